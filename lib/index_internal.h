@@ -1,0 +1,22 @@
+/* index_internal.h — what index.c shares with search.c: the zc_index handle.
+ * Not public. */
+#ifndef ZC_INDEX_INTERNAL_H
+#define ZC_INDEX_INTERNAL_H
+
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "../wrappers/xapian.h"
+
+struct zc_index {
+    zc_xap_db *db;        /* owned */
+    zc_analyzer *an;      /* owned; one per handle, so one per thread */
+    int writable;
+    char *path;           /* owned, NUL-terminated */
+};
+
+/* The unique id term for an id ("Q"+id, or "Q#"+hash for ids over the term
+ * limit), written into buf (ZC_TERM_MAX_BYTES + 1 bytes); returns its length. */
+size_t zc_index_id_term(const char *id, size_t len, char *buf);
+
+#endif

@@ -1,0 +1,36 @@
+/* snippet.h — snippets with highlighted matches, made from the original text.
+ *
+ * Owns: choosing the best window of a document's text for a query and
+ * marking the matched words.  Works on the original bytes (token byte spans
+ * from zc_analyze), so what is shown is the document's own characters;
+ * matched spans are wrapped in <b>...</b>, everything else is HTML-escaped
+ * (& < > ").  Never cuts inside a UTF-8 character.
+ */
+#ifndef ZC_SNIPPET_H
+#define ZC_SNIPPET_H
+
+#include <stddef.h>
+
+#include "analyzer.h"
+
+/* The set of terms to highlight (normalized terms as zc_analyze makes them,
+ * and English stems). */
+typedef struct zc_hl zc_hl;
+
+/* Returns new; free with zc_hl_free. */
+zc_status zc_hl_new(zc_hl **out, zc_error *err);
+void zc_hl_free(zc_hl *hl);
+/* Adds a term (copied). stem: 1 if it is an English stem (matched against the
+ * stem of WORD tokens), 0 if an exact term. */
+zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
+                    zc_error *err);
+size_t zc_hl_count(const zc_hl *hl);
+
+/* A snippet of at most max_chars characters of text, around the densest
+ * cluster of highlighted terms (the start of the text if none match).
+ * Returns new, NUL-terminated; free with free(). */
+zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
+                          size_t len, size_t max_chars, char **out,
+                          size_t *len_out, zc_error *err);
+
+#endif

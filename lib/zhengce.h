@@ -1,0 +1,249 @@
+/* zhengce.h — the public C API of libzhengce, a full-text search engine for
+ * policy texts in Chinese, English or both.
+ *
+ * This is the only public header.  Everything the programs (zhengce-indexer,
+ * zhengce-searchd, zhengce) do, they do through these functions.
+ *
+ * Conventions (one rule each):
+ *  - Every fallible function returns a zc_status; ZC_OK is 0.  On failure the
+ *    optional zc_error out-parameter (may be NULL) is filled with the status,
+ *    the name of the offending field or option (may be empty) and a message;
+ *    pointer out-parameters are set to NULL and counts to 0.
+ *  - Text is UTF-8, passed as (pointer, length); lengths are in bytes.
+ *    Functions that take a NUL-terminated string say so.
+ *  - Ownership is written next to every function: "returns new; free with X",
+ *    "borrowed until Y", "takes ownership".  Every *_free accepts NULL.
+ *  - The library never prints, never exits and never reads configuration.
+ *
+ * Thread-safety: the library has no global mutable state after
+ * zc_global_init().  A zc_index handle (and every object derived from it,
+ * such as zc_results) must be used by one thread at a time; open one handle
+ * per thread to search in parallel.  Many read handles and one write handle
+ * may be open on the same index, in one or several processes.
+ */
+#ifndef ZHENGCE_H
+#define ZHENGCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ZC_BUILDING_LIBRARY)
+#define ZC_API __attribute__((visibility("default")))
+#else
+#define ZC_API
+#endif
+
+#define ZC_VERSION_STRING "0.1.0"
+
+/* ---- Status and errors ------------------------------------------------ */
+
+typedef enum zc_status {
+    ZC_OK = 0,
+    ZC_EINVAL,     /* bad input: a document, an option, a query  -> bad_request */
+    ZC_ENOTFOUND,  /* no such document or index                   -> not_found */
+    ZC_ENOMEM,     /* allocation failed                           -> internal */
+    ZC_EIO,        /* file system or I/O error (disk full, ...)   -> internal */
+    ZC_ELOCKED,    /* the index is locked by another writer       -> busy */
+    ZC_ECORRUPT,   /* the index is damaged                        -> internal */
+    ZC_EVERSION,   /* the index was written by an incompatible format version */
+    ZC_ETIMEOUT,   /* a query ran past its time limit             -> timeout */
+    ZC_EREADONLY,  /* a write on a read-only handle               -> read_only */
+    ZC_ETOOLONG,   /* input over a hard limit                     -> bad_request */
+    ZC_EMODIFIED,  /* the index changed under a reader; reopen and retry */
+    ZC_EINTERNAL   /* anything else (a bug, an unexpected exception) */
+} zc_status;
+
+#define ZC_ERROR_FIELD_MAX 64
+#define ZC_ERROR_MESSAGE_MAX 512
+
+typedef struct zc_error {
+    zc_status code;
+    char field[ZC_ERROR_FIELD_MAX];     /* offending field/option, or "" */
+    char message[ZC_ERROR_MESSAGE_MAX]; /* human-readable, one line */
+} zc_error;
+
+/* Returns the protocol error code for a status ("bad_request", "not_found",
+ * "busy", "timeout", "read_only", "internal", ...).  Static string. */
+ZC_API const char *zc_status_protocol_code(zc_status s);
+/* Returns a short name for a status ("ZC_EINVAL", ...).  Static string. */
+ZC_API const char *zc_status_name(zc_status s);
+/* Returns the library version, e.g. "0.1.0".  Static string. */
+ZC_API const char *zc_version(void);
+
+/* Loads process-wide read-only data (segmenter dictionary, converters).
+ * Optional: the first zc_index_open calls it.  Thread-safe and idempotent. */
+ZC_API zc_status zc_global_init(zc_error *err);
+
+/* ---- Index ------------------------------------------------------------ */
+
+typedef struct zc_index zc_index;
+
+enum {
+    ZC_OPEN_READ = 0,        /* read-only; the directory must hold an index */
+    ZC_OPEN_WRITE = 1,       /* read-write; the index must exist */
+    ZC_OPEN_CREATE = 2       /* read-write; create the index if missing */
+};
+
+/* Opens the index in directory `path` (NUL-terminated).  A writable open
+ * takes the index's write lock: a second writer gets ZC_ELOCKED.
+ * An index written by an incompatible format gets ZC_EVERSION with a message
+ * telling the user to rebuild it.  Returns new; free with zc_index_close. */
+ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out,
+                               zc_error *err);
+
+/* Commits nothing: uncommitted changes of a writable handle are discarded
+ * unless zc_index_commit was called.  Accepts NULL. */
+ZC_API void zc_index_close(zc_index *idx);
+
+/* Read handles: moves to the latest committed revision.  *changed (may be
+ * NULL) is set to 1 if the revision moved. */
+ZC_API zc_status zc_index_reopen(zc_index *idx, int *changed, zc_error *err);
+
+/* Number of documents (committed, for a reader; including pending changes,
+ * for a writer). */
+ZC_API zc_status zc_index_doc_count(zc_index *idx, uint64_t *out, zc_error *err);
+
+/* The index's committed revision number. */
+ZC_API zc_status zc_index_revision(zc_index *idx, uint64_t *out, zc_error *err);
+
+/* Validates a JSON document (protocol.md, "Documents") and inserts or replaces
+ * it by id.  On a validation error returns ZC_EINVAL naming the field in
+ * err->field and leaves the index unchanged.  If id_out is not NULL it gets
+ * the document's id (returns new; free with zc_free).  The change is pending
+ * until zc_index_commit. */
+ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
+                                   char **id_out, zc_error *err);
+
+/* Deletes by id.  *existed (may be NULL) tells whether it was there,
+ * counting pending changes. */
+ZC_API zc_status zc_index_delete(zc_index *idx, const char *id, size_t id_len,
+                                 int *existed, zc_error *err);
+
+/* Makes pending changes durable and visible to readers (atomically). */
+ZC_API zc_status zc_index_commit(zc_index *idx, zc_error *err);
+
+/* Fetches a document by id as the JSON object that was stored (every field,
+ * body included; a detected lang added).  ZC_ENOTFOUND if absent.
+ * *json_out: returns new, NUL-terminated; free with zc_free. */
+ZC_API zc_status zc_index_get(zc_index *idx, const char *id, size_t id_len,
+                              char **json_out, size_t *len_out, zc_error *err);
+
+/* Frees memory returned by the library.  Accepts NULL. */
+ZC_API void zc_free(void *p);
+
+/* ---- Search ----------------------------------------------------------- */
+
+typedef enum zc_sort {
+    ZC_SORT_RELEVANCE = 0,
+    ZC_SORT_DATE_DESC,   /* newest first; undated last */
+    ZC_SORT_DATE_ASC     /* oldest first; undated last */
+} zc_sort;
+
+enum {
+    ZC_FACET_ISSUER = 1u << 0,
+    ZC_FACET_YEAR = 1u << 1,
+    ZC_FACET_LANG = 1u << 2
+};
+
+#define ZC_SEARCH_LIMIT_MAX 1000u
+#define ZC_FACET_LIMIT_DEFAULT 100u
+
+/* Search options, as the protocol's SEARCH JSON form defines them.
+ * Strings are borrowed from the caller for the duration of zc_search. */
+typedef struct zc_search_opts {
+    const char *q;            /* query text (required, non-empty) */
+    size_t q_len;
+    uint32_t limit;           /* 0..ZC_SEARCH_LIMIT_MAX, default 10 */
+    uint32_t offset;          /* default 0 */
+    const char *lang;         /* "zh", "en" or NULL for both (NUL-terminated) */
+    const char *const *issuers; /* any of these issuers (NUL-terminated), or NULL */
+    size_t n_issuers;
+    const char *from;         /* YYYY, YYYY-MM, YYYY-MM-DD or NULL */
+    const char *to;           /* idem; inclusive, a partial date means its last day */
+    zc_sort sort;
+    unsigned facets;          /* ZC_FACET_* bits */
+    uint32_t facet_limit;     /* default ZC_FACET_LIMIT_DEFAULT */
+    int snippet;              /* default 1 */
+    double time_limit_s;      /* 0 = none; past it the search fails ZC_ETIMEOUT */
+} zc_search_opts;
+
+/* Fills defaults (limit 10, snippets on, facet_limit 100, no time limit). */
+ZC_API void zc_search_opts_init(zc_search_opts *opts);
+
+/* A parsed SEARCH argument: plain query text, or a JSON object (starts with
+ * '{').  Owns the strings its options point to. */
+typedef struct zc_search_request zc_search_request;
+
+/* Parses a SEARCH argument.  Errors are ZC_EINVAL naming the option.
+ * Returns new; free with zc_search_request_free. */
+ZC_API zc_status zc_search_request_parse(const char *text, size_t len,
+                                         zc_search_request **out, zc_error *err);
+/* Borrowed until zc_search_request_free; the caller may change the options
+ * (e.g. to set time_limit_s) before searching. */
+ZC_API zc_search_opts *zc_search_request_opts(zc_search_request *req);
+ZC_API void zc_search_request_free(zc_search_request *req);
+
+typedef struct zc_results zc_results;
+
+typedef struct zc_hit {
+    const char *id;
+    double score;
+    const char *lang;
+    const char *title;
+    const char *date;     /* NULL when the document has none */
+    const char *issuer;   /* NULL when none */
+    const char *docno;    /* NULL when none */
+    const char *pair;     /* NULL when none */
+    const char *snippet;  /* HTML: matches in <b>...</b>; NULL if not asked */
+} zc_hit;
+
+typedef struct zc_facet_value {
+    const char *value;
+    uint64_t count;
+} zc_facet_value;
+
+/* Runs a search.  ZC_EINVAL for a query with no positive term or bad
+ * options (naming the option), ZC_ETIMEOUT past the time limit.
+ * Returns new; free with zc_results_free. */
+ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts,
+                           zc_results **out, zc_error *err);
+
+ZC_API void zc_results_free(zc_results *r);
+/* Total matches; *exact (may be NULL) says whether it is exact or an estimate. */
+ZC_API uint64_t zc_results_total(const zc_results *r, int *exact);
+ZC_API size_t zc_results_count(const zc_results *r);
+/* Borrowed until zc_results_free.  NULL if i is out of range. */
+ZC_API const zc_hit *zc_results_hit(const zc_results *r, size_t i);
+/* Facet values for one ZC_FACET_* bit, most frequent first.  Borrowed until
+ * zc_results_free; *n gets the count (0 if the facet was not asked). */
+ZC_API const zc_facet_value *zc_results_facet(const zc_results *r, unsigned facet,
+                                              size_t *n);
+/* Wall time the search took, in milliseconds. */
+ZC_API double zc_results_took_ms(const zc_results *r);
+
+/* Serializes results as the protocol's SEARCH reply object
+ * ({"ok":true,"total":...}), one line, no trailing newline.
+ * Returns new, NUL-terminated; free with zc_free. */
+ZC_API zc_status zc_results_to_json(const zc_results *r, char **out,
+                                    size_t *len_out, zc_error *err);
+
+/* ---- Analysis (exposed for tools and tests) --------------------------- */
+
+/* Canonical form of a document number: "国发〔2016〕62号", "国发[2016]62号",
+ * "国发（２０１６）６２号" all give the same string.  Returns new,
+ * NUL-terminated; free with zc_free.  ZC_EINVAL if nothing is left. */
+ZC_API zc_status zc_docno_canonical(const char *docno, size_t len, char **out,
+                                    zc_error *err);
+
+/* Detects "zh" or "en" for a text.  Static string. */
+ZC_API const char *zc_detect_lang(const char *text, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZHENGCE_H */

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the test suites and ends with one summary line:
+#   "make test: N passed, N failed"
+# Usage: tests/run.sh [unit|integration|all]   (BUILD, SHARED, PYTHON from make)
+set -u
+what=${1:-all}
+BUILD=${BUILD:-build}
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+PYTHON=${PYTHON:-/usr/bin/python3}
+passed=0 failed=0 skipped=0
+log=$BUILD/test-logs; mkdir -p "$log"
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+  for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    out="$log/$name.log"
+    ZC_SHARED="$SHARED" ZC_BUILD="$BUILD" timeout 600 "$t" >"$out" 2>&1
+    rc=$?
+    p=$(grep -o '\[  PASSED  \] [0-9]* test' "$out" | grep -o '[0-9]*' | tail -1)
+    f=$(grep -o '\[  FAILED  \] [0-9]* test' "$out" | grep -o '[0-9]*' | tail -1)
+    s=$(grep -o '\[  SKIPPED \] [0-9]* test' "$out" | grep -o '[0-9]*' | tail -1)
+    p=${p:-0}; f=${f:-0}; s=${s:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or timed out
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    if [ "$f" -ne 0 ]; then
+      echo "unit $name: $p passed, $f FAILED (rc $rc) — log follows"; tail -40 "$out"
+    else
+      echo "unit $name: $p passed"
+    fi
+  done
+fi
+
+if [ "$what" = all ] || [ "$what" = integration ]; then
+  out="$log/pytest.log"
+  ZC_SHARED="$SHARED" ZC_BUILD="$(cd "$BUILD" && pwd)" timeout 1800 \
+    "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration 2>&1 | tee "$out" | tail -30
+  line=$(grep -E '(passed|failed|error|no tests ran)' "$out" | tail -1)
+  p=$(echo "$line" | grep -o '[0-9]* passed' | grep -o '[0-9]*'); p=${p:-0}
+  f=$(echo "$line" | grep -o '[0-9]* failed' | grep -o '[0-9]*'); f=${f:-0}
+  e=$(echo "$line" | grep -o '[0-9]* error' | grep -o '[0-9]*'); e=${e:-0}
+  s=$(echo "$line" | grep -o '[0-9]* skipped' | grep -o '[0-9]*'); s=${s:-0}
+  [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$e" -eq 0 ] && f=1   # pytest found nothing / crashed
+  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + s))
+fi
+
+echo "make test: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
