@@ -31,6 +31,11 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
   done
 fi
 
+if [ "$what" = all ] || [ "$what" = unit ]; then
+  if bash tests/check_exports.sh "$BUILD/lib/libzhengce.so" lib/zhengce.h; then
+    passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
 if [ "$what" = all ] || [ "$what" = integration ]; then
   out="$log/pytest.log"
   ZC_SHARED="$SHARED" ZC_BUILD="$(cd "$BUILD" && pwd)" timeout 1800 \
