@@ -1,0 +1,595 @@
+/* index.c — the zc_index handle: open/close, writes, get, and the mapping of
+ * one document onto Xapian terms, values and data (lib/schema.h;
+ * docs/index-format.md is the prose version).
+ *
+ * Owns: the index layout as written, the format check on open, and the
+ * process-wide initialization (zc_global_init).
+ * Must never: parse documents itself (docmodel.c does), tokenize (analyzer.c
+ * does), or touch Xapian except through wrappers/xapian.h.
+ *
+ * Every term we build goes through put_term(), which cuts it to
+ * ZC_TERM_MAX_BYTES on a UTF-8 boundary: terms are cut, never dropped.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "docmodel.h"
+#include "error.h"
+#include "index_internal.h"
+#include "limits.h"
+#include "norm.h"
+#include "schema.h"
+#include "../wrappers/xapian.h"
+
+#define ANALYZER_NAME "ngram"
+
+/* ---- process-wide init ------------------------------------------------ */
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static zc_status g_init_status = ZC_OK;
+static zc_error g_init_error;
+
+/* Builds (and drops) one analyzer so that whatever the analysis stages load
+ * lazily (tables, stemmer) is loaded once, before any thread races for it. */
+static void global_init_once(void)
+{
+    zc_analyzer *a = NULL;
+    g_init_status = zc_analyzer_new(ZC_SEG_NGRAM, &a, &g_init_error);
+    if (g_init_status == ZC_OK) {
+        static const char probe[] = "zhengce 政策 policies";
+        char stem[64];
+        zc_analyzer_stem(a, "policies", 8, stem, sizeof stem);
+        (void)zc_detect_lang(probe, sizeof probe - 1);
+    }
+    zc_analyzer_free(a);
+}
+
+ZC_API zc_status zc_global_init(zc_error *err)
+{
+    if (pthread_once(&g_once, global_init_once) != 0)
+        return zc_error_set(err, ZC_EINTERNAL, NULL, "pthread_once failed");
+    if (g_init_status != ZC_OK && err != NULL)
+        *err = g_init_error;
+    return g_init_status;
+}
+
+/* ---- terms ------------------------------------------------------------ */
+
+/* Length of s[0..len) cut to at most max bytes on a UTF-8 boundary. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Writes prefix + text into buf (ZC_TERM_MAX_BYTES + 1), the text cut on a
+ * UTF-8 boundary so the term fits.  Returns the term length. */
+static size_t put_term(char *buf, const char *pfx, size_t pfx_len, const char *text,
+                       size_t len)
+{
+    memcpy(buf, pfx, pfx_len);
+    size_t n = utf8_cut(text, len, ZC_TERM_MAX_BYTES - pfx_len);
+    memcpy(buf + pfx_len, text, n);
+    buf[pfx_len + n] = '\0';
+    return pfx_len + n;
+}
+
+static uint64_t fnv1a64(const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* An id-like term (the unique id term, the pair term): prefix + id when it
+ * fits; otherwise prefix + "#" + 16 hex digits of FNV-1a-64(id) + the id's
+ * first bytes up to the term limit.  Ids that begin with '#' are always
+ * hashed, so the "#" namespace belongs to hashed terms only and a short id
+ * can never spell a hashed one. */
+static size_t id_like_term(const char *pfx, const char *id, size_t len, char *buf)
+{
+    size_t pl = strlen(pfx);
+    if (pl + len <= ZC_TERM_MAX_BYTES && !(len > 0 && id[0] == '#'))
+        return put_term(buf, pfx, pl, id, len);
+    static const char hex[] = "0123456789abcdef";
+    uint64_t h = fnv1a64(id, len);
+    memcpy(buf, pfx, pl);
+    buf[pl] = '#';
+    for (int i = 0; i < 16; i++)
+        buf[pl + 1 + i] = hex[(h >> (60 - 4 * i)) & 0xF];
+    size_t head = pl + 17;
+    size_t n = utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
+    memcpy(buf + head, id, n);
+    buf[head + n] = '\0';
+    return head + n;
+}
+
+size_t zc_index_id_term(const char *id, size_t len, char *buf)
+{
+    return id_like_term(ZC_PFX_ID, id, len, buf);
+}
+
+/* Indexing one analyzed field.  Every token becomes:
+ *   pfx+term (wdf pfx_wdf) when pfx is set, and
+ *   term     (wdf plain_wdf) when plain_wdf > 0,
+ * at its position when positional; WORD tokens add "Z"+pfx+stem / "Z"+stem
+ * the same way (positionless). */
+typedef struct field_ctx {
+    zc_analyzer *an;
+    zc_xap_doc *doc;
+    const char *pfx;      /* NULL: no prefixed terms */
+    size_t pfx_len;
+    unsigned pfx_wdf;
+    unsigned plain_wdf;   /* 0: no unprefixed terms */
+    zc_status st;
+    zc_error *err;
+} field_ctx;
+
+static zc_status emit(field_ctx *c, const char *pfx, size_t pfx_len, const zc_token *t,
+                      unsigned wdf)
+{
+    char term[ZC_TERM_MAX_BYTES + 1];
+    size_t n = put_term(term, pfx, pfx_len, t->term, t->len);
+    if (n == pfx_len)
+        return ZC_OK; /* nothing left after the cut: an empty term means nothing */
+    if (t->positional)
+        return zc_xap_doc_add_posting(c->doc, term, n, t->pos, wdf, c->err);
+    return zc_xap_doc_add_term(c->doc, term, n, wdf, c->err);
+}
+
+static zc_status emit_stem(field_ctx *c, const char *stem, size_t slen)
+{
+    char term[ZC_TERM_MAX_BYTES + 1];
+    char pfx[8];
+    zc_status st = ZC_OK;
+    if (c->pfx != NULL) {
+        size_t pl = (size_t)snprintf(pfx, sizeof pfx, "%s%s", ZC_PFX_STEM, c->pfx);
+        size_t n = put_term(term, pfx, pl, stem, slen);
+        st = zc_xap_doc_add_term(c->doc, term, n, c->pfx_wdf, c->err);
+    }
+    if (st == ZC_OK && c->plain_wdf > 0) {
+        size_t n = put_term(term, ZC_PFX_STEM, strlen(ZC_PFX_STEM), stem, slen);
+        st = zc_xap_doc_add_term(c->doc, term, n, c->plain_wdf, c->err);
+    }
+    return st;
+}
+
+static int on_token(void *ctx, const zc_token *t)
+{
+    field_ctx *c = ctx;
+    if (t->len == 0)
+        return 0;
+    if (c->pfx != NULL)
+        c->st = emit(c, c->pfx, c->pfx_len, t, c->pfx_wdf);
+    if (c->st == ZC_OK && c->plain_wdf > 0)
+        c->st = emit(c, "", 0, t, c->plain_wdf);
+    if (c->st == ZC_OK && t->kind == ZC_TOK_WORD && !t->numeric) {
+        char stem[ZC_TERM_MAX_BYTES];
+        size_t sl = zc_analyzer_stem(c->an, t->term, t->len, stem, sizeof stem);
+        if (sl > 0 && sl <= sizeof stem)
+            c->st = emit_stem(c, stem, sl);
+    }
+    return c->st != ZC_OK;
+}
+
+static zc_status index_field(zc_index *idx, zc_xap_doc *doc, const zc_field *f,
+                             const char *pfx, unsigned pfx_wdf, unsigned plain_wdf,
+                             uint32_t *pos, zc_error *err)
+{
+    if (f->ptr == NULL || f->len == 0)
+        return ZC_OK;
+    field_ctx c = {idx->an, doc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
+                   ZC_OK, err};
+    zc_status st = zc_analyze(idx->an, f->ptr, f->len, pos, on_token, &c, err);
+    return st != ZC_OK ? st : c.st;
+}
+
+static zc_status add_bool(zc_xap_doc *doc, const char *pfx, const char *text,
+                          size_t len, zc_error *err)
+{
+    char term[ZC_TERM_MAX_BYTES + 1];
+    size_t pl = strlen(pfx);
+    size_t n = put_term(term, pfx, pl, text, len);
+    if (n == pl)
+        return ZC_OK;
+    return zc_xap_doc_add_boolean_term(doc, term, n, err);
+}
+
+/* pfx + zc_norm_string(text), as a boolean term (exact issuer, tags). */
+static zc_status add_norm_bool(zc_xap_doc *doc, const char *pfx, const zc_field *f,
+                               zc_error *err)
+{
+    if (f->ptr == NULL || f->len == 0)
+        return ZC_OK;
+    char *norm = NULL;
+    size_t nlen = 0;
+    zc_status st = zc_norm_string(f->ptr, f->len, &norm, &nlen, err);
+    if (st != ZC_OK)
+        return st;
+    st = add_bool(doc, pfx, norm, nlen, err);
+    free(norm);
+    return st;
+}
+
+/* Builds the Xapian document for a parsed document.  Returns new; free with
+ * zc_xap_doc_free. */
+static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
+                           size_t idterm_len, zc_xap_doc **out, zc_error *err)
+{
+    zc_xap_doc *doc = NULL;
+    char *data = NULL, *hit = NULL, *canon = NULL;
+    size_t data_len = 0, hit_len = 0;
+    char term[ZC_TERM_MAX_BYTES + 1];
+    *out = NULL;
+
+    zc_status st = zc_xap_doc_new(&doc, err);
+    if (st != ZC_OK)
+        return st;
+    if ((st = zc_xap_doc_add_boolean_term(doc, idterm, idterm_len, err)) != ZC_OK)
+        goto done;
+
+    /* Free text: title, then body, then the document number's words, each
+     * after a gap so that no phrase spans two fields. */
+    uint32_t pos = 0;
+    st = index_field(idx, doc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, &pos,
+                     err);
+    if (st != ZC_OK)
+        goto done;
+    pos += ZC_POS_FIELD_GAP;
+    if ((st = index_field(idx, doc, &d->body, NULL, 0, 1, &pos, err)) != ZC_OK)
+        goto done;
+    pos += ZC_POS_FIELD_GAP;
+    if ((st = index_field(idx, doc, &d->docno, NULL, 0, 1, &pos, err)) != ZC_OK)
+        goto done;
+
+    /* Issuer words, in their own prefix space (positions from 0). */
+    uint32_t ipos = 0;
+    if ((st = index_field(idx, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, &ipos, err)) != ZC_OK)
+        goto done;
+    if ((st = add_norm_bool(doc, ZC_PFX_ISSUER_EXACT, &d->issuer, err)) != ZC_OK)
+        goto done;
+
+    /* Canonical docno: a weighted term (not boolean) so that a docno query
+     * ranks the document it names first. */
+    if (d->docno.ptr != NULL && d->docno.len > 0) {
+        zc_error e2;
+        zc_error_clear(&e2);
+        if (zc_docno_canonical(d->docno.ptr, d->docno.len, &canon, &e2) == ZC_OK &&
+            canon != NULL && canon[0] != '\0') {
+            size_t pl = strlen(ZC_PFX_DOCNO);
+            size_t n = put_term(term, ZC_PFX_DOCNO, pl, canon, strlen(canon));
+            if ((st = zc_xap_doc_add_term(doc, term, n, 1, err)) != ZC_OK)
+                goto done;
+        } else if (e2.code == ZC_ENOMEM) {
+            st = zc_error_set(err, ZC_ENOMEM, "docno", "out of memory");
+            goto done;
+        }
+        /* A docno with nothing canonical left (only punctuation) still has
+         * its words in the free text; there is no docno term to make. */
+    }
+
+    if ((st = add_bool(doc, ZC_PFX_LANG, d->lang.ptr, d->lang.len, err)) != ZC_OK)
+        goto done;
+    if ((st = zc_xap_doc_add_value(doc, ZC_SLOT_LANG, d->lang.ptr, d->lang.len, err)) !=
+        ZC_OK)
+        goto done;
+
+    if (d->date_parsed.year > 0) {
+        char key[9];
+        zc_date_key(&d->date_parsed, 0, key);
+        if ((st = add_bool(doc, ZC_PFX_YEAR, key, 4, err)) != ZC_OK ||
+            (st = zc_xap_doc_add_value(doc, ZC_SLOT_DATE, key, 8, err)) != ZC_OK ||
+            (st = zc_xap_doc_add_value(doc, ZC_SLOT_DATE_ASC, key, 8, err)) != ZC_OK ||
+            (st = zc_xap_doc_add_value(doc, ZC_SLOT_YEAR, key, 4, err)) != ZC_OK)
+            goto done;
+    } else {
+        if ((st = zc_xap_doc_add_value(doc, ZC_SLOT_DATE_ASC, "~", 1, err)) != ZC_OK)
+            goto done;
+    }
+
+    if (d->issuer.ptr != NULL && d->issuer.len > 0) {
+        st = zc_xap_doc_add_value(doc, ZC_SLOT_ISSUER, d->issuer.ptr, d->issuer.len, err);
+        if (st != ZC_OK)
+            goto done;
+    }
+
+    for (size_t i = 0; i < d->n_tags; i++) {
+        if ((st = add_norm_bool(doc, ZC_PFX_TAG, &d->tags[i], err)) != ZC_OK)
+            goto done;
+    }
+
+    if (d->pair.ptr != NULL && d->pair.len > 0) {
+        size_t n = id_like_term(ZC_PFX_PAIR, d->pair.ptr, d->pair.len, term);
+        if ((st = zc_xap_doc_add_boolean_term(doc, term, n, err)) != ZC_OK)
+            goto done;
+    }
+
+    if ((st = zc_doc_hit_json(d, &hit, &hit_len, err)) != ZC_OK ||
+        (st = zc_xap_doc_add_value(doc, ZC_SLOT_HIT, hit, hit_len, err)) != ZC_OK)
+        goto done;
+    if ((st = zc_doc_serialize(d, &data, &data_len, err)) != ZC_OK ||
+        (st = zc_xap_doc_set_data(doc, data, data_len, err)) != ZC_OK)
+        goto done;
+
+done:
+    free(data);
+    free(hit);
+    zc_free(canon);
+    if (st != ZC_OK) {
+        zc_xap_doc_free(doc);
+        return st;
+    }
+    *out = doc;
+    return ZC_OK;
+}
+
+/* ---- handle ----------------------------------------------------------- */
+
+static zc_status check_format(zc_index *idx, zc_error *err)
+{
+    char *fmt = NULL, *an = NULL;
+    size_t fmt_len = 0, an_len = 0;
+    uint64_t docs = 0;
+    zc_status st = zc_xap_db_get_metadata(idx->db, ZC_META_FORMAT, &fmt, &fmt_len, err);
+    if (st != ZC_OK)
+        return st;
+    if (fmt_len == 0) {
+        /* No format yet: a brand-new (empty) index.  A writer stamps it now
+         * and commits, so readers see a stamped index from then on. */
+        if ((st = zc_xap_db_doc_count(idx->db, &docs, err)) != ZC_OK)
+            goto out;
+        if (docs > 0) {
+            st = zc_error_set(err, ZC_EVERSION, NULL,
+                              "index format (none), this zhengce reads %s: rebuild the "
+                              "index with zhengce-indexer",
+                              ZC_FORMAT_VERSION);
+            goto out;
+        }
+        if (idx->writable) {
+            if ((st = zc_xap_db_set_metadata(idx->db, ZC_META_FORMAT, ZC_FORMAT_VERSION,
+                                             strlen(ZC_FORMAT_VERSION), err)) != ZC_OK ||
+                (st = zc_xap_db_set_metadata(idx->db, ZC_META_ANALYZER, ANALYZER_NAME,
+                                             strlen(ANALYZER_NAME), err)) != ZC_OK ||
+                (st = zc_xap_db_commit(idx->db, err)) != ZC_OK)
+                goto out;
+        }
+        goto out;
+    }
+    if (fmt_len != strlen(ZC_FORMAT_VERSION) || memcmp(fmt, ZC_FORMAT_VERSION, fmt_len) != 0) {
+        st = zc_error_set(err, ZC_EVERSION, NULL,
+                          "index format %.*s, this zhengce reads %s: rebuild the index "
+                          "with zhengce-indexer",
+                          (int)(fmt_len > 32 ? 32 : fmt_len), fmt, ZC_FORMAT_VERSION);
+        goto out;
+    }
+    if ((st = zc_xap_db_get_metadata(idx->db, ZC_META_ANALYZER, &an, &an_len, err)) != ZC_OK)
+        goto out;
+    if (an_len > 0 && (an_len != strlen(ANALYZER_NAME) || memcmp(an, ANALYZER_NAME, an_len) != 0)) {
+        st = zc_error_set(err, ZC_EVERSION, NULL,
+                          "index analyzer %.*s, this zhengce uses %s: rebuild the index "
+                          "with zhengce-indexer",
+                          (int)(an_len > 32 ? 32 : an_len), an, ANALYZER_NAME);
+    }
+out:
+    free(fmt);
+    free(an);
+    return st;
+}
+
+ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_index_open: out is NULL");
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return zc_error_set(err, ZC_EINVAL, "index", "no index path given");
+    if (mode != ZC_OPEN_READ && mode != ZC_OPEN_WRITE && mode != ZC_OPEN_CREATE)
+        return zc_error_set(err, ZC_EINVAL, "mode", "unknown open mode %d", mode);
+    zc_status st = zc_global_init(err);
+    if (st != ZC_OK)
+        return st;
+
+    zc_index *idx = calloc(1, sizeof *idx);
+    if (idx == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    idx->writable = mode != ZC_OPEN_READ;
+    idx->path = strdup(path);
+    if (idx->path == NULL) {
+        st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    zc_error e2;
+    zc_error_clear(&e2);
+    st = zc_xap_db_open(path, mode, &idx->db, &e2);
+    if (st == ZC_ENOTFOUND) {
+        st = zc_error_set(err, ZC_ENOTFOUND, "index", "no index at %s", path);
+        goto fail;
+    }
+    if (st == ZC_ELOCKED) {
+        st = zc_error_set(err, ZC_ELOCKED, "index", "index %s is locked by another writer",
+                          path);
+        goto fail;
+    }
+    if (st != ZC_OK) {
+        st = zc_error_set(err, st, "index", "cannot open index %s: %s", path, e2.message);
+        goto fail;
+    }
+    if ((st = check_format(idx, err)) != ZC_OK)
+        goto fail;
+    if ((st = zc_analyzer_new(ZC_SEG_NGRAM, &idx->an, err)) != ZC_OK)
+        goto fail;
+    *out = idx;
+    return ZC_OK;
+fail:
+    zc_index_close(idx);
+    return st;
+}
+
+ZC_API void zc_index_close(zc_index *idx)
+{
+    if (idx == NULL)
+        return;
+    zc_xap_db_close(idx->db);
+    zc_analyzer_free(idx->an);
+    free(idx->path);
+    free(idx);
+}
+
+ZC_API zc_status zc_index_reopen(zc_index *idx, int *changed, zc_error *err)
+{
+    if (changed)
+        *changed = 0;
+    if (idx == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    /* A writer always sees its own latest state: nothing to move to. */
+    if (idx->writable)
+        return ZC_OK;
+    return zc_xap_db_reopen(idx->db, changed, err);
+}
+
+ZC_API zc_status zc_index_doc_count(zc_index *idx, uint64_t *out, zc_error *err)
+{
+    if (out)
+        *out = 0;
+    if (idx == NULL || out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    return zc_xap_db_doc_count(idx->db, out, err);
+}
+
+ZC_API zc_status zc_index_revision(zc_index *idx, uint64_t *out, zc_error *err)
+{
+    if (out)
+        *out = 0;
+    if (idx == NULL || out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    return zc_xap_db_revision(idx->db, out, err);
+}
+
+static zc_status need_writer(zc_index *idx, zc_error *err)
+{
+    if (idx == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    if (!idx->writable)
+        return zc_error_set(err, ZC_EREADONLY, NULL, "the index is open read-only");
+    return ZC_OK;
+}
+
+ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
+                                   char **id_out, zc_error *err)
+{
+    if (id_out)
+        *id_out = NULL;
+    zc_status st = need_writer(idx, err);
+    if (st != ZC_OK)
+        return st;
+    zc_doc *d = NULL;
+    zc_xap_doc *xd = NULL;
+    char *id = NULL;
+    if ((st = zc_doc_parse(json, len, &d, err)) != ZC_OK)
+        return st;
+    char idterm[ZC_TERM_MAX_BYTES + 1];
+    size_t tl = zc_index_id_term(d->id.ptr, d->id.len, idterm);
+    if ((st = build_doc(idx, d, idterm, tl, &xd, err)) != ZC_OK)
+        goto done;
+    if (id_out != NULL) {
+        id = malloc(d->id.len + 1);
+        if (id == NULL) {
+            st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+            goto done;
+        }
+        memcpy(id, d->id.ptr, d->id.len);
+        id[d->id.len] = '\0';
+    }
+    if ((st = zc_xap_db_replace_by_term(idx->db, idterm, tl, xd, err)) != ZC_OK)
+        goto done;
+    if (id_out != NULL) {
+        *id_out = id;
+        id = NULL;
+    }
+done:
+    free(id);
+    zc_xap_doc_free(xd);
+    zc_doc_free(d);
+    return st;
+}
+
+ZC_API zc_status zc_index_delete(zc_index *idx, const char *id, size_t id_len,
+                                 int *existed, zc_error *err)
+{
+    if (existed)
+        *existed = 0;
+    zc_status st = need_writer(idx, err);
+    if (st != ZC_OK)
+        return st;
+    if (id == NULL || id_len == 0)
+        return zc_error_set(err, ZC_EINVAL, "id", "field 'id': must not be empty");
+    char idterm[ZC_TERM_MAX_BYTES + 1];
+    size_t tl = zc_index_id_term(id, id_len, idterm);
+    uint64_t freq = 0;
+    /* A writable Xapian database counts its pending changes in term
+     * frequencies, so this sees uncommitted ADDs and DELs. */
+    if ((st = zc_xap_db_term_freq(idx->db, idterm, tl, &freq, err)) != ZC_OK)
+        return st;
+    if (freq == 0)
+        return ZC_OK;
+    if ((st = zc_xap_db_delete_by_term(idx->db, idterm, tl, err)) != ZC_OK)
+        return st;
+    if (existed)
+        *existed = 1;
+    return ZC_OK;
+}
+
+ZC_API zc_status zc_index_commit(zc_index *idx, zc_error *err)
+{
+    zc_status st = need_writer(idx, err);
+    if (st != ZC_OK)
+        return st;
+    return zc_xap_db_commit(idx->db, err);
+}
+
+ZC_API zc_status zc_index_get(zc_index *idx, const char *id, size_t id_len,
+                              char **json_out, size_t *len_out, zc_error *err)
+{
+    if (json_out)
+        *json_out = NULL;
+    if (len_out)
+        *len_out = 0;
+    if (idx == NULL || json_out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    if (id == NULL || id_len == 0)
+        return zc_error_set(err, ZC_EINVAL, "id", "field 'id': must not be empty");
+    char idterm[ZC_TERM_MAX_BYTES + 1];
+    size_t tl = zc_index_id_term(id, id_len, idterm);
+    uint32_t docid = 0;
+    zc_status st = zc_xap_db_find_term(idx->db, idterm, tl, &docid, err);
+    if (st != ZC_OK)
+        return st;
+    if (docid == 0) {
+        int n = id_len > 200 ? 200 : (int)id_len;
+        return zc_error_set(err, ZC_ENOTFOUND, "id", "no document with id %.*s", n, id);
+    }
+    char *data = NULL;
+    size_t dl = 0;
+    st = zc_xap_db_doc_data(idx->db, docid, &data, &dl, err);
+    if (st == ZC_ENOTFOUND) {
+        /* Deleted between the lookup and the read (a concurrent writer). */
+        int n = id_len > 200 ? 200 : (int)id_len;
+        return zc_error_set(err, ZC_ENOTFOUND, "id", "no document with id %.*s", n, id);
+    }
+    if (st != ZC_OK)
+        return st;
+    *json_out = data;
+    if (len_out)
+        *len_out = dl;
+    return ZC_OK;
+}
