@@ -234,6 +234,19 @@ static void end_run(walk *w)
     w->n = 0;
 }
 
+/* Conjoining jamo (decomposed Hangul, as macOS file names and some web
+ * text carry it) composed into the syllable that precomposed text has, so
+ * both spellings make one term: L+V -> LV, LV+T -> LVT.  0: no pair. */
+static int32_t hangul_compose(int32_t a, int32_t b)
+{
+    if (a >= 0x1100 && a <= 0x1112 && b >= 0x1161 && b <= 0x1175)
+        return 0xAC00 + ((a - 0x1100) * 21 + (b - 0x1161)) * 28;
+    if (a >= 0xAC00 && a <= 0xD7A3 && (a - 0xAC00) % 28 == 0 && b >= 0x11A8 &&
+        b <= 0x11C2)
+        return a + (b - 0x11A7);
+    return 0;
+}
+
 static void add_unit(walk *w, zc_cclass cls, int32_t cp, size_t start, size_t end)
 {
     if (cls != w->cls)
@@ -242,6 +255,15 @@ static void add_unit(walk *w, zc_cclass cls, int32_t cp, size_t start, size_t en
         return;
     if (cls == ZC_CC_SPACE)
         return;
+    if (cls == ZC_CC_CJK && w->cls == ZC_CC_CJK && w->n > 0) {
+        unit *last = &w->a->units[w->n - 1];
+        int32_t syl = hangul_compose(last->cp, cp);
+        if (syl != 0) {
+            last->cp = syl;
+            last->end = end;
+            return;
+        }
+    }
     if (cls == ZC_CC_CJK && w->n == RUN_MAX_UNITS)
         end_run(w); /* bounded run: continue as a new one */
     if (w->cls == ZC_CC_SPACE) {

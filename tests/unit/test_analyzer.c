@@ -1,0 +1,635 @@
+/* test_analyzer.c — the analysis pipeline: token streams (golden file
+ * tests/unit/golden/analyze.txt), byte spans back into the original text,
+ * positions for phrases, the 64-byte word cut, invalid UTF-8, long runs,
+ * stopping, stemming and language detection.
+ *
+ * Golden format: "= <input>" starts a case; each following line is one
+ * token, "<kind> <term> <start> <end> p<pos> r<run>[ -][ n] |<span>|", kind
+ * W (word), B (CJK bigram), U (CJK unigram); " -" marks a token without
+ * position, " n" a numeric word; span is the original text [start, end).
+ * A blank line or the next "=" ends the case.  Run with ZC_GOLDEN_PRINT=1
+ * to print what the analyzer makes for every case (to review a change). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyzer.h"
+#include "limits.h"
+#include "norm.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static FILE *open_golden(const char *name)
+{
+    char path[1024];
+    const char *src = getenv("ZC_SRCDIR");
+    if (src != NULL) {
+        snprintf(path, sizeof path, "%s/tests/unit/golden/%s", src, name);
+    } else {
+        const char *f = __FILE__;
+        const char *slash = strrchr(f, '/');
+        int dir = slash ? (int)(slash - f) : 1;
+        snprintf(path, sizeof path, "%.*s/golden/%s", dir, slash ? f : ".", name);
+    }
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        fail_msg("cannot open golden file %s (set ZC_SRCDIR to the repo root)", path);
+    return fp;
+}
+
+#define MAX_TOKS 20000
+
+typedef struct tok {
+    char term[ZC_WORD_MAX_BYTES + 1];
+    size_t len, start, end;
+    uint32_t pos, run;
+    zc_tok_kind kind;
+    int positional, numeric;
+} tok;
+
+typedef struct collect {
+    const char *text;  /* for span checks */
+    size_t text_len;
+    tok *t;
+    size_t n;
+    size_t stop_after; /* 0: never stop */
+} collect;
+
+static int on_token(void *ctx, const zc_token *k)
+{
+    collect *c = ctx;
+    /* Invariants every token must keep. */
+    assert_true(k->start < k->end);
+    assert_true(k->end <= c->text_len);
+    assert_true(k->len > 0);
+    assert_true(zc_norm_valid_utf8(k->term, k->len, NULL));
+    if (k->kind == ZC_TOK_WORD)
+        assert_true(k->len <= ZC_WORD_MAX_BYTES);
+    else
+        assert_true(k->len <= 8);
+    assert_true(zc_norm_valid_utf8(c->text + k->start, k->end - k->start, NULL));
+    if (c->n > 0) /* text order */
+        assert_true(c->t[c->n - 1].start <= k->start);
+    assert_true(c->n < MAX_TOKS);
+    tok *t = &c->t[c->n++];
+    memcpy(t->term, k->term, k->len);
+    t->term[k->len] = '\0';
+    t->len = k->len;
+    t->start = k->start;
+    t->end = k->end;
+    t->pos = k->pos;
+    t->run = k->run;
+    t->kind = k->kind;
+    t->positional = k->positional;
+    t->numeric = k->numeric;
+    return c->stop_after != 0 && c->n >= c->stop_after;
+}
+
+static zc_analyzer *an;
+
+static int setup(void **state)
+{
+    (void)state;
+    zc_error err;
+    if (zc_analyzer_new(ZC_SEG_NGRAM, &an, &err) != ZC_OK) {
+        fprintf(stderr, "zc_analyzer_new: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    zc_analyzer_free(an);
+    an = NULL;
+    return 0;
+}
+
+/* Analyzes text into a fresh collector (positions from *pos, or 0). */
+static collect run(const char *text, size_t len, uint32_t *pos)
+{
+    collect c = { .text = text, .text_len = len };
+    c.t = calloc(MAX_TOKS, sizeof *c.t);
+    assert_non_null(c.t);
+    uint32_t p0 = 0;
+    assert_int_equal(zc_analyze(an, text, len, pos ? pos : &p0, on_token, &c, NULL),
+                     ZC_OK);
+    return c;
+}
+
+static collect runs(const char *text)
+{
+    return run(text, strlen(text), NULL);
+}
+
+static void done(collect *c)
+{
+    free(c->t);
+}
+
+static int format_tok(char *buf, size_t cap, const collect *c, const tok *t)
+{
+    char k = t->kind == ZC_TOK_WORD ? 'W' : t->kind == ZC_TOK_CJK_BIGRAM ? 'B' : 'U';
+    return snprintf(buf, cap, "%c %s %zu %zu p%u r%u%s%s |%.*s|", k, t->term,
+                    t->start, t->end, t->pos, t->run, t->positional ? "" : " -",
+                    t->numeric ? " n" : "", (int)(t->end - t->start),
+                    c->text + t->start);
+}
+
+/* ---- golden ------------------------------------------------------------- */
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+static int check_case(const char *input, char expect[][512], size_t n_expect, int lineno)
+{
+    collect c = runs(input);
+    int bad = 0;
+    int print = getenv("ZC_GOLDEN_PRINT") != NULL;
+    if (print)
+        printf("= %s\n", input);
+    for (size_t i = 0; i < c.n || i < n_expect; i++) {
+        char got[512] = "(none)";
+        if (i < c.n)
+            format_tok(got, sizeof got, &c, &c.t[i]);
+        if (print && i < c.n)
+            printf("%s\n", got);
+        if (i >= n_expect || strcmp(got, expect[i]) != 0) {
+            if (!bad)
+                print_error("analyze.txt:%d: [%s]\n", lineno, input);
+            print_error("  token %zu: got      %s\n  token %zu: expected %s\n", i, got,
+                        i, i < n_expect ? expect[i] : "(none)");
+            bad = 1;
+        }
+    }
+    if (print)
+        printf("\n");
+    done(&c);
+    return bad;
+}
+
+static void test_golden_analyze(void **state)
+{
+    (void)state;
+    FILE *fp = open_golden("analyze.txt");
+    static char expect[256][512];
+    char line[4096], input[4096];
+    size_t n_expect = 0;
+    int have = 0, cases = 0, bad = 0, lineno = 0, case_line = 0;
+    for (;;) {
+        char *l = fgets(line, sizeof line, fp);
+        if (l != NULL) {
+            lineno++;
+            chomp(line);
+            if (line[0] == '#')
+                continue;
+        }
+        if (l == NULL || line[0] == '\0' || line[0] == '=') {
+            if (have) {
+                bad += check_case(input, expect, n_expect, case_line);
+                cases++;
+                have = 0;
+            }
+            if (l == NULL)
+                break;
+            if (line[0] == '=') {
+                assert_true(line[1] == ' ');
+                snprintf(input, sizeof input, "%s", line + 2);
+                have = 1;
+                n_expect = 0;
+                case_line = lineno;
+            }
+            continue;
+        }
+        assert_true(have);
+        assert_true(n_expect < 256);
+        snprintf(expect[n_expect++], sizeof expect[0], "%s", line);
+    }
+    fclose(fp);
+    assert_true(cases >= 20);
+    assert_int_equal(bad, 0);
+}
+
+/* ---- spans, positions, runs --------------------------------------------- */
+
+static void test_spans_are_original_bytes(void **state)
+{
+    (void)state;
+    const char *text = "ＧＤＰ增长２０１６年，Café “naïve”";
+    collect c = runs(text);
+    static const struct { zc_tok_kind kind; const char *term, *span; } want[] = {
+        { ZC_TOK_WORD, "gdp", "ＧＤＰ" },
+        { ZC_TOK_CJK_BIGRAM, "增长", "增长" },
+        { ZC_TOK_CJK_UNIGRAM, "增", "增" },
+        { ZC_TOK_CJK_UNIGRAM, "长", "长" },
+        { ZC_TOK_WORD, "2016", "２０１６" },
+        { ZC_TOK_CJK_UNIGRAM, "年", "年" },
+        { ZC_TOK_WORD, "cafe", "Café" },
+        { ZC_TOK_WORD, "naive", "naïve" },
+    };
+    assert_int_equal(c.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < c.n; i++) {
+        assert_int_equal(c.t[i].kind, want[i].kind);
+        assert_string_equal(c.t[i].term, want[i].term);
+        assert_int_equal(c.t[i].end - c.t[i].start, strlen(want[i].span));
+        assert_memory_equal(text + c.t[i].start, want[i].span, strlen(want[i].span));
+    }
+    assert_true(c.t[4].numeric);
+    assert_false(c.t[0].numeric);
+    done(&c);
+}
+
+static void test_positions_for_phrases(void **state)
+{
+    (void)state;
+    /* "经济 发展 economic development": bigrams and words take consecutive
+     * positions, so a phrase query's terms line up. */
+    const char *text = "推进经济发展 economic development";
+    collect c = runs(text);
+    /* 推进经济发展 is one run of six characters: five bigrams at 0..4,
+     * then the two words at 5 and 6. */
+    uint32_t bigram_pos[8];
+    size_t nb = 0;
+    for (size_t i = 0; i < c.n; i++)
+        if (c.t[i].kind == ZC_TOK_CJK_BIGRAM)
+            bigram_pos[nb++] = c.t[i].pos;
+    assert_int_equal(nb, 5);
+    for (size_t i = 0; i < nb; i++)
+        assert_int_equal(bigram_pos[i], i);
+    assert_string_equal(c.t[c.n - 2].term, "economic");
+    assert_int_equal(c.t[c.n - 2].pos, 5);
+    assert_string_equal(c.t[c.n - 1].term, "development");
+    assert_int_equal(c.t[c.n - 1].pos, 6);
+    done(&c);
+
+    /* Positions continue across calls (title then body) from *pos. */
+    uint32_t pos = 100;
+    c = run("经济发展", strlen("经济发展"), &pos);
+    assert_int_equal(pos, 103); /* three bigrams */
+    assert_int_equal(c.t[0].pos, 100);
+    assert_int_equal(c.t[0].run, 0); /* runs count from 0 per call */
+    done(&c);
+    c = run("GDP", 3, &pos);
+    assert_int_equal(pos, 104);
+    assert_int_equal(c.t[0].pos, 103);
+    done(&c);
+    c = run("年", strlen("年"), &pos);
+    assert_int_equal(pos, 105);
+    assert_true(c.t[0].positional);
+    done(&c);
+}
+
+static void test_mixed_runs(void **state)
+{
+    (void)state;
+    collect c = runs("GDP增长2016年");
+    static const char *terms[] = { "gdp", "增长", "增", "长", "2016", "年" };
+    static const uint32_t runs_[] = { 0, 1, 1, 1, 2, 3 };
+    static const uint32_t pos[] = { 0, 1, 1, 1, 2, 3 };
+    assert_int_equal(c.n, 6);
+    for (size_t i = 0; i < c.n; i++) {
+        assert_string_equal(c.t[i].term, terms[i]);
+        assert_int_equal(c.t[i].run, runs_[i]);
+        assert_int_equal(c.t[i].pos, pos[i]);
+    }
+    assert_true(c.t[4].numeric);
+    done(&c);
+}
+
+static void test_word_cut_on_utf8_boundary(void **state)
+{
+    (void)state;
+    /* 100 x 'é' normalizes to 100 x 'e': cut to 64 bytes. */
+    char text[1024];
+    size_t n = 0;
+    for (int i = 0; i < 100; i++) {
+        memcpy(text + n, "\xC3\xA9", 2);
+        n += 2;
+    }
+    collect c = run(text, n, NULL);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.t[0].len, ZC_WORD_MAX_BYTES);
+    for (size_t i = 0; i < c.t[0].len; i++)
+        assert_int_equal(c.t[0].term[i], 'e');
+    assert_int_equal(c.t[0].start, 0);
+    assert_int_equal(c.t[0].end, n); /* the span is the whole word */
+    done(&c);
+
+    /* 100 x 'Д' (2 bytes) -> 32 x 'д' = 64 bytes exactly. */
+    n = 0;
+    for (int i = 0; i < 100; i++) {
+        memcpy(text + n, "Д", 2);
+        n += 2;
+    }
+    c = run(text, n, NULL);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.t[0].len, 64);
+    for (size_t i = 0; i < 64; i += 2)
+        assert_memory_equal(c.t[0].term + i, "д", 2);
+    done(&c);
+
+    /* 30 x Georgian 'ა' (3 bytes): 21 fit in 63 bytes, the 22nd would not. */
+    n = 0;
+    for (int i = 0; i < 30; i++) {
+        memcpy(text + n, "ა", 3);
+        n += 3;
+    }
+    memcpy(text + n, " next", 5);
+    n += 5;
+    c = run(text, n, NULL);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.t[0].len, 63);
+    assert_true(zc_norm_valid_utf8(c.t[0].term, c.t[0].len, NULL));
+    assert_int_equal(c.t[0].end, 90);
+    assert_string_equal(c.t[1].term, "next");
+    assert_int_equal(c.t[1].pos, 1); /* the rest of the long word is no token */
+    done(&c);
+}
+
+static void test_invalid_utf8_separates(void **state)
+{
+    (void)state;
+    static const struct { const char *text; size_t len; const char *terms; } t[] = {
+        { "abc\xFF" "def", 7, "abc def" },
+        { "abc\xE5\x9B" "def", 8, "abc def" },            /* truncated 国 */
+        { "经济\xC0\xAF发展", 14, "经济 经 济 发展 发 展" },
+        { "\xFF\xFE", 2, "" },
+        { "GDP\xED\xA0\x80增长", 12, "gdp 增长 增 长" },   /* a surrogate */
+        { "x\0y", 3, "x y" },                              /* NUL separates */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        collect c = run(t[i].text, t[i].len, NULL);
+        char got[256] = "";
+        size_t o = 0;
+        for (size_t j = 0; j < c.n; j++)
+            o += (size_t)snprintf(got + o, sizeof got - o, "%s%s", j ? " " : "",
+                                  c.t[j].term);
+        if (strcmp(got, t[i].terms) != 0)
+            fail_msg("case %zu: [%s], expected [%s]", i, got, t[i].terms);
+        done(&c);
+    }
+    /* The spans around the bad bytes are exact. */
+    collect c = run("经济\xC0\xAF发展", 14, NULL);
+    assert_int_equal(c.t[0].start, 0);
+    assert_int_equal(c.t[0].end, 6);
+    assert_int_equal(c.t[3].start, 8);
+    assert_int_equal(c.t[3].end, 14);
+    assert_int_equal(c.t[3].run, 1);
+    done(&c);
+}
+
+static void test_empty_input(void **state)
+{
+    (void)state;
+    uint32_t pos = 7;
+    collect c = run("", 0, &pos);
+    assert_int_equal(c.n, 0);
+    assert_int_equal(pos, 7);
+    done(&c);
+    c = run(NULL, 0, &pos);
+    assert_int_equal(c.n, 0);
+    done(&c);
+    c = runs(" \t\n，。、——“”（）");
+    assert_int_equal(c.n, 0);
+    done(&c);
+}
+
+static void test_vanishing_chars_widen_span(void **state)
+{
+    (void)state;
+    /* A decomposed é: the combining accent belongs to the word's span. */
+    const char *text = "cafe\xCC\x81 co\xC2\xAD" "operate";
+    collect c = runs(text);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.t[0].term, "cafe");
+    assert_int_equal(c.t[0].end, 6);
+    assert_string_equal(c.t[1].term, "cooperate"); /* soft hyphen joins */
+    assert_int_equal(c.t[1].start, 7);
+    assert_int_equal(c.t[1].end, strlen(text));
+    done(&c);
+
+    /* A variation selector after an ideograph widens its unigram's span. */
+    const char *ivs = "葛\xF3\xA0\x84\x80城";
+    c = runs(ivs);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.t[0].term, "葛城");
+    assert_int_equal(c.t[0].end, strlen(ivs));
+    assert_string_equal(c.t[1].term, "葛");
+    assert_int_equal(c.t[1].end, 7);
+    done(&c);
+}
+
+static void test_hangul_jamo_compose(void **state)
+{
+    (void)state;
+    /* 한국 decomposed into conjoining jamo gives the same terms as 한국. */
+    const char *nfd = "\u1112\u1161\u11AB\u1100\u116E\u11A8";
+    collect c = runs(nfd);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.t[0].term, "한국");
+    assert_int_equal(c.t[0].start, 0);
+    assert_int_equal(c.t[0].end, strlen(nfd));
+    assert_string_equal(c.t[1].term, "한");
+    assert_int_equal(c.t[1].end, 9);
+    done(&c);
+}
+
+static void test_long_cjk_run_splits(void **state)
+{
+    (void)state;
+    /* 5000 ideographs: the run is cut after 4096 and continues as run 1. */
+    size_t nch = 5000;
+    char *text = malloc(nch * 3);
+    assert_non_null(text);
+    for (size_t i = 0; i < nch; i++)
+        memcpy(text + i * 3, (i % 2) ? "济" : "经", 3);
+    uint32_t pos = 0;
+    collect c = run(text, nch * 3, &pos);
+    size_t bigrams[2] = { 0, 0 }, unigrams[2] = { 0, 0 };
+    for (size_t i = 0; i < c.n; i++) {
+        assert_true(c.t[i].run <= 1);
+        if (c.t[i].kind == ZC_TOK_CJK_BIGRAM)
+            bigrams[c.t[i].run]++;
+        else
+            unigrams[c.t[i].run]++;
+    }
+    assert_int_equal(bigrams[0], 4095);
+    assert_int_equal(unigrams[0], 4096);
+    assert_int_equal(bigrams[1], 5000 - 4096 - 1);
+    assert_int_equal(unigrams[1], 5000 - 4096);
+    assert_int_equal(pos, 4095 + 903);
+    /* Positions strictly increase across bigrams, also over the cut. */
+    uint32_t last = 0;
+    int first = 1;
+    for (size_t i = 0; i < c.n; i++) {
+        if (c.t[i].kind != ZC_TOK_CJK_BIGRAM)
+            continue;
+        if (!first)
+            assert_true(c.t[i].pos == last + 1);
+        last = c.t[i].pos;
+        first = 0;
+    }
+    done(&c);
+    free(text);
+}
+
+static void test_long_word_is_one_token(void **state)
+{
+    (void)state;
+    size_t n = 10000;
+    char *text = malloc(n + 4);
+    assert_non_null(text);
+    memset(text, 'A', n);
+    memcpy(text + n, " b", 2);
+    uint32_t pos = 0;
+    collect c = run(text, n + 2, &pos);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.t[0].len, 64);
+    assert_int_equal(c.t[0].end, n);
+    assert_int_equal(c.t[0].term[0], 'a');
+    assert_string_equal(c.t[1].term, "b");
+    assert_int_equal(c.t[1].run, 1);
+    assert_int_equal(pos, 2);
+    done(&c);
+    /* A long number stays numeric. */
+    memset(text, '7', n);
+    c = run(text, n, NULL);
+    assert_int_equal(c.n, 1);
+    assert_true(c.t[0].numeric);
+    done(&c);
+    free(text);
+}
+
+static void test_stop_early(void **state)
+{
+    (void)state;
+    const char *text = "one two three 经济发展";
+    collect c = { .text = text, .text_len = strlen(text), .stop_after = 2 };
+    c.t = calloc(MAX_TOKS, sizeof *c.t);
+    uint32_t pos = 0;
+    assert_int_equal(zc_analyze(an, text, strlen(text), &pos, on_token, &c, NULL),
+                     ZC_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(pos, 2);
+    done(&c);
+    c = (collect){ .text = text, .text_len = strlen(text), .stop_after = 5 };
+    c.t = calloc(MAX_TOKS, sizeof *c.t);
+    pos = 0;
+    assert_int_equal(zc_analyze(an, text, strlen(text), &pos, on_token, &c, NULL),
+                     ZC_OK);
+    assert_int_equal(c.n, 5); /* stops inside the CJK run */
+    assert_string_equal(c.t[4].term, "经");
+    done(&c);
+}
+
+static void test_traditional_stays(void **state)
+{
+    (void)state;
+    collect c = runs("經濟發展");
+    assert_string_equal(c.t[0].term, "經濟");
+    assert_string_equal(c.t[2].term, "濟發");
+    assert_string_equal(c.t[4].term, "發展");
+    done(&c);
+}
+
+static void test_mode(void **state)
+{
+    (void)state;
+    assert_int_equal(zc_analyzer_mode(an), ZC_SEG_NGRAM);
+    zc_analyzer *a = (zc_analyzer *)1;
+    zc_error err;
+    assert_int_equal(zc_analyzer_new(ZC_SEG_WORDS, &a, &err), ZC_EINVAL);
+    assert_null(a);
+    zc_analyzer_free(NULL);
+}
+
+/* ---- stemming ----------------------------------------------------------- */
+
+static void test_stem(void **state)
+{
+    (void)state;
+    static const struct { const char *word, *stem; } t[] = {
+        { "economic", "econom" }, { "development", "develop" },
+        { "running", "run" }, { "policies", "polici" }, { "policy", "polici" },
+        { "revitalize", "revit" }, { "revitalizing", "revit" },
+        { "northeast", "northeast" }, { "the", "the" },
+        /* not stemmed */
+        { "2016", "" }, { "ab", "" }, { "a", "" }, { "covid19", "" },
+        { "été", "" }, { "москва", "" }, { "GDP", "" }, { "", "" },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char buf[ZC_TERM_MAX_BYTES];
+        size_t n = zc_analyzer_stem(an, t[i].word, strlen(t[i].word), buf, sizeof buf);
+        if (n != strlen(t[i].stem) || memcmp(buf, t[i].stem, n) != 0)
+            fail_msg("stem(%s) = [%.*s], expected [%s]", t[i].word, (int)n, buf,
+                     t[i].stem);
+    }
+    char small[3];
+    assert_int_equal(zc_analyzer_stem(an, "development", 11, small, sizeof small), 0);
+    char fit[7];
+    assert_int_equal(zc_analyzer_stem(an, "development", 11, fit, sizeof fit), 7);
+    assert_memory_equal(fit, "develop", 7);
+}
+
+/* ---- language ----------------------------------------------------------- */
+
+static void test_detect_lang(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *lang; } t[] = {
+        { "", "en" },
+        { "12345 ...", "en" },
+        { "国务院关于推进经济发展的意见", "zh" },
+        { "經濟發展", "zh" },
+        { "The State Council issued an opinion on economic development.", "en" },
+        { "Ｔｈｅ　Ｓｔａｔｅ　Ｃｏｕｎｃｉｌ", "en" },
+        /* A Chinese text that quotes English: still zh. */
+        { "推进WTO改革，促进GDP增长，落实COVID-19防控", "zh" },
+        /* An English text naming one Chinese ministry: en. */
+        { "The Ministry of Finance (财政部) released the annual budget report today", "en" },
+        /* Exactly 20%: 2 CJK, 8 letters -> zh; 1 CJK, 8 letters -> en. */
+        { "国务 abcdefgh", "zh" },
+        { "国 abcdefgh", "en" },
+        { "国", "zh" },
+        { "\xFF\xFE 国", "zh" },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(zc_detect_lang(t[i].text, strlen(t[i].text)), t[i].lang) != 0)
+            fail_msg("detect_lang(%s) = %s, expected %s", t[i].text,
+                     zc_detect_lang(t[i].text, strlen(t[i].text)), t[i].lang);
+    assert_string_equal(zc_detect_lang(NULL, 0), "en");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden_analyze),
+        cmocka_unit_test(test_spans_are_original_bytes),
+        cmocka_unit_test(test_positions_for_phrases),
+        cmocka_unit_test(test_mixed_runs),
+        cmocka_unit_test(test_word_cut_on_utf8_boundary),
+        cmocka_unit_test(test_invalid_utf8_separates),
+        cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_vanishing_chars_widen_span),
+        cmocka_unit_test(test_hangul_jamo_compose),
+        cmocka_unit_test(test_long_cjk_run_splits),
+        cmocka_unit_test(test_long_word_is_one_token),
+        cmocka_unit_test(test_stop_early),
+        cmocka_unit_test(test_traditional_stays),
+        cmocka_unit_test(test_mode),
+        cmocka_unit_test(test_stem),
+        cmocka_unit_test(test_detect_lang),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
