@@ -1,0 +1,1026 @@
+/* query.c — query text to a Xapian query (protocol.md "Query text").
+ *
+ * Owns: the query syntax and how each piece becomes terms of the index
+ * layout (schema.h).  Two stages:
+ *   1. a tokenizer (a state machine over (ptr, len), no allocation per
+ *      character) cuts the text into words, "phrases", ( ), AND / OR / NOT,
+ *      with a '-' and a field prefix (title: issuer: docno: lang:) attached
+ *      to the word or phrase they stand before;
+ *   2. a recursive-descent parser:
+ *        expr     := and_expr ('OR' and_expr)*
+ *        and_expr := item+            (implicit AND; 'AND' may stand between)
+ *        item     := 'NOT'? unary     (a NOT b = a AND NOT b; -x too)
+ *        unary    := '(' expr ')' | field? (phrase | word)
+ * Any syntax error (unbalanced parentheses or quotes, a dangling operator,
+ * an empty phrase, nesting past QUERY_MAX_DEPTH) makes the whole text be
+ * searched as plain words: never an error.  Only a query without a positive
+ * term is refused (ZC_EINVAL "q").
+ *
+ * Every word goes through zc_analyze, the pipeline indexing uses, so the two
+ * agree on what a term is.  Free-text words match title and body (unprefixed
+ * terms); the same words in title form ("S" prefix) are added with
+ * AND_MAYBE, so documents whose title matches rank higher.
+ *
+ * Must never: fail on syntax, recurse without a bound, or build more than
+ * ZC_QUERY_MAX_TERMS terms.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docno.h"
+#include "error.h"
+#include "limits.h"
+#include "norm.h"
+#include "query.h"
+#include "schema.h"
+
+/* Parentheses nest at most this deep; deeper is a syntax error (so the
+ * parser's recursion is bounded whatever the input). */
+#define QUERY_MAX_DEPTH 32
+
+/* A document-number term outweighs the words it is made of: an exact docno
+ * hit should come first. */
+#define QUERY_DOCNO_SCALE 5.0
+
+/* ---- tokens ------------------------------------------------------------ */
+
+typedef enum qt_type { QT_WORD, QT_PHRASE, QT_LP, QT_RP, QT_AND, QT_OR, QT_NOT } qt_type;
+
+typedef enum qfield { QF_NONE = 0, QF_TITLE, QF_ISSUER, QF_DOCNO, QF_LANG } qfield;
+
+typedef struct qtok {
+    qt_type type;
+    int neg;            /* '-' before it (words, phrases, '(') */
+    qfield field;       /* field prefix before it (words, phrases) */
+    size_t start, len;  /* whole token, prefixes included */
+    size_t vstart, vlen;/* the word, or the text inside the quotes */
+} qtok;
+
+/* Bytes of the whitespace character at text[p] (ASCII whitespace, NBSP
+ * U+00A0, ideographic space U+3000), or 0. */
+static size_t ws_len(const char *t, size_t len, size_t p)
+{
+    unsigned char c = (unsigned char)t[p];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')
+        return 1;
+    if (c == 0xC2 && p + 1 < len && (unsigned char)t[p + 1] == 0xA0)
+        return 2;
+    if (c == 0xE3 && p + 2 < len && (unsigned char)t[p + 1] == 0x80 &&
+        (unsigned char)t[p + 2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* Bytes of the quote mark at text[p] (" “ ” ＂), or 0. */
+static size_t quote_len(const char *t, size_t len, size_t p)
+{
+    if (t[p] == '"')
+        return 1;
+    if (p + 2 < len) {
+        if (memcmp(t + p, "\xE2\x80\x9C", 3) == 0 || memcmp(t + p, "\xE2\x80\x9D", 3) == 0 ||
+            memcmp(t + p, "\xEF\xBC\x82", 3) == 0)
+            return 3;
+    }
+    return 0;
+}
+
+static int ascii_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    if (alen != blen)
+        return 0;
+    for (size_t i = 0; i < alen; i++) {
+        char c = a[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != b[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* A field prefix "name:" (or the full-width colon "：") at text[p] followed
+ * by something to apply to; returns the field and sets *flen to the prefix
+ * bytes. */
+static qfield field_at(const char *t, size_t len, size_t p, size_t *flen)
+{
+    static const struct {
+        const char *name;
+        qfield f;
+    } fields[] = {{"title", QF_TITLE}, {"issuer", QF_ISSUER}, {"docno", QF_DOCNO},
+                  {"lang", QF_LANG}};
+    size_t q = p;
+    while (q < len && q - p < 8 &&
+           ((t[q] >= 'a' && t[q] <= 'z') || (t[q] >= 'A' && t[q] <= 'Z')))
+        q++;
+    if (q == p || q >= len)
+        return QF_NONE;
+    size_t colon = 0;
+    if (t[q] == ':')
+        colon = 1;
+    else if (q + 2 < len && memcmp(t + q, "\xEF\xBC\x9A", 3) == 0)
+        colon = 3;
+    if (colon == 0)
+        return QF_NONE;
+    size_t v = q + colon;
+    if (v >= len || ws_len(t, len, v) || t[v] == '(' || t[v] == ')')
+        return QF_NONE;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (ascii_ieq(t + p, q - p, fields[i].name)) {
+            *flen = v - p;
+            return fields[i].f;
+        }
+    }
+    return QF_NONE;
+}
+
+typedef struct toklist {
+    qtok *v;
+    size_t n, cap;
+} toklist;
+
+static int tl_push(toklist *tl, qtok tok)
+{
+    if (tl->n == tl->cap) {
+        size_t ncap = tl->cap ? tl->cap * 2 : 32;
+        qtok *nv = realloc(tl->v, ncap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        tl->v = nv;
+        tl->cap = ncap;
+    }
+    tl->v[tl->n++] = tok;
+    return 0;
+}
+
+/* Cuts the text into tokens.  Sets *syntax_error for an unclosed or empty
+ * phrase (tokenizing stops there: the caller falls back to plain words).
+ * Returns -1 only when out of memory. */
+static int tokenize(const char *t, size_t len, toklist *tl, int *syntax_error)
+{
+    size_t p = 0, k;
+    while (p < len) {
+        if ((k = ws_len(t, len, p)) > 0) {
+            p += k;
+            continue;
+        }
+        qtok tok = {.start = p};
+        if (t[p] == '(' || t[p] == ')') {
+            tok.type = t[p] == '(' ? QT_LP : QT_RP;
+            tok.len = 1;
+            if (tl_push(tl, tok))
+                return -1;
+            p++;
+            continue;
+        }
+        /* '-' negates what follows it directly ("-word", "-\"a b\"", "-(...)"). */
+        if (t[p] == '-' && p + 1 < len && !ws_len(t, len, p + 1) && t[p + 1] != '-' &&
+            t[p + 1] != ')') {
+            tok.neg = 1;
+            p++;
+            if (t[p] == '(') {
+                tok.type = QT_LP;
+                tok.len = p + 1 - tok.start;
+                if (tl_push(tl, tok))
+                    return -1;
+                p++;
+                continue;
+            }
+        }
+        size_t flen = 0;
+        tok.field = field_at(t, len, p, &flen);
+        p += flen;
+        size_t ql = quote_len(t, len, p);
+        if (ql > 0) {
+            size_t q = p + ql, cl = 0;
+            while (q < len && (cl = quote_len(t, len, q)) == 0)
+                q++;
+            if (q >= len) {
+                *syntax_error = 1;   /* unclosed */
+                return 0;
+            }
+            size_t in = p + ql, inlen = q - in;
+            size_t s = in;
+            while (s < q && (k = ws_len(t, len, s)) > 0)
+                s += k;
+            if (s == q) {
+                *syntax_error = 1;   /* empty phrase */
+                return 0;
+            }
+            tok.type = QT_PHRASE;
+            tok.vstart = in;
+            tok.vlen = inlen;
+            p = q + cl;
+            tok.len = p - tok.start;
+            if (tl_push(tl, tok))
+                return -1;
+            continue;
+        }
+        /* A word runs to the next whitespace.  Parentheses inside it belong
+         * to it (国发(2016)62号) unless trailing ')' close more than the
+         * word opened: those close groups. */
+        size_t w = p;
+        while (w < len && !ws_len(t, len, w))
+            w++;
+        size_t opens = 0, closes = 0, trailing = 0;
+        for (size_t i = p; i < w; i++) {
+            if (t[i] == '(')
+                opens++;
+            else if (t[i] == ')')
+                closes++;
+        }
+        while (trailing < w - p && t[w - 1 - trailing] == ')')
+            trailing++;
+        size_t strip = 0;
+        if (closes > opens)
+            strip = closes - opens < trailing ? closes - opens : trailing;
+        if (strip == w - p)
+            strip = 0;   /* cannot happen: a word never starts with ')' */
+        tok.type = QT_WORD;
+        tok.vstart = p;
+        tok.vlen = w - p - strip;
+        tok.len = w - strip - tok.start;
+        if (!tok.neg && tok.field == QF_NONE) {
+            if (tok.vlen == 3 && memcmp(t + p, "AND", 3) == 0)
+                tok.type = QT_AND;
+            else if (tok.vlen == 2 && memcmp(t + p, "OR", 2) == 0)
+                tok.type = QT_OR;
+            else if (tok.vlen == 3 && memcmp(t + p, "NOT", 3) == 0)
+                tok.type = QT_NOT;
+        }
+        if (tl_push(tl, tok))
+            return -1;
+        for (size_t i = 0; i < strip; i++) {
+            qtok rp = {.type = QT_RP, .start = w - strip + i, .len = 1};
+            if (tl_push(tl, rp))
+                return -1;
+        }
+        p = w;
+    }
+    return 0;
+}
+
+/* ---- query lists ------------------------------------------------------- */
+
+typedef struct qlist {
+    zc_xap_query **v;
+    size_t n, cap;
+} qlist;
+
+static void ql_clear(qlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        zc_xap_query_free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+/* ---- parser context ---------------------------------------------------- */
+
+/* One analyzed token, its term kept in the context's arena. */
+typedef struct atok {
+    size_t off, len;     /* term in arena */
+    uint32_t pos, run;
+    zc_tok_kind kind;
+    int positional, numeric;
+} atok;
+
+typedef struct qctx {
+    zc_analyzer *an;
+    const char *text;
+    size_t len;
+    zc_error *err;
+    zc_status st;        /* first hard error (ENOMEM, ETOOLONG, analyzer) */
+    int syntax_error;
+    size_t n_terms;      /* terms of the main query, against ZC_QUERY_MAX_TERMS */
+    const qtok *tok;
+    size_t n_tok, i;
+    zc_hl *hl;           /* positive terms to highlight (may be NULL) */
+    qlist title_units;   /* title forms of positive free-text words */
+    /* analysis scratch, reused for every word */
+    atok *at;
+    size_t n_at, cap_at;
+    char *arena;
+    size_t arena_len, arena_cap;
+} qctx;
+
+static void oom(qctx *c)
+{
+    if (c->st == ZC_OK)
+        c->st = zc_error_set(c->err, ZC_ENOMEM, NULL, "out of memory");
+}
+
+static int failed(const qctx *c)
+{
+    return c->st != ZC_OK;
+}
+
+static void ql_push(qctx *c, qlist *l, zc_xap_query *q)
+{
+    if (q == NULL)
+        return;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        zc_xap_query **nv = realloc(l->v, ncap * sizeof *nv);
+        if (nv == NULL) {
+            zc_xap_query_free(q);
+            oom(c);
+            return;
+        }
+        l->v = nv;
+        l->cap = ncap;
+    }
+    l->v[l->n++] = q;
+}
+
+/* Combines and empties the list: NULL if it was empty, its only element if
+ * it had one (for every op but those that change weights). */
+static zc_xap_query *ql_take(qctx *c, qlist *l, zc_xap_op op, unsigned window)
+{
+    zc_xap_query *q = NULL;
+    if (failed(c) || l->n == 0) {
+        ql_clear(l);
+        return NULL;
+    }
+    if (l->n == 1) {
+        q = l->v[0];
+        l->n = 0;
+        ql_clear(l);
+        return q;
+    }
+    zc_status st = zc_xap_query_combine(op, l->v, l->n, window, &q, c->err);
+    ql_clear(l);
+    if (st != ZC_OK) {
+        c->st = st;
+        return NULL;
+    }
+    return q;
+}
+
+static zc_xap_query *combine2(qctx *c, zc_xap_op op, zc_xap_query *a, zc_xap_query *b)
+{
+    qlist l = {0};
+    ql_push(c, &l, a);
+    ql_push(c, &l, b);
+    if (failed(c)) {
+        ql_clear(&l);
+        return NULL;
+    }
+    if (l.n < 2) {
+        zc_xap_query *only = l.n ? l.v[0] : NULL;
+        free(l.v);
+        return only;
+    }
+    return ql_take(c, &l, op, 0);
+}
+
+static zc_xap_query *scaled(qctx *c, zc_xap_query *q, double factor)
+{
+    if (q == NULL || failed(c))
+        return q;
+    zc_xap_query *s = NULL;
+    zc_status st = zc_xap_query_scale(q, factor, &s, c->err);
+    zc_xap_query_free(q);
+    if (st != ZC_OK) {
+        c->st = st;
+        return NULL;
+    }
+    return s;
+}
+
+/* A term query for prefix+term, cut on a UTF-8 boundary to the term limit
+ * (the same rule as indexing).  count: 1 for terms of the main query. */
+static zc_xap_query *mk_term(qctx *c, const char *pfx, const char *term, size_t len,
+                             unsigned qpos, int count)
+{
+    if (failed(c))
+        return NULL;
+    if (count && ++c->n_terms > ZC_QUERY_MAX_TERMS) {
+        c->st = zc_error_set(c->err, ZC_ETOOLONG, "q",
+                             "query has more than %d terms", ZC_QUERY_MAX_TERMS);
+        return NULL;
+    }
+    char buf[ZC_TERM_MAX_BYTES + 1];
+    size_t pl = strlen(pfx);
+    size_t n = pl + len;
+    if (n > ZC_TERM_MAX_BYTES) {
+        n = ZC_TERM_MAX_BYTES;
+        while (n > pl && ((unsigned char)term[n - pl] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, pfx, pl);
+    memcpy(buf + pl, term, n - pl);
+    zc_xap_query *q = NULL;
+    zc_status st = zc_xap_query_term(buf, n, 1, qpos, &q, c->err);
+    if (st != ZC_OK) {
+        c->st = st;
+        return NULL;
+    }
+    return q;
+}
+
+static void hl_add(qctx *c, const char *term, size_t len, int stem, int collect)
+{
+    if (!collect || c->hl == NULL || failed(c))
+        return;
+    zc_status st = zc_hl_add(c->hl, term, len, stem, c->err);
+    if (st != ZC_OK)
+        c->st = st;
+}
+
+/* ---- analysis ---------------------------------------------------------- */
+
+static int collect_token(void *vctx, const zc_token *tok)
+{
+    qctx *c = vctx;
+    if (c->n_at == c->cap_at) {
+        size_t ncap = c->cap_at ? c->cap_at * 2 : 32;
+        atok *na = realloc(c->at, ncap * sizeof *na);
+        if (na == NULL) {
+            oom(c);
+            return 1;
+        }
+        c->at = na;
+        c->cap_at = ncap;
+    }
+    if (c->arena_len + tok->len > c->arena_cap) {
+        size_t ncap = c->arena_cap ? c->arena_cap : 256;
+        while (ncap < c->arena_len + tok->len)
+            ncap *= 2;
+        char *nb = realloc(c->arena, ncap);
+        if (nb == NULL) {
+            oom(c);
+            return 1;
+        }
+        c->arena = nb;
+        c->arena_cap = ncap;
+    }
+    memcpy(c->arena + c->arena_len, tok->term, tok->len);
+    atok *a = &c->at[c->n_at++];
+    a->off = c->arena_len;
+    a->len = tok->len;
+    a->pos = tok->pos;
+    a->run = tok->run;
+    a->kind = tok->kind;
+    a->positional = tok->positional;
+    a->numeric = tok->numeric;
+    c->arena_len += tok->len;
+    return 0;
+}
+
+/* Analyzes text[s, s+len) into c->at (replacing what was there). */
+static void analyze(qctx *c, size_t s, size_t len)
+{
+    c->n_at = 0;
+    c->arena_len = 0;
+    if (failed(c))
+        return;
+    uint32_t pos = 0;
+    zc_status st = zc_analyze(c->an, c->text + s, len, &pos, collect_token, c, c->err);
+    if (st != ZC_OK && c->st == ZC_OK)
+        c->st = st;
+}
+
+static const char *at_term(const qctx *c, const atok *a)
+{
+    return c->arena + a->off;
+}
+
+/* The query for one run of analyzed tokens at[i, j):
+ *  - a word: "Z"+stem when the analyzer stems it and stem_pfx is given,
+ *    else the exact term;
+ *  - a CJK run: its positional tokens — one (a 1-char run's unigram or a
+ *    2-char run's bigram) is that term, more are a phrase of the bigrams. */
+static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
+                               const char *stem_pfx, int collect, int count)
+{
+    if (j - i == 1 && c->at[i].kind == ZC_TOK_WORD) {
+        const atok *a = &c->at[i];
+        if (stem_pfx != NULL && !a->numeric) {
+            char stem[ZC_TERM_MAX_BYTES + 1];
+            size_t sl = zc_analyzer_stem(c->an, at_term(c, a), a->len, stem, sizeof stem);
+            if (sl > 0 && sl <= sizeof stem) {
+                hl_add(c, stem, sl, 1, collect);
+                return mk_term(c, stem_pfx, stem, sl, 0, count);
+            }
+        }
+        hl_add(c, at_term(c, a), a->len, 0, collect);
+        return mk_term(c, pfx, at_term(c, a), a->len, 0, count);
+    }
+    qlist l = {0};
+    size_t n_pos = 0;
+    for (size_t k = i; k < j; k++)
+        if (c->at[k].positional)
+            n_pos++;
+    for (size_t k = i; k < j && !failed(c); k++) {
+        const atok *a = &c->at[k];
+        if (n_pos > 0 && !a->positional)
+            continue;
+        hl_add(c, at_term(c, a), a->len, 0, collect);
+        ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len,
+                               (unsigned)(k - i + 1), count));
+    }
+    /* Phrases take their terms in text order; tokens of one run come in
+     * position order from the analyzer. */
+    return ql_take(c, &l, n_pos > 1 ? ZC_XAP_OP_PHRASE : ZC_XAP_OP_AND, 0);
+}
+
+/* AND of the run queries of the analyzed tokens, NULL if there are none. */
+static zc_xap_query *runs_query(qctx *c, const char *pfx, const char *stem_pfx,
+                                int collect, int count)
+{
+    qlist l = {0};
+    size_t i = 0;
+    while (i < c->n_at && !failed(c)) {
+        size_t j = i + 1;
+        while (j < c->n_at && c->at[j].run == c->at[i].run)
+            j++;
+        ql_push(c, &l, run_query(c, i, j, pfx, stem_pfx, collect, count));
+        i = j;
+    }
+    return ql_take(c, &l, ZC_XAP_OP_AND, 0);
+}
+
+static int cmp_atok_pos(const void *a, const void *b)
+{
+    const atok *x = a, *y = b;
+    if (x->positional != y->positional)
+        return x->positional ? -1 : 1;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return 0;
+}
+
+/* A quoted phrase over the analyzed tokens: every positional token, exact
+ * (unstemmed), in order.  CJK runs separated only by a space or punctuation
+ * in the query may be one run in the text, where a bigram across the gap
+ * sits between them: the window allows one extra position per such gap.
+ * A 1-character CJK run inside a longer phrase has no position in a text
+ * where the character stands inside a longer run, so such a phrase falls
+ * back to an AND of its runs. */
+static zc_xap_query *phrase_query(qctx *c, const char *pfx, int collect, int count)
+{
+    size_t n_pos = 0, single = 0;
+    for (size_t k = 0; k < c->n_at; k++) {
+        if (!c->at[k].positional)
+            continue;
+        n_pos++;
+        if (c->at[k].kind == ZC_TOK_CJK_UNIGRAM)
+            single = 1;
+    }
+    if (n_pos == 0)
+        return runs_query(c, pfx, NULL, collect, count);
+    if (single && n_pos > 1)
+        return runs_query(c, pfx, NULL, collect, count);
+    /* Positional tokens first, by position. */
+    qsort(c->at, c->n_at, sizeof *c->at, cmp_atok_pos);
+    qlist l = {0};
+    unsigned gaps = 0;
+    for (size_t k = 0; k < n_pos && !failed(c); k++) {
+        const atok *a = &c->at[k];
+        if (k > 0 && a->run != c->at[k - 1].run && a->kind != ZC_TOK_WORD &&
+            c->at[k - 1].kind != ZC_TOK_WORD)
+            gaps++;
+        hl_add(c, at_term(c, a), a->len, 0, collect);
+        ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k + 1), count));
+    }
+    return ql_take(c, &l, ZC_XAP_OP_PHRASE, (unsigned)(n_pos + gaps));
+}
+
+/* ---- units: words and phrases ------------------------------------------ */
+
+enum { K_EMPTY = 0, K_POS, K_FILTER, K_NEG };
+
+typedef struct part {
+    zc_xap_query *q;
+    int kind;
+} part;
+
+static part mkpart(zc_xap_query *q, int kind)
+{
+    part p = {q, q ? kind : K_EMPTY};
+    return p;
+}
+
+static void add_title_unit(qctx *c, zc_xap_query *q)
+{
+    ql_push(c, &c->title_units, q);
+}
+
+/* A free-text word: a document number (any bracket or width) is its docno
+ * term OR its words; other words are the AND of their runs. */
+static part word_part(qctx *c, size_t s, size_t len, int collect)
+{
+    analyze(c, s, len);
+    if (failed(c) || c->n_at == 0)
+        return mkpart(NULL, K_EMPTY);
+    if (zc_docno_looks_like(c->text + s, len)) {
+        char *canon = NULL;
+        zc_error e2 = {0};
+        if (zc_docno_canonical(c->text + s, len, &canon, &e2) == ZC_OK) {
+            zc_xap_query *xd = mk_term(c, ZC_PFX_DOCNO, canon, strlen(canon), 0, 1);
+            free(canon);
+            xd = scaled(c, xd, QUERY_DOCNO_SCALE);
+            zc_xap_query *words = runs_query(c, "", ZC_PFX_STEM, collect, 1);
+            return mkpart(combine2(c, ZC_XAP_OP_OR, xd, words), K_POS);
+        }
+        if (e2.code == ZC_ENOMEM) {
+            oom(c);
+            return mkpart(NULL, K_EMPTY);
+        }
+    }
+    zc_xap_query *body = runs_query(c, "", ZC_PFX_STEM, collect, 1);
+    if (collect && body != NULL)
+        add_title_unit(c, runs_query(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, 0, 0));
+    return mkpart(body, K_POS);
+}
+
+static part phrase_part(qctx *c, size_t s, size_t len, int collect)
+{
+    analyze(c, s, len);
+    if (failed(c) || c->n_at == 0)
+        return mkpart(NULL, K_EMPTY);
+    zc_xap_query *body = phrase_query(c, "", collect, 1);
+    if (collect && body != NULL) {
+        analyze(c, s, len);
+        add_title_unit(c, phrase_query(c, ZC_PFX_TITLE, 0, 0));
+    }
+    return mkpart(body, K_POS);
+}
+
+/* Trims whitespace around text[*s, *s+*len). */
+static void trim(const qctx *c, size_t *s, size_t *len)
+{
+    size_t a = *s, b = *s + *len, k;
+    while (a < b && (k = ws_len(c->text, c->len, a)) > 0)
+        a += k;
+    while (b > a && (unsigned char)c->text[b - 1] <= ' ')
+        b--;
+    *s = a;
+    *len = b - a;
+}
+
+static part unit_part(qctx *c, const qtok *t, int collect)
+{
+    size_t s = t->vstart, len = t->vlen;
+    int phrase = t->type == QT_PHRASE;
+    switch (t->field) {
+    case QF_NONE:
+        return phrase ? phrase_part(c, s, len, collect) : word_part(c, s, len, collect);
+    case QF_TITLE:
+        analyze(c, s, len);
+        if (phrase)
+            return mkpart(phrase_query(c, ZC_PFX_TITLE, collect, 1), K_POS);
+        return mkpart(runs_query(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, collect, 1),
+                      K_POS);
+    case QF_ISSUER:
+        /* Issuer words are indexed unstemmed. */
+        analyze(c, s, len);
+        if (phrase)
+            return mkpart(phrase_query(c, ZC_PFX_ISSUER, collect, 1), K_POS);
+        return mkpart(runs_query(c, ZC_PFX_ISSUER, NULL, collect, 1), K_POS);
+    case QF_DOCNO: {
+        trim(c, &s, &len);
+        char *canon = NULL;
+        zc_error e2 = {0};
+        if (len > 0 && zc_docno_canonical(c->text + s, len, &canon, &e2) == ZC_OK) {
+            zc_xap_query *xd = mk_term(c, ZC_PFX_DOCNO, canon, strlen(canon), 0, 1);
+            free(canon);
+            if (collect) {
+                analyze(c, s, len);
+                for (size_t k = 0; k < c->n_at; k++)
+                    if (c->at[k].positional)
+                        hl_add(c, at_term(c, &c->at[k]), c->at[k].len, 0, 1);
+            }
+            return mkpart(xd, K_POS);
+        }
+        if (len > 0 && e2.code == ZC_ENOMEM) {
+            oom(c);
+            return mkpart(NULL, K_EMPTY);
+        }
+        /* Nothing usable as a number: search the token as plain words. */
+        return word_part(c, t->start, t->len, collect);
+    }
+    case QF_LANG:
+        trim(c, &s, &len);
+        if (ascii_ieq(c->text + s, len, "zh"))
+            return mkpart(mk_term(c, ZC_PFX_LANG, "zh", 2, 0, 1), K_FILTER);
+        if (ascii_ieq(c->text + s, len, "en"))
+            return mkpart(mk_term(c, ZC_PFX_LANG, "en", 2, 0, 1), K_FILTER);
+        return word_part(c, t->start, t->len, collect);
+    }
+    return mkpart(NULL, K_EMPTY);
+}
+
+/* ---- parser ------------------------------------------------------------ */
+
+static part parse_expr(qctx *c, int depth, int collect);
+
+static const qtok *peek(const qctx *c)
+{
+    return c->i < c->n_tok ? &c->tok[c->i] : NULL;
+}
+
+static void part_free(part *p)
+{
+    zc_xap_query_free(p->q);
+    p->q = NULL;
+    p->kind = K_EMPTY;
+}
+
+/* NOT x: what x matched is excluded.  NOT (NOT x) restricts to x, as a
+ * filter (it has no positive term of its own). */
+static part negate(part p)
+{
+    if (p.kind == K_POS || p.kind == K_FILTER)
+        p.kind = K_NEG;
+    else if (p.kind == K_NEG)
+        p.kind = K_FILTER;
+    return p;
+}
+
+static part parse_unary(qctx *c, int depth, int collect)
+{
+    const qtok *t = peek(c);
+    if (t == NULL) {
+        c->syntax_error = 1;
+        return mkpart(NULL, K_EMPTY);
+    }
+    if (t->type == QT_LP) {
+        int neg = t->neg;
+        if (depth >= QUERY_MAX_DEPTH) {
+            c->syntax_error = 1;
+            return mkpart(NULL, K_EMPTY);
+        }
+        c->i++;
+        part p = parse_expr(c, depth + 1, collect && !neg);
+        const qtok *r = peek(c);
+        if (c->syntax_error || failed(c) || r == NULL || r->type != QT_RP) {
+            c->syntax_error = 1;
+            part_free(&p);
+            return p;
+        }
+        c->i++;
+        return neg ? negate(p) : p;
+    }
+    if (t->type == QT_WORD || t->type == QT_PHRASE) {
+        c->i++;
+        part p = unit_part(c, t, collect && !t->neg);
+        return t->neg ? negate(p) : p;
+    }
+    c->syntax_error = 1;
+    return mkpart(NULL, K_EMPTY);
+}
+
+static int ends_and(const qtok *t)
+{
+    return t == NULL || t->type == QT_RP || t->type == QT_OR;
+}
+
+static part parse_and(qctx *c, int depth, int collect)
+{
+    qlist pos = {0}, filt = {0}, neg = {0};
+    size_t items = 0;
+    while (!c->syntax_error && !failed(c)) {
+        const qtok *t = peek(c);
+        if (ends_and(t))
+            break;
+        if (t->type == QT_AND) {
+            c->i++;
+            t = peek(c);
+            if (items == 0 || ends_and(t) || t->type == QT_AND) {
+                c->syntax_error = 1;
+                break;
+            }
+        }
+        int negated = 0;
+        if (t->type == QT_NOT) {
+            c->i++;
+            t = peek(c);
+            if (ends_and(t) || t->type == QT_AND || t->type == QT_NOT) {
+                c->syntax_error = 1;
+                break;
+            }
+            negated = 1;
+        }
+        part p = parse_unary(c, depth, collect && !negated);
+        if (negated)
+            p = negate(p);
+        items++;
+        switch (p.kind) {
+        case K_POS: ql_push(c, &pos, p.q); break;
+        case K_FILTER: ql_push(c, &filt, p.q); break;
+        case K_NEG: ql_push(c, &neg, p.q); break;
+        default: break;
+        }
+    }
+    if (items == 0)
+        c->syntax_error = 1;
+    if (c->syntax_error || failed(c)) {
+        ql_clear(&pos);
+        ql_clear(&filt);
+        ql_clear(&neg);
+        return mkpart(NULL, K_EMPTY);
+    }
+    int kind = pos.n ? K_POS : filt.n ? K_FILTER : neg.n ? K_NEG : K_EMPTY;
+    zc_xap_query *q = NULL;
+    if (kind == K_NEG) {
+        q = ql_take(c, &neg, ZC_XAP_OP_OR, 0);
+    } else if (kind != K_EMPTY) {
+        if (pos.n) {
+            q = ql_take(c, &pos, ZC_XAP_OP_AND, 0);
+            zc_xap_query *f = ql_take(c, &filt, ZC_XAP_OP_AND, 0);
+            if (f != NULL)
+                q = combine2(c, ZC_XAP_OP_FILTER, q, f);
+        } else {
+            q = ql_take(c, &filt, ZC_XAP_OP_AND, 0);
+        }
+        zc_xap_query *n = ql_take(c, &neg, ZC_XAP_OP_OR, 0);
+        if (n != NULL)
+            q = combine2(c, ZC_XAP_OP_AND_NOT, q, n);
+    }
+    ql_clear(&pos);
+    ql_clear(&filt);
+    ql_clear(&neg);
+    if (failed(c)) {
+        zc_xap_query_free(q);
+        return mkpart(NULL, K_EMPTY);
+    }
+    return mkpart(q, kind);
+}
+
+static part parse_expr(qctx *c, int depth, int collect)
+{
+    part first = parse_and(c, depth, collect);
+    const qtok *t = peek(c);
+    if (c->syntax_error || failed(c) || t == NULL || t->type != QT_OR)
+        return first;   /* the common case: no OR, kept as it is */
+
+    qlist pos = {0}, other = {0};
+    part p = first;
+    for (;;) {
+        if (p.kind == K_POS) {
+            ql_push(c, &pos, p.q);
+        } else if (p.kind == K_FILTER || p.kind == K_NEG) {
+            /* A branch without positive terms still matches documents, with
+             * no weight: a filter as it is, a negation as "everything but". */
+            zc_xap_query *q = p.q;
+            if (p.kind == K_NEG) {
+                zc_xap_query *all = NULL;
+                zc_status st = zc_xap_query_match_all(&all, c->err);
+                if (st != ZC_OK) {
+                    c->st = st;
+                    zc_xap_query_free(q);
+                    break;
+                }
+                q = combine2(c, ZC_XAP_OP_AND_NOT, all, q);
+            }
+            ql_push(c, &other, scaled(c, q, 0.0));
+        }
+        t = peek(c);
+        if (failed(c) || t == NULL || t->type != QT_OR)
+            break;
+        c->i++;
+        p = parse_and(c, depth, collect);
+        if (c->syntax_error || failed(c)) {
+            part_free(&p);
+            break;
+        }
+    }
+    if (c->syntax_error || failed(c)) {
+        ql_clear(&pos);
+        ql_clear(&other);
+        return mkpart(NULL, K_EMPTY);
+    }
+    int kind = pos.n ? K_POS : other.n ? K_FILTER : K_EMPTY;
+    for (size_t k = 0; k < other.n && !failed(c); k++) {
+        ql_push(c, &pos, other.v[k]);
+        other.v[k] = NULL;
+    }
+    zc_xap_query *q = ql_take(c, &pos, ZC_XAP_OP_OR, 0);
+    ql_clear(&pos);
+    ql_clear(&other);
+    if (failed(c)) {
+        zc_xap_query_free(q);
+        return mkpart(NULL, K_EMPTY);
+    }
+    return mkpart(q, kind);
+}
+
+/* ---- fallback: plain words --------------------------------------------- */
+
+/* The whole text as whitespace-separated plain words, all required. */
+static part plain_words(qctx *c)
+{
+    qlist l = {0};
+    size_t p = 0, k;
+    while (p < c->len && !failed(c)) {
+        if ((k = ws_len(c->text, c->len, p)) > 0) {
+            p += k;
+            continue;
+        }
+        size_t w = p;
+        while (w < c->len && !ws_len(c->text, c->len, w))
+            w++;
+        part wp = word_part(c, p, w - p, 1);
+        ql_push(c, &l, wp.q);
+        p = w;
+    }
+    zc_xap_query *q = ql_take(c, &l, ZC_XAP_OP_AND, 0);
+    return mkpart(q, K_POS);
+}
+
+/* ---- entry ------------------------------------------------------------- */
+
+static void ctx_reset(qctx *c)
+{
+    ql_clear(&c->title_units);
+    c->n_terms = 0;
+    c->i = 0;
+    c->syntax_error = 0;
+}
+
+zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
+                         zc_xap_query **out, zc_hl **hl, zc_error *err)
+{
+    *out = NULL;
+    if (hl != NULL)
+        *hl = NULL;
+    if (text == NULL)
+        len = 0;
+    if (len > ZC_QUERY_MAX_BYTES)
+        return zc_error_set(err, ZC_ETOOLONG, "q", "query is longer than %u bytes",
+                            (unsigned)ZC_QUERY_MAX_BYTES);
+    if (len > 0 && !zc_norm_valid_utf8(text, len, NULL))
+        return zc_error_set(err, ZC_EINVAL, "q", "query is not valid UTF-8");
+    size_t p = 0, k;
+    while (p < len && (k = ws_len(text, len, p)) > 0)
+        p += k;
+    if (p == len)
+        return zc_error_set(err, ZC_EINVAL, "q", "empty query");
+
+    qctx c = {.an = a, .text = text, .len = len, .err = err};
+    toklist tl = {0};
+    part res = {0};
+    int syntax_error = 0;
+    if (tokenize(text, len, &tl, &syntax_error) != 0) {
+        oom(&c);
+        goto done;
+    }
+    if (hl != NULL && zc_hl_new(&c.hl, err) != ZC_OK) {
+        c.st = ZC_ENOMEM;
+        goto done;
+    }
+    if (!syntax_error) {
+        c.tok = tl.v;
+        c.n_tok = tl.n;
+        res = parse_expr(&c, 0, 1);
+        /* A ')' with no '(' stops the top-level expr early. */
+        if (!c.syntax_error && !failed(&c) && c.i != c.n_tok)
+            c.syntax_error = 1;
+        syntax_error = c.syntax_error;
+    }
+    if (failed(&c))
+        goto done;
+    if (syntax_error) {
+        part_free(&res);
+        ctx_reset(&c);
+        if (c.hl != NULL) {
+            zc_hl_free(c.hl);
+            c.hl = NULL;
+            if (zc_hl_new(&c.hl, err) != ZC_OK) {
+                c.st = ZC_ENOMEM;
+                goto done;
+            }
+        }
+        res = plain_words(&c);
+        if (failed(&c))
+            goto done;
+    }
+    if (res.kind != K_POS) {
+        c.st = zc_error_set(err, ZC_EINVAL, "q", "query has no positive term");
+        goto done;
+    }
+    zc_xap_query *title = ql_take(&c, &c.title_units, ZC_XAP_OP_OR, 0);
+    if (title != NULL) {
+        res.q = combine2(&c, ZC_XAP_OP_AND_MAYBE, res.q, title);
+        if (failed(&c))
+            goto done;
+    }
+    *out = res.q;
+    res.q = NULL;
+    if (hl != NULL) {
+        *hl = c.hl;
+        c.hl = NULL;
+    }
+done:
+    part_free(&res);
+    ql_clear(&c.title_units);
+    zc_hl_free(c.hl);
+    free(tl.v);
+    free(c.at);
+    free(c.arena);
+    return c.st;
+}

@@ -1,0 +1,608 @@
+/* snippet.c — the highlight term set (zc_hl) and snippets (zc_snippet_make).
+ *
+ * Owns: choosing which characters of a document's text to show for a query
+ * and marking the matched words.  It re-analyzes the ORIGINAL text with the
+ * same pipeline as indexing (zc_analyze), so a token matches here exactly
+ * when it would match in the index, and its byte span is the document's own
+ * characters.  Overlapping or touching matched spans (CJK bigrams overlap)
+ * are merged into one <b>...</b>.
+ *
+ * Must never: cut inside a UTF-8 character, emit a raw newline (a reply is
+ * one line), or emit unescaped & < > " from the document.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "limits.h"
+#include "snippet.h"
+
+/* Only this much of a text is scanned for matches: a hit's snippet must stay
+ * cheap even for a 64 MiB document.  Matches past it are not shown. */
+#define SNIPPET_SCAN_MAX_BYTES (1024u * 1024u)
+/* At most this many matched tokens are kept per text (memory bound); the
+ * best window is almost always among the first ones anyway. */
+#define SNIPPET_MATCHES_MAX 65536u
+
+/* ---- the term set ------------------------------------------------------ */
+
+typedef struct hl_entry {
+    char *term;        /* owned */
+    size_t len;
+    int stem;
+    uint32_t id;       /* index in insertion order, for distinct counting */
+} hl_entry;
+
+struct zc_hl {
+    hl_entry *slots;   /* open addressing; term NULL = empty */
+    size_t cap;        /* power of two */
+    size_t count;
+    int has_stems;
+};
+
+static uint64_t hl_hash(const char *s, size_t len, int stem)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(stem ? 0x9e37u : 0u);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+zc_status zc_hl_new(zc_hl **out, zc_error *err)
+{
+    *out = NULL;
+    zc_hl *hl = calloc(1, sizeof *hl);
+    if (hl == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    hl->cap = 16;
+    hl->slots = calloc(hl->cap, sizeof *hl->slots);
+    if (hl->slots == NULL) {
+        free(hl);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    }
+    *out = hl;
+    return ZC_OK;
+}
+
+void zc_hl_free(zc_hl *hl)
+{
+    if (hl == NULL)
+        return;
+    for (size_t i = 0; i < hl->cap; i++)
+        free(hl->slots[i].term);
+    free(hl->slots);
+    free(hl);
+}
+
+size_t zc_hl_count(const zc_hl *hl)
+{
+    return hl ? hl->count : 0;
+}
+
+/* Slot of (term, stem), or of the empty slot where it would go. */
+static size_t hl_slot(const hl_entry *slots, size_t cap, const char *term,
+                      size_t len, int stem)
+{
+    size_t i = (size_t)hl_hash(term, len, stem) & (cap - 1);
+    while (slots[i].term != NULL) {
+        if (slots[i].len == len && slots[i].stem == stem &&
+            memcmp(slots[i].term, term, len) == 0)
+            return i;
+        i = (i + 1) & (cap - 1);
+    }
+    return i;
+}
+
+/* id of (term, stem), or -1. */
+static long hl_find(const zc_hl *hl, const char *term, size_t len, int stem)
+{
+    if (hl == NULL || hl->count == 0)
+        return -1;
+    size_t i = hl_slot(hl->slots, hl->cap, term, len, stem ? 1 : 0);
+    return hl->slots[i].term ? (long)hl->slots[i].id : -1;
+}
+
+static int hl_grow(zc_hl *hl)
+{
+    size_t ncap = hl->cap * 2;
+    hl_entry *ns = calloc(ncap, sizeof *ns);
+    if (ns == NULL)
+        return -1;
+    for (size_t i = 0; i < hl->cap; i++) {
+        if (hl->slots[i].term == NULL)
+            continue;
+        size_t j = hl_slot(ns, ncap, hl->slots[i].term, hl->slots[i].len,
+                           hl->slots[i].stem);
+        ns[j] = hl->slots[i];
+    }
+    free(hl->slots);
+    hl->slots = ns;
+    hl->cap = ncap;
+    return 0;
+}
+
+zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
+                    zc_error *err)
+{
+    if (hl == NULL || term == NULL || len == 0)
+        return ZC_OK;
+    stem = stem ? 1 : 0;
+    size_t i = hl_slot(hl->slots, hl->cap, term, len, stem);
+    if (hl->slots[i].term != NULL)
+        return ZC_OK;
+    /* Keep the load under one half so probes stay short. */
+    if ((hl->count + 1) * 2 > hl->cap) {
+        if (hl_grow(hl) != 0)
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        i = hl_slot(hl->slots, hl->cap, term, len, stem);
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    memcpy(copy, term, len);
+    copy[len] = '\0';
+    hl->slots[i].term = copy;
+    hl->slots[i].len = len;
+    hl->slots[i].stem = stem;
+    hl->slots[i].id = (uint32_t)hl->count;
+    hl->count++;
+    if (stem)
+        hl->has_stems = 1;
+    return ZC_OK;
+}
+
+/* ---- UTF-8 walking ----------------------------------------------------- */
+
+/* Length of the valid UTF-8 character at s[0..n), or 0 if the bytes there
+ * are not one (the caller then treats one byte as an invalid character). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t need;
+    uint32_t min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < need)
+        return 0;
+    uint32_t cp = c & (0x7Fu >> need);
+    for (size_t k = 1; k < need; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+/* Bytes of one character at text[p] (invalid bytes count as one). */
+static size_t char_step(const char *text, size_t len, size_t p)
+{
+    size_t k = utf8_len((const unsigned char *)text + p, len - p);
+    return k ? k : 1;
+}
+
+/* Start of the character before byte p (p > 0), for valid text; invalid
+ * bytes step back by one. */
+static size_t char_back(const char *text, size_t p)
+{
+    size_t q = p - 1;
+    size_t lim = p >= 4 ? p - 4 : 0;
+    while (q > lim && ((unsigned char)text[q] & 0xC0) == 0x80)
+        q--;
+    return q;
+}
+
+static int is_ascii_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+/* Whitespace that the snippet may drop at its edges: ASCII whitespace and
+ * the ideographic space U+3000. */
+static size_t space_len(const char *text, size_t len, size_t p)
+{
+    unsigned char c = (unsigned char)text[p];
+    if (is_ascii_space(c))
+        return 1;
+    if (c == 0xE3 && p + 2 < len && (unsigned char)text[p + 1] == 0x80 &&
+        (unsigned char)text[p + 2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* 1 if a sentence or paragraph starts at byte p: the text before it ends
+ * with 。！？；!?; or a newline, or with '.' and p is whitespace. */
+static int sentence_start(const char *text, size_t len, size_t p)
+{
+    if (p == 0)
+        return 1;
+    size_t q = char_back(text, p);
+    const char *c = text + q;
+    size_t n = p - q;
+    if (n == 1) {
+        switch (*c) {
+        case '\n': case '!': case '?': case ';':
+            return 1;
+        case '.':
+            return p < len && is_ascii_space((unsigned char)text[p]);
+        default:
+            return 0;
+        }
+    }
+    if (n == 3) {
+        static const char *const marks[] = {"。", "！", "？", "；", "…"};
+        for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+            if (memcmp(c, marks[k], 3) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* ---- output buffer ----------------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap : 256;
+        while (ncap < b->len + n + 1)
+            ncap *= 2;
+        char *np = realloc(b->p, ncap);
+        if (np == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+/* ---- matching ---------------------------------------------------------- */
+
+typedef struct match {
+    size_t start, end;      /* bytes */
+    size_t cstart, cend;    /* characters */
+    uint32_t id;            /* hl term id */
+} match;
+
+typedef struct scan_ctx {
+    zc_analyzer *an;
+    const zc_hl *hl;
+    match *m;
+    size_t n, cap;
+    int oom;
+} scan_ctx;
+
+static int scan_token(void *vctx, const zc_token *tok)
+{
+    scan_ctx *c = vctx;
+    long id = hl_find(c->hl, tok->term, tok->len, 0);
+    if (id < 0 && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
+        char stem[ZC_TERM_MAX_BYTES + 1];
+        size_t sl = zc_analyzer_stem(c->an, tok->term, tok->len, stem, sizeof stem);
+        if (sl > 0 && sl <= sizeof stem)
+            id = hl_find(c->hl, stem, sl, 1);
+    }
+    if (id < 0)
+        return 0;
+    if (c->n == c->cap) {
+        if (c->cap >= SNIPPET_MATCHES_MAX)
+            return 1;   /* enough: stop scanning */
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        match *nm = realloc(c->m, ncap * sizeof *nm);
+        if (nm == NULL) {
+            c->oom = 1;
+            return 1;
+        }
+        c->m = nm;
+        c->cap = ncap;
+    }
+    match *m = &c->m[c->n++];
+    m->start = tok->start;
+    m->end = tok->end;
+    m->id = (uint32_t)id;
+    m->cstart = m->cend = 0;
+    return 0;
+}
+
+static int cmp_match(const void *a, const void *b)
+{
+    const match *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+/* Fills cstart/cend of matches sorted by start, in one walk of the text. */
+static void char_offsets(const char *text, size_t len, match *m, size_t n)
+{
+    size_t p = 0, ci = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (p < m[i].start && p < len) {
+            p += char_step(text, len, p);
+            ci++;
+        }
+        m[i].cstart = ci;
+        size_t q = p, cj = ci;
+        while (q < m[i].end && q < len) {
+            q += char_step(text, len, q);
+            cj++;
+        }
+        m[i].cend = cj;
+    }
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+/* Emits text[from, to) escaped, with whitespace runs folded to one space
+ * and invalid bytes replaced by U+FFFD; *last_space tracks the fold across
+ * calls. */
+static void emit_text(sbuf *b, const char *text, size_t len, size_t from,
+                      size_t to, int *last_space)
+{
+    size_t p = from;
+    while (p < to) {
+        unsigned char c = (unsigned char)text[p];
+        if (c < 0x20 || c == 0x7F) {
+            if (!*last_space)
+                sb_put(b, " ", 1);
+            *last_space = 1;
+            p++;
+            continue;
+        }
+        if (c == ' ') {
+            if (!*last_space)
+                sb_put(b, " ", 1);
+            *last_space = 1;
+            p++;
+            continue;
+        }
+        *last_space = 0;
+        switch (c) {
+        case '&': sb_puts(b, "&amp;"); p++; continue;
+        case '<': sb_puts(b, "&lt;"); p++; continue;
+        case '>': sb_puts(b, "&gt;"); p++; continue;
+        case '"': sb_puts(b, "&quot;"); p++; continue;
+        default: break;
+        }
+        size_t k = utf8_len((const unsigned char *)text + p, len - p);
+        if (k == 0 || p + k > to) {
+            sb_puts(b, "\xEF\xBF\xBD");
+            p++;
+            continue;
+        }
+        sb_put(b, text + p, k);
+        p += k;
+    }
+}
+
+/* Renders text[start, end) with the merged spans marked. */
+static void render(sbuf *b, const char *text, size_t len, size_t start,
+                   size_t end, const match *spans, size_t n_spans,
+                   int lead_ellipsis, int tail_ellipsis)
+{
+    int last_space = 0;
+    if (lead_ellipsis)
+        sb_puts(b, "…");
+    size_t p = start;
+    for (size_t i = 0; i < n_spans && p < end; i++) {
+        size_t s = spans[i].start, e = spans[i].end;
+        if (e <= p)
+            continue;
+        if (s >= end)
+            break;
+        if (s < p)
+            s = p;
+        if (e > end)
+            e = end;
+        emit_text(b, text, len, p, s, &last_space);
+        sb_puts(b, "<b>");
+        emit_text(b, text, len, s, e, &last_space);
+        sb_puts(b, "</b>");
+        last_space = 0;
+        p = e;
+    }
+    emit_text(b, text, len, p, end, &last_space);
+    /* A cut that falls on whitespace leaves a trailing space: drop it. */
+    while (b->len > 0 && b->p[b->len - 1] == ' ') {
+        b->len--;
+        b->p[b->len] = '\0';
+    }
+    if (tail_ellipsis)
+        sb_puts(b, "…");
+}
+
+/* Byte just past max_chars characters from start (or len). */
+static size_t advance_chars(const char *text, size_t len, size_t start,
+                            size_t max_chars)
+{
+    size_t p = start;
+    for (size_t k = 0; k < max_chars && p < len; k++)
+        p += char_step(text, len, p);
+    return p;
+}
+
+static size_t skip_spaces(const char *text, size_t len, size_t p)
+{
+    size_t k;
+    while (p < len && (k = space_len(text, len, p)) > 0)
+        p += k;
+    return p;
+}
+
+/* 1 if text[p, len) holds anything but whitespace. */
+static int more_text(const char *text, size_t len, size_t p)
+{
+    return skip_spaces(text, len, p) < len;
+}
+
+zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
+                          size_t len, size_t max_chars, char **out,
+                          size_t *len_out, zc_error *err)
+{
+    *out = NULL;
+    if (len_out)
+        *len_out = 0;
+    if (text == NULL)
+        len = 0;
+    sbuf b = {0};
+    scan_ctx sc = {.an = a, .hl = hl};
+    size_t start = 0, end = 0;
+
+    if (hl != NULL && hl->count > 0 && len > 0 && a != NULL && max_chars > 0) {
+        size_t scan_len = len;
+        if (scan_len > SNIPPET_SCAN_MAX_BYTES) {
+            scan_len = SNIPPET_SCAN_MAX_BYTES;
+            while (scan_len > 0 && ((unsigned char)text[scan_len] & 0xC0) == 0x80)
+                scan_len--;
+        }
+        uint32_t pos = 0;
+        zc_status st = zc_analyze(a, text, scan_len, &pos, scan_token, &sc, err);
+        if (st != ZC_OK) {
+            free(sc.m);
+            return st;
+        }
+        if (sc.oom) {
+            free(sc.m);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+    }
+
+    if (sc.n == 0) {
+        /* Nothing matches: the start of the text. */
+        start = skip_spaces(text, len, 0);
+        end = advance_chars(text, len, start, max_chars);
+        render(&b, text, len, start, end, NULL, 0, 0, more_text(text, len, end));
+    } else {
+        qsort(sc.m, sc.n, sizeof *sc.m, cmp_match);
+        char_offsets(text, len, sc.m, sc.n);
+
+        /* The window [i, j) of matches spanning <= max_chars characters with
+         * the most distinct terms, then the most matches. */
+        uint32_t *cnt = calloc(hl->count, sizeof *cnt);
+        if (cnt == NULL) {
+            free(sc.m);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+        size_t best_i = 0, best_j = 1, best_d = 0, best_n = 0;
+        size_t j = 0, distinct = 0;
+        for (size_t i = 0; i < sc.n; i++) {
+            /* j == i: the window is empty; take match i whatever its
+             * length. */
+            while (j < sc.n &&
+                   (j == i || sc.m[j].cend - sc.m[i].cstart <= max_chars)) {
+                if (cnt[sc.m[j].id]++ == 0)
+                    distinct++;
+                j++;
+            }
+            if (distinct > best_d || (distinct == best_d && j - i > best_n)) {
+                best_d = distinct;
+                best_n = j - i;
+                best_i = i;
+                best_j = j;
+            }
+            if (--cnt[sc.m[i].id] == 0)
+                distinct--;
+        }
+        free(cnt);
+
+        size_t cs = sc.m[best_i].cstart, ce = sc.m[best_i].cend;
+        size_t first = sc.m[best_i].start;
+        for (size_t k = best_i; k < best_j; k++)
+            if (sc.m[k].cend > ce)
+                ce = sc.m[k].cend;
+        size_t slack = ce - cs < max_chars ? max_chars - (ce - cs) : 0;
+
+        /* Prefer to start at a sentence boundary shortly before the first
+         * match; otherwise give a little context before it. */
+        size_t look = slack < max_chars / 2 ? slack : max_chars / 2;
+        size_t p = first, back = 0, found = (size_t)-1;
+        while (1) {
+            if (sentence_start(text, len, p)) {
+                found = p;
+                break;
+            }
+            if (back >= look || p == 0)
+                break;
+            p = char_back(text, p);
+            back++;
+        }
+        if (found != (size_t)-1) {
+            start = found;
+        } else {
+            size_t ctx = slack / 2 < 15 ? slack / 2 : 15;
+            start = first;
+            for (size_t k = 0; k < ctx && start > 0; k++)
+                start = char_back(text, start);
+        }
+        start = skip_spaces(text, len, start);
+        if (start > first)
+            start = first;
+        end = advance_chars(text, len, start, max_chars);
+
+        /* Merge overlapping or touching spans into the ones to mark. */
+        size_t ns = 0;
+        for (size_t k = 0; k < sc.n; k++) {
+            if (ns > 0 && sc.m[k].start <= sc.m[ns - 1].end) {
+                if (sc.m[k].end > sc.m[ns - 1].end)
+                    sc.m[ns - 1].end = sc.m[k].end;
+            } else {
+                sc.m[ns++] = sc.m[k];
+            }
+        }
+        render(&b, text, len, start, end, sc.m, ns,
+               more_text(text, start, 0) ? 1 : 0, more_text(text, len, end));
+    }
+    free(sc.m);
+    if (b.oom || b.p == NULL) {
+        if (!b.oom) {
+            b.p = malloc(1);
+            if (b.p != NULL) {
+                b.p[0] = '\0';
+                b.len = 0;
+            }
+        }
+        if (b.p == NULL || b.oom) {
+            free(b.p);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+    }
+    *out = b.p;
+    if (len_out)
+        *len_out = b.len;
+    return ZC_OK;
+}
