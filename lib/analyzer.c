@@ -32,7 +32,11 @@
  * bigram 0, unigram 0, bigram 1, unigram 1, ..., unigram n-1.  A run of one
  * unit makes one positional unigram.  A CJK run is cut every RUN_MAX_UNITS
  * units and continues as a new run (no bigram across the cut), which bounds
- * both our buffer and what a caller that collects one run must hold.
+ * both our buffer and what a caller that collects one run must hold.  (Word
+ * runs are not cut into several runs: one token whatever the length, as
+ * above.)  Conjoining Hangul jamo in a CJK run are composed into syllables
+ * as they arrive (the unit's span grows), so decomposed Korean gives the
+ * same terms as precomposed Korean; other CJK needs no composition.
  *
  * zc_detect_lang rule (by code point of the original text, invalid bytes
  * skipped): C = CJK characters (zc_norm_class of the original code point is
