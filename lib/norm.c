@@ -21,7 +21,10 @@
  * plus three local rules:
  *   - Han ideographs, kana and Hangul syllables are kept as they are:
  *     decomposition would split a Hangul syllable into jamo and strip the
- *     voicing mark of が, and an ideograph has nothing to normalize;
+ *     voicing mark of が, and an ideograph has nothing to normalize
+ *     (half-width katakana still go through NFKC, and a separate half-width
+ *     voicing mark ﾞ is a mark that STRIPMARK drops: ｶﾞ -> カ; acceptable for
+ *     Chinese and English texts);
  *   - double curly quotes (“ ” „ ‟ 〝 〞 〟), which LUMP leaves alone, map to
  *     '"', and ‚ ‛ to '\'', so both quote families are ASCII;
  *   - ASCII takes a fast path (only A-Z changes).
