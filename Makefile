@@ -122,7 +122,7 @@ $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 test: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh
 
-unit: tests
+unit: lib tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh unit
 
 integration: all
