@@ -1,0 +1,890 @@
+/* search.c — the search half of zhengce.h: SEARCH options, zc_search,
+ * results and their JSON reply.
+ *
+ * Owns: the SEARCH option rules of protocol.md (each bad value is ZC_EINVAL
+ * naming the option), turning options into Xapian filters, sort keys and
+ * facet slots (schema.h), reading hits from ZC_SLOT_HIT, snippets, and the
+ * exact shape of the reply object.
+ * Must never: print, or let a reply hold a raw newline.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "docmodel.h"
+#include "error.h"
+#include "index_internal.h"
+#include "limits.h"
+#include "norm.h"
+#include "query.h"
+#include "schema.h"
+#include "snippet.h"
+
+/* facet_limit above this is refused: a facet list is for people to read. */
+#define SEARCH_FACET_LIMIT_MAX 10000u
+
+#define N_FACETS 3
+static const struct {
+    unsigned bit;
+    unsigned slot;
+    const char *name;
+} facet_defs[N_FACETS] = {
+    {ZC_FACET_ISSUER, ZC_SLOT_ISSUER, "issuer"},
+    {ZC_FACET_YEAR, ZC_SLOT_YEAR, "year"},
+    {ZC_FACET_LANG, ZC_SLOT_LANG, "lang"},
+};
+
+/* ---- options ----------------------------------------------------------- */
+
+ZC_API void zc_search_opts_init(zc_search_opts *opts)
+{
+    if (opts == NULL)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->limit = 10;
+    opts->offset = 0;
+    opts->sort = ZC_SORT_RELEVANCE;
+    opts->facet_limit = ZC_FACET_LIMIT_DEFAULT;
+    opts->snippet = 1;
+    opts->time_limit_s = 0;
+}
+
+struct zc_search_request {
+    zc_search_opts opts;
+    json_t *root;           /* owned; option strings point into it */
+    char *text;             /* owned copy of a plain-text query */
+    const char **issuers;   /* owned array; strings borrowed from root */
+};
+
+ZC_API zc_search_opts *zc_search_request_opts(zc_search_request *req)
+{
+    return req ? &req->opts : NULL;
+}
+
+ZC_API void zc_search_request_free(zc_search_request *req)
+{
+    if (req == NULL)
+        return;
+    json_decref(req->root);
+    free(req->text);
+    free(req->issuers);
+    free(req);
+}
+
+/* An integer option in [min, max] (a JSON integer, or a real with no
+ * fraction, as some clients send). */
+static zc_status opt_uint(json_t *v, const char *name, uint64_t min, uint64_t max,
+                          uint64_t *out, zc_error *err)
+{
+    double d;
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+            goto range;
+        *out = (uint64_t)i;
+        return ZC_OK;
+    }
+    if (json_is_real(v)) {
+        d = json_real_value(v);
+        if (d != floor(d) || d < (double)min || d > (double)max)
+            goto range;
+        *out = (uint64_t)d;
+        return ZC_OK;
+    }
+    return zc_error_set(err, ZC_EINVAL, name, "option \"%s\" must be an integer", name);
+range:
+    return zc_error_set(err, ZC_EINVAL, name,
+                        "option \"%s\" must be an integer from %llu to %llu", name,
+                        (unsigned long long)min, (unsigned long long)max);
+}
+
+static zc_status opt_date(json_t *v, const char *name, const char **out, zc_error *err)
+{
+    if (!json_is_string(v))
+        return zc_error_set(err, ZC_EINVAL, name,
+                            "option \"%s\" must be a date string (YYYY, YYYY-MM or "
+                            "YYYY-MM-DD)", name);
+    zc_date d;
+    zc_error e2;
+    if (zc_date_parse(json_string_value(v), json_string_length(v), &d, &e2) != ZC_OK)
+        return zc_error_set(err, ZC_EINVAL, name,
+                            "option \"%s\" is not a real date (YYYY, YYYY-MM or "
+                            "YYYY-MM-DD)", name);
+    *out = json_string_value(v);
+    return ZC_OK;
+}
+
+static int is_space_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static zc_status parse_json_opts(zc_search_request *req, const char *text, size_t len,
+                                 zc_error *err)
+{
+    json_error_t je;
+    req->root = json_loadb(text, len, 0, &je);
+    if (req->root == NULL)
+        return zc_error_set(err, ZC_EINVAL, "", "SEARCH argument is not valid JSON: %s "
+                            "(column %d)", je.text, je.column);
+    if (!json_is_object(req->root))
+        return zc_error_set(err, ZC_EINVAL, "", "SEARCH argument must be a JSON object");
+    zc_search_opts *o = &req->opts;
+    json_t *root = req->root, *v;
+    zc_status st;
+    uint64_t u;
+
+    v = json_object_get(root, "q");
+    if (v == NULL || json_is_null(v))
+        return zc_error_set(err, ZC_EINVAL, "q", "option \"q\" (the query) is required");
+    if (!json_is_string(v))
+        return zc_error_set(err, ZC_EINVAL, "q", "option \"q\" must be a string");
+    o->q = json_string_value(v);
+    o->q_len = json_string_length(v);
+
+    if ((v = json_object_get(root, "limit")) != NULL && !json_is_null(v)) {
+        if ((st = opt_uint(v, "limit", 0, ZC_SEARCH_LIMIT_MAX, &u, err)) != ZC_OK)
+            return st;
+        o->limit = (uint32_t)u;
+    }
+    if ((v = json_object_get(root, "offset")) != NULL && !json_is_null(v)) {
+        if ((st = opt_uint(v, "offset", 0, UINT32_MAX, &u, err)) != ZC_OK)
+            return st;
+        o->offset = (uint32_t)u;
+    }
+    if ((v = json_object_get(root, "lang")) != NULL && !json_is_null(v)) {
+        const char *s = json_string_value(v);
+        if (s == NULL || (strcmp(s, "zh") != 0 && strcmp(s, "en") != 0) ||
+            json_string_length(v) != 2)
+            return zc_error_set(err, ZC_EINVAL, "lang",
+                                "option \"lang\" must be \"zh\" or \"en\"");
+        o->lang = s;
+    }
+    if ((v = json_object_get(root, "issuer")) != NULL && !json_is_null(v)) {
+        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        if (!json_is_array(v) && !json_is_string(v))
+            return zc_error_set(err, ZC_EINVAL, "issuer",
+                                "option \"issuer\" must be a string or an array of "
+                                "strings");
+        req->issuers = calloc(n ? n : 1, sizeof *req->issuers);
+        if (req->issuers == NULL)
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+            if (!json_is_string(e))
+                return zc_error_set(err, ZC_EINVAL, "issuer",
+                                    "option \"issuer\" must be a string or an array "
+                                    "of strings");
+            req->issuers[i] = json_string_value(e);
+        }
+        /* An empty array asks for no issuer in particular: no filter. */
+        o->issuers = n ? req->issuers : NULL;
+        o->n_issuers = n;
+    }
+    if ((v = json_object_get(root, "from")) != NULL && !json_is_null(v))
+        if ((st = opt_date(v, "from", &o->from, err)) != ZC_OK)
+            return st;
+    if ((v = json_object_get(root, "to")) != NULL && !json_is_null(v))
+        if ((st = opt_date(v, "to", &o->to, err)) != ZC_OK)
+            return st;
+    if ((v = json_object_get(root, "sort")) != NULL && !json_is_null(v)) {
+        const char *s = json_string_value(v);
+        if (s != NULL && strcmp(s, "relevance") == 0)
+            o->sort = ZC_SORT_RELEVANCE;
+        else if (s != NULL && strcmp(s, "date") == 0)
+            o->sort = ZC_SORT_DATE_DESC;
+        else if (s != NULL && strcmp(s, "date_asc") == 0)
+            o->sort = ZC_SORT_DATE_ASC;
+        else
+            return zc_error_set(err, ZC_EINVAL, "sort",
+                                "option \"sort\" must be \"relevance\", \"date\" or "
+                                "\"date_asc\"");
+    }
+    if ((v = json_object_get(root, "facets")) != NULL && !json_is_null(v)) {
+        if (!json_is_array(v))
+            return zc_error_set(err, ZC_EINVAL, "facets",
+                                "option \"facets\" must be an array of \"issuer\", "
+                                "\"year\", \"lang\"");
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const char *s = json_string_value(json_array_get(v, i));
+            unsigned bit = 0;
+            for (size_t k = 0; s != NULL && k < N_FACETS; k++)
+                if (strcmp(s, facet_defs[k].name) == 0)
+                    bit = facet_defs[k].bit;
+            if (bit == 0)
+                return zc_error_set(err, ZC_EINVAL, "facets",
+                                    "option \"facets\": unknown facet (use \"issuer\", "
+                                    "\"year\", \"lang\")");
+            o->facets |= bit;
+        }
+    }
+    if ((v = json_object_get(root, "facet_limit")) != NULL && !json_is_null(v)) {
+        if ((st = opt_uint(v, "facet_limit", 0, SEARCH_FACET_LIMIT_MAX, &u, err)) != ZC_OK)
+            return st;
+        o->facet_limit = (uint32_t)u;
+    }
+    if ((v = json_object_get(root, "snippet")) != NULL && !json_is_null(v)) {
+        if (!json_is_boolean(v))
+            return zc_error_set(err, ZC_EINVAL, "snippet",
+                                "option \"snippet\" must be true or false");
+        o->snippet = json_is_true(v);
+    }
+    return ZC_OK;
+}
+
+ZC_API zc_status zc_search_request_parse(const char *text, size_t len,
+                                         zc_search_request **out, zc_error *err)
+{
+    *out = NULL;
+    if (text == NULL)
+        len = 0;
+    zc_search_request *req = calloc(1, sizeof *req);
+    if (req == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    zc_search_opts_init(&req->opts);
+    size_t p = 0;
+    while (p < len && is_space_byte(text[p]))
+        p++;
+    zc_status st;
+    if (p < len && text[p] == '{') {
+        st = parse_json_opts(req, text + p, len - p, err);
+    } else {
+        req->text = malloc(len + 1);
+        if (req->text == NULL) {
+            st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        } else {
+            if (len)
+                memcpy(req->text, text, len);
+            req->text[len] = '\0';
+            req->opts.q = req->text;
+            req->opts.q_len = len;
+            st = ZC_OK;
+        }
+    }
+    if (st == ZC_OK && (req->opts.q_len == 0 || p == len))
+        st = zc_error_set(err, ZC_EINVAL, "q", "empty query");
+    if (st != ZC_OK) {
+        zc_search_request_free(req);
+        return st;
+    }
+    *out = req;
+    return ZC_OK;
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+struct zc_results {
+    uint64_t total;
+    int exact;
+    double took_ms;
+    zc_hit *hits;               /* every string owned */
+    size_t n_hits;
+    unsigned facets;            /* asked */
+    zc_facet_value *fv[N_FACETS];   /* values owned */
+    size_t n_fv[N_FACETS];
+};
+
+static void hit_clear(zc_hit *h)
+{
+    free((char *)h->id);
+    free((char *)h->lang);
+    free((char *)h->title);
+    free((char *)h->date);
+    free((char *)h->issuer);
+    free((char *)h->docno);
+    free((char *)h->pair);
+    free((char *)h->snippet);
+    memset(h, 0, sizeof *h);
+}
+
+ZC_API void zc_results_free(zc_results *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->n_hits; i++)
+        hit_clear(&r->hits[i]);
+    free(r->hits);
+    for (size_t k = 0; k < N_FACETS; k++) {
+        for (size_t j = 0; j < r->n_fv[k]; j++)
+            free((char *)r->fv[k][j].value);
+        free(r->fv[k]);
+    }
+    free(r);
+}
+
+ZC_API uint64_t zc_results_total(const zc_results *r, int *exact)
+{
+    if (exact)
+        *exact = r ? r->exact : 0;
+    return r ? r->total : 0;
+}
+
+ZC_API size_t zc_results_count(const zc_results *r)
+{
+    return r ? r->n_hits : 0;
+}
+
+ZC_API const zc_hit *zc_results_hit(const zc_results *r, size_t i)
+{
+    if (r == NULL || i >= r->n_hits)
+        return NULL;
+    return &r->hits[i];
+}
+
+ZC_API const zc_facet_value *zc_results_facet(const zc_results *r, unsigned facet,
+                                              size_t *n)
+{
+    if (n)
+        *n = 0;
+    if (r == NULL)
+        return NULL;
+    for (size_t k = 0; k < N_FACETS; k++) {
+        if (facet_defs[k].bit == facet && (r->facets & facet)) {
+            if (n)
+                *n = r->n_fv[k];
+            return r->fv[k];
+        }
+    }
+    return NULL;
+}
+
+ZC_API double zc_results_took_ms(const zc_results *r)
+{
+    return r ? r->took_ms : 0.0;
+}
+
+/* ---- searching --------------------------------------------------------- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* A new copy of obj[key] if it is a non-empty string, else NULL; *oom set
+ * when the copy failed. */
+static char *json_str_dup(json_t *obj, const char *key, int *oom)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return NULL;
+    char *d = dup_n(json_string_value(v), json_string_length(v));
+    if (d == NULL)
+        *oom = 1;
+    return d;
+}
+
+/* A term query for prefix + text, cut on a UTF-8 boundary to the term
+ * limit (as indexing does). */
+static zc_status term_query(const char *pfx, const char *text, size_t len,
+                            zc_xap_query **out, zc_error *err)
+{
+    char buf[ZC_TERM_MAX_BYTES + 1];
+    size_t pl = strlen(pfx), n = pl + len;
+    if (n > ZC_TERM_MAX_BYTES) {
+        n = ZC_TERM_MAX_BYTES;
+        while (n > pl && ((unsigned char)text[n - pl] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, pfx, pl);
+    memcpy(buf + pl, text, n - pl);
+    return zc_xap_query_term(buf, n, 1, 0, out, err);
+}
+
+static void free_queries(zc_xap_query **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zc_xap_query_free(v[i]);
+}
+
+/* Combines v[0..n) with op into *out and frees them (n >= 1). */
+static zc_status combine_free(zc_xap_op op, zc_xap_query **v, size_t n,
+                              zc_xap_query **out, zc_error *err)
+{
+    zc_status st = ZC_OK;
+    if (n == 1) {
+        *out = v[0];
+        return ZC_OK;
+    }
+    st = zc_xap_query_combine(op, v, n, 0, out, err);
+    free_queries(v, n);
+    return st;
+}
+
+/* The filter part of the options (lang, issuers, date range), or NULL. */
+static zc_status build_filter(const zc_search_opts *o, zc_xap_query **out, zc_error *err)
+{
+    zc_xap_query *parts[3] = {0};
+    size_t np = 0;
+    zc_status st = ZC_OK;
+    *out = NULL;
+
+    if (o->lang != NULL) {
+        st = term_query(ZC_PFX_LANG, o->lang, strlen(o->lang), &parts[np], err);
+        if (st != ZC_OK)
+            goto fail;
+        np++;
+    }
+    if (o->issuers != NULL && o->n_issuers > 0) {
+        zc_xap_query **iq = calloc(o->n_issuers, sizeof *iq);
+        if (iq == NULL) {
+            st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+            goto fail;
+        }
+        size_t ni = 0;
+        for (size_t i = 0; i < o->n_issuers; i++) {
+            const char *is = o->issuers[i] ? o->issuers[i] : "";
+            char *norm = NULL;
+            size_t nl = 0;
+            st = zc_norm_string(is, strlen(is), &norm, &nl, err);
+            if (st == ZC_EINVAL)
+                st = zc_error_set(err, ZC_EINVAL, "issuer",
+                                  "option \"issuer\" is not valid UTF-8");
+            if (st == ZC_OK) {
+                st = term_query(ZC_PFX_ISSUER_EXACT, norm, nl, &iq[ni], err);
+                free(norm);
+            }
+            if (st != ZC_OK) {
+                free_queries(iq, ni);
+                free(iq);
+                goto fail;
+            }
+            ni++;
+        }
+        st = combine_free(ZC_XAP_OP_OR, iq, ni, &parts[np], err);
+        free(iq);
+        if (st != ZC_OK)
+            goto fail;
+        np++;
+    }
+    if (o->from != NULL || o->to != NULL) {
+        char lo[9], hi[9];
+        zc_date d;
+        if (o->from != NULL) {
+            if (zc_date_parse(o->from, strlen(o->from), &d, NULL) != ZC_OK) {
+                st = zc_error_set(err, ZC_EINVAL, "from", "option \"from\" is not a real date");
+                goto fail;
+            }
+            zc_date_key(&d, 0, lo);
+        }
+        if (o->to != NULL) {
+            if (zc_date_parse(o->to, strlen(o->to), &d, NULL) != ZC_OK) {
+                st = zc_error_set(err, ZC_EINVAL, "to", "option \"to\" is not a real date");
+                goto fail;
+            }
+            zc_date_key(&d, 1, hi);
+        }
+        /* Undated documents have no value in ZC_SLOT_DATE, so no range
+         * (open-ended ones included) matches them. */
+        st = zc_xap_query_value_range(ZC_SLOT_DATE, o->from ? lo : NULL, o->from ? 8 : 0,
+                                      o->to ? hi : NULL, o->to ? 8 : 0, &parts[np], err);
+        if (st != ZC_OK)
+            goto fail;
+        np++;
+    }
+    if (np == 0)
+        return ZC_OK;
+    return combine_free(ZC_XAP_OP_AND, parts, np, out, err);
+fail:
+    free_queries(parts, np);
+    return st;
+}
+
+static zc_status validate_opts(const zc_search_opts *o, zc_error *err)
+{
+    if (o->q == NULL || o->q_len == 0)
+        return zc_error_set(err, ZC_EINVAL, "q", "empty query");
+    if (o->limit > ZC_SEARCH_LIMIT_MAX)
+        return zc_error_set(err, ZC_EINVAL, "limit",
+                            "option \"limit\" must be an integer from 0 to %u",
+                            ZC_SEARCH_LIMIT_MAX);
+    if (o->lang != NULL && strcmp(o->lang, "zh") != 0 && strcmp(o->lang, "en") != 0)
+        return zc_error_set(err, ZC_EINVAL, "lang", "option \"lang\" must be \"zh\" or \"en\"");
+    if (o->sort != ZC_SORT_RELEVANCE && o->sort != ZC_SORT_DATE_DESC &&
+        o->sort != ZC_SORT_DATE_ASC)
+        return zc_error_set(err, ZC_EINVAL, "sort",
+                            "option \"sort\" must be \"relevance\", \"date\" or \"date_asc\"");
+    if (o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG))
+        return zc_error_set(err, ZC_EINVAL, "facets", "option \"facets\": unknown facet");
+    if (o->facet_limit > SEARCH_FACET_LIMIT_MAX)
+        return zc_error_set(err, ZC_EINVAL, "facet_limit",
+                            "option \"facet_limit\" must be an integer from 0 to %u",
+                            SEARCH_FACET_LIMIT_MAX);
+    if (o->n_issuers > 0 && o->issuers == NULL)
+        return zc_error_set(err, ZC_EINVAL, "issuer", "option \"issuer\": no issuers given");
+    if (!(o->time_limit_s >= 0))
+        return zc_error_set(err, ZC_EINVAL, "time_limit", "time limit must be >= 0");
+    zc_date d;
+    if (o->from != NULL && zc_date_parse(o->from, strlen(o->from), &d, NULL) != ZC_OK)
+        return zc_error_set(err, ZC_EINVAL, "from",
+                            "option \"from\" is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)");
+    if (o->to != NULL && zc_date_parse(o->to, strlen(o->to), &d, NULL) != ZC_OK)
+        return zc_error_set(err, ZC_EINVAL, "to",
+                            "option \"to\" is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)");
+    return ZC_OK;
+}
+
+/* The text a snippet is made from: the stored document's body, or its title
+ * when it has no body.  *out: returns new; free with free(); NULL if none. */
+static zc_status snippet_source(zc_xap_mset *ms, size_t i, char **out, size_t *len_out,
+                                zc_error *err)
+{
+    *out = NULL;
+    *len_out = 0;
+    char *data = NULL;
+    size_t dlen = 0;
+    zc_status st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
+    if (st != ZC_OK)
+        return st;
+    json_t *doc = json_loadb(data, dlen, 0, NULL);
+    free(data);
+    if (doc == NULL)
+        return ZC_OK;   /* no usable data: no snippet text */
+    int oom = 0;
+    char *s = json_str_dup(doc, "body", &oom);
+    if (s == NULL && !oom)
+        s = json_str_dup(doc, "title", &oom);
+    json_decref(doc);
+    if (oom)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    *out = s;
+    *len_out = s ? strlen(s) : 0;
+    return ZC_OK;
+}
+
+/* Reads hit i of ms into h. */
+static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl *hl,
+                          int want_snippet, zc_hit *h, zc_error *err)
+{
+    uint32_t docid = 0;
+    double w = 0;
+    zc_status st = zc_xap_mset_hit(ms, i, &docid, &w, err);
+    if (st != ZC_OK)
+        return st;
+    h->score = w;
+    char *val = NULL;
+    size_t vlen = 0;
+    st = zc_xap_mset_hit_value(ms, i, ZC_SLOT_HIT, &val, &vlen, err);
+    if (st != ZC_OK)
+        return st;
+    json_t *hj = vlen ? json_loadb(val, vlen, 0, NULL) : NULL;
+    free(val);
+    if (hj == NULL) {
+        /* No hit value (an index written otherwise): the stored document
+         * has the same fields. */
+        char *data = NULL;
+        size_t dlen = 0;
+        st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
+        if (st != ZC_OK)
+            return st;
+        hj = json_loadb(data, dlen, 0, NULL);
+        free(data);
+        if (hj == NULL)
+            return zc_error_set(err, ZC_ECORRUPT, NULL,
+                                "document %u has neither hit fields nor readable data",
+                                (unsigned)docid);
+    }
+    int oom = 0;
+    h->id = json_str_dup(hj, "id", &oom);
+    h->lang = json_str_dup(hj, "lang", &oom);
+    h->title = json_str_dup(hj, "title", &oom);
+    h->date = json_str_dup(hj, "date", &oom);
+    h->issuer = json_str_dup(hj, "issuer", &oom);
+    h->docno = json_str_dup(hj, "docno", &oom);
+    h->pair = json_str_dup(hj, "pair", &oom);
+    json_decref(hj);
+    /* id, lang and title are always in a reply, empty if ever missing. */
+    if (!oom && h->id == NULL && (h->id = dup_n("", 0)) == NULL)
+        oom = 1;
+    if (!oom && h->lang == NULL && (h->lang = dup_n("", 0)) == NULL)
+        oom = 1;
+    if (!oom && h->title == NULL && (h->title = dup_n("", 0)) == NULL)
+        oom = 1;
+    if (oom)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    if (want_snippet) {
+        char *src = NULL;
+        size_t slen = 0;
+        st = snippet_source(ms, i, &src, &slen, err);
+        if (st != ZC_OK)
+            return st;
+        char *snip = NULL;
+        st = zc_snippet_make(idx->an, hl, src ? src : "", slen, ZC_SNIPPET_CHARS, &snip,
+                             NULL, err);
+        free(src);
+        if (st != ZC_OK)
+            return st;
+        h->snippet = snip;
+    }
+    return ZC_OK;
+}
+
+/* One attempt: runs the query and reads everything into a new zc_results. */
+static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
+                            const zc_hl *hl, zc_results **out, zc_error *err)
+{
+    *out = NULL;
+    unsigned slots[N_FACETS];
+    size_t n_slots = 0, slot_of[N_FACETS];
+    for (size_t k = 0; k < N_FACETS; k++)
+        if (o->facets & facet_defs[k].bit) {
+            slot_of[k] = n_slots;
+            slots[n_slots++] = facet_defs[k].slot;
+        }
+
+    zc_xap_search_params sp = {0};
+    sp.query = q;
+    sp.offset = o->offset;
+    sp.limit = o->limit;
+    sp.time_limit_s = o->time_limit_s;
+    sp.facet_slots = n_slots ? slots : NULL;
+    sp.n_facet_slots = n_slots;
+    sp.sort_slot = -1;
+    if (o->sort == ZC_SORT_DATE_DESC) {
+        /* Undated documents have no value: the lowest, so last. */
+        sp.sort_slot = ZC_SLOT_DATE;
+        sp.sort_descending = 1;
+    } else if (o->sort == ZC_SORT_DATE_ASC) {
+        /* Undated documents hold "~", above every digit: last. */
+        sp.sort_slot = ZC_SLOT_DATE_ASC;
+        sp.sort_descending = 0;
+    }
+    zc_status st;
+    if (n_slots > 0) {
+        /* Facets count the whole match set: look at every match. */
+        uint64_t docs = 0;
+        st = zc_xap_db_doc_count(idx->db, &docs, err);
+        if (st != ZC_OK)
+            return st;
+        sp.check_at_least = docs > UINT32_MAX ? UINT32_MAX : (uint32_t)docs;
+    }
+
+    zc_xap_mset *ms = NULL;
+    int timed_out = 0;
+    st = zc_xap_search(idx->db, &sp, &ms, &timed_out, err);
+    if (st != ZC_OK)
+        return st;
+    if (timed_out) {
+        zc_xap_mset_free(ms);
+        return zc_error_set(err, ZC_ETIMEOUT, NULL, "query ran past its time limit of %g s",
+                            o->time_limit_s);
+    }
+
+    zc_results *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        zc_xap_mset_free(ms);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    }
+    r->facets = o->facets;
+    uint64_t lo = zc_xap_mset_lower_bound(ms), hi = zc_xap_mset_upper_bound(ms);
+    r->exact = lo == hi;
+    r->total = r->exact ? lo : zc_xap_mset_estimated(ms);
+
+    size_t n = zc_xap_mset_size(ms);
+    if (n > 0) {
+        r->hits = calloc(n, sizeof *r->hits);
+        if (r->hits == NULL) {
+            st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        r->n_hits = i + 1;
+        st = read_hit(idx, ms, i, hl, o->snippet, &r->hits[i], err);
+        if (st != ZC_OK)
+            goto fail;
+    }
+    for (size_t k = 0; k < N_FACETS; k++) {
+        if (!(o->facets & facet_defs[k].bit))
+            continue;
+        size_t nv = zc_xap_mset_facet_size(ms, slot_of[k]);
+        if (nv > o->facet_limit)
+            nv = o->facet_limit;
+        if (nv == 0)
+            continue;
+        r->fv[k] = calloc(nv, sizeof *r->fv[k]);
+        if (r->fv[k] == NULL) {
+            st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+            goto fail;
+        }
+        for (size_t j = 0; j < nv; j++) {
+            const char *v = NULL;
+            size_t vl = 0;
+            uint64_t count = 0;
+            st = zc_xap_mset_facet_value(ms, slot_of[k], j, &v, &vl, &count, err);
+            if (st != ZC_OK)
+                goto fail;
+            char *copy = dup_n(v ? v : "", v ? vl : 0);
+            if (copy == NULL) {
+                st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+                goto fail;
+            }
+            r->fv[k][j].value = copy;
+            r->fv[k][j].count = count;
+            r->n_fv[k] = j + 1;
+        }
+    }
+    zc_xap_mset_free(ms);
+    *out = r;
+    return ZC_OK;
+fail:
+    zc_xap_mset_free(ms);
+    zc_results_free(r);
+    return st;
+}
+
+ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results **out,
+                           zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no place for the results");
+    *out = NULL;
+    if (idx == NULL || opts == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index or no options");
+    double t0 = now_ms();
+    zc_status st = validate_opts(opts, err);
+    if (st != ZC_OK)
+        return st;
+
+    zc_xap_query *q = NULL, *filter = NULL, *final = NULL;
+    zc_hl *hl = NULL;
+    st = zc_query_build(idx->an, opts->q, opts->q_len, &q, opts->snippet ? &hl : NULL, err);
+    if (st != ZC_OK)
+        return st;
+    st = build_filter(opts, &filter, err);
+    if (st != ZC_OK)
+        goto done;
+    if (filter != NULL) {
+        zc_xap_query *pair[2] = {q, filter};
+        st = zc_xap_query_combine(ZC_XAP_OP_FILTER, pair, 2, 0, &final, err);
+        if (st != ZC_OK)
+            goto done;
+    }
+
+    zc_results *r = NULL;
+    st = run_search(idx, opts, final ? final : q, hl, &r, err);
+    if (st == ZC_EMODIFIED) {
+        /* The revision we read was overwritten under us: move to the
+         * newest one and try once more. */
+        st = zc_index_reopen(idx, NULL, err);
+        if (st == ZC_OK)
+            st = run_search(idx, opts, final ? final : q, hl, &r, err);
+    }
+    if (st == ZC_OK) {
+        r->took_ms = now_ms() - t0;
+        *out = r;
+    }
+done:
+    zc_xap_query_free(q);
+    zc_xap_query_free(filter);
+    zc_xap_query_free(final);
+    zc_hl_free(hl);
+    return st;
+}
+
+/* ---- reply ------------------------------------------------------------- */
+
+static int obj_set_str(json_t *o, const char *key, const char *s)
+{
+    if (s == NULL)
+        return 0;
+    json_t *v = json_string(s);
+    if (v == NULL) {
+        /* Not valid UTF-8 (cannot come from a validated index): keep the
+         * reply valid rather than fail it. */
+        v = json_string("");
+        if (v == NULL)
+            return -1;
+    }
+    return json_object_set_new(o, key, v);
+}
+
+ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len_out,
+                                    zc_error *err)
+{
+    *out = NULL;
+    if (len_out)
+        *len_out = 0;
+    if (r == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no results");
+    json_t *root = json_object();
+    json_t *hits = json_array();
+    int bad = root == NULL || hits == NULL;
+    bad = bad || json_object_set_new(root, "ok", json_true());
+    bad = bad || json_object_set_new(root, "total", json_integer((json_int_t)r->total));
+    bad = bad || json_object_set_new(root, "exact", json_boolean(r->exact));
+    bad = bad || json_object_set_new(root, "took_ms",
+                                     json_real(round(r->took_ms * 1000.0) / 1000.0));
+    for (size_t i = 0; !bad && i < r->n_hits; i++) {
+        const zc_hit *h = &r->hits[i];
+        json_t *o = json_object();
+        if (o == NULL) {
+            bad = 1;
+            break;
+        }
+        bad = bad || obj_set_str(o, "id", h->id ? h->id : "");
+        bad = bad || json_object_set_new(o, "score", json_real(h->score));
+        bad = bad || obj_set_str(o, "lang", h->lang ? h->lang : "");
+        bad = bad || obj_set_str(o, "title", h->title ? h->title : "");
+        bad = bad || obj_set_str(o, "date", h->date);
+        bad = bad || obj_set_str(o, "issuer", h->issuer);
+        bad = bad || obj_set_str(o, "docno", h->docno);
+        bad = bad || obj_set_str(o, "pair", h->pair);
+        bad = bad || obj_set_str(o, "snippet", h->snippet);
+        if (json_array_append_new(hits, o) != 0)
+            bad = 1;
+    }
+    if (!bad) {
+        bad = json_object_set_new(root, "hits", hits) != 0;
+        hits = NULL;
+    }
+    if (!bad && r->facets) {
+        json_t *facets = json_object();
+        bad = facets == NULL || json_object_set_new(root, "facets", facets) != 0;
+        for (size_t k = 0; !bad && k < N_FACETS; k++) {
+            if (!(r->facets & facet_defs[k].bit))
+                continue;
+            json_t *arr = json_array();
+            bad = arr == NULL || json_object_set_new(facets, facet_defs[k].name, arr) != 0;
+            for (size_t j = 0; !bad && j < r->n_fv[k]; j++) {
+                json_t *fv = json_object();
+                bad = fv == NULL || json_array_append_new(arr, fv) != 0;
+                bad = bad || obj_set_str(fv, "value", r->fv[k][j].value);
+                bad = bad || json_object_set_new(fv, "count",
+                                                 json_integer((json_int_t)r->fv[k][j].count));
+            }
+        }
+    }
+    /* json_dumpb into our own buffer, so the caller can zc_free it whatever
+     * allocator jansson was given. */
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+    size_t n = bad ? 0 : json_dumpb(root, NULL, 0, flags);
+    char *copy = n ? malloc(n + 1) : NULL;
+    if (copy != NULL && json_dumpb(root, copy, n, flags) != n) {
+        free(copy);
+        copy = NULL;
+    }
+    json_decref(hits);
+    json_decref(root);
+    if (copy == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    copy[n] = '\0';
+    *out = copy;
+    if (len_out)
+        *len_out = n;
+    return ZC_OK;
+}
