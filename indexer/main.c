@@ -1,0 +1,654 @@
+/* main.c — zhengce-indexer: builds or updates an index from JSON Lines and
+ * text files.
+ *
+ *   zhengce-indexer --index DIR [options] [FILE|DIR|-]...
+ *
+ * Owns: the command line, walking the inputs, batching commits, reporting
+ * bad records as `FILE:LINE: error: ...`, the progress line and the summary.
+ * A program on top of the library: it uses only zhengce.h (plus the
+ * library's documented limits) and its own reader/textdoc/progress modules;
+ * every document goes through zc_index_add_json.
+ *
+ * Inputs:
+ *  - FILE ending in .jsonl or .json: JSON Lines, one document per line.
+ *  - any other FILE: one text document (textdoc.h).
+ *  - DIR: walked recursively in byte order of names; *.jsonl and *.json are
+ *    JSON Lines, *.txt are text documents; hidden entries (".name") and
+ *    other files are skipped; symbolic links to directories are not followed.
+ *  - "-": JSON Lines from standard input.
+ * A text document without an Id header gets the id "PATH" where PATH is its
+ * path relative to the directory named on the command line, '/'-separated,
+ * with the ".txt" extension dropped (corpus/sample given, file
+ * corpus/sample/text/a.txt -> "text/a"); a text FILE named directly gets its
+ * file name without extension.
+ *
+ * Errors: a bad record is reported, skipped, and the run goes on; the exit
+ * status is then 1.  With --strict the run stops at the first bad record:
+ * the good records before it are committed, nothing after it is read.
+ * Exit status: 0 all good; 1 some records bad; 2 usage error, an input or
+ * the index could not be opened (e.g. locked by another writer), or a write
+ * to the index failed (what was committed before stays).
+ *
+ * Crash safety: every commit is Xapian's atomic commit, so a killed run
+ * leaves the index as of the last commit; since documents replace by id, a
+ * re-run completes it without duplicates.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "limits.h"
+#include "progress.h"
+#include "reader.h"
+#include "textdoc.h"
+#include "zhengce.h"
+
+#define CHUNK_BYTES (64u * 1024u)
+#define DEFAULT_BATCH 10000u
+
+typedef enum { IN_JSONL, IN_TEXT, IN_STDIN } input_kind;
+
+typedef struct input {
+    char *path;        /* owned */
+    char *text_id;     /* owned; IN_TEXT: the id used when there is no Id header */
+    input_kind kind;
+    uint64_t size;     /* bytes, 0 for stdin */
+} input;
+
+typedef struct options {
+    const char *index;
+    const char **deletes;
+    size_t n_deletes;
+    uint64_t batch;
+    size_t max_record;
+    int strict, json, verbose, quiet;
+    int progress;      /* -1 auto (isatty), 0 off, 1 on */
+    const char *to;
+} options;
+
+typedef struct run {
+    const options *o;
+    zc_index *idx;
+    zc_progress prog;
+    uint64_t indexed, errors, deleted, bytes, pending, batches;
+    int stop;          /* --strict hit a bad record */
+    int fatal;         /* the index failed: stop, exit 2 */
+} run;
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (p == NULL) {
+        fputs("zhengce-indexer: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xmalloc(n), s, n);
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: zhengce-indexer --index DIR [options] [FILE|DIR|-]...\n"
+          "\n"
+          "Adds documents to the index in DIR (created if missing), replacing any\n"
+          "document with the same id.  Inputs: *.jsonl / *.json files (JSON Lines,\n"
+          "one document per line), other files (text documents with Title:, Date:,\n"
+          "Issuer:, Docno:, Lang:, Id:, Pair:, Tags: header lines, a blank line, the\n"
+          "body), directories (walked recursively: *.jsonl, *.json, *.txt), and '-'\n"
+          "(JSON Lines on standard input).\n"
+          "\n"
+          "options:\n"
+          "  --index DIR        the index directory (required)\n"
+          "  --delete ID        delete the document ID first (repeatable)\n"
+          "  --batch N          commit every N documents (default 10000)\n"
+          "  --max-record N     longest record in bytes (default 64 MiB)\n"
+          "  --strict           stop at the first bad record (the good records\n"
+          "                     before it are committed; exit status 1)\n"
+          "  --json             print a JSON summary on standard output\n"
+          "  --verbose          report each commit: 'committed batch N (D documents)'\n"
+          "  --quiet            no summary line on standard error\n"
+          "  --progress / --no-progress\n"
+          "                     force the progress line on or off (default: on when\n"
+          "                     standard error is a terminal)\n"
+          "  --to HOST:PORT     send documents to a running zhengce-searchd instead\n"
+          "                     (not yet supported)\n"
+          "  --help             this text\n"
+          "\n"
+          "Bad records are reported as FILE:LINE: error: MESSAGE and skipped.\n"
+          "Exit status: 0 ok, 1 some records were bad, 2 usage, open or write error.\n",
+          f);
+}
+
+/* ---- inputs ----------------------------------------------------------- */
+
+typedef struct input_list {
+    input *v;
+    size_t n, cap;
+} input_list;
+
+static void push_input(input_list *l, const char *path, const char *text_id,
+                       input_kind kind, uint64_t size)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        input *nv = realloc(l->v, l->cap * sizeof *nv);
+        if (nv == NULL) {
+            fputs("zhengce-indexer: out of memory\n", stderr);
+            abort();
+        }
+        l->v = nv;
+    }
+    input *in = &l->v[l->n++];
+    in->path = xstrdup(path);
+    in->text_id = text_id ? xstrdup(text_id) : NULL;
+    in->kind = kind;
+    in->size = size;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int is_jsonl_name(const char *name)
+{
+    return ends_with(name, ".jsonl") || ends_with(name, ".json");
+}
+
+/* The id of a text document without Id header: rel with its extension
+ * (after the last '.' of the last component) dropped. */
+static char *text_id_of(const char *rel)
+{
+    char *id = xstrdup(rel);
+    char *slash = strrchr(id, '/');
+    char *dot = strrchr(slash ? slash + 1 : id, '.');
+    if (dot != NULL && dot != (slash ? slash + 1 : id))
+        *dot = '\0';
+    return id;
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Walks dir (path `path`, relative path `rel` from the root, "" at the
+ * root).  Returns 0, or -1 after printing why. */
+static int walk_dir(input_list *l, const char *path, const char *rel)
+{
+    struct dirent **ents = NULL;
+    int n = scandir(path, &ents, NULL, name_cmp);
+    if (n < 0) {
+        fprintf(stderr, "zhengce-indexer: cannot read directory %s: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        if (rc != 0 || name[0] == '.')
+            continue;
+        size_t pl = strlen(path), nl = strlen(name), rl = strlen(rel);
+        char *child = xmalloc(pl + 1 + nl + 1);
+        snprintf(child, pl + 1 + nl + 1, "%s/%s", path, name);
+        char *crel = xmalloc(rl + 1 + nl + 1);
+        snprintf(crel, rl + 1 + nl + 1, "%s%s%s", rel, rl ? "/" : "", name);
+        struct stat lst, st;
+        if (lstat(child, &lst) != 0) {
+            fprintf(stderr, "zhengce-indexer: cannot read %s: %s\n", child, strerror(errno));
+            rc = -1;
+        } else if (S_ISDIR(lst.st_mode)) {
+            rc = walk_dir(l, child, crel);
+        } else if (stat(child, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (is_jsonl_name(name)) {
+                push_input(l, child, NULL, IN_JSONL, (uint64_t)st.st_size);
+            } else if (ends_with(name, ".txt")) {
+                char *id = text_id_of(crel);
+                push_input(l, child, id, IN_TEXT, (uint64_t)st.st_size);
+                free(id);
+            }
+        }
+        free(child);
+        free(crel);
+    }
+    for (int i = 0; i < n; i++)
+        free(ents[i]);
+    free(ents);
+    return rc;
+}
+
+/* Resolves the command-line inputs; returns 0 or -1 (reported). */
+static int collect_inputs(input_list *l, char **args, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *a = args[i];
+        if (strcmp(a, "-") == 0) {
+            push_input(l, "<stdin>", NULL, IN_STDIN, 0);
+            continue;
+        }
+        struct stat st;
+        if (stat(a, &st) != 0) {
+            fprintf(stderr, "zhengce-indexer: cannot read %s: %s\n", a, strerror(errno));
+            return -1;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            /* Drop trailing slashes so printed paths look natural. */
+            char *root = xstrdup(a);
+            size_t rl = strlen(root);
+            while (rl > 1 && root[rl - 1] == '/')
+                root[--rl] = '\0';
+            int rc = walk_dir(l, root, "");
+            free(root);
+            if (rc != 0)
+                return -1;
+        } else if (is_jsonl_name(a)) {
+            push_input(l, a, NULL, IN_JSONL, (uint64_t)st.st_size);
+        } else {
+            const char *base = strrchr(a, '/');
+            char *id = text_id_of(base ? base + 1 : a);
+            push_input(l, a, id, IN_TEXT, (uint64_t)st.st_size);
+            free(id);
+        }
+    }
+    return 0;
+}
+
+/* ---- indexing --------------------------------------------------------- */
+
+static void report(run *r, const char *file, uint64_t line, const char *kind,
+                   const char *msg)
+{
+    zc_progress_clear(&r->prog);
+    if (line > 0)
+        fprintf(stderr, "%s:%llu: %s: %s\n", file, (unsigned long long)line, kind, msg);
+    else
+        fprintf(stderr, "%s: %s: %s\n", file, kind, msg);
+}
+
+static void bad_record(run *r, const char *file, uint64_t line, const char *msg)
+{
+    report(r, file, line, "error", msg);
+    r->errors++;
+    if (r->o->strict)
+        r->stop = 1;
+}
+
+static void commit(run *r)
+{
+    if (r->fatal)
+        return;
+    zc_error e;
+    zc_status st = zc_index_commit(r->idx, &e);
+    if (st != ZC_OK) {
+        zc_progress_clear(&r->prog);
+        fprintf(stderr, "zhengce-indexer: commit failed: %s\n", e.message);
+        r->fatal = 1;
+        return;
+    }
+    r->batches++;
+    if (r->o->verbose) {
+        uint64_t docs = 0;
+        zc_index_doc_count(r->idx, &docs, NULL);
+        zc_progress_clear(&r->prog);
+        fprintf(stderr, "committed batch %llu (%llu documents), index has %llu documents\n",
+                (unsigned long long)r->batches, (unsigned long long)r->pending,
+                (unsigned long long)docs);
+    }
+    r->pending = 0;
+}
+
+/* Adds one record.  field_line maps a field name to a line for text files
+ * (NULL for JSON Lines, where the record's line is the line). */
+static void add_doc(run *r, const char *file, uint64_t line, const char *json,
+                    size_t len, const zc_textdoc_lines *lines)
+{
+    zc_error e;
+    e.code = ZC_OK;
+    e.field[0] = e.message[0] = '\0';
+    zc_status st = zc_index_add_json(r->idx, json, len, NULL, &e);
+    if (st == ZC_OK) {
+        r->indexed++;
+        if (++r->pending >= r->o->batch)
+            commit(r);
+        return;
+    }
+    if (st == ZC_EINVAL || st == ZC_ETOOLONG) {
+        uint64_t l = lines ? zc_textdoc_line_of(lines, e.field) : line;
+        bad_record(r, file, l, e.message);
+        return;
+    }
+    report(r, file, line, "fatal", e.message);
+    r->fatal = 1;
+}
+
+static int keep_going(const run *r)
+{
+    return !r->stop && !r->fatal;
+}
+
+static void read_jsonl(run *r, const input *in)
+{
+    FILE *f = in->kind == IN_STDIN ? stdin : fopen(in->path, "rb");
+    if (f == NULL) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
+        bad_record(r, in->path, 0, msg);
+        return;
+    }
+    static char chunk[CHUNK_BYTES];
+    zc_rd rd;
+    zc_rd_init(&rd, r->o->max_record);
+    zc_rd_record rec;
+    char msg[256];
+    int done = 0;
+    while (!done && keep_going(r)) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        if (n > 0) {
+            zc_rd_feed(&rd, chunk, n);
+            r->bytes += n;
+        } else {
+            if (ferror(f)) {
+                snprintf(msg, sizeof msg, "read error: %s", strerror(errno));
+                bad_record(r, in->path, rd.line, msg);
+            }
+            zc_rd_finish(&rd);
+            done = 1;
+        }
+        zc_rd_result res;
+        while (keep_going(r) && (res = zc_rd_next(&rd, &rec)) != ZC_RD_NEED_MORE &&
+               res != ZC_RD_END) {
+            switch (res) {
+            case ZC_RD_RECORD:
+                add_doc(r, in->path, rec.line, rec.ptr, rec.len, NULL);
+                break;
+            case ZC_RD_TOO_LONG:
+                snprintf(msg, sizeof msg,
+                         "record of more than %zu bytes (the limit, --max-record); skipped",
+                         r->o->max_record);
+                bad_record(r, in->path, rec.line, msg);
+                break;
+            case ZC_RD_BAD_UTF8:
+                snprintf(msg, sizeof msg, "invalid UTF-8 at byte offset %llu (column %llu)",
+                         (unsigned long long)rec.bad_offset,
+                         (unsigned long long)(rec.bad_offset - rec.offset + 1));
+                bad_record(r, in->path, rec.line, msg);
+                break;
+            case ZC_RD_NOMEM:
+                bad_record(r, in->path, rec.line, "out of memory buffering the record");
+                break;
+            default:
+                break;
+            }
+            zc_progress_update(&r->prog, r->indexed, r->bytes);
+        }
+        zc_progress_update(&r->prog, r->indexed, r->bytes);
+    }
+    zc_rd_free(&rd);
+    if (f != stdin)
+        fclose(f);
+}
+
+static void read_text(run *r, const input *in)
+{
+    char msg[300];
+    FILE *f = fopen(in->path, "rb");
+    if (f == NULL) {
+        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
+        bad_record(r, in->path, 0, msg);
+        return;
+    }
+    /* One text file is one record: refuse it whole if over the limit. */
+    size_t cap = in->size < r->o->max_record ? (size_t)in->size + 1 : r->o->max_record + 1;
+    char *buf = xmalloc(cap);
+    size_t len = 0, n;
+    while (len < cap && (n = fread(buf + len, 1, cap - len, f)) > 0)
+        len += n;
+    int err = ferror(f);
+    /* The file may have grown since it was sized: read the rest to know. */
+    if (!err && len == cap && len <= r->o->max_record) {
+        char *nb = realloc(buf, r->o->max_record + 1);
+        if (nb == NULL) {
+            free(buf);
+            fclose(f);
+            bad_record(r, in->path, 0, "out of memory");
+            return;
+        }
+        buf = nb;
+        cap = r->o->max_record + 1;
+        while (len < cap && (n = fread(buf + len, 1, cap - len, f)) > 0)
+            len += n;
+        err = ferror(f);
+    }
+    fclose(f);
+    r->bytes += len;
+    if (err) {
+        snprintf(msg, sizeof msg, "read error: %s", strerror(errno));
+        bad_record(r, in->path, 0, msg);
+    } else if (len > r->o->max_record) {
+        snprintf(msg, sizeof msg, "file of more than %zu bytes (the limit, --max-record); skipped",
+                 r->o->max_record);
+        bad_record(r, in->path, 1, msg);
+    } else {
+        char *json = NULL;
+        size_t jl = 0;
+        zc_textdoc_lines lines;
+        zc_textdoc_error te;
+        if (zc_textdoc_to_json(buf, len, in->text_id, &json, &jl, &lines, &te) != 0)
+            bad_record(r, in->path, te.line, te.message);
+        else
+            add_doc(r, in->path, 1, json, jl, &lines);
+        free(json);
+    }
+    free(buf);
+    zc_progress_update(&r->prog, r->indexed, r->bytes);
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void print_json_error(const char *code, const char *message)
+{
+    json_t *o = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code, "message",
+                          message);
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (s)
+        printf("%s\n", s);
+    free(s);
+    json_decref(o);
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    o.batch = DEFAULT_BATCH;
+    o.max_record = ZC_DOC_MAX_BYTES;
+    o.progress = -1;
+    o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
+
+    enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
+           OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_HELP };
+    static const struct option longopts[] = {
+        {"index", required_argument, NULL, OPT_INDEX},
+        {"delete", required_argument, NULL, OPT_DELETE},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
+        {"strict", no_argument, NULL, OPT_STRICT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"to", required_argument, NULL, OPT_TO},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    uint64_t v;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_INDEX: o.index = optarg; break;
+        case OPT_DELETE: o.deletes[o.n_deletes++] = optarg; break;
+        case OPT_BATCH:
+            if (parse_u64(optarg, 1, UINT32_MAX, &v) != 0) {
+                fprintf(stderr, "zhengce-indexer: --batch wants a number >= 1, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            o.batch = v;
+            break;
+        case OPT_MAX_RECORD:
+            if (parse_u64(optarg, 1, ZC_DOC_MAX_BYTES, &v) != 0) {
+                fprintf(stderr,
+                        "zhengce-indexer: --max-record wants a number in 1..%u, not '%s'\n",
+                        (unsigned)ZC_DOC_MAX_BYTES, optarg);
+                return 2;
+            }
+            o.max_record = (size_t)v;
+            break;
+        case OPT_STRICT: o.strict = 1; break;
+        case OPT_JSON: o.json = 1; break;
+        case OPT_VERBOSE: o.verbose = 1; break;
+        case OPT_QUIET: o.quiet = 1; break;
+        case OPT_PROGRESS: o.progress = 1; break;
+        case OPT_NO_PROGRESS: o.progress = 0; break;
+        case OPT_TO: o.to = optarg; break;
+        case OPT_HELP: usage(stdout); return 0;
+        default:
+            if (optopt != 0 && optopt < 256)
+                fprintf(stderr, "zhengce-indexer: unknown option -%c\n", optopt);
+            else
+                fprintf(stderr, "zhengce-indexer: unknown option or missing value: %s\n",
+                        argv[optind - 1]);
+            fputs("try zhengce-indexer --help\n", stderr);
+            return 2;
+        }
+    }
+    if (o.to != NULL) {
+        /* The hook for sending to a daemon: parsed, not implemented yet. */
+        fprintf(stderr, "zhengce-indexer: --to %s: not yet supported\n", o.to);
+        return 2;
+    }
+    if (o.index == NULL) {
+        fputs("zhengce-indexer: --index DIR is required\ntry zhengce-indexer --help\n",
+              stderr);
+        return 2;
+    }
+
+    input_list inputs = {0};
+    if (collect_inputs(&inputs, argv + optind, argc - optind) != 0)
+        return 2;
+    uint64_t total = 0;
+    int have_stdin = 0;
+    for (size_t i = 0; i < inputs.n; i++) {
+        total += inputs.v[i].size;
+        have_stdin |= inputs.v[i].kind == IN_STDIN;
+    }
+
+    run r = {0};
+    r.o = &o;
+    zc_error e;
+    zc_status st = zc_index_open(o.index, ZC_OPEN_CREATE, &r.idx, &e);
+    if (st != ZC_OK) {
+        fprintf(stderr, "zhengce-indexer: %s\n", e.message);
+        if (o.json)
+            print_json_error(zc_status_protocol_code(st), e.message);
+        return 2;
+    }
+    int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
+    zc_progress_init(&r.prog, show, have_stdin ? 0 : total);
+    double t0 = zc_progress_now();
+
+    for (size_t i = 0; i < o.n_deletes && !r.fatal; i++) {
+        int existed = 0;
+        st = zc_index_delete(r.idx, o.deletes[i], strlen(o.deletes[i]), &existed, &e);
+        if (st != ZC_OK) {
+            report(&r, "zhengce-indexer", 0, "error",
+                   e.message[0] ? e.message : zc_status_name(st));
+            if (st == ZC_EINVAL)
+                r.errors++;
+            else
+                r.fatal = 1;
+            continue;
+        }
+        if (existed) {
+            r.deleted++;
+            if (o.verbose)
+                fprintf(stderr, "deleted %s\n", o.deletes[i]);
+        } else if (!o.quiet) {
+            fprintf(stderr, "zhengce-indexer: --delete %s: no such document\n", o.deletes[i]);
+        }
+    }
+
+    for (size_t i = 0; i < inputs.n && keep_going(&r); i++) {
+        if (inputs.v[i].kind == IN_TEXT)
+            read_text(&r, &inputs.v[i]);
+        else
+            read_jsonl(&r, &inputs.v[i]);
+    }
+    /* --strict: what was read before the bad record is good: commit it. */
+    if (r.pending > 0 || r.batches == 0 || o.n_deletes > 0)
+        commit(&r);
+
+    double secs = zc_progress_now() - t0;
+    uint64_t docs = 0;
+    zc_index_doc_count(r.idx, &docs, NULL);
+    zc_progress_clear(&r.prog);
+    zc_index_close(r.idx);
+
+    double sd = secs > 0 ? secs : 1e-9;
+    double dps = (double)r.indexed / sd, mbps = (double)r.bytes / 1e6 / sd;
+    if (!o.quiet) {
+        fprintf(stderr,
+                "indexed %llu documents (%.1f MB) in %.1f s: %.0f docs/s, %.1f MB/s; "
+                "%llu errors; index %s has %llu documents\n",
+                (unsigned long long)r.indexed, (double)r.bytes / 1e6, secs, dps, mbps,
+                (unsigned long long)r.errors, o.index, (unsigned long long)docs);
+    }
+    int rc = r.fatal ? 2 : r.errors > 0 ? 1 : 0;
+    if (o.json) {
+        json_t *j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:s}", "ok", rc == 0,
+                              "indexed", (json_int_t)r.indexed, "errors",
+                              (json_int_t)r.errors, "deleted", (json_int_t)r.deleted,
+                              "bytes", (json_int_t)r.bytes, "seconds", secs, "docs_per_s",
+                              dps, "mb_per_s", mbps, "docs", (json_int_t)docs,
+                              "committed_batches", (json_int_t)r.batches, "index", o.index);
+        char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        json_decref(j);
+    }
+    for (size_t i = 0; i < inputs.n; i++) {
+        free(inputs.v[i].path);
+        free(inputs.v[i].text_id);
+    }
+    free(inputs.v);
+    free(o.deletes);
+    return rc;
+}
