@@ -1,0 +1,313 @@
+/* segmenter.c — friso behind zc_seg_ (see segmenter.h for the contract and
+ * the thread-safety argument).
+ *
+ * Owns: the friso instance and dictionary, the per-session friso task and
+ * configuration copy, and the loop that walks a text word by word.
+ * Must never: call friso's next_mmseg_token (it writes into the shared
+ * dictionary), let a character fall out of the output, or print.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <friso/friso.h>
+#include <friso/friso_ctype.h>
+
+#include "error.h"
+#include "segmenter.h"
+
+struct zc_seg_dict {
+    friso_t friso;          /* owns the dictionary (friso->dic) */
+    friso_config_t config;  /* template copied into each session */
+    size_t window;          /* MMSEG look-ahead bound, bytes (see cut_chunk) */
+};
+
+struct zc_seg_session {
+    zc_seg_dict *dict;                /* borrowed */
+    friso_config_entry config;        /* own copy: nothing mutable is shared */
+    friso_task_t task;                /* owned */
+    char buf[ZC_SEG_CHUNK_BYTES + 1]; /* NUL-terminated copy of one chunk */
+};
+
+/* friso recognises Han by these ranges (friso_UTF8.c, utf8_cjk_string); a
+ * character outside them never starts a dictionary word, and we need the
+ * same answer before handing it to next_complex_cjk. */
+static int friso_han(uint32_t u)
+{
+    return utf8_cjk_string(u) != 0;
+}
+
+/* Strict UTF-8 decoding of one character at t[i] (i < len): returns its
+ * length 1..4 and the code point, or 0 when the bytes are not valid UTF-8
+ * (overlong forms, surrogates, > U+10FFFF, truncation). */
+static size_t utf8_char(const unsigned char *t, size_t len, size_t i, uint32_t *cp)
+{
+    unsigned c = t[i];
+    size_t n;
+    uint32_t u, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, u = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, u = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, u = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len - i < n)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((t[i + k] & 0xC0) != 0x80)
+            return 0;
+        u = (u << 6) | (t[i + k] & 0x3F);
+    }
+    if (u < min || u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
+        return 0;
+    *cp = u;
+    return n;
+}
+
+/* ---- dictionary ------------------------------------------------------- */
+
+static void dict_defaults(friso_config_t cfg)
+{
+    /* Every character must come out, so no stopword removal; synonyms and
+     * the Latin-side features only matter to next_mmseg_token, which we do
+     * not use, but turning them off keeps the loaded dictionary smaller. */
+    cfg->clr_stw = 0;
+    cfg->add_syn = 0;
+    cfg->keep_urec = 1;
+    cfg->spx_out = 0;
+    cfg->en_sseg = 0;
+}
+
+zc_status zc_seg_dict_load(const char *ini_path, zc_seg_dict **out, zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_dict_load: out is NULL");
+    *out = NULL;
+
+    if (ini_path != NULL && access(ini_path, R_OK) != 0)
+        return zc_error_set(err, ZC_ENOTFOUND, NULL, "friso ini file %s not readable",
+                            ini_path);
+    if (ini_path == NULL && access(ZC_SEG_DEFAULT_LEX_DIR "friso.lex.ini", R_OK) != 0)
+        return zc_error_set(err, ZC_ENOTFOUND, NULL,
+                            "friso dictionary not found in %s (install friso-dict)",
+                            ZC_SEG_DEFAULT_LEX_DIR);
+
+    zc_seg_dict *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+    d->friso = friso_new();
+    d->config = friso_new_config();
+
+    if (ini_path != NULL) {
+        /* friso takes a non-const path. */
+        char *path = strdup(ini_path);
+        if (path == NULL) {
+            zc_seg_dict_free(d);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+        }
+        int ok = friso_init_from_ifile(d->friso, d->config, path);
+        free(path);
+        if (!ok || d->friso->dic == NULL) {
+            zc_seg_dict_free(d);
+            return zc_error_set(err, ZC_ECORRUPT, NULL,
+                                "friso ini %s names no usable friso.lex_dir", ini_path);
+        }
+        if (d->friso->charset != FRISO_UTF8) {
+            zc_seg_dict_free(d);
+            return zc_error_set(err, ZC_EINVAL, NULL,
+                                "friso ini %s: only friso.charset = 0 (UTF-8) is supported",
+                                ini_path);
+        }
+        dict_defaults(d->config);
+        if (d->config->mode != __FRISO_SIMPLE_MODE__)
+            friso_set_mode(d->config, __FRISO_COMPLEX_MODE__);
+        if (d->config->max_len < 1)
+            d->config->max_len = 1;
+    } else {
+        dict_defaults(d->config);
+        d->config->max_len = ZC_SEG_MAX_WORD_CHARS;
+        friso_set_mode(d->config, __FRISO_COMPLEX_MODE__);
+        d->friso->charset = FRISO_UTF8;
+        d->friso->dic = friso_dic_new();
+        char lexdir[] = ZC_SEG_DEFAULT_LEX_DIR;
+        /* The word length limit is in bytes: Han characters take 3 in UTF-8. */
+        friso_dic_load_from_ifile(d->friso, d->config, lexdir,
+                                  (uint_t)d->config->max_len * 3u);
+    }
+
+    if (friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__) == 0) {
+        zc_seg_dict_free(d);
+        return zc_error_set(err, ZC_ECORRUPT, NULL, "friso loaded no CJK word");
+    }
+    /* next_complex_cjk reads at most 3 words of max_len characters past the
+     * start, plus one character to test for a continuation; friso's Han
+     * characters are 3 bytes, but count 4 to be safe. */
+    d->window = ((size_t)d->config->max_len * 3u + 2u) * 4u;
+    *out = d;
+    return ZC_OK;
+}
+
+void zc_seg_dict_free(zc_seg_dict *d)
+{
+    if (d == NULL)
+        return;
+    if (d->friso != NULL)
+        friso_free(d->friso); /* frees the dictionary too */
+    if (d->config != NULL)
+        friso_free_config(d->config);
+    free(d);
+}
+
+size_t zc_seg_dict_size(const zc_seg_dict *d)
+{
+    if (d == NULL)
+        return 0;
+    return friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__);
+}
+
+int zc_seg_is_unit(const zc_seg_dict *d, const char *s, size_t len)
+{
+    char word[8];
+    if (d == NULL || s == NULL || len == 0 || len >= sizeof word)
+        return 0;
+    memcpy(word, s, len);
+    word[len] = '\0';
+    return friso_dic_match(d->friso->dic, __LEX_CJK_UNITS__, word) != 0;
+}
+
+/* ---- sessions --------------------------------------------------------- */
+
+zc_status zc_seg_session_new(zc_seg_dict *d, zc_seg_session **out, zc_error *err)
+{
+    if (out == NULL || d == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_session_new: NULL argument");
+    *out = NULL;
+    zc_seg_session *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory for a segmenter session");
+    s->dict = d;
+    s->config = *d->config;
+    s->task = friso_new_task();
+    *out = s;
+    return ZC_OK;
+}
+
+void zc_seg_session_free(zc_seg_session *s)
+{
+    if (s == NULL)
+        return;
+    if (s->task != NULL)
+        friso_free_task(s->task);
+    free(s);
+}
+
+/* Length of the word starting at s->buf[p] (a character of n bytes, code
+ * point u), as MMSEG chooses it; n when friso has nothing longer. */
+static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_t clen)
+{
+    friso_t friso = s->dict->friso;
+    friso_task_t task = s->task;
+
+    if (n > 4 || !friso_han(u))
+        return n;
+    memcpy(task->buffer, s->buf + p, n);
+    task->buffer[n] = '\0';
+    /* A Han character friso does not know is a word by itself (this is what
+     * next_mmseg_token does too, and next_complex_cjk needs the first
+     * character in the dictionary). */
+    if (!friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
+        return n;
+
+    /* next_complex_cjk expects the state readNextWord leaves: the current
+     * character in task->buffer, its size in task->bytes, its code point in
+     * task->unicode and task->idx just past it. */
+    task->idx = (uint_t)(p + n);
+    task->bytes = (uint_t)n;
+    task->unicode = u;
+    lex_entry_t lex = s->config.next_cjk(friso, &s->config, task);
+    if (lex == NULL)
+        return n; /* a stopword with clr_stw on: never with our config */
+
+    /* Trust nothing: the word must be the text at p, whole characters. */
+    size_t wl = lex->length;
+    if (wl < n || wl > clen - p || memcmp(lex->word, s->buf + p, wl) != 0)
+        return n;
+    if (p + wl < clen && (((unsigned char)s->buf[p + wl]) & 0xC0) == 0x80)
+        return n;
+    return wl;
+}
+
+/* Segments one chunk text[base, base+clen).  Unless it is the final chunk,
+ * stops before a word that starts within the look-ahead window of the
+ * chunk's end, so that word is decided again with its full context in the
+ * next chunk: MMSEG's choice at a position depends only on the next
+ * s->dict->window bytes, so chunking does not change the result.  *done is
+ * set to the bytes of the chunk consumed. */
+static int cut_chunk(zc_seg_session *s, size_t base, size_t clen, int final, size_t *done,
+                     zc_seg_fn fn, void *ctx)
+{
+    const unsigned char *b = (const unsigned char *)s->buf;
+    size_t p = 0;
+    while (p < clen) {
+        if (!final && clen - p < s->dict->window)
+            break;
+        uint32_t u = 0;
+        size_t n = utf8_char(b, clen, p, &u); /* validated by the caller */
+        if (n == 0)
+            n = 1;
+        size_t wl = next_word(s, p, n, u, clen);
+        if (fn(ctx, base + p, base + p + wl) != 0) {
+            *done = p + wl;
+            return 1;
+        }
+        p += wl;
+    }
+    *done = p;
+    return 0;
+}
+
+zc_status zc_seg_cut(zc_seg_session *s, const char *text, size_t len, zc_seg_fn fn,
+                     void *ctx, zc_error *err)
+{
+    if (s == NULL || fn == NULL || (text == NULL && len > 0))
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_cut: NULL argument");
+    const unsigned char *t = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        uint32_t u;
+        size_t n = utf8_char(t, len, i, &u);
+        if (n == 0)
+            return zc_error_set(err, ZC_EINVAL, NULL,
+                                "segmenter input is not valid UTF-8 at byte %zu", i);
+        i += n;
+    }
+
+    size_t base = 0;
+    while (base < len) {
+        size_t clen = len - base;
+        int final = 1;
+        if (clen > ZC_SEG_CHUNK_BYTES) {
+            clen = ZC_SEG_CHUNK_BYTES;
+            while (clen > 0 && (t[base + clen] & 0xC0) == 0x80)
+                clen--; /* end the chunk on a character boundary */
+            final = 0;
+        }
+        memcpy(s->buf, text + base, clen);
+        s->buf[clen] = '\0';
+        friso_set_text(s->task, s->buf);
+        /* friso measured the text with strlen; a NUL byte in the input must
+         * not end it early (NUL is not Han: it becomes a one-byte word). */
+        s->task->length = (uint_t)clen;
+
+        size_t done = 0;
+        if (cut_chunk(s, base, clen, final, &done, fn, ctx))
+            return ZC_OK;
+        base += done;
+    }
+    return ZC_OK;
+}
