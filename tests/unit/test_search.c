@@ -1,0 +1,743 @@
+/* test_search.c — zc_search and its options, results and JSON reply
+ * (lib/search.c), through the public API against a real index built with
+ * zc_index_add_json in a temporary directory.
+ *
+ * Owns nothing but its temporary directory, removed at the end. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "zhengce.h"
+
+/* ---- the corpus --------------------------------------------------------
+ * Every document holds the word "zcall", so the query "zcall" matches all
+ * of them.  Dates: full, year-month, year-only and none. */
+static const char *const DOCS[] = {
+    "{\"id\":\"zh-1\",\"lang\":\"zh\",\"title\":\"关于实施东北地区等老工业基地振兴战略的若干意见\","
+    "\"body\":\"振兴东北地区等老工业基地是党中央作出的重大战略决策。\\n要加快体制创新。zcall\","
+    "\"date\":\"2003-10-05\",\"issuer\":\"中共中央 国务院\",\"docno\":\"中发〔2003〕11号\"}",
+
+    "{\"id\":\"zh-2\",\"lang\":\"zh\",\"title\":\"国务院关于深入推进实施新一轮东北振兴战略的意见\","
+    "\"body\":\"推动东北地区经济企稳向好。zcall\",\"date\":\"2016-11\",\"issuer\":\"国务院\","
+    "\"docno\":\"国发〔2016〕62号\"}",
+
+    "{\"id\":\"zh-3\",\"lang\":\"zh\",\"title\":\"产业转型升级方案\","
+    "\"body\":\"支持老工业城市建设现代产业基地。zcall\",\"date\":\"2010\","
+    "\"issuer\":\"国家发展改革委\"}",
+
+    "{\"id\":\"zh-4\",\"lang\":\"zh\",\"title\":\"乡村振兴的通知\","
+    "\"body\":\"关于乡村振兴 & <重要> \\\"通知\\\" 的说明。zcall\",\"issuer\":\"国务院办公厅\"}",
+
+    "{\"id\":\"en-1\",\"lang\":\"en\",\"title\":\"Revitalizing the Northeast Industrial Base\","
+    "\"body\":\"The State Council decided to revitalize old industrial bases. zcall\","
+    "\"date\":\"2003-10-05\",\"issuer\":\"State Council\",\"pair\":\"zh-1\"}",
+
+    "{\"id\":\"en-2\",\"lang\":\"en\",\"title\":\"Order on trade\","
+    "\"body\":\"Tariffs & quotas <limits> \\\"fair\\\" trade. zcall\",\"date\":\"2016-11-30\","
+    "\"issuer\":\"State Council\"}",
+
+    "{\"id\":\"en-3\",\"lang\":\"en\",\"title\":\"Undated notice\","
+    "\"body\":\"A notice about industrial policy. zcall\",\"issuer\":\"\"}",
+};
+#define N_DOCS (sizeof DOCS / sizeof DOCS[0])
+
+typedef struct fixture {
+    char dir[64];
+    zc_index *idx; /* read handle */
+} fixture;
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static int group_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    strcpy(f->dir, "/tmp/zc-test-search-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    zc_error err;
+    zc_index *w = NULL;
+    if (zc_index_open(f->dir, ZC_OPEN_CREATE, &w, &err) != ZC_OK) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return -1;
+    }
+    for (size_t i = 0; i < N_DOCS; i++) {
+        if (zc_index_add_json(w, DOCS[i], strlen(DOCS[i]), NULL, &err) != ZC_OK) {
+            fprintf(stderr, "add %zu: %s (%s)\n", i, err.message, err.field);
+            return -1;
+        }
+    }
+    if (zc_index_commit(w, &err) != ZC_OK)
+        return -1;
+    zc_index_close(w);
+    if (zc_index_open(f->dir, ZC_OPEN_READ, &f->idx, &err) != ZC_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    fixture *f = *state;
+    zc_index_close(f->idx);
+    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+/* Runs a SEARCH argument; fails the test on error. */
+static zc_results *run(void **state, const char *arg)
+{
+    fixture *f = *state;
+    zc_search_request *req = NULL;
+    zc_error err;
+    zc_status st = zc_search_request_parse(arg, strlen(arg), &req, &err);
+    if (st != ZC_OK)
+        fail_msg("parse %s: %s", arg, err.message);
+    zc_results *r = NULL;
+    st = zc_search(f->idx, zc_search_request_opts(req), &r, &err);
+    zc_search_request_free(req);
+    if (st != ZC_OK)
+        fail_msg("search %s: %s %s", arg, zc_status_name(st), err.message);
+    return r;
+}
+
+/* The hit ids, in order, joined with ','. */
+static void ids(const zc_results *r, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < zc_results_count(r); i++) {
+        const zc_hit *h = zc_results_hit(r, i);
+        if (i)
+            strncat(buf, ",", cap - strlen(buf) - 1);
+        strncat(buf, h->id, cap - strlen(buf) - 1);
+    }
+}
+
+static void expect_ids(void **state, const char *arg, const char *want)
+{
+    zc_results *r = run(state, arg);
+    char got[512];
+    ids(r, got, sizeof got);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got [%s], want [%s]", arg, got, want);
+    zc_results_free(r);
+}
+
+/* Same ids, any order (sorted comparison of the sets). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void expect_set(void **state, const char *arg, const char *want_sorted)
+{
+    zc_results *r = run(state, arg);
+    const char *v[64];
+    size_t n = zc_results_count(r);
+    assert_true(n < 64);
+    for (size_t i = 0; i < n; i++)
+        v[i] = zc_results_hit(r, i)->id;
+    qsort(v, n, sizeof v[0], cmp_str);
+    char got[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(got, ",");
+        strcat(got, v[i]);
+    }
+    if (strcmp(got, want_sorted) != 0)
+        fail_msg("%s: got {%s}, want {%s}", arg, got, want_sorted);
+    zc_results_free(r);
+}
+
+static void expect_einval(const char *arg, const char *field)
+{
+    zc_search_request *req = NULL;
+    zc_error err;
+    zc_status st = zc_search_request_parse(arg, strlen(arg), &req, &err);
+    if (st != ZC_EINVAL)
+        fail_msg("%s: status %s, want ZC_EINVAL", arg, zc_status_name(st));
+    assert_null(req);
+    if (strcmp(err.field, field) != 0)
+        fail_msg("%s: field \"%s\", want \"%s\"", arg, err.field, field);
+    /* The message names the option, for a person reading the reply. */
+    if (field[0] != '\0' && strstr(err.message, field) == NULL)
+        fail_msg("%s: message \"%s\" does not name %s", arg, err.message, field);
+}
+
+/* ---- request parsing ---------------------------------------------------- */
+
+static void test_parse_plain(void **state)
+{
+    (void)state;
+    zc_search_request *req = NULL;
+    zc_error err;
+    const char *q = "振兴东北 老工业基地";
+    assert_int_equal(zc_search_request_parse(q, strlen(q), &req, &err), ZC_OK);
+    zc_search_opts *o = zc_search_request_opts(req);
+    assert_int_equal(o->q_len, strlen(q));
+    assert_memory_equal(o->q, q, strlen(q));
+    assert_int_equal(o->limit, 10);
+    assert_int_equal(o->offset, 0);
+    assert_int_equal(o->snippet, 1);
+    assert_int_equal(o->facet_limit, ZC_FACET_LIMIT_DEFAULT);
+    assert_int_equal(o->sort, ZC_SORT_RELEVANCE);
+    assert_null(o->lang);
+    zc_search_request_free(req);
+    zc_search_request_free(NULL);
+}
+
+static void test_parse_json_all(void **state)
+{
+    (void)state;
+    const char *arg =
+        "  {\"q\":\"振兴\",\"limit\":5,\"offset\":3,\"lang\":\"zh\",\"issuer\":[\"国务院\",\"a\"],"
+        "\"from\":\"2003\",\"to\":\"2010-12-31\",\"sort\":\"date_asc\","
+        "\"facets\":[\"issuer\",\"year\",\"lang\"],\"facet_limit\":7,\"snippet\":false,"
+        "\"unknown\":{\"x\":[1,2]}}";
+    zc_search_request *req = NULL;
+    zc_error err;
+    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
+    zc_search_opts *o = zc_search_request_opts(req);
+    assert_int_equal(o->q_len, strlen("振兴"));
+    assert_memory_equal(o->q, "振兴", o->q_len);
+    assert_int_equal(o->limit, 5);
+    assert_int_equal(o->offset, 3);
+    assert_string_equal(o->lang, "zh");
+    assert_int_equal(o->n_issuers, 2);
+    assert_string_equal(o->issuers[0], "国务院");
+    assert_string_equal(o->issuers[1], "a");
+    assert_string_equal(o->from, "2003");
+    assert_string_equal(o->to, "2010-12-31");
+    assert_int_equal(o->sort, ZC_SORT_DATE_ASC);
+    assert_int_equal(o->facets, ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG);
+    assert_int_equal(o->facet_limit, 7);
+    assert_int_equal(o->snippet, 0);
+    zc_search_request_free(req);
+
+    /* issuer as one string; sort date */
+    arg = "{\"q\":\"x\",\"issuer\":\"国务院\",\"sort\":\"date\"}";
+    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
+    o = zc_search_request_opts(req);
+    assert_int_equal(o->n_issuers, 1);
+    assert_string_equal(o->issuers[0], "国务院");
+    assert_int_equal(o->sort, ZC_SORT_DATE_DESC);
+    zc_search_request_free(req);
+}
+
+static void test_parse_errors_name_option(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arg, *field;
+    } cases[] = {
+        {"{\"limit\":10}", "q"},
+        {"{\"q\":5}", "q"},
+        {"{\"q\":\"\"}", "q"},
+        {"", "q"},
+        {"   ", "q"},
+        {"{\"q\":\"x\",\"limit\":-1}", "limit"},
+        {"{\"q\":\"x\",\"limit\":1001}", "limit"},
+        {"{\"q\":\"x\",\"limit\":\"10\"}", "limit"},
+        {"{\"q\":\"x\",\"limit\":2.5}", "limit"},
+        {"{\"q\":\"x\",\"offset\":-1}", "offset"},
+        {"{\"q\":\"x\",\"offset\":true}", "offset"},
+        {"{\"q\":\"x\",\"lang\":\"fr\"}", "lang"},
+        {"{\"q\":\"x\",\"lang\":1}", "lang"},
+        {"{\"q\":\"x\",\"issuer\":5}", "issuer"},
+        {"{\"q\":\"x\",\"issuer\":[\"a\",1]}", "issuer"},
+        {"{\"q\":\"x\",\"from\":\"2003-02-30\"}", "from"},
+        {"{\"q\":\"x\",\"from\":\"2003-13\"}", "from"},
+        {"{\"q\":\"x\",\"from\":2003}", "from"},
+        {"{\"q\":\"x\",\"to\":\"abc\"}", "to"},
+        {"{\"q\":\"x\",\"to\":\"2003-1-5\"}", "to"},
+        {"{\"q\":\"x\",\"sort\":\"newest\"}", "sort"},
+        {"{\"q\":\"x\",\"sort\":[]}", "sort"},
+        {"{\"q\":\"x\",\"facets\":\"issuer\"}", "facets"},
+        {"{\"q\":\"x\",\"facets\":[\"issuer\",\"color\"]}", "facets"},
+        {"{\"q\":\"x\",\"facet_limit\":-1}", "facet_limit"},
+        {"{\"q\":\"x\",\"facet_limit\":\"5\"}", "facet_limit"},
+        {"{\"q\":\"x\",\"snippet\":\"yes\"}", "snippet"},
+        {"{\"q\":\"x\",\"snippet\":1}", "snippet"},
+        {"{\"q\":\"x\"", ""},
+        {"{\"q\":\"x\"} trailing", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_einval(cases[i].arg, cases[i].field);
+}
+
+/* A 2016-11-30 "to" and the limits of each option's range are accepted. */
+static void test_parse_edges_accepted(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {
+        "{\"q\":\"x\",\"limit\":0}",
+        "{\"q\":\"x\",\"limit\":1000}",
+        "{\"q\":\"x\",\"facet_limit\":0}",
+        "{\"q\":\"x\",\"from\":\"2004-02-29\",\"to\":\"2016\"}",
+        "{\"q\":\"x\",\"facets\":[]}",
+        "{\"q\":\"x\",\"whatever\":\"ignored\"}",
+        "[1,2] is plain text",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        zc_search_request *req = NULL;
+        zc_error err;
+        if (zc_search_request_parse(ok[i], strlen(ok[i]), &req, &err) != ZC_OK)
+            fail_msg("%s: %s", ok[i], err.message);
+        zc_search_request_free(req);
+    }
+}
+
+/* ---- searching ---------------------------------------------------------- */
+
+static void test_search_all_and_total(void **state)
+{
+    zc_results *r = run(state, "{\"q\":\"zcall\",\"limit\":100}");
+    int exact = 0;
+    assert_int_equal(zc_results_total(r, &exact), N_DOCS);
+    assert_true(exact);
+    assert_int_equal(zc_results_count(r), N_DOCS);
+    assert_true(zc_results_took_ms(r) >= 0.0);
+    assert_null(zc_results_hit(r, N_DOCS));
+    zc_results_free(r);
+    zc_results_free(NULL);
+}
+
+static void test_search_hit_fields(void **state)
+{
+    zc_results *r = run(state, "{\"q\":\"revitalize\",\"lang\":\"en\"}");
+    assert_int_equal(zc_results_count(r), 1);
+    const zc_hit *h = zc_results_hit(r, 0);
+    assert_string_equal(h->id, "en-1");
+    assert_string_equal(h->lang, "en");
+    assert_string_equal(h->title, "Revitalizing the Northeast Industrial Base");
+    assert_string_equal(h->date, "2003-10-05");
+    assert_string_equal(h->issuer, "State Council");
+    assert_null(h->docno);
+    assert_string_equal(h->pair, "zh-1");
+    assert_true(h->score > 0);
+    assert_non_null(h->snippet);
+    zc_results_free(r);
+
+    /* Undated, empty issuer: neither is in the hit. */
+    r = run(state, "{\"q\":\"undated\"}");
+    assert_int_equal(zc_results_count(r), 1);
+    h = zc_results_hit(r, 0);
+    assert_string_equal(h->id, "en-3");
+    assert_null(h->date);
+    assert_null(h->issuer);
+    assert_null(h->pair);
+    zc_results_free(r);
+
+    r = run(state, "{\"q\":\"新一轮\"}");
+    assert_int_equal(zc_results_count(r), 1);
+    h = zc_results_hit(r, 0);
+    assert_string_equal(h->id, "zh-2");
+    assert_string_equal(h->date, "2016-11");
+    assert_string_equal(h->docno, "国发〔2016〕62号");
+    zc_results_free(r);
+}
+
+static void test_option_lang(void **state)
+{
+    expect_set(state, "{\"q\":\"zcall\",\"lang\":\"zh\"}", "zh-1,zh-2,zh-3,zh-4");
+    expect_set(state, "{\"q\":\"zcall\",\"lang\":\"en\"}", "en-1,en-2,en-3");
+}
+
+static void test_option_issuer(void **state)
+{
+    /* Exact match: not 国务院办公厅 nor 中共中央 国务院. */
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":\"国务院\"}", "zh-2");
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":\"中共中央 国务院\"}", "zh-1");
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":[\"国务院\",\"State Council\"]}",
+               "en-1,en-2,zh-2");
+    /* The same normalization as indexing: case and width. */
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":\"ｓｔａｔｅ  COUNCIL\"}", "en-1,en-2");
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":\"nobody\"}", "");
+    /* An empty issuer is absent: filtering on "" finds nothing. */
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":\"\"}", "");
+    /* Combined with lang. */
+    expect_set(state, "{\"q\":\"zcall\",\"issuer\":[\"国务院\",\"State Council\"],\"lang\":\"en\"}",
+               "en-1,en-2");
+}
+
+static void test_option_dates(void **state)
+{
+    /* Year, year-month, full date, each as from and as to. */
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2003\",\"to\":\"2003\"}", "en-1,zh-1");
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2016-11\",\"to\":\"2016-11\"}", "en-2,zh-2");
+    /* zh-2's 2016-11 counts as 2016-11-01. */
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2016-11-30\",\"to\":\"2016-11-30\"}", "en-2");
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2016-11-01\",\"to\":\"2016-11-01\"}", "zh-2");
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2016-11-02\"}", "en-2");
+    /* zh-3's 2010 counts as 2010-01-01. */
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2010-01-01\",\"to\":\"2010-01-01\"}", "zh-3");
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2010-01-02\",\"to\":\"2010-12-31\"}", "");
+    expect_set(state, "{\"q\":\"zcall\",\"to\":\"2010\"}", "en-1,zh-1,zh-3");
+    expect_set(state, "{\"q\":\"zcall\",\"to\":\"2003-10-04\"}", "");
+    expect_set(state, "{\"q\":\"zcall\",\"to\":\"2003-10\"}", "en-1,zh-1");
+    /* Undated documents never match a range, open-ended or not. */
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"0001\"}", "en-1,en-2,zh-1,zh-2,zh-3");
+    expect_set(state, "{\"q\":\"zcall\",\"to\":\"9999\"}", "en-1,en-2,zh-1,zh-2,zh-3");
+    /* from after to: nothing, not an error. */
+    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2017\",\"to\":\"2003\"}", "");
+}
+
+static void test_option_sort(void **state)
+{
+    zc_results *r = run(state, "{\"q\":\"zcall\",\"sort\":\"date\",\"limit\":100}");
+    char got[512];
+    ids(r, got, sizeof got);
+    /* 2016-11-30, 2016-11(-01), 2010, 2003-10-05 x2, then the undated two. */
+    assert_int_equal(zc_results_count(r), N_DOCS);
+    assert_string_equal(zc_results_hit(r, 0)->id, "en-2");
+    assert_string_equal(zc_results_hit(r, 1)->id, "zh-2");
+    assert_string_equal(zc_results_hit(r, 2)->id, "zh-3");
+    assert_null(zc_results_hit(r, 5)->date);
+    assert_null(zc_results_hit(r, 6)->date);
+    assert_non_null(zc_results_hit(r, 4)->date);
+    zc_results_free(r);
+
+    r = run(state, "{\"q\":\"zcall\",\"sort\":\"date_asc\",\"limit\":100}");
+    assert_int_equal(zc_results_count(r), N_DOCS);
+    assert_string_equal(zc_results_hit(r, 0)->date, "2003-10-05");
+    assert_string_equal(zc_results_hit(r, 1)->date, "2003-10-05");
+    assert_string_equal(zc_results_hit(r, 2)->id, "zh-3");
+    assert_string_equal(zc_results_hit(r, 3)->id, "zh-2");
+    assert_string_equal(zc_results_hit(r, 4)->id, "en-2");
+    assert_null(zc_results_hit(r, 5)->date);
+    assert_null(zc_results_hit(r, 6)->date);
+    zc_results_free(r);
+}
+
+static void test_option_offset_limit(void **state)
+{
+    expect_ids(state, "{\"q\":\"zcall\",\"sort\":\"date_asc\",\"offset\":2,\"limit\":3}",
+               "zh-3,zh-2,en-2");
+    expect_ids(state, "{\"q\":\"zcall\",\"offset\":100}", "");
+
+    zc_results *r = run(state, "{\"q\":\"zcall\",\"limit\":0}");
+    assert_int_equal(zc_results_count(r), 0);
+    assert_true(zc_results_total(r, NULL) > 0);
+    zc_results_free(r);
+
+    r = run(state, "{\"q\":\"zcall\",\"limit\":2}");
+    assert_int_equal(zc_results_count(r), 2);
+    zc_results_free(r);
+}
+
+static void test_option_facets(void **state)
+{
+    zc_results *r = run(state, "{\"q\":\"zcall\",\"limit\":1,"
+                               "\"facets\":[\"lang\",\"year\",\"issuer\"]}");
+    int exact = 0;
+    assert_int_equal(zc_results_total(r, &exact), N_DOCS);
+    assert_true(exact);
+    size_t n = 0;
+    const zc_facet_value *fv = zc_results_facet(r, ZC_FACET_LANG, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(fv[0].value, "zh");
+    assert_int_equal(fv[0].count, 4);
+    assert_string_equal(fv[1].value, "en");
+    assert_int_equal(fv[1].count, 3);
+
+    fv = zc_results_facet(r, ZC_FACET_YEAR, &n);
+    assert_int_equal(n, 3);
+    /* 2003 and 2016 twice each (most frequent first), then 2010. */
+    assert_int_equal(fv[0].count, 2);
+    assert_int_equal(fv[1].count, 2);
+    assert_string_equal(fv[2].value, "2010");
+    assert_int_equal(fv[2].count, 1);
+    assert_true(strcmp(fv[0].value, "2003") == 0 || strcmp(fv[0].value, "2016") == 0);
+
+    fv = zc_results_facet(r, ZC_FACET_ISSUER, &n);
+    /* State Council x2, then four issuers once; en-3's empty issuer is none. */
+    assert_int_equal(n, 5);
+    assert_string_equal(fv[0].value, "State Council");
+    assert_int_equal(fv[0].count, 2);
+    for (size_t i = 1; i < n; i++)
+        assert_int_equal(fv[i].count, 1);
+    zc_results_free(r);
+
+    /* facet_limit */
+    r = run(state, "{\"q\":\"zcall\",\"facets\":[\"issuer\"],\"facet_limit\":1}");
+    fv = zc_results_facet(r, ZC_FACET_ISSUER, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(fv[0].value, "State Council");
+    /* not asked: none */
+    fv = zc_results_facet(r, ZC_FACET_LANG, &n);
+    assert_int_equal(n, 0);
+    zc_results_free(r);
+
+    /* Counts follow the match set, filters included. */
+    r = run(state, "{\"q\":\"zcall\",\"lang\":\"en\",\"facets\":[\"lang\",\"year\"]}");
+    fv = zc_results_facet(r, ZC_FACET_LANG, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(fv[0].value, "en");
+    assert_int_equal(fv[0].count, 3);
+    fv = zc_results_facet(r, ZC_FACET_YEAR, &n);
+    assert_int_equal(n, 2);
+    zc_results_free(r);
+}
+
+static void test_option_snippet(void **state)
+{
+    zc_results *r = run(state, "{\"q\":\"通知\",\"lang\":\"zh\"}");
+    assert_int_equal(zc_results_count(r), 1);
+    const char *s = zc_results_hit(r, 0)->snippet;
+    assert_non_null(s);
+    assert_non_null(strstr(s, "<b>通知</b>"));
+    assert_non_null(strstr(s, "&amp;"));
+    assert_non_null(strstr(s, "&lt;重要&gt;"));
+    assert_non_null(strstr(s, "&quot;<b>通知</b>&quot;"));
+    assert_null(strchr(s, '\n'));
+    zc_results_free(r);
+
+    r = run(state, "{\"q\":\"tariffs\"}");
+    s = zc_results_hit(r, 0)->snippet;
+    assert_string_equal(s, "<b>Tariffs</b> &amp; quotas &lt;limits&gt; &quot;fair&quot; trade. zcall");
+    zc_results_free(r);
+
+    r = run(state, "{\"q\":\"通知\",\"snippet\":false}");
+    assert_true(zc_results_count(r) >= 1);
+    assert_null(zc_results_hit(r, 0)->snippet);
+    zc_results_free(r);
+
+    /* A Chinese word is one <b> span (its bigrams merged); the newline of
+     * the body is a space. */
+    r = run(state, "{\"q\":\"老工业基地\",\"lang\":\"zh\"}");
+    assert_int_equal(zc_results_count(r), 1);
+    s = zc_results_hit(r, 0)->snippet;
+    assert_non_null(strstr(s, "<b>老工业基地</b>"));
+    assert_null(strchr(s, '\n'));
+    assert_non_null(strstr(s, "决策。 要加快"));
+    zc_results_free(r);
+}
+
+static void test_query_errors(void **state)
+{
+    fixture *f = *state;
+    zc_search_opts o;
+    zc_search_opts_init(&o);
+    zc_results *r = NULL;
+    zc_error err;
+    static const char *const bad[] = {"-zcall", "NOT zcall", "!!!", "lang:zh", "   "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.q = bad[i];
+        o.q_len = strlen(bad[i]);
+        assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_EINVAL);
+        assert_null(r);
+        assert_string_equal(err.field, "q");
+    }
+    /* Over the byte limit. */
+    size_t n = 64 * 1024 + 1;
+    char *big = malloc(n);
+    assert_non_null(big);
+    memset(big, 'a', n);
+    o.q = big;
+    o.q_len = n;
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_ETOOLONG);
+    free(big);
+
+    /* Options checked in zc_search too, for C callers. */
+    o.q = "zcall";
+    o.q_len = 5;
+    o.limit = 1001;
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_EINVAL);
+    assert_string_equal(err.field, "limit");
+    o.limit = 10;
+    o.lang = "de";
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_EINVAL);
+    assert_string_equal(err.field, "lang");
+    o.lang = NULL;
+    o.from = "2001-02-29";
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_EINVAL);
+    assert_string_equal(err.field, "from");
+    o.from = NULL;
+    /* A generous time limit is not hit. */
+    o.time_limit_s = 30;
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_OK);
+    assert_int_equal(zc_results_count(r), N_DOCS > 10 ? 10 : N_DOCS);
+    zc_results_free(r);
+}
+
+/* ---- the reply ---------------------------------------------------------- */
+
+static json_t *reply(void **state, const char *arg, char **raw)
+{
+    zc_results *r = run(state, arg);
+    char *s = NULL;
+    size_t len = 0;
+    zc_error err;
+    assert_int_equal(zc_results_to_json(r, &s, &len, &err), ZC_OK);
+    zc_results_free(r);
+    assert_int_equal(strlen(s), len);
+    assert_null(memchr(s, '\n', len));
+    json_error_t je;
+    json_t *j = json_loads(s, 0, &je);
+    if (j == NULL)
+        fail_msg("reply is not JSON: %s: %s", je.text, s);
+    if (raw)
+        *raw = s;
+    else
+        zc_free(s);
+    return j;
+}
+
+static void test_reply_shape(void **state)
+{
+    char *raw = NULL;
+    json_t *j = reply(state, "{\"q\":\"zcall\",\"sort\":\"date\",\"limit\":100}", &raw);
+    /* Keys in protocol order; UTF-8 as is, not \u escapes. */
+    assert_true(strncmp(raw, "{\"ok\":true,\"total\":7,\"exact\":true,\"took_ms\":", 44) == 0);
+    assert_non_null(strstr(raw, "国务院"));
+    assert_null(strstr(raw, "\\u"));
+    zc_free(raw);
+
+    assert_true(json_is_true(json_object_get(j, "ok")));
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), N_DOCS);
+    assert_true(json_is_boolean(json_object_get(j, "exact")));
+    assert_true(json_is_number(json_object_get(j, "took_ms")));
+    assert_null(json_object_get(j, "facets"));
+    json_t *hits = json_object_get(j, "hits");
+    assert_true(json_is_array(hits));
+    assert_int_equal(json_array_size(hits), N_DOCS);
+    size_t i;
+    json_t *h;
+    json_array_foreach(hits, i, h) {
+        assert_true(json_is_string(json_object_get(h, "id")));
+        assert_true(json_is_number(json_object_get(h, "score")));
+        assert_true(json_is_string(json_object_get(h, "lang")));
+        assert_true(json_is_string(json_object_get(h, "title")));
+        assert_true(json_is_string(json_object_get(h, "snippet")));
+        const char *id = json_string_value(json_object_get(h, "id"));
+        if (strcmp(id, "en-3") == 0 || strcmp(id, "zh-4") == 0) {
+            assert_null(json_object_get(h, "date"));
+        } else {
+            assert_true(json_is_string(json_object_get(h, "date")));
+        }
+        if (strcmp(id, "en-3") == 0)
+            assert_null(json_object_get(h, "issuer"));
+        if (strcmp(id, "en-1") == 0)
+            assert_string_equal(json_string_value(json_object_get(h, "pair")), "zh-1");
+        else
+            assert_null(json_object_get(h, "pair"));
+        if (strcmp(id, "zh-2") == 0)
+            assert_string_equal(json_string_value(json_object_get(h, "docno")),
+                                "国发〔2016〕62号");
+    }
+    const char *first = json_string_value(json_object_get(json_array_get(hits, 0), "id"));
+    assert_string_equal(first, "en-2");
+    json_decref(j);
+
+    /* The keys of a hit, in order. */
+    j = reply(state, "{\"q\":\"新一轮\"}", &raw);
+    const char *keys[] = {"\"id\"", "\"score\"", "\"lang\"", "\"title\"", "\"date\"",
+                          "\"issuer\"", "\"docno\"", "\"snippet\""};
+    const char *p = raw;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const char *q = strstr(p, keys[k]);
+        if (q == NULL)
+            fail_msg("key %s missing or out of order in %s", keys[k], raw);
+        p = q;
+    }
+    zc_free(raw);
+    json_decref(j);
+}
+
+static void test_reply_facets_no_snippet(void **state)
+{
+    json_t *j = reply(state,
+                      "{\"q\":\"zcall\",\"snippet\":false,\"facets\":[\"year\",\"lang\"]}",
+                      NULL);
+    json_t *hits = json_object_get(j, "hits");
+    assert_int_equal(json_array_size(hits), N_DOCS);
+    for (size_t i = 0; i < json_array_size(hits); i++)
+        assert_null(json_object_get(json_array_get(hits, i), "snippet"));
+    json_t *facets = json_object_get(j, "facets");
+    assert_true(json_is_object(facets));
+    assert_null(json_object_get(facets, "issuer"));
+    json_t *year = json_object_get(facets, "year");
+    assert_int_equal(json_array_size(year), 3);
+    json_t *v = json_array_get(year, 2);
+    assert_string_equal(json_string_value(json_object_get(v, "value")), "2010");
+    assert_int_equal(json_integer_value(json_object_get(v, "count")), 1);
+    json_t *lang = json_object_get(facets, "lang");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(lang, 0), "value")),
+                        "zh");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lang, 0), "count")), 4);
+    json_decref(j);
+
+    /* Facets asked but empty match set: the facet is present, empty. */
+    j = reply(state, "{\"q\":\"zcall\",\"issuer\":\"nobody\",\"facets\":[\"issuer\"]}", NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+    assert_true(json_is_array(json_object_get(json_object_get(j, "facets"), "issuer")));
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "facets"), "issuer")),
+                     0);
+    json_decref(j);
+}
+
+/* A reader sees a commit made after it opened once it searches again
+ * (zc_search does not need the caller to reopen for correctness of what
+ * it already sees; a reopen moves it forward). */
+static void test_reader_reopen(void **state)
+{
+    fixture *f = *state;
+    zc_error err;
+    zc_index *w = NULL;
+    assert_int_equal(zc_index_open(f->dir, ZC_OPEN_WRITE, &w, &err), ZC_OK);
+    const char *doc = "{\"id\":\"late\",\"lang\":\"en\",\"title\":\"Late arrival\","
+                      "\"body\":\"latecomer text\"}";
+    assert_int_equal(zc_index_add_json(w, doc, strlen(doc), NULL, &err), ZC_OK);
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+    expect_ids(state, "latecomer", "late");
+    int existed = 0;
+    assert_int_equal(zc_index_delete(w, "late", 4, &existed, &err), ZC_OK);
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    zc_index_close(w);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+    expect_ids(state, "latecomer", "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_plain),
+        cmocka_unit_test(test_parse_json_all),
+        cmocka_unit_test(test_parse_errors_name_option),
+        cmocka_unit_test(test_parse_edges_accepted),
+        cmocka_unit_test(test_search_all_and_total),
+        cmocka_unit_test(test_search_hit_fields),
+        cmocka_unit_test(test_option_lang),
+        cmocka_unit_test(test_option_issuer),
+        cmocka_unit_test(test_option_dates),
+        cmocka_unit_test(test_option_sort),
+        cmocka_unit_test(test_option_offset_limit),
+        cmocka_unit_test(test_option_facets),
+        cmocka_unit_test(test_option_snippet),
+        cmocka_unit_test(test_query_errors),
+        cmocka_unit_test(test_reply_shape),
+        cmocka_unit_test(test_reply_facets_no_snippet),
+        cmocka_unit_test(test_reader_reopen),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
