@@ -33,8 +33,10 @@
  * A connection with a request still being answered is never idle. */
 #define ZC_SD_IDLE_TIMEOUT_DEFAULT 300.0
 
-/* Seconds a query may take, counted from the moment its line was read, so
- * time spent waiting for a worker counts too (option --query-timeout).
+/* Seconds a query may take, counted from the moment it is handed to the
+ * worker pool, so time spent waiting for a free worker counts too (but not
+ * time waiting behind the same client's earlier pipelined requests)
+ * (option --query-timeout).
  * protocol.md: default 10 s.  Past it the reply is `timeout`. */
 #define ZC_SD_QUERY_TIMEOUT_DEFAULT 10.0
 

@@ -262,7 +262,7 @@ char *zc_proto_dump_line(const json_t *obj, size_t *len_out)
     *len_out = 0;
     /* JSON_COMPACT: no spaces; jansson escapes control characters, so the
      * line never holds a raw newline. */
-    char *s = json_dumps(obj, JSON_COMPACT);
+    char *s = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (s == NULL)
         return NULL;
     size_t n = strlen(s);

@@ -1,0 +1,65 @@
+/* searchd/stats.c — the latency histogram (see stats.h). */
+#include "stats.h"
+
+/* Bucket of a value in microseconds: values under 16 get their own bucket;
+ * above, the top bit picks a group of 16 and the next 4 bits the bucket. */
+static unsigned bucket_of(uint64_t us)
+{
+    if (us < ZC_HIST_SUB)
+        return (unsigned)us;
+    unsigned msb = 63u - (unsigned)__builtin_clzll(us);     /* >= 4 */
+    unsigned sub = (unsigned)(us >> (msb - 4)) & (ZC_HIST_SUB - 1);
+    unsigned b = (msb - 3) * ZC_HIST_SUB + sub;
+    return b < ZC_HIST_BUCKETS ? b : ZC_HIST_BUCKETS - 1;
+}
+
+/* Lower bound and width of a bucket, in microseconds. */
+static void bucket_range(unsigned b, double *lo, double *width)
+{
+    if (b < ZC_HIST_SUB) {
+        *lo = b;
+        *width = 1;
+        return;
+    }
+    unsigned msb = b / ZC_HIST_SUB + 3;
+    unsigned sub = b % ZC_HIST_SUB;
+    double base = (double)(1ull << msb);
+    *width = base / ZC_HIST_SUB;
+    *lo = base + sub * *width;
+}
+
+void zc_hist_record(zc_hist *h, double ms)
+{
+    double us = ms * 1000.0;
+    if (!(us > 0))
+        us = 0;
+    if (us > 1e15)
+        us = 1e15;
+    h->buckets[bucket_of((uint64_t)us)]++;
+    h->count++;
+}
+
+double zc_hist_percentile(const zc_hist *h, double p)
+{
+    if (h->count == 0)
+        return 0;
+    if (p > 100)
+        p = 100;
+    /* rank = ceil(p/100 * count), at least 1 */
+    double r = p / 100.0 * (double)h->count;
+    uint64_t rank = (uint64_t)r;
+    if ((double)rank < r)
+        rank++;
+    if (rank == 0)
+        rank = 1;
+    uint64_t seen = 0;
+    for (unsigned b = 0; b < ZC_HIST_BUCKETS; b++) {
+        seen += h->buckets[b];
+        if (seen >= rank) {
+            double lo, w;
+            bucket_range(b, &lo, &w);
+            return (lo + w / 2) / 1000.0;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,259 @@
+/* searchd/workers.c — the query thread pool (see workers.h). */
+#include "workers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "limits.h"
+#include "log.h"
+
+typedef struct worker {
+    struct zc_workers *pool;
+    unsigned no;
+    pthread_t tid;
+    int started;
+    zc_index *idx;               /* owned; used by this thread only */
+    uint64_t gen;                /* generation the handle was last reopened at */
+    double last_check;           /* zc_now() of the last revision check */
+} worker;
+
+struct zc_workers {
+    zc_workers_config cfg;
+    zc_jobq q;
+    unsigned n;
+    worker *w;
+};
+
+/* Retries after "database modified": each retry reopens first, and a
+ * writer would have to commit twice within one search to exhaust these. */
+#define MODIFIED_RETRIES 5
+
+static void reopen(worker *w, const char *why)
+{
+    zc_error err;
+    int changed = 0;
+    zc_status st = zc_index_reopen(w->idx, &changed, &err);
+    if (st != ZC_OK)
+        zc_log("reopen_failed", "worker=%u why=%s status=%s message=\"%s\"", w->no, why,
+               zc_status_name(st), err.message);
+}
+
+static void maybe_reopen(worker *w)
+{
+    uint64_t g = atomic_load(w->pool->cfg.gen);
+    double now = zc_now();
+    if (g != w->gen) {
+        w->gen = g;
+        w->last_check = now;
+        reopen(w, "generation");
+    } else if (now - w->last_check >= ZC_SD_REOPEN_CHECK_MS / 1000.0) {
+        w->last_check = now;
+        reopen(w, "interval");
+    }
+}
+
+static void sleep_s(double s)
+{
+    if (s <= 0)
+        return;
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void reply_timeout(zc_job *job)
+{
+    zc_job_reply_error(job, "timeout", "the query ran past its time limit");
+    job->timed_out = 1;
+}
+
+static void run_search(worker *w, zc_job *job)
+{
+    zc_error err;
+    memset(&err, 0, sizeof err);
+    zc_search_request *req = NULL;
+    zc_status st = zc_search_request_parse(job->arg, job->arg_len, &req, &err);
+    if (st != ZC_OK) {
+        zc_job_reply_status(job, st, &err);
+        return;
+    }
+    zc_search_opts *opts = zc_search_request_opts(req);
+    double delay = w->pool->cfg.debug_delay_ms / 1000.0;
+    if (delay > 0) {
+        /* Testing aid: stands for an expensive query.  It counts against
+         * the time limit like real work does. */
+        if (job->deadline > 0 && zc_now() + delay > job->deadline) {
+            sleep_s(job->deadline - zc_now());
+            reply_timeout(job);
+            zc_search_request_free(req);
+            return;
+        }
+        sleep_s(delay);
+    }
+    zc_results *res = NULL;
+    for (int attempt = 0;; attempt++) {
+        if (job->deadline > 0) {
+            double left = job->deadline - zc_now();
+            if (left <= 0) {
+                reply_timeout(job);
+                zc_search_request_free(req);
+                return;
+            }
+            opts->time_limit_s = left;
+        }
+        st = zc_search(w->idx, opts, &res, &err);
+        if (st != ZC_EMODIFIED || attempt >= MODIFIED_RETRIES)
+            break;
+        reopen(w, "modified");
+    }
+    zc_search_request_free(req);
+    if (st == ZC_OK && job->deadline > 0 && zc_now() > job->deadline) {
+        /* Xapian may stop at its time limit and return what it found; the
+         * protocol calls a query that ran past its limit a timeout. */
+        zc_results_free(res);
+        reply_timeout(job);
+        return;
+    }
+    if (st != ZC_OK) {
+        if (st == ZC_EMODIFIED)
+            st = ZC_EINTERNAL;
+        zc_job_reply_status(job, st, &err);
+        return;
+    }
+    char *json = NULL;
+    size_t len = 0;
+    st = zc_results_to_json(res, &json, &len, &err);
+    zc_results_free(res);
+    if (st != ZC_OK) {
+        zc_job_reply_status(job, st, &err);
+        return;
+    }
+    zc_job_reply_libjson(job, json, len, "", "");
+}
+
+static void run_get(worker *w, zc_job *job)
+{
+    zc_error err;
+    memset(&err, 0, sizeof err);
+    char *json = NULL;
+    size_t len = 0;
+    zc_status st;
+    for (int attempt = 0;; attempt++) {
+        st = zc_index_get(w->idx, job->arg, job->arg_len, &json, &len, &err);
+        if (st != ZC_EMODIFIED || attempt >= MODIFIED_RETRIES)
+            break;
+        reopen(w, "modified");
+    }
+    if (st != ZC_OK) {
+        if (st == ZC_EMODIFIED)
+            st = ZC_EINTERNAL;
+        zc_job_reply_status(job, st, &err);
+        return;
+    }
+    zc_job_reply_libjson(job, json, len, "{\"ok\":true,\"doc\":", "}");
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    zc_workers *pool = w->pool;
+    for (;;) {
+        zc_job *job = zc_jobq_pop(&pool->q, 0, NULL);
+        if (job == NULL)
+            break;                       /* closed and drained */
+        maybe_reopen(w);
+        switch (job->verb->verb) {
+        case ZC_VERB_SEARCH:
+            run_search(w, job);
+            break;
+        case ZC_VERB_GET:
+            run_get(w, job);
+            break;
+        default:
+            zc_job_reply_error(job, "internal", "verb sent to the wrong thread");
+            break;
+        }
+        pool->cfg.done(pool->cfg.done_ctx, job);
+    }
+    return NULL;
+}
+
+zc_status zc_workers_start(const zc_workers_config *cfg, zc_workers **out,
+                           zc_error *err)
+{
+    *out = NULL;
+    zc_workers *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        goto oom;
+    p->cfg = *cfg;
+    p->n = cfg->n ? cfg->n : 1;
+    p->w = calloc(p->n, sizeof *p->w);
+    if (p->w == NULL) {
+        free(p);
+        goto oom;
+    }
+    if (zc_jobq_init(&p->q) != 0) {
+        free(p->w);
+        free(p);
+        goto oom;
+    }
+    uint64_t g = atomic_load(cfg->gen);
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        w->pool = p;
+        w->no = i;
+        w->gen = g;
+        w->last_check = zc_now();
+        zc_status st = zc_index_open(cfg->index_path, ZC_OPEN_READ, &w->idx, err);
+        if (st != ZC_OK) {
+            zc_workers_stop(p);
+            return st;
+        }
+    }
+    for (unsigned i = 0; i < p->n; i++) {
+        if (pthread_create(&p->w[i].tid, NULL, worker_main, &p->w[i]) != 0) {
+            zc_workers_stop(p);
+            if (err) {
+                err->code = ZC_EINTERNAL;
+                err->field[0] = '\0';
+                snprintf(err->message, sizeof err->message, "cannot start worker threads");
+            }
+            return ZC_EINTERNAL;
+        }
+        p->w[i].started = 1;
+    }
+    *out = p;
+    return ZC_OK;
+oom:
+    if (err) {
+        err->code = ZC_ENOMEM;
+        err->field[0] = '\0';
+        snprintf(err->message, sizeof err->message, "out of memory");
+    }
+    return ZC_ENOMEM;
+}
+
+void zc_workers_submit(zc_workers *w, zc_job *job)
+{
+    zc_jobq_push(&w->q, job);
+}
+
+void zc_workers_stop(zc_workers *p)
+{
+    if (p == NULL)
+        return;
+    zc_jobq_close(&p->q);
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->w[i].started)
+            pthread_join(p->w[i].tid, NULL);
+    for (unsigned i = 0; i < p->n; i++)
+        zc_index_close(p->w[i].idx);
+    /* Nothing can be left: the threads drained the queue before exiting. */
+    zc_jobq_destroy(&p->q);
+    free(p->w);
+    free(p);
+}

@@ -1,0 +1,43 @@
+/* searchd/workers.h — the query thread pool.
+ *
+ * Owns: N threads, each with its OWN read-only zc_index handle (the library
+ * allows one thread per handle), and the shared job queue that feeds them.
+ * Answers SEARCH and GET jobs and hands each back through the done
+ * callback.  Before a job a worker moves its handle to the newest committed
+ * revision when the shared generation counter moved (a commit by our writer,
+ * SIGHUP) or at most every ZC_SD_REOPEN_CHECK_MS (a commit by another
+ * process).  A "database modified" status is retried after a reopen, never
+ * returned to a client.
+ * Must never: touch a connection, a socket or the event loop. */
+#ifndef ZC_SEARCHD_WORKERS_H
+#define ZC_SEARCHD_WORKERS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "jobs.h"
+#include "zhengce.h"
+
+typedef struct zc_workers zc_workers;
+
+typedef struct zc_workers_config {
+    const char *index_path;        /* borrowed for the pool's life */
+    unsigned n;                    /* threads, >= 1 */
+    double debug_delay_ms;         /* sleep before each SEARCH (testing aid) */
+    _Atomic uint64_t *gen;         /* bumped on every commit/SIGHUP; borrowed */
+    zc_job_done_fn done;           /* called from worker threads */
+    void *done_ctx;
+} zc_workers_config;
+
+/* Opens n read handles (so a missing or broken index fails here, at
+ * start-up) and starts the threads.  Returns new; stop with zc_workers_stop. */
+zc_status zc_workers_start(const zc_workers_config *cfg, zc_workers **out,
+                           zc_error *err);
+/* Queues a SEARCH or GET job (takes ownership until it comes back through
+ * the done callback).  Thread-safe. */
+void zc_workers_submit(zc_workers *w, zc_job *job);
+/* Lets the threads answer what is queued, joins them, closes the handles
+ * and frees the pool.  Accepts NULL. */
+void zc_workers_stop(zc_workers *w);
+
+#endif
