@@ -133,6 +133,7 @@ static zc_rd_result line_done(zc_rd *rd, const char *p, size_t n, uint64_t line,
         p += 3;
         n -= 3;
         off += 3;
+        rec->offset = off;
     }
     if (is_blank(p, n))
         return ZC_RD_NEED_MORE;
