@@ -430,6 +430,16 @@ static void hl_add(qctx *c, const char *term, size_t len, int stem, int collect)
         c->st = st;
 }
 
+/* A piece of a phrase: highlighted only next to another match. */
+static void hl_add_part(qctx *c, const char *term, size_t len, int collect)
+{
+    if (!collect || c->hl == NULL || failed(c))
+        return;
+    zc_status st = zc_hl_add_part(c->hl, term, len, c->err);
+    if (st != ZC_OK)
+        c->st = st;
+}
+
 /* ---- analysis ---------------------------------------------------------- */
 
 static int collect_token(void *vctx, const zc_token *tok)
@@ -518,7 +528,10 @@ static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
         const atok *a = &c->at[k];
         if (n_pos > 0 && !a->positional)
             continue;
-        hl_add(c, at_term(c, a), a->len, 0, collect);
+        if (n_pos > 1)
+            hl_add_part(c, at_term(c, a), a->len, collect);
+        else
+            hl_add(c, at_term(c, a), a->len, 0, collect);
         ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len,
                                (unsigned)(k - i + 1), count));
     }
@@ -583,7 +596,10 @@ static zc_xap_query *phrase_query(qctx *c, const char *pfx, int collect, int cou
         if (k > 0 && a->run != c->at[k - 1].run && a->kind != ZC_TOK_WORD &&
             c->at[k - 1].kind != ZC_TOK_WORD)
             gaps++;
-        hl_add(c, at_term(c, a), a->len, 0, collect);
+        if (a->kind == ZC_TOK_WORD)
+            hl_add(c, at_term(c, a), a->len, 0, collect);
+        else
+            hl_add_part(c, at_term(c, a), a->len, collect);
         ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k + 1), count));
     }
     return ql_take(c, &l, ZC_XAP_OP_PHRASE, (unsigned)(n_pos + gaps));

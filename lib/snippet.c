@@ -31,6 +31,7 @@ typedef struct hl_entry {
     char *term;        /* owned */
     size_t len;
     int stem;
+    int part;          /* zc_hl_add_part: shown only next to another match */
     uint32_t id;       /* index in insertion order, for distinct counting */
 } hl_entry;
 
@@ -96,13 +97,13 @@ static size_t hl_slot(const hl_entry *slots, size_t cap, const char *term,
     return i;
 }
 
-/* id of (term, stem), or -1. */
-static long hl_find(const zc_hl *hl, const char *term, size_t len, int stem)
+/* The entry of (term, stem), or NULL. */
+static const hl_entry *hl_find(const zc_hl *hl, const char *term, size_t len, int stem)
 {
     if (hl == NULL || hl->count == 0)
-        return -1;
+        return NULL;
     size_t i = hl_slot(hl->slots, hl->cap, term, len, stem ? 1 : 0);
-    return hl->slots[i].term ? (long)hl->slots[i].id : -1;
+    return hl->slots[i].term ? &hl->slots[i] : NULL;
 }
 
 static int hl_grow(zc_hl *hl)
@@ -124,15 +125,18 @@ static int hl_grow(zc_hl *hl)
     return 0;
 }
 
-zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
-                    zc_error *err)
+static zc_status hl_add(zc_hl *hl, const char *term, size_t len, int stem, int part,
+                        zc_error *err)
 {
     if (hl == NULL || term == NULL || len == 0)
         return ZC_OK;
     stem = stem ? 1 : 0;
     size_t i = hl_slot(hl->slots, hl->cap, term, len, stem);
-    if (hl->slots[i].term != NULL)
+    if (hl->slots[i].term != NULL) {
+        if (!part)
+            hl->slots[i].part = 0;   /* a full term wins over a piece */
         return ZC_OK;
+    }
     /* Keep the load under one half so probes stay short. */
     if ((hl->count + 1) * 2 > hl->cap) {
         if (hl_grow(hl) != 0)
@@ -147,11 +151,22 @@ zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
     hl->slots[i].term = copy;
     hl->slots[i].len = len;
     hl->slots[i].stem = stem;
+    hl->slots[i].part = part;
     hl->slots[i].id = (uint32_t)hl->count;
     hl->count++;
     if (stem)
         hl->has_stems = 1;
     return ZC_OK;
+}
+
+zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem, zc_error *err)
+{
+    return hl_add(hl, term, len, stem, 0, err);
+}
+
+zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err)
+{
+    return hl_add(hl, term, len, 0, 1, err);
 }
 
 /* ---- UTF-8 walking ----------------------------------------------------- */
@@ -295,6 +310,7 @@ typedef struct match {
     size_t start, end;      /* bytes */
     size_t cstart, cend;    /* characters */
     uint32_t id;            /* hl term id */
+    int part;               /* a piece of a longer query word */
 } match;
 
 typedef struct scan_ctx {
@@ -308,14 +324,14 @@ typedef struct scan_ctx {
 static int scan_token(void *vctx, const zc_token *tok)
 {
     scan_ctx *c = vctx;
-    long id = hl_find(c->hl, tok->term, tok->len, 0);
-    if (id < 0 && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
+    const hl_entry *e = hl_find(c->hl, tok->term, tok->len, 0);
+    if (e == NULL && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
         char stem[ZC_TERM_MAX_BYTES + 1];
         size_t sl = zc_analyzer_stem(c->an, tok->term, tok->len, stem, sizeof stem);
         if (sl > 0 && sl <= sizeof stem)
-            id = hl_find(c->hl, stem, sl, 1);
+            e = hl_find(c->hl, stem, sl, 1);
     }
-    if (id < 0)
+    if (e == NULL)
         return 0;
     if (c->n == c->cap) {
         if (c->cap >= SNIPPET_MATCHES_MAX)
@@ -332,7 +348,8 @@ static int scan_token(void *vctx, const zc_token *tok)
     match *m = &c->m[c->n++];
     m->start = tok->start;
     m->end = tok->end;
-    m->id = (uint32_t)id;
+    m->id = e->id;
+    m->part = e->part;
     m->cstart = m->cend = 0;
     return 0;
 }
@@ -345,6 +362,31 @@ static int cmp_match(const void *a, const void *b)
     if (x->end != y->end)
         return x->end < y->end ? -1 : 1;
     return 0;
+}
+
+/* Drops the piece matches (zc_hl_add_part) that overlap no other match:
+ * a lone bigram of a longer query word.  m is sorted by start; returns the
+ * new count. */
+static size_t drop_lone_parts(match *m, size_t n)
+{
+    size_t out = 0, i = 0;
+    while (i < n) {
+        /* A cluster: matches that overlap the one before them. */
+        size_t j = i + 1, end = m[i].end;
+        int all_part = m[i].part;
+        while (j < n && m[j].start < end) {
+            if (m[j].end > end)
+                end = m[j].end;
+            all_part = all_part && m[j].part;
+            j++;
+        }
+        if (!(all_part && j - i == 1)) {
+            for (size_t k = i; k < j; k++)
+                m[out++] = m[k];
+        }
+        i = j;
+    }
+    return out;
 }
 
 /* Fills cstart/cend of matches sorted by start, in one walk of the text. */
@@ -502,13 +544,16 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
         }
     }
 
+    if (sc.n > 0) {
+        qsort(sc.m, sc.n, sizeof *sc.m, cmp_match);
+        sc.n = drop_lone_parts(sc.m, sc.n);
+    }
     if (sc.n == 0) {
         /* Nothing matches: the start of the text. */
         start = skip_spaces(text, len, 0);
         end = advance_chars(text, len, start, max_chars);
         render(&b, text, len, start, end, NULL, 0, 0, more_text(text, len, end));
     } else {
-        qsort(sc.m, sc.n, sizeof *sc.m, cmp_match);
         char_offsets(text, len, sc.m, sc.n);
 
         /* The window [i, j) of matches spanning <= max_chars characters with

@@ -24,6 +24,12 @@ void zc_hl_free(zc_hl *hl);
  * stem of WORD tokens), 0 if an exact term. */
 zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
                     zc_error *err);
+/* Adds a term that is only a piece of a longer query word (a bigram of a
+ * CJK word of 3+ characters, searched as a phrase of its bigrams): it is
+ * marked only where it overlaps another marked term, so the query 老工业基地
+ * does not light up a lone 工业.  Adding the same term with zc_hl_add makes
+ * it a full term. */
+zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err);
 size_t zc_hl_count(const zc_hl *hl);
 
 /* A snippet of at most max_chars characters of text, around the densest
