@@ -1,0 +1,403 @@
+/* test_query.c — the query syntax (lib/query.c): what each query text
+ * finds in a real index built through the public API, plus zc_query_build's
+ * errors and limits.
+ *
+ * Owns nothing but its temporary directory, removed at the end. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analyzer.h"
+#include "limits.h"
+#include "query.h"
+#include "snippet.h"
+#include "zhengce.h"
+
+static const char *const DOCS[] = {
+    /* English words for the boolean algebra. */
+    "{\"id\":\"q1\",\"lang\":\"en\",\"title\":\"alpha beta\",\"body\":\"alpha and beta common\"}",
+    "{\"id\":\"q2\",\"lang\":\"en\",\"title\":\"gamma\",\"body\":\"gamma common\"}",
+    "{\"id\":\"q3\",\"lang\":\"en\",\"title\":\"alpha gamma\",\"body\":\"alpha gamma common delta\"}",
+    "{\"id\":\"q4\",\"lang\":\"en\",\"title\":\"beta only\",\"body\":\"beta common\"}",
+    /* Chinese: a phrase together (c1) and apart (c2), a document number. */
+    "{\"id\":\"c1\",\"lang\":\"zh\",\"title\":\"老工业基地振兴\","
+    "\"body\":\"振兴东北地区等老工业基地。\",\"docno\":\"国发〔2016〕62号\",\"issuer\":\"国务院\","
+    "\"date\":\"2016-11-01\"}",
+    "{\"id\":\"c2\",\"lang\":\"zh\",\"title\":\"城市规划\","
+    "\"body\":\"老工业城市建设现代产业基地。GDP增长较快。\",\"issuer\":\"国务院办公厅\"}",
+    /* English stems and title ranking. */
+    "{\"id\":\"e1\",\"lang\":\"en\",\"title\":\"Northeast plan\","
+    "\"body\":\"Revitalizing the old industrial bases of the northeast.\","
+    "\"issuer\":\"State Council\"}",
+    "{\"id\":\"t1\",\"lang\":\"en\",\"title\":\"Solar power\",\"body\":\"A short text.\"}",
+    "{\"id\":\"t2\",\"lang\":\"en\",\"title\":\"Energy\","
+    "\"body\":\"Solar panels and solar farms, more solar.\"}",
+    /* An English document number. */
+    "{\"id\":\"x1\",\"lang\":\"en\",\"title\":\"Order\",\"body\":\"text\","
+    "\"docno\":\"Executive Order 12944\"}",
+};
+#define N_DOCS (sizeof DOCS / sizeof DOCS[0])
+
+typedef struct fixture {
+    char dir[64];
+    zc_index *idx;
+} fixture;
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static int group_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    strcpy(f->dir, "/tmp/zc-test-query-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    zc_error err;
+    zc_index *w = NULL;
+    if (zc_index_open(f->dir, ZC_OPEN_CREATE, &w, &err) != ZC_OK)
+        return -1;
+    for (size_t i = 0; i < N_DOCS; i++) {
+        if (zc_index_add_json(w, DOCS[i], strlen(DOCS[i]), NULL, &err) != ZC_OK) {
+            fprintf(stderr, "add %zu: %s (%s)\n", i, err.message, err.field);
+            return -1;
+        }
+    }
+    if (zc_index_commit(w, &err) != ZC_OK)
+        return -1;
+    zc_index_close(w);
+    if (zc_index_open(f->dir, ZC_OPEN_READ, &f->idx, &err) != ZC_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    fixture *f = *state;
+    zc_index_close(f->idx);
+    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+static zc_results *search(void **state, const char *q, zc_status *st, zc_error *err)
+{
+    fixture *f = *state;
+    zc_search_opts o;
+    zc_search_opts_init(&o);
+    o.q = q;
+    o.q_len = strlen(q);
+    o.limit = 100;
+    zc_results *r = NULL;
+    *st = zc_search(f->idx, &o, &r, err);
+    return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The query finds exactly these ids (sorted, comma-separated). */
+static void finds(void **state, const char *q, const char *want)
+{
+    zc_status st;
+    zc_error err;
+    zc_results *r = search(state, q, &st, &err);
+    if (st != ZC_OK)
+        fail_msg("%s: %s %s", q, zc_status_name(st), err.message);
+    const char *v[64];
+    size_t n = zc_results_count(r);
+    assert_true(n < 64);
+    for (size_t i = 0; i < n; i++)
+        v[i] = zc_results_hit(r, i)->id;
+    qsort(v, n, sizeof v[0], cmp_str);
+    char got[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(got, ",");
+        strcat(got, v[i]);
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("query '%s': got {%s}, want {%s}", q, got, want);
+    zc_results_free(r);
+}
+
+/* The first hit of the query is this id. */
+static void first(void **state, const char *q, const char *want)
+{
+    zc_status st;
+    zc_error err;
+    zc_results *r = search(state, q, &st, &err);
+    if (st != ZC_OK)
+        fail_msg("%s: %s %s", q, zc_status_name(st), err.message);
+    if (zc_results_count(r) == 0)
+        fail_msg("query '%s': no hit, want %s first", q, want);
+    if (strcmp(zc_results_hit(r, 0)->id, want) != 0)
+        fail_msg("query '%s': %s first, want %s", q, zc_results_hit(r, 0)->id, want);
+    zc_results_free(r);
+}
+
+static void refused(void **state, const char *q, zc_status want)
+{
+    zc_status st;
+    zc_error err;
+    zc_results *r = search(state, q, &st, &err);
+    if (st != want)
+        fail_msg("query '%s': %s, want %s", q, zc_status_name(st), zc_status_name(want));
+    assert_null(r);
+    assert_string_equal(err.field, "q");
+}
+
+/* ---- boolean syntax ---------------------------------------------------- */
+
+static void test_implicit_and(void **state)
+{
+    finds(state, "alpha beta", "q1");
+    finds(state, "alpha", "q1,q3");
+    finds(state, "common", "q1,q2,q3,q4");
+    finds(state, "alpha AND beta", "q1");
+    finds(state, "alpha　beta", "q1");            /* ideographic space */
+    finds(state, "  alpha\tbeta  ", "q1");
+}
+
+static void test_or_precedence(void **state)
+{
+    finds(state, "alpha OR gamma", "q1,q2,q3");
+    /* AND binds tighter: (alpha beta) OR gamma */
+    finds(state, "alpha beta OR gamma", "q1,q2,q3");
+    finds(state, "alpha AND beta OR gamma delta", "q1,q3");
+    finds(state, "beta OR gamma delta", "q1,q3,q4");
+    /* lower-case "or" is a word (and no document has it) */
+    finds(state, "alpha or gamma", "");
+}
+
+static void test_not_and_minus(void **state)
+{
+    finds(state, "common NOT alpha", "q2,q4");
+    finds(state, "common -alpha", "q2,q4");
+    finds(state, "common -alpha -beta", "q2");
+    finds(state, "common AND NOT gamma", "q1,q4");
+    finds(state, "NOT alpha common", "q2,q4");
+    /* a dash inside a word is not a NOT: both parts must match */
+    finds(state, "common-alpha", "q1,q3");
+}
+
+static void test_parentheses(void **state)
+{
+    finds(state, "alpha (beta OR gamma)", "q1,q3");
+    finds(state, "(alpha OR beta) (gamma OR delta)", "q3");
+    finds(state, "common -(alpha OR beta)", "q2");
+    finds(state, "common NOT (gamma delta)", "q1,q2,q4");
+    finds(state, "((alpha))", "q1,q3");
+    finds(state, "(alpha OR gamma) NOT (beta)", "q2,q3");
+}
+
+static void test_broken_syntax_is_plain_words(void **state)
+{
+    /* searched as words: alpha + and */
+    finds(state, "alpha AND", "q1");
+    finds(state, "((alpha", "q1,q3");
+    finds(state, "alpha beta)", "q1");
+    finds(state, "\"alpha beta", "q1");
+    finds(state, "\"老工业基地", "c1");
+    /* plain words: alpha and "or", which no document has */
+    finds(state, "(alpha OR", "");
+    finds(state, "alpha \"\" beta", "q1");
+    finds(state, "OR alpha", "");           /* "or" is a word no document has */
+    /* deep nesting past the parser's bound: plain words, no crash */
+    char deep[512];
+    size_t n = 0;
+    for (int i = 0; i < 100; i++)
+        deep[n++] = '(';
+    memcpy(deep + n, "gamma", 5);
+    n += 5;
+    for (int i = 0; i < 100; i++)
+        deep[n++] = ')';
+    deep[n] = '\0';
+    finds(state, deep, "q2,q3");
+}
+
+static void test_no_positive_term(void **state)
+{
+    refused(state, "", ZC_EINVAL);
+    refused(state, "   ", ZC_EINVAL);
+    refused(state, "　", ZC_EINVAL);
+    refused(state, "-alpha", ZC_EINVAL);
+    refused(state, "NOT alpha", ZC_EINVAL);
+    refused(state, "-alpha -beta", ZC_EINVAL);
+    refused(state, "!!! ???", ZC_EINVAL);
+    refused(state, "lang:zh", ZC_EINVAL);
+    refused(state, "-(alpha OR beta)", ZC_EINVAL);
+    /* a single CJK character is a term */
+    finds(state, "城", "c2");
+}
+
+/* ---- Chinese ------------------------------------------------------------ */
+
+static void test_chinese_phrase_exact(void **state)
+{
+    finds(state, "\"老工业基地\"", "c1");
+    finds(state, "“老工业基地”", "c1");         /* Chinese quote marks */
+    finds(state, "老工业基地", "c1");            /* one run: its bigrams in a row */
+    finds(state, "老工业 基地", "c1,c2");        /* two words, anywhere */
+    finds(state, "\"老工业 基地\"", "c1");       /* a space inside the phrase */
+    finds(state, "\"城市建设现代\"", "c2");
+    finds(state, "\"基地老工业\"", "");
+    finds(state, "老工业 -\"老工业基地\"", "c2");
+}
+
+static void test_docno_spellings(void **state)
+{
+    static const char *const forms[] = {
+        "国发〔2016〕62号", "国发[2016]62号", "国发（２０１６）６２号", "国发(2016)62号",
+        "国发〔2016〕062号", "docno:国发[2016]62号", "docno:\"国发 (2016) 62号\"",
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        finds(state, forms[i], "c1");
+        first(state, forms[i], "c1");
+    }
+    finds(state, "国发〔2016〕63号", "");
+    finds(state, "docno:\"Executive Order 12944\"", "x1");
+    finds(state, "docno:executive-order-12944", "x1");
+}
+
+static void test_width_and_case(void **state)
+{
+    finds(state, "ＧＤＰ", "c2");
+    finds(state, "gdp", "c2");
+    finds(state, "GDP增长", "c2");
+    finds(state, "ＡＬＰＨＡ ＢＥＴＡ", "q1");
+    finds(state, "Alpha BETA", "q1");
+}
+
+/* ---- fields --------------------------------------------------------------- */
+
+static void test_fields(void **state)
+{
+    finds(state, "title:gamma", "q2,q3");
+    finds(state, "TITLE:gamma", "q2,q3");
+    finds(state, "title:delta", "");                 /* delta is in q3's body only */
+    finds(state, "title:\"alpha beta\"", "q1");
+    finds(state, "title:振兴", "c1");
+    finds(state, "title:基地", "c1");                /* c2 has it in the body */
+    finds(state, "title:基地 OR title:城市", "c1,c2");
+    finds(state, "issuer:国务院", "c1,c2");           /* words of the issuer */
+    finds(state, "issuer:\"国务院办公厅\"", "c2");
+    finds(state, "issuer:council", "e1");
+    finds(state, "lang:en alpha", "q1,q3");
+    finds(state, "lang:zh alpha", "");
+    finds(state, "lang:zh 老工业", "c1,c2");
+    finds(state, "lang:ZH 城市", "c2");
+    finds(state, "-lang:zh common", "q1,q2,q3,q4");
+    /* an unknown field is plain words: foo and gamma */
+    finds(state, "foo:gamma", "");
+    finds(state, "title:gamma -title:alpha", "q2");
+    /* "title:" with nothing after it is a word */
+    finds(state, "title: gamma", "");
+}
+
+/* ---- English stems and ranking ------------------------------------------- */
+
+static void test_stems(void **state)
+{
+    finds(state, "revitalize", "e1");
+    finds(state, "revitalization", "e1");
+    finds(state, "base", "e1");
+    /* a quoted phrase is exact: no stems */
+    finds(state, "\"revitalizing the old\"", "e1");
+    finds(state, "\"revitalize the old\"", "");
+}
+
+static void test_title_ranks_first(void **state)
+{
+    /* t2 says "solar" three times in its body, t1 once in its title. */
+    finds(state, "solar", "t1,t2");
+    first(state, "solar", "t1");
+}
+
+/* ---- zc_query_build directly --------------------------------------------- */
+
+static void test_build_limits(void **state)
+{
+    (void)state;
+    zc_analyzer *a = NULL;
+    zc_error err;
+    assert_int_equal(zc_analyzer_new(ZC_SEG_NGRAM, &a, &err), ZC_OK);
+    zc_xap_query *q = NULL;
+    zc_hl *hl = NULL;
+
+    /* Too many terms: 1100 distinct words. */
+    size_t cap = 1100 * 8, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < 1100; i++)
+        n += (size_t)snprintf(text + n, cap - n, "w%d ", i);
+    assert_int_equal(zc_query_build(a, text, n, &q, &hl, &err), ZC_ETOOLONG);
+    assert_string_equal(err.field, "q");
+    assert_null(q);
+    assert_null(hl);
+    free(text);
+
+    /* Over the byte limit. */
+    n = ZC_QUERY_MAX_BYTES + 1;
+    text = malloc(n);
+    assert_non_null(text);
+    memset(text, 'x', n);
+    assert_int_equal(zc_query_build(a, text, n, &q, NULL, &err), ZC_ETOOLONG);
+    free(text);
+
+    /* Invalid UTF-8 is refused, not searched. */
+    assert_int_equal(zc_query_build(a, "ab\xff", 3, &q, NULL, &err), ZC_EINVAL);
+    assert_string_equal(err.field, "q");
+
+    /* Highlight terms: positive ones only. */
+    const char *s = "revitalize 老工业基地 -gamma NOT delta";
+    assert_int_equal(zc_query_build(a, s, strlen(s), &q, &hl, &err), ZC_OK);
+    assert_non_null(q);
+    assert_int_equal(zc_hl_count(hl), 1 + 4);   /* stem + 4 bigrams */
+    zc_xap_query_free(q);
+    zc_hl_free(hl);
+
+    /* hl may be NULL */
+    assert_int_equal(zc_query_build(a, "alpha", 5, &q, NULL, &err), ZC_OK);
+    zc_xap_query_free(q);
+    zc_analyzer_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_implicit_and),
+        cmocka_unit_test(test_or_precedence),
+        cmocka_unit_test(test_not_and_minus),
+        cmocka_unit_test(test_parentheses),
+        cmocka_unit_test(test_broken_syntax_is_plain_words),
+        cmocka_unit_test(test_no_positive_term),
+        cmocka_unit_test(test_chinese_phrase_exact),
+        cmocka_unit_test(test_docno_spellings),
+        cmocka_unit_test(test_width_and_case),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_stems),
+        cmocka_unit_test(test_title_ranks_first),
+        cmocka_unit_test(test_build_limits),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
