@@ -1,0 +1,444 @@
+/* test_segmenter.c — the friso face (wrappers/segmenter.h): golden
+ * segmentations (tests/unit/golden/segment.tsv), the tiling invariant on
+ * mixed and hostile input, chunking of long input, early stop, errors, and
+ * sessions on several threads sharing one dictionary. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "segmenter.h"
+
+/* One dictionary for the whole file: loading takes a few tenths of a second. */
+static zc_seg_dict *dict;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static FILE *open_golden(const char *name)
+{
+    char path[1024];
+    const char *src = getenv("ZC_SRCDIR");
+    if (src != NULL) {
+        snprintf(path, sizeof path, "%s/tests/unit/golden/%s", src, name);
+    } else {
+        const char *f = __FILE__;
+        const char *slash = strrchr(f, '/');
+        int dir = slash ? (int)(slash - f) : 1;
+        snprintf(path, sizeof path, "%.*s/golden/%s", dir, slash ? f : ".", name);
+    }
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        fail_msg("cannot open golden file %s (set ZC_SRCDIR to the repo root)", path);
+    return fp;
+}
+
+typedef struct words {
+    size_t (*span)[2];
+    size_t n, cap;
+    size_t stop_after; /* 0: never stop */
+} words;
+
+static int collect(void *ctx, size_t start, size_t end)
+{
+    words *w = ctx;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 64;
+        w->span = realloc(w->span, w->cap * sizeof *w->span);
+        assert_non_null(w->span);
+    }
+    w->span[w->n][0] = start;
+    w->span[w->n][1] = end;
+    w->n++;
+    return w->stop_after != 0 && w->n >= w->stop_after;
+}
+
+/* Segments text; checks the words tile it on character boundaries. */
+static void cut(zc_seg_session *s, const char *text, size_t len, words *w)
+{
+    zc_error err;
+    w->n = 0;
+    assert_int_equal(zc_seg_cut(s, text, len, collect, w, &err), ZC_OK);
+    size_t at = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        assert_int_equal(w->span[i][0], at);
+        assert_true(w->span[i][1] > w->span[i][0]);
+        size_t e = w->span[i][1];
+        assert_true(e <= len);
+        /* A word never ends inside a character. */
+        assert_true(e == len || ((unsigned char)text[e] & 0xC0) != 0x80);
+        at = e;
+    }
+    assert_int_equal(at, len);
+}
+
+/* The words of text joined by '/', into buf. */
+static void cut_joined(zc_seg_session *s, const char *text, char *buf, size_t cap)
+{
+    words w = {0};
+    size_t len = strlen(text), o = 0;
+    cut(s, text, len, &w);
+    for (size_t i = 0; i < w.n; i++) {
+        size_t n = w.span[i][1] - w.span[i][0];
+        assert_true(o + n + 2 < cap);
+        if (i > 0)
+            buf[o++] = '/';
+        memcpy(buf + o, text + w.span[i][0], n);
+        o += n;
+    }
+    buf[o] = '\0';
+    free(w.span);
+}
+
+static zc_seg_session *session(void)
+{
+    zc_seg_session *s = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_session_new(dict, &s, &err), ZC_OK);
+    assert_non_null(s);
+    return s;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_dict_loaded(void **state)
+{
+    (void)state;
+    /* Debian's friso-dict has ~180,000 CJK words of up to 5 characters. */
+    assert_true(zc_seg_dict_size(dict) > 100000);
+    assert_true(zc_seg_is_unit(dict, "年", strlen("年")));
+    assert_true(zc_seg_is_unit(dict, "元", strlen("元")));
+    assert_false(zc_seg_is_unit(dict, "的", strlen("的")));
+    assert_false(zc_seg_is_unit(dict, "", 0));
+    assert_false(zc_seg_is_unit(NULL, "年", strlen("年")));
+}
+
+static void test_golden(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    FILE *fp = open_golden("segment.tsv");
+    char line[4096], got[8192];
+    int cases = 0, bad = 0, lineno = 0;
+    while (fgets(line, sizeof line, fp) != NULL) {
+        lineno++;
+        size_t n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        char *tab = memchr(line, '\t', n);
+        assert_non_null(tab);
+        *tab = '\0';
+        cut_joined(s, line, got, sizeof got);
+        cases++;
+        if (strcmp(got, tab + 1) != 0) {
+            bad++;
+            print_message("segment.tsv:%d: %s\n  want %s\n  got  %s\n", lineno, line, tab + 1,
+                          got);
+        }
+    }
+    fclose(fp);
+    assert_true(cases >= 20);
+    assert_int_equal(bad, 0);
+    zc_seg_session_free(s);
+}
+
+static void test_empty_input(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    words w = {0};
+    cut(s, "", 0, &w);
+    assert_int_equal(w.n, 0);
+    cut(s, NULL, 0, &w);
+    assert_int_equal(w.n, 0);
+    free(w.span);
+    zc_seg_session_free(s);
+}
+
+static void test_invalid_utf8(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    static const char *bad[] = {
+        "\xE5\x9B",             /* truncated 国 */
+        "国\xFF务",             /* stray byte */
+        "\xC0\xAF",             /* overlong '/' */
+        "\xED\xA0\x80",         /* surrogate */
+        "国务院\xF4\x90\x80\x80", /* > U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        words w = {0};
+        zc_error err;
+        assert_int_equal(zc_seg_cut(s, bad[i], strlen(bad[i]), collect, &w, &err), ZC_EINVAL);
+        assert_int_equal(err.code, ZC_EINVAL);
+        assert_int_equal(w.n, 0); /* nothing emitted before the error */
+        free(w.span);
+    }
+    zc_error err;
+    assert_int_equal(zc_seg_cut(s, "国", 3, NULL, NULL, &err), ZC_EINVAL);
+    assert_int_equal(zc_seg_cut(NULL, "国", 3, collect, NULL, &err), ZC_EINVAL);
+    zc_seg_session_free(s);
+}
+
+/* NUL bytes, controls and every UTF-8 length, mixed with Han: the tiling
+ * invariant holds and nothing is dropped. */
+static void test_mixed_and_hostile(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    static const char nul_text[] = "国务院\0办公厅\0\0通知";
+    words w = {0};
+    cut(s, nul_text, sizeof nul_text - 1, &w);
+    /* 国务院 / NUL / 办公厅 / NUL / NUL / 通知 */
+    assert_int_equal(w.n, 6);
+    assert_int_equal(w.span[1][1] - w.span[1][0], 1);
+
+    static const char *mixed[] = {
+        "Revitalize 东北 old industrial bases 老工业基地!",
+        "\t\r\n国\x01务\x7F院",
+        "é国ü务ß院",                 /* 2-byte Latin */
+        "𠀀𠀁国务院𪚥",               /* 4-byte Extension B */
+        "ｱｲｳ国务院ガギグ한국어",       /* kana, hangul */
+        "〇一二三四五六七八九十",
+        "国务院国务院国务院国务院国务院国务院国务院国务院国务院",
+    };
+    for (size_t i = 0; i < sizeof mixed / sizeof mixed[0]; i++)
+        cut(s, mixed[i], strlen(mixed[i]), &w);
+
+    /* Pseudo-random valid UTF-8 from a mix of Han, ASCII and symbols. */
+    static const char *pieces[] = {"国", "务", "院", "东", "北", "老", "工", "业", "基", "地",
+                                   "振", "兴", "的", "a", "1", " ", "，", "。", "😀", "é"};
+    char buf[4096];
+    uint32_t seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        size_t o = 0;
+        int k = (int)(seed % 300);
+        for (int j = 0; j < k; j++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(p);
+            memcpy(buf + o, p, n);
+            o += n;
+        }
+        cut(s, buf, o, &w);
+    }
+    free(w.span);
+    zc_seg_session_free(s);
+}
+
+/* Input longer than a chunk: the result equals segmenting each paragraph
+ * alone, although the chunk borders fall inside paragraphs and words. */
+static void test_long_input_chunking(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    static const char para[] = "实施东北地区等老工业基地振兴战略加快转变经济发展方式"
+                               "全面建成小康社会中小企业融资难知识产权保护";
+    const size_t plen = sizeof para - 1, sep = strlen("。");
+    const size_t reps = 4 * ZC_SEG_CHUNK_BYTES / plen + 3; /* ~4 chunks */
+    char *text = malloc(reps * (plen + sep));
+    assert_non_null(text);
+    size_t len = 0;
+    for (size_t r = 0; r < reps; r++) {
+        memcpy(text + len, para, plen);
+        len += plen;
+        memcpy(text + len, "。", sep); /* not Han: MMSEG never looks past it */
+        len += sep;
+    }
+    assert_true(len > 3 * ZC_SEG_CHUNK_BYTES);
+
+    words one = {0}, all = {0};
+    cut(s, para, plen, &one);
+    cut(s, text, len, &all);
+    assert_int_equal(all.n, reps * (one.n + 1));
+    for (size_t r = 0; r < reps; r++) {
+        size_t base = r * (plen + sep);
+        for (size_t i = 0; i < one.n; i++) {
+            size_t k = r * (one.n + 1) + i;
+            assert_int_equal(all.span[k][0], base + one.span[i][0]);
+            assert_int_equal(all.span[k][1], base + one.span[i][1]);
+        }
+    }
+
+    /* One Han run longer than several chunks (no punctuation to rest on):
+     * still tiles, and agrees with the short text word for word. */
+    size_t hlen = 0;
+    for (size_t r = 0; r < reps; r++) {
+        memcpy(text + hlen, para, plen);
+        hlen += plen;
+    }
+    cut(s, text, hlen, &all);
+    /* The paragraph starts with 实施 and ends with 保护, both kept whole at
+     * every repetition, so the segmentation repeats. */
+    assert_int_equal(all.n, reps * one.n);
+    for (size_t i = 0; i < all.n; i++) {
+        size_t r = i / one.n, j = i % one.n;
+        assert_int_equal(all.span[i][0], r * plen + one.span[j][0]);
+        assert_int_equal(all.span[i][1], r * plen + one.span[j][1]);
+    }
+    free(one.span);
+    free(all.span);
+    free(text);
+    zc_seg_session_free(s);
+}
+
+static void test_stop_early(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    words w = {0};
+    w.stop_after = 2;
+    const char *t = "振兴东北地区等老工业基地";
+    zc_error err;
+    assert_int_equal(zc_seg_cut(s, t, strlen(t), collect, &w, &err), ZC_OK);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.span[1][1], strlen("振兴东北地区"));
+    free(w.span);
+    zc_seg_session_free(s);
+}
+
+static void test_load_errors(void **state)
+{
+    (void)state;
+    zc_seg_dict *d = (zc_seg_dict *)1;
+    zc_error err;
+    assert_int_equal(zc_seg_dict_load("/nonexistent/friso.ini", &d, &err), ZC_ENOTFOUND);
+    assert_null(d);
+    assert_int_equal(err.code, ZC_ENOTFOUND);
+    assert_int_equal(zc_seg_dict_load(NULL, NULL, &err), ZC_EINVAL);
+    zc_seg_session *s = (zc_seg_session *)1;
+    assert_int_equal(zc_seg_session_new(NULL, &s, &err), ZC_EINVAL);
+    zc_seg_dict_free(NULL);
+    zc_seg_session_free(NULL);
+}
+
+/* Debian's own friso.ini names the same dictionary; loading through it
+ * gives the same words for text without 6+ character entries. */
+static void test_load_from_ini(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/etc/friso/friso.ini", "r");
+    if (f == NULL) {
+        skip();
+        return;
+    }
+    fclose(f);
+    zc_seg_dict *d = NULL;
+    zc_seg_session *s = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_dict_load("/etc/friso/friso.ini", &d, &err), ZC_OK);
+    assert_int_equal(zc_seg_session_new(d, &s, &err), ZC_OK);
+    char got[1024];
+    words w = {0};
+    const char *t = "振兴东北地区等老工业基地";
+    assert_int_equal(zc_seg_cut(s, t, strlen(t), collect, &w, &err), ZC_OK);
+    size_t o = 0;
+    for (size_t i = 0; i < w.n; i++) {
+        o += (size_t)snprintf(got + o, sizeof got - o, "%s%.*s", i ? "/" : "",
+                              (int)(w.span[i][1] - w.span[i][0]), t + w.span[i][0]);
+    }
+    assert_string_equal(got, "振兴/东北地区/等/老/工业/基地");
+    free(w.span);
+    zc_seg_session_free(s);
+    zc_seg_dict_free(d);
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+static const char *thread_texts[] = {
+    "振兴东北地区等老工业基地",
+    "中华人民共和国国务院关于深化国有企业改革的决定",
+    "国务院办公厅关于印发政府网站集约化试点工作方案的通知",
+    "加快转变经济发展方式全面建成小康社会",
+};
+#define NTEXT (sizeof thread_texts / sizeof thread_texts[0])
+
+typedef struct job {
+    char want[NTEXT][1024];
+    int mismatches;
+} job;
+
+static void *thread_main(void *arg)
+{
+    job *j = arg;
+    zc_seg_session *s = NULL;
+    zc_error err;
+    if (zc_seg_session_new(dict, &s, &err) != ZC_OK) {
+        j->mismatches = -1;
+        return NULL;
+    }
+    char got[1024];
+    for (int round = 0; round < 300; round++) {
+        size_t t = (size_t)round % NTEXT;
+        cut_joined(s, thread_texts[t], got, sizeof got);
+        if (strcmp(got, j->want[t]) != 0)
+            j->mismatches++;
+    }
+    zc_seg_session_free(s);
+    return NULL;
+}
+
+static void test_threads_share_dict(void **state)
+{
+    (void)state;
+    enum { NTHREAD = 4 };
+    job jobs[NTHREAD];
+    zc_seg_session *s = session();
+    for (size_t t = 0; t < NTEXT; t++)
+        cut_joined(s, thread_texts[t], jobs[0].want[t], sizeof jobs[0].want[t]);
+    zc_seg_session_free(s);
+    pthread_t th[NTHREAD];
+    for (int i = 0; i < NTHREAD; i++) {
+        memcpy(jobs[i].want, jobs[0].want, sizeof jobs[0].want);
+        jobs[i].mismatches = 0;
+        assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
+    }
+    for (int i = 0; i < NTHREAD; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(jobs[i].mismatches, 0);
+    }
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+    (void)state;
+    zc_error err;
+    if (zc_seg_dict_load(NULL, &dict, &err) != ZC_OK) {
+        fprintf(stderr, "cannot load friso: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    zc_seg_dict_free(dict);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dict_loaded),
+        cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_mixed_and_hostile),
+        cmocka_unit_test(test_long_input_chunking),
+        cmocka_unit_test(test_stop_early),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_load_from_ini),
+        cmocka_unit_test(test_threads_share_dict),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
