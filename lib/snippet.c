@@ -498,6 +498,15 @@ static size_t advance_chars(const char *text, size_t len, size_t start,
     return p;
 }
 
+/* Characters in text[from, to). */
+static size_t count_chars(const char *text, size_t len, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t p = from; p < to && p < len; p += char_step(text, len, p))
+        n++;
+    return n;
+}
+
 static size_t skip_spaces(const char *text, size_t len, size_t p)
 {
     size_t k;
@@ -618,6 +627,23 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
         if (start > first)
             start = first;
         end = advance_chars(text, len, start, max_chars);
+        if (end == len && start > 0) {
+            /* The window reaches the end of the text with room to spare:
+             * spend it on the text before, from a sentence start if one
+             * is in reach. */
+            size_t room = max_chars - count_chars(text, len, start, end);
+            size_t q = start;
+            for (size_t k = 0; k < room && q > 0; k++)
+                q = char_back(text, q);
+            size_t s2 = q;
+            if (q > 0) {
+                while (s2 < start && !sentence_start(text, len, s2))
+                    s2 += char_step(text, len, s2);
+                if (s2 == start)
+                    s2 = q;
+            }
+            start = skip_spaces(text, len, s2);
+        }
 
         /* Merge overlapping or touching spans into the ones to mark. */
         size_t ns = 0;

@@ -1,0 +1,296 @@
+/* test_snippet.c — the highlight set and snippets (lib/snippet.c), with
+ * highlight sets made by the real query parser from real query text.
+ *
+ * Owns nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyzer.h"
+#include "norm.h"
+#include "query.h"
+#include "snippet.h"
+
+static int setup(void **state)
+{
+    zc_analyzer *a = NULL;
+    zc_error err;
+    if (zc_analyzer_new(ZC_SEG_NGRAM, &a, &err) != ZC_OK)
+        return -1;
+    *state = a;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    zc_analyzer_free(*state);
+    return 0;
+}
+
+/* The snippet of text for query q (max characters max); caller frees. */
+static char *snip(void **state, const char *q, const char *text, size_t max)
+{
+    zc_analyzer *a = *state;
+    zc_error err;
+    zc_xap_query *xq = NULL;
+    zc_hl *hl = NULL;
+    if (q != NULL && zc_query_build(a, q, strlen(q), &xq, &hl, &err) != ZC_OK)
+        fail_msg("query %s: %s", q, err.message);
+    zc_xap_query_free(xq);
+    char *out = NULL;
+    size_t len = 0;
+    if (zc_snippet_make(a, hl, text, strlen(text), max, &out, &len, &err) != ZC_OK)
+        fail_msg("snippet: %s", err.message);
+    zc_hl_free(hl);
+    assert_int_equal(strlen(out), len);
+    assert_true(zc_norm_valid_utf8(out, len, NULL));
+    assert_null(strchr(out, '\n'));
+    return out;
+}
+
+static void expect(void **state, const char *q, const char *text, size_t max,
+                   const char *want)
+{
+    char *s = snip(state, q, text, max);
+    if (strcmp(s, want) != 0)
+        fail_msg("query %s:\n got  %s\n want %s", q ? q : "(none)", s, want);
+    free(s);
+}
+
+/* Characters of the document shown: tags dropped, an entity is one
+ * character, a leading/trailing ellipsis not counted. */
+static size_t shown_chars(const char *s)
+{
+    size_t n = 0, len = strlen(s), p = 0;
+    const char *ell = "…";
+    if (strncmp(s, ell, 3) == 0)
+        p = 3;
+    if (len >= 3 && strcmp(s + len - 3, ell) == 0)
+        len -= 3;
+    while (p < len) {
+        if (strncmp(s + p, "<b>", 3) == 0) {
+            p += 3;
+            continue;
+        }
+        if (strncmp(s + p, "</b>", 4) == 0) {
+            p += 4;
+            continue;
+        }
+        if (s[p] == '&') {
+            const char *semi = strchr(s + p, ';');
+            assert_non_null(semi);
+            p = (size_t)(semi - s) + 1;
+            n++;
+            continue;
+        }
+        p++;
+        while (p < len && ((unsigned char)s[p] & 0xC0) == 0x80)
+            p++;
+        n++;
+    }
+    return n;
+}
+
+/* ---- the set -------------------------------------------------------------- */
+
+static void test_hl_set(void **state)
+{
+    (void)state;
+    zc_hl *hl = NULL;
+    zc_error err;
+    assert_int_equal(zc_hl_new(&hl, &err), ZC_OK);
+    assert_int_equal(zc_hl_count(hl), 0);
+    char term[16];
+    for (int i = 0; i < 500; i++) {
+        int n = snprintf(term, sizeof term, "t%d", i);
+        assert_int_equal(zc_hl_add(hl, term, (size_t)n, i % 2, &err), ZC_OK);
+    }
+    assert_int_equal(zc_hl_count(hl), 500);
+    /* duplicates are not counted again; the stem flag makes a new entry */
+    assert_int_equal(zc_hl_add(hl, "t0", 2, 0, &err), ZC_OK);
+    assert_int_equal(zc_hl_count(hl), 500);
+    assert_int_equal(zc_hl_add(hl, "t0", 2, 1, &err), ZC_OK);
+    assert_int_equal(zc_hl_count(hl), 501);
+    assert_int_equal(zc_hl_add_part(hl, "t0", 2, &err), ZC_OK);
+    assert_int_equal(zc_hl_count(hl), 501);
+    assert_int_equal(zc_hl_add(hl, "", 0, 0, &err), ZC_OK);   /* ignored */
+    assert_int_equal(zc_hl_count(hl), 501);
+    zc_hl_free(hl);
+    zc_hl_free(NULL);
+}
+
+/* ---- Chinese ------------------------------------------------------------ */
+
+static void test_chinese_word_one_span(void **state)
+{
+    expect(state, "振兴东北", "国务院决定加快振兴东北地区发展。", 120,
+           "国务院决定加快<b>振兴东北</b>地区发展。");
+    /* a lone bigram of the query word is not marked */
+    expect(state, "老工业基地", "工业发展与老工业基地建设", 120,
+           "工业发展与<b>老工业基地</b>建设");
+    /* two-character words are whole words */
+    expect(state, "基地 建设", "工业发展与老工业基地建设", 120,
+           "工业发展与老工业<b>基地建设</b>");
+    /* a single character */
+    expect(state, "城", "新城建设", 120, "新<b>城</b>建设");
+    /* adjacent Latin and CJK matches make one span */
+    expect(state, "GDP增长", "今年GDP增长较快", 120, "今年<b>GDP增长</b>较快");
+    /* full-width text matches a half-width query, shown as written */
+    expect(state, "gdp", "今年ＧＤＰ增长", 120, "今年<b>ＧＤＰ</b>增长");
+}
+
+static void test_english_stems(void **state)
+{
+    zc_analyzer *a = *state;
+    char s1[64], s2[64];
+    size_t n1 = zc_analyzer_stem(a, "revitalize", 10, s1, sizeof s1);
+    size_t n2 = zc_analyzer_stem(a, "revitalization", 14, s2, sizeof s2);
+    assert_true(n1 > 0 && n2 > 0);
+    /* The English stemmer gives both "revit". */
+    assert_int_equal(n1, n2);
+    assert_memory_equal(s1, s2, n1);
+    expect(state, "revitalize", "The revitalization of the Northeast.", 120,
+           "The <b>revitalization</b> of the Northeast.");
+    expect(state, "policies", "A policy, two policies.", 120,
+           "A <b>policy</b>, two <b>policies</b>.");
+    /* a quoted word is exact: no stem match */
+    expect(state, "\"revitalize\"", "The revitalization of the Northeast.", 120,
+           "The revitalization of the Northeast.");
+    /* case-insensitive, shown as written */
+    expect(state, "northeast", "The NorthEast", 120, "The <b>NorthEast</b>");
+}
+
+static void test_escaping(void **state)
+{
+    expect(state, "policy", "a & b < c > d \"e\" policy", 120,
+           "a &amp; b &lt; c &gt; d &quot;e&quot; <b>policy</b>");
+    expect(state, "x", "<b>x</b>", 120, "&lt;b&gt;<b>x</b>&lt;/b&gt;");
+}
+
+static void test_newlines_and_spaces(void **state)
+{
+    expect(state, "政策", "第一段。\n第二段政策。", 120, "第一段。 第二段<b>政策</b>。");
+    expect(state, "policy", "line one\r\n\r\n\tpolicy  here", 120,
+           "line one <b>policy</b> here");
+    expect(state, NULL, "\n\n  lead spaces", 120, "lead spaces");
+}
+
+static void test_no_match_prefix(void **state)
+{
+    expect(state, "zzz", "一二三四五六七八九十一二三四五", 10, "一二三四五六七八九十…");
+    expect(state, NULL, "一二三四五", 10, "一二三四五");
+    expect(state, "zzz", "", 10, "");
+    expect(state, NULL, "abc", 0, "…");
+}
+
+static void test_long_text_window(void **state)
+{
+    /* 300 CJK characters of filler, the match, 300 more. */
+    size_t cap = 4096, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < 300; i++) {
+        memcpy(text + n, "甲", 3);
+        n += 3;
+    }
+    memcpy(text + n, "振兴东北", 12);
+    n += 12;
+    for (int i = 0; i < 300; i++) {
+        memcpy(text + n, "乙", 3);
+        n += 3;
+    }
+    text[n] = '\0';
+    for (size_t max = 5; max <= 60; max += 11) {
+        char *s = snip(state, "振兴东北", text, max);
+        assert_non_null(strstr(s, "<b>振兴东北</b>"));
+        assert_true(strncmp(s, "…", 3) == 0);
+        assert_true(strcmp(s + strlen(s) - 3, "…") == 0);
+        assert_true(shown_chars(s) <= max);
+        free(s);
+    }
+    free(text);
+}
+
+static void test_sentence_start(void **state)
+{
+    char text[1024] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(text, "前");
+    strcat(text, "。本句提到振兴东北的事。");
+    for (int i = 0; i < 60; i++)
+        strcat(text, "后");
+    char *s = snip(state, "振兴东北", text, 30);
+    if (strncmp(s, "…本句提到<b>振兴东北</b>的事。", strlen("…本句提到<b>振兴东北</b>的事。")) != 0)
+        fail_msg("snippet does not start at the sentence: %s", s);
+    assert_true(shown_chars(s) <= 30);
+    free(s);
+
+    /* English sentences */
+    s = snip(state, "tariffs",
+             "Many words come first here and more words. Tariffs were raised in May. "
+             "Then other things happened later on in the year.", 40);
+    if (strncmp(s, "…<b>Tariffs</b> were raised", 29) != 0)
+        fail_msg("snippet does not start at the sentence: %s", s);
+    free(s);
+}
+
+static void test_densest_window(void **state)
+{
+    char text[2048] = "alpha ";
+    for (int i = 0; i < 100; i++)
+        strcat(text, "filler ");
+    strcat(text, "here alpha beta together ");
+    for (int i = 0; i < 100; i++)
+        strcat(text, "more ");
+    char *s = snip(state, "alpha beta", text, 40);
+    assert_non_null(strstr(s, "<b>alpha</b> <b>beta</b>"));
+    free(s);
+}
+
+static void test_utf8_safety(void **state)
+{
+    zc_analyzer *a = *state;
+    /* Cut at every possible size: never half a character. */
+    const char *text = "中文English混合，テスト한국어😀 end";
+    for (size_t max = 0; max < 40; max++) {
+        char *s = snip(state, "english", text, max);
+        assert_true(shown_chars(s) <= max || max == 0);
+        free(s);
+    }
+    /* Invalid bytes in the text become U+FFFD, the output stays UTF-8. */
+    zc_hl *hl = NULL;
+    zc_error err;
+    assert_int_equal(zc_hl_new(&hl, &err), ZC_OK);
+    assert_int_equal(zc_hl_add(hl, "ok", 2, 0, &err), ZC_OK);
+    const char bad[] = "ab\xff\xfe ok \xe4\xb8";
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(zc_snippet_make(a, hl, bad, sizeof bad - 1, 50, &out, &len, &err), ZC_OK);
+    assert_true(zc_norm_valid_utf8(out, len, NULL));
+    assert_non_null(strstr(out, "<b>ok</b>"));
+    free(out);
+    zc_hl_free(hl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hl_set),
+        cmocka_unit_test(test_chinese_word_one_span),
+        cmocka_unit_test(test_english_stems),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_newlines_and_spaces),
+        cmocka_unit_test(test_no_match_prefix),
+        cmocka_unit_test(test_long_text_window),
+        cmocka_unit_test(test_sentence_start),
+        cmocka_unit_test(test_densest_window),
+        cmocka_unit_test(test_utf8_safety),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
