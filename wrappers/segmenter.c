@@ -243,17 +243,46 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
     return wl;
 }
 
-/* Segments one chunk text[base, base+clen).  Unless it is the final chunk,
+/* Where the words of a chunk go: byte offsets into the caller's text
+ * (zc_seg_cut) or code point indexes (zc_seg_cut_chars). */
+typedef struct emitter {
+    zc_seg_fn fn;
+    void *ctx;
+    int chars;        /* 1: report code point indexes */
+    size_t base;      /* the chunk's offset in the caller's units */
+    size_t units;     /* code points of the chunk reported so far (chars mode) */
+} emitter;
+
+static int emit(const zc_seg_session *s, emitter *e, size_t bs, size_t be)
+{
+    if (!e->chars)
+        return e->fn(e->ctx, e->base + bs, e->base + be);
+    /* Words tile the chunk in order, so a running count of lead bytes turns
+     * byte spans into code point spans. */
+    size_t start = e->units;
+    for (size_t i = bs; i < be; i++)
+        if ((((unsigned char)s->buf[i]) & 0xC0) != 0x80)
+            e->units++;
+    return e->fn(e->ctx, e->base + start, e->base + e->units);
+}
+
+/* Segments the chunk in s->buf[0, clen).  Unless it is the final chunk,
  * stops before a word that starts within the look-ahead window of the
  * chunk's end, so that word is decided again with its full context in the
  * next chunk: MMSEG's choice at a position depends only on the next
  * s->dict->window bytes, so chunking does not change the result.  *done is
- * set to the bytes of the chunk consumed. */
-static int cut_chunk(zc_seg_session *s, size_t base, size_t clen, int final, size_t *done,
-                     zc_seg_fn fn, void *ctx)
+ * set to the bytes of the chunk consumed.  Returns 1 when fn asked to stop. */
+static int cut_chunk(zc_seg_session *s, size_t clen, int final, size_t *done, emitter *e)
 {
     const unsigned char *b = (const unsigned char *)s->buf;
     size_t p = 0;
+
+    s->buf[clen] = '\0';
+    friso_set_text(s->task, s->buf);
+    /* friso measured the text with strlen; a NUL byte in the input must not
+     * end it early (NUL is not Han: it becomes a one-byte word). */
+    s->task->length = (uint_t)clen;
+
     while (p < clen) {
         if (!final && clen - p < s->dict->window)
             break;
@@ -262,7 +291,7 @@ static int cut_chunk(zc_seg_session *s, size_t base, size_t clen, int final, siz
         if (n == 0)
             n = 1;
         size_t wl = next_word(s, p, n, u, clen);
-        if (fn(ctx, base + p, base + p + wl) != 0) {
+        if (emit(s, e, p, p + wl) != 0) {
             *done = p + wl;
             return 1;
         }
@@ -287,27 +316,76 @@ zc_status zc_seg_cut(zc_seg_session *s, const char *text, size_t len, zc_seg_fn 
         i += n;
     }
 
-    size_t base = 0;
-    while (base < len) {
-        size_t clen = len - base;
+    emitter e = {fn, ctx, 0, 0, 0};
+    while (e.base < len) {
+        size_t clen = len - e.base;
         int final = 1;
         if (clen > ZC_SEG_CHUNK_BYTES) {
             clen = ZC_SEG_CHUNK_BYTES;
-            while (clen > 0 && (t[base + clen] & 0xC0) == 0x80)
+            while (clen > 0 && (t[e.base + clen] & 0xC0) == 0x80)
                 clen--; /* end the chunk on a character boundary */
             final = 0;
         }
-        memcpy(s->buf, text + base, clen);
-        s->buf[clen] = '\0';
-        friso_set_text(s->task, s->buf);
-        /* friso measured the text with strlen; a NUL byte in the input must
-         * not end it early (NUL is not Han: it becomes a one-byte word). */
-        s->task->length = (uint_t)clen;
-
+        memcpy(s->buf, text + e.base, clen);
         size_t done = 0;
-        if (cut_chunk(s, base, clen, final, &done, fn, ctx))
+        if (cut_chunk(s, clen, final, &done, &e))
             return ZC_OK;
-        base += done;
+        e.base += done;
+    }
+    return ZC_OK;
+}
+
+static size_t utf8_put(uint32_t u, char *b)
+{
+    if (u < 0x80) {
+        b[0] = (char)u;
+        return 1;
+    } else if (u < 0x800) {
+        b[0] = (char)(0xC0 | (u >> 6));
+        b[1] = (char)(0x80 | (u & 0x3F));
+        return 2;
+    } else if (u < 0x10000) {
+        b[0] = (char)(0xE0 | (u >> 12));
+        b[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (u & 0x3F));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | (u >> 18));
+    b[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+    b[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+    b[3] = (char)(0x80 | (u & 0x3F));
+    return 4;
+}
+
+zc_status zc_seg_cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
+                           void *ctx, zc_error *err)
+{
+    if (s == NULL || fn == NULL || (cps == NULL && n > 0))
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_cut_chars: NULL argument");
+    for (size_t i = 0; i < n; i++)
+        if (cps[i] < 0 || cps[i] > 0x10FFFF || (cps[i] >= 0xD800 && cps[i] <= 0xDFFF))
+            return zc_error_set(err, ZC_EINVAL, NULL,
+                                "code point %ld at %zu is not a Unicode scalar value",
+                                (long)cps[i], i);
+
+    /* A chunk of at most ZC_SEG_CHUNK_BYTES / 4 code points always fits the
+     * buffer once encoded. */
+    const size_t max_chars = ZC_SEG_CHUNK_BYTES / 4;
+    emitter e = {fn, ctx, 1, 0, 0};
+    while (e.base < n) {
+        size_t k = n - e.base, clen = 0;
+        int final = 1;
+        if (k > max_chars) {
+            k = max_chars;
+            final = 0;
+        }
+        for (size_t i = 0; i < k; i++)
+            clen += utf8_put((uint32_t)cps[e.base + i], s->buf + clen);
+        e.units = 0;
+        size_t done = 0;
+        if (cut_chunk(s, clen, final, &done, &e))
+            return ZC_OK;
+        e.base += e.units;
     }
     return ZC_OK;
 }

@@ -107,4 +107,12 @@ void zc_seg_session_free(zc_seg_session *s);
 zc_status zc_seg_cut(zc_seg_session *s, const char *text, size_t len, zc_seg_fn fn,
                      void *ctx, zc_error *err);
 
+/* The same on code points: segments cps[0..n) and calls fn with [start,
+ * end) as code point indexes into cps (tiling them exactly, as above).  For
+ * callers that already hold a run decoded (and normalized, and folded to
+ * Simplified) as code points.  ZC_EINVAL when a code point is not a Unicode
+ * scalar value (nothing is emitted then). */
+zc_status zc_seg_cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
+                           void *ctx, zc_error *err);
+
 #endif

@@ -1,7 +1,9 @@
 /* test_segmenter.c — the friso face (wrappers/segmenter.h): golden
  * segmentations (tests/unit/golden/segment.tsv), the tiling invariant on
  * mixed and hostile input, chunking of long input, early stop, errors, and
- * sessions on several threads sharing one dictionary. */
+ * sessions on several threads sharing one dictionary.  Every segmentation
+ * is done twice, on UTF-8 (zc_seg_cut) and on code points
+ * (zc_seg_cut_chars), and the two must agree. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,7 +60,29 @@ static int collect(void *ctx, size_t start, size_t end)
     return w->stop_after != 0 && w->n >= w->stop_after;
 }
 
-/* Segments text; checks the words tile it on character boundaries. */
+/* Decodes valid UTF-8 into code points; char_at[b] is the index of the
+ * code point holding byte b (char_at[len] = count).  Returns the count. */
+static size_t decode(const char *text, size_t len, int32_t *cps, size_t *char_at)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i = 0, n = 0;
+    while (i < len) {
+        unsigned c = t[i];
+        size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t u = k == 1 ? c : k == 2 ? c & 0x1F : k == 3 ? c & 0x0F : c & 0x07;
+        for (size_t j = 1; j < k; j++)
+            u = (u << 6) | (t[i + j] & 0x3F);
+        for (size_t j = 0; j < k; j++)
+            char_at[i + j] = n;
+        cps[n++] = (int32_t)u;
+        i += k;
+    }
+    char_at[len] = n;
+    return n;
+}
+
+/* Segments text; checks the words tile it on character boundaries, and that
+ * zc_seg_cut_chars on the same text as code points gives the same words. */
 static void cut(zc_seg_session *s, const char *text, size_t len, words *w)
 {
     zc_error err;
@@ -75,6 +99,22 @@ static void cut(zc_seg_session *s, const char *text, size_t len, words *w)
         at = e;
     }
     assert_int_equal(at, len);
+
+    int32_t *cps = malloc((len + 1) * sizeof *cps);
+    size_t *char_at = malloc((len + 1) * sizeof *char_at);
+    assert_non_null(cps);
+    assert_non_null(char_at);
+    size_t n = decode(text, len, cps, char_at);
+    words c = {0};
+    assert_int_equal(zc_seg_cut_chars(s, cps, n, collect, &c, &err), ZC_OK);
+    assert_int_equal(c.n, w->n);
+    for (size_t i = 0; i < w->n; i++) {
+        assert_int_equal(c.span[i][0], char_at[w->span[i][0]]);
+        assert_int_equal(c.span[i][1], char_at[w->span[i][1]]);
+    }
+    free(c.span);
+    free(cps);
+    free(char_at);
 }
 
 /* The words of text joined by '/', into buf. */
@@ -184,6 +224,18 @@ static void test_invalid_utf8(void **state)
     zc_error err;
     assert_int_equal(zc_seg_cut(s, "国", 3, NULL, NULL, &err), ZC_EINVAL);
     assert_int_equal(zc_seg_cut(NULL, "国", 3, collect, NULL, &err), ZC_EINVAL);
+
+    /* Code points that are not Unicode scalar values. */
+    static const int32_t bad_cps[][3] = {
+        {0x56FD, 0xD800, 0x52A1}, {0x56FD, -1, 0x52A1}, {0x56FD, 0x110000, 0x52A1}};
+    for (size_t i = 0; i < 3; i++) {
+        words w = {0};
+        assert_int_equal(zc_seg_cut_chars(s, bad_cps[i], 3, collect, &w, &err), ZC_EINVAL);
+        assert_int_equal(w.n, 0);
+        free(w.span);
+    }
+    assert_int_equal(zc_seg_cut_chars(s, NULL, 0, collect, NULL, &err), ZC_OK);
+    assert_int_equal(zc_seg_cut_chars(s, NULL, 2, collect, NULL, &err), ZC_EINVAL);
     zc_seg_session_free(s);
 }
 
