@@ -47,7 +47,10 @@ typedef struct zc_conv zc_conv;
 
 /* Opens OpenCC with config (NULL: ZC_CONV_DEFAULT_CONFIG; a bare name is
  * looked up in OpenCC's data directory, /usr/share/opencc) and builds the
- * character table.  ZC_ENOTFOUND when OpenCC cannot open the config,
+ * character table.  The context set is derived for t2s.json; another
+ * Traditional -> Simplified config (tw2s.json, hk2s.json) works, but its
+ * extra phrase layers are then only applied to runs holding a context-set
+ * character.  ZC_ENOTFOUND when OpenCC cannot open the config,
  * ZC_ENOMEM.  Returns new; free with zc_conv_free. */
 zc_status zc_conv_new(const char *config, zc_conv **out, zc_error *err);
 void zc_conv_free(zc_conv *c);
