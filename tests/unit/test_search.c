@@ -572,6 +572,12 @@ static void test_query_errors(void **state)
     assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_EINVAL);
     assert_string_equal(err.field, "from");
     o.from = NULL;
+    /* A time limit no search can keep: ZC_ETIMEOUT, saying so. */
+    o.time_limit_s = 1e-9;
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_ETIMEOUT);
+    assert_null(r);
+    assert_non_null(strstr(err.message, "time limit"));
+    assert_string_equal(zc_status_protocol_code(err.code), "timeout");
     /* A generous time limit is not hit. */
     o.time_limit_s = 30;
     assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_OK);
