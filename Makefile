@@ -31,7 +31,7 @@ CXXFLAGS   += -std=c++17 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 LDFLAGS    += $(LDSAN) -pthread
 LIBS       := $(PKG_LIBS) -lstdc++ -lm
 
-LIB_C      := $(sort $(wildcard lib/*.c))
+LIB_C      := $(sort $(wildcard lib/*.c wrappers/*.c))
 LIB_CXX    := $(sort $(wildcard wrappers/*.cc))
 LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
 INDEXER_C  := $(sort $(wildcard indexer/*.c))
@@ -172,3 +172,73 @@ clean:
 	rm -rf build build-asan
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- fuzzing ----------------------------------------------------------------
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang, ASan and UBSan
+# into $(BUILD)/fuzz/.  The library sources each one needs are compiled again,
+# instrumented, into $(BUILD)/fuzz-obj/, never mixed with $(BUILD)/obj/.
+#   make fuzz FUZZ_SECONDS=N   runs every harness N seconds (default 60)
+#   make fuzz-short            runs each FUZZ_SHORT_SECONDS, two at a time
+#                              (tests/run.sh calls it for make test)
+# Runs work on a copy of tests/fuzz/corpus/<harness>/ in $(BUILD)/fuzz/work/,
+# so new inputs never land in the repository; a crash is saved under
+# $(BUILD)/fuzz/artifacts/<harness>/ and fails the target.
+.PHONY: fuzz fuzz-short fuzz-build
+
+FUZZ_CC            ?= clang
+FUZZ_CXX           ?= clang++
+FUZZ_SECONDS       ?= 60
+FUZZ_JOBS          ?= 1
+FUZZ_SHORT_SECONDS ?= 10
+FUZZ_SHORT_JOBS    ?= 2
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
+# Library objects carry coverage (fuzzer-no-link) so libFuzzer is guided
+# through them too.  They are not -Werror here: everyone else builds them
+# with gcc, and a clang-only warning in a file being edited must not fail
+# make test.  The harnesses themselves are -Werror.
+FUZZ_CFLAGS   := -std=c11 -g -O1 -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer-no-link -pthread
+FUZZ_CXXFLAGS := -std=c++17 -g -O1 -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer-no-link -pthread
+FUZZ_HFLAGS   := -std=c11 -g -O1 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -pthread
+
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+# What each harness links: only what it needs, so that a half-written module
+# elsewhere does not stop the others from building.  A harness not listed
+# gets the whole library.
+FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno wrappers/xapian
+FUZZ_DEPS_fuzz_proto    := searchd/proto lib/error
+FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
+FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
+FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh "$(BUILD)" "$(FUZZ_SECONDS)" "$(FUZZ_JOBS)" $(FUZZ_NAMES)
+
+fuzz-short: fuzz-build
+	@bash tests/fuzz/run.sh "$(BUILD)" "$(FUZZ_SHORT_SECONDS)" "$(FUZZ_SHORT_JOBS)" $(FUZZ_NAMES)
+
+$(BUILD)/fuzz-obj/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_HFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -DZC_BUILDING_LIBRARY $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz-obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(CPPFLAGS) -DZC_BUILDING_LIBRARY $(FUZZ_CXXFLAGS) -MMD -MP -c $< -o $@
+
+# Linked by clang++: xapian.cc needs the C++ runtime and UBSan's C++ part.
+define FUZZ_LINK_RULE
+$(BUILD)/fuzz/$(1): $(BUILD)/fuzz-obj/tests/fuzz/$(1).o \
+                    $(patsubst %,$(BUILD)/fuzz-obj/%.o,$(or $(FUZZ_DEPS_$(1)),$(FUZZ_LIB_ALL)))
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $$@ $$^ $(LIBS)
+endef
+$(foreach h,$(FUZZ_NAMES),$(eval $(call FUZZ_LINK_RULE,$(h))))
+
+-include $(shell find $(BUILD)/fuzz-obj -name '*.d' 2>/dev/null)
