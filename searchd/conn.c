@@ -464,8 +464,13 @@ static void progress(zc_conn *c)
         return;
     dispatch_held(c);
     flush_slots(c);
-    if (c->state == CS_OPEN)
+    if (c->state == CS_OPEN) {
         parse_input(c);
+        /* parse_input may have stopped at a line it answered itself
+         * (line_too_long) or at QUIT: move those along too. */
+        dispatch_held(c);
+        flush_slots(c);
+    }
     if (c->state == CS_CLOSED)
         return;
     int reading = (bufferevent_get_enabled(c->bev) & EV_READ) != 0;
