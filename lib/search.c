@@ -538,10 +538,266 @@ static zc_status validate_opts(const zc_search_opts *o, zc_error *err)
     return ZC_OK;
 }
 
-/* The text a snippet is made from: the stored document's body, or its title
- * when it has no body.  *out: returns new; free with free(); NULL if none. */
-static zc_status snippet_source(zc_xap_mset *ms, size_t i, char **out, size_t *len_out,
-                                zc_error *err)
+/* ---- the body of a stored document, without parsing all of it ----------
+ * A hit's snippet needs one string of the stored JSON.  Building a jansson
+ * tree of a whole document costs more than the rest of the search, so this
+ * small scanner walks the top-level object, skips the other values, and
+ * decodes only the "body" string.  Stored data is jansson's own output; if
+ * the scanner meets anything it does not expect it says so and the caller
+ * falls back to jansson. */
+
+#define BODY_MAX_BYTES (2u * 1024u * 1024u) /* more than snippet.c scans */
+
+typedef struct jscan {
+    const char *p, *end;
+} jscan;
+
+static void js_ws(jscan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+/* Skips a string whose opening quote is at s->p. */
+static int js_skip_string(jscan *s)
+{
+    s->p++;
+    while (s->p < s->end) {
+        const char *q = memchr(s->p, '"', (size_t)(s->end - s->p));
+        if (q == NULL)
+            return -1;
+        /* the quote ends the string unless an odd run of backslashes
+         * stands before it */
+        size_t bs = 0;
+        while (q - bs > s->p && q[-(ptrdiff_t)bs - 1] == '\\')
+            bs++;
+        s->p = q + 1;
+        if (bs % 2 == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int js_skip_value(jscan *s)
+{
+    js_ws(s);
+    if (s->p >= s->end)
+        return -1;
+    if (*s->p == '"')
+        return js_skip_string(s);
+    if (*s->p == '{' || *s->p == '[') {
+        size_t depth = 0;
+        while (s->p < s->end) {
+            char c = *s->p;
+            if (c == '"') {
+                if (js_skip_string(s) != 0)
+                    return -1;
+                continue;
+            }
+            if (c == '{' || c == '[')
+                depth++;
+            else if (c == '}' || c == ']') {
+                if (--depth == 0) {
+                    s->p++;
+                    return 0;
+                }
+            }
+            s->p++;
+        }
+        return -1;
+    }
+    while (s->p < s->end && *s->p != ',' && *s->p != '}' && *s->p != ']' && *s->p != ' ' &&
+           *s->p != '\n' && *s->p != '\t' && *s->p != '\r')
+        s->p++;
+    return 0;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int js_hex4(const char *p, const char *end, unsigned *out)
+{
+    if (end - p < 4)
+        return -1;
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + (unsigned)h;
+    }
+    *out = v;
+    return 0;
+}
+
+static size_t put_utf8(unsigned cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the string at s->p (opening quote) into a new buffer, at most
+ * about max bytes (cut on a character boundary).  0 ok, -1 malformed,
+ * -2 out of memory. */
+static int js_decode_string(jscan *s, size_t max, char **out, size_t *len_out)
+{
+    const char *p = s->p + 1;
+    const char *q = p;
+    /* the raw length bounds the decoded one */
+    jscan probe = *s;
+    if (js_skip_string(&probe) != 0)
+        return -1;
+    size_t raw = (size_t)(probe.p - 1 - p);
+    size_t cap = (raw < max ? raw : max) + 8;
+    char *o = malloc(cap);
+    if (o == NULL)
+        return -2;
+    size_t n = 0;
+    const char *end = probe.p - 1;
+    while (q < end && n < max) {
+        const char *bsl = memchr(q, '\\', (size_t)(end - q));
+        const char *stop = bsl ? bsl : end;
+        size_t chunk = (size_t)(stop - q);
+        if (n + chunk > max) {
+            chunk = max - n;
+            while (chunk > 0 && ((unsigned char)q[chunk] & 0xC0) == 0x80)
+                chunk--;
+            memcpy(o + n, q, chunk);
+            n += chunk;
+            break;
+        }
+        memcpy(o + n, q, chunk);
+        n += chunk;
+        q = stop;
+        if (q >= end)
+            break;
+        q++; /* the backslash */
+        if (q >= end)
+            goto bad;
+        unsigned cp;
+        switch (*q) {
+        case '"': o[n++] = '"'; q++; break;
+        case '\\': o[n++] = '\\'; q++; break;
+        case '/': o[n++] = '/'; q++; break;
+        case 'b': o[n++] = '\b'; q++; break;
+        case 'f': o[n++] = '\f'; q++; break;
+        case 'n': o[n++] = '\n'; q++; break;
+        case 'r': o[n++] = '\r'; q++; break;
+        case 't': o[n++] = '\t'; q++; break;
+        case 'u':
+            if (js_hex4(q + 1, end, &cp) != 0)
+                goto bad;
+            q += 5;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned lo;
+                if (end - q >= 6 && q[0] == '\\' && q[1] == 'u' &&
+                    js_hex4(q + 2, end, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    q += 6;
+                } else {
+                    cp = 0xFFFD;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            n += put_utf8(cp, o + n);
+            break;
+        default:
+            goto bad;
+        }
+    }
+    o[n] = '\0';
+    *out = o;
+    *len_out = n;
+    s->p = probe.p;
+    return 0;
+bad:
+    free(o);
+    return -1;
+}
+
+/* The top-level string `key` of the JSON object data.  1 found (*out new,
+ * free with free()), 0 absent or not a string, -1 unexpected text, -2 out
+ * of memory. */
+static int json_top_string(const char *data, size_t len, const char *key, char **out,
+                           size_t *len_out)
+{
+    jscan s = {data, data + len};
+    size_t klen = strlen(key);
+    *out = NULL;
+    *len_out = 0;
+    js_ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return -1;
+    s.p++;
+    for (;;) {
+        js_ws(&s);
+        if (s.p >= s.end)
+            return -1;
+        if (*s.p == '}')
+            return 0;
+        if (*s.p != '"')
+            return -1;
+        const char *k = s.p + 1;
+        if (js_skip_string(&s) != 0)
+            return -1;
+        /* keys with escapes never equal ours: stored keys are plain */
+        int match = (size_t)(s.p - 1 - k) == klen && memcmp(k, key, klen) == 0;
+        js_ws(&s);
+        if (s.p >= s.end || *s.p != ':')
+            return -1;
+        s.p++;
+        js_ws(&s);
+        if (match) {
+            if (s.p >= s.end || *s.p != '"')
+                return 0;
+            int r = js_decode_string(&s, BODY_MAX_BYTES, out, len_out);
+            return r == 0 ? 1 : r;
+        }
+        if (js_skip_value(&s) != 0)
+            return -1;
+        js_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+            s.p++;
+            continue;
+        }
+        if (s.p < s.end && *s.p == '}')
+            return 0;
+        return -1;
+    }
+}
+
+/* The text a snippet is made from: the stored document's body, or its
+ * title (from the hit) when it has none.  *out: returns new; free with
+ * free(). */
+static zc_status snippet_source(zc_xap_mset *ms, size_t i, const char *title, char **out,
+                                size_t *len_out, zc_error *err)
 {
     *out = NULL;
     *len_out = 0;
@@ -550,19 +806,36 @@ static zc_status snippet_source(zc_xap_mset *ms, size_t i, char **out, size_t *l
     zc_status st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
     if (st != ZC_OK)
         return st;
-    json_t *doc = json_loadb(data, dlen, 0, NULL);
+    char *body = NULL;
+    size_t blen = 0;
+    int r = json_top_string(data, dlen, "body", &body, &blen);
+    if (r == -1) {
+        /* not what the scanner expects: let jansson read it */
+        json_t *doc = json_loadb(data, dlen, 0, NULL);
+        json_t *b = json_object_get(doc, "body");
+        if (json_is_string(b)) {
+            body = dup_n(json_string_value(b), json_string_length(b));
+            blen = json_string_length(b);
+            r = body ? 1 : -2;
+        } else {
+            r = 0;
+        }
+        json_decref(doc);
+    }
     free(data);
-    if (doc == NULL)
-        return ZC_OK;   /* no usable data: no snippet text */
-    int oom = 0;
-    char *s = json_str_dup(doc, "body", &oom);
-    if (s == NULL && !oom)
-        s = json_str_dup(doc, "title", &oom);
-    json_decref(doc);
-    if (oom)
+    if (r == -2)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-    *out = s;
-    *len_out = s ? strlen(s) : 0;
+    if (r == 1 && blen > 0) {
+        *out = body;
+        *len_out = blen;
+        return ZC_OK;
+    }
+    free(body);
+    body = dup_n(title ? title : "", title ? strlen(title) : 0);
+    if (body == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    *out = body;
+    *len_out = strlen(body);
     return ZC_OK;
 }
 
@@ -619,7 +892,7 @@ static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl 
     if (want_snippet) {
         char *src = NULL;
         size_t slen = 0;
-        st = snippet_source(ms, i, &src, &slen, err);
+        st = snippet_source(ms, i, h->title, &src, &slen, err);
         if (st != ZC_OK)
             return st;
         char *snip = NULL;

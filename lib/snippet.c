@@ -24,6 +24,9 @@
 /* At most this many matched tokens are kept per text (memory bound); the
  * best window is almost always among the first ones anyway. */
 #define SNIPPET_MATCHES_MAX 65536u
+/* Queries with up to this many highlight terms stop scanning as soon as a
+ * window holds all of them (the check costs one pass over the terms). */
+#define SNIPPET_EARLY_TERMS 64u
 
 /* ---- the term set ------------------------------------------------------ */
 
@@ -319,11 +322,20 @@ typedef struct scan_ctx {
     match *m;
     size_t n, cap;
     int oom;
+    /* Early stop: once every term was seen within max_chars bytes (so
+     * within max_chars characters), no later window can have more distinct
+     * terms; the rest of a long text need not be analyzed. */
+    size_t max_chars;
+    size_t last[SNIPPET_EARLY_TERMS];   /* start byte of each term's last match */
+    size_t seen;
+    size_t stop_at;    /* byte where scanning stops; SIZE_MAX: not yet known */
 } scan_ctx;
 
 static int scan_token(void *vctx, const zc_token *tok)
 {
     scan_ctx *c = vctx;
+    if (tok->start >= c->stop_at)
+        return 1;
     const hl_entry *e = hl_find(c->hl, tok->term, tok->len, 0);
     if (e == NULL && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
         char stem[ZC_TERM_MAX_BYTES + 1];
@@ -351,6 +363,22 @@ static int scan_token(void *vctx, const zc_token *tok)
     m->id = e->id;
     m->part = e->part;
     m->cstart = m->cend = 0;
+    if (c->hl->count <= SNIPPET_EARLY_TERMS) {
+        if (c->last[e->id] == SIZE_MAX)
+            c->seen++;
+        c->last[e->id] = tok->start;
+        if (c->seen == c->hl->count) {
+            size_t lo = tok->start;
+            for (size_t k = 0; k < c->hl->count; k++)
+                if (c->last[k] < lo)
+                    lo = c->last[k];
+            /* Go on to the end of the longest window that can start
+             * there (4 bytes a character at most), so every match it
+             * shows is marked. */
+            if (tok->end - lo <= c->max_chars && c->stop_at == SIZE_MAX)
+                c->stop_at = lo + 4 * c->max_chars;
+        }
+    }
     return 0;
 }
 
@@ -531,7 +559,9 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
     if (text == NULL)
         len = 0;
     sbuf b = {0};
-    scan_ctx sc = {.an = a, .hl = hl};
+    scan_ctx sc = {.an = a, .hl = hl, .max_chars = max_chars, .stop_at = SIZE_MAX};
+    for (size_t k = 0; k < SNIPPET_EARLY_TERMS; k++)
+        sc.last[k] = SIZE_MAX;
     size_t start = 0, end = 0;
 
     if (hl != NULL && hl->count > 0 && len > 0 && a != NULL && max_chars > 0) {
