@@ -724,6 +724,52 @@ static void test_reader_reopen(void **state)
     expect_ids(state, "latecomer", "");
 }
 
+/* Snippets read the body out of the stored JSON: escapes, astral
+ * characters, unknown fields before it with brackets and quotes in their
+ * strings; the title when there is no body. */
+static void test_snippet_body_source(void **state)
+{
+    fixture *f = *state;
+    zc_error err;
+    zc_index *w = NULL;
+    assert_int_equal(zc_index_open(f->dir, ZC_OPEN_WRITE, &w, &err), ZC_OK);
+    static const char *const docs[] = {
+        "{\"id\":\"s1\",\"extra\":{\"a\":\"}\\\"]{\",\"b\":[1,{\"c\":\"\\\\\"}],\"body\":\"no\"},"
+        "\"n\":-1.5e3,\"t\":true,\"title\":\"Scanner\","
+        "\"body\":\"Say \\\"hi\\\" \\\\ back\\u002Fslash \\ud83d\\ude00 snipword\\nend\","
+        "\"lang\":\"en\"}",
+        "{\"id\":\"s2\",\"lang\":\"en\",\"title\":\"Only a snipword title\"}",
+        "{\"id\":\"s3\",\"lang\":\"en\",\"title\":\"Empty body snipword\",\"body\":\"\"}",
+    };
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(zc_index_add_json(w, docs[i], strlen(docs[i]), NULL, &err), ZC_OK);
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+
+    zc_results *r = run(state, "{\"q\":\"snipword\",\"limit\":10}");
+    assert_int_equal(zc_results_count(r), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const zc_hit *h = zc_results_hit(r, i);
+        if (strcmp(h->id, "s1") == 0)
+            assert_string_equal(h->snippet, "Say &quot;hi&quot; \\ back/slash \xF0\x9F\x98\x80 "
+                                            "<b>snipword</b> end");
+        else if (strcmp(h->id, "s2") == 0)
+            assert_string_equal(h->snippet, "Only a <b>snipword</b> title");
+        else
+            assert_string_equal(h->snippet, "Empty body <b>snipword</b>");
+    }
+    zc_results_free(r);
+
+    for (size_t i = 0; i < 3; i++) {
+        char id[4] = {'s', (char)('1' + i), 0, 0};
+        assert_int_equal(zc_index_delete(w, id, 2, NULL, &err), ZC_OK);
+    }
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    zc_index_close(w);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+    expect_ids(state, "snipword", "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -744,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_reply_shape),
         cmocka_unit_test(test_reply_facets_no_snippet),
         cmocka_unit_test(test_reader_reopen),
+        cmocka_unit_test(test_snippet_body_source),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
