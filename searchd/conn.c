@@ -202,6 +202,13 @@ static void flush_slots(zc_conn *c)
     struct evbuffer *out = bufferevent_get_output(c->bev);
     while (c->s_head && c->s_head->done) {
         zc_slot *s = c->s_head;
+        /* More than the hard bound not taken by the client, and yet another
+         * reply: drop it.  A single reply larger than the bound still goes
+         * to a client that reads. */
+        if (evbuffer_get_length(out) > ZC_SD_OUTPUT_MAX) {
+            conn_close(c, "output_limit");
+            return;
+        }
         int rc = s->is_static ? evbuffer_add(out, s->reply, s->len)
                               : evbuffer_add_reference(out, s->reply, s->len,
                                                        free_reply_cb, NULL);
@@ -219,8 +226,6 @@ static void flush_slots(zc_conn *c)
             c->state = CS_CLOSING;
         free(s);
     }
-    if (out_pending(c) > ZC_SD_OUTPUT_MAX)
-        conn_close(c, "output_limit");
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -282,6 +287,10 @@ static void dispatch_held(zc_conn *c)
 {
     zc_server *srv = c->srv;
     while (c->state != CS_CLOSED && c->h_head) {
+        /* Backpressure: no new work for a client that is not taking its
+         * replies; it resumes when the output drains (write_cb). */
+        if (out_pending(c) >= ZC_SD_OUTPUT_PAUSE)
+            break;
         zc_job *j = c->h_head;
         unsigned f = j->verb->flags;
         if (f & ZC_VF_WRITE) {
@@ -550,8 +559,11 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     } else if (c->state != CS_CLOSED) {
         double idle = c->srv->cfg->idle_timeout;
         double quiet = zc_now() - c->last_active;
-        if (c->refs > 0 || c->h_head != NULL)
-            arm_timer(c, idle);          /* working for the client: not idle */
+        /* A request with a worker or the writer means we owe the client
+         * work: not idle.  Requests held back only because the client does
+         * not take its replies do not count. */
+        if (c->refs > 0)
+            arm_timer(c, idle);
         else if (quiet >= idle - 0.001)
             conn_close(c, "idle");
         else

@@ -11,8 +11,11 @@
  *            Reading pauses (backpressure) while the connection has
  *            ZC_SD_PIPELINE_MAX unanswered requests, ZC_SD_PIPELINE_BYTES_MAX
  *            bytes of arguments held, or ZC_SD_OUTPUT_PAUSE bytes of output
- *            the client has not taken.  Past ZC_SD_OUTPUT_MAX the client is
- *            dropped.
+ *            the client has not taken; in the last case no new request of
+ *            it is started either.  A client holding more than
+ *            ZC_SD_OUTPUT_MAX untaken bytes when another reply is ready is
+ *            dropped; one that takes nothing at all is closed by the idle
+ *            timeout.
  *   CLOSING  no more parsing (after QUIT, line_too_long, the client's
  *            half-close, or a server shutdown); requests already read are
  *            answered and written, then

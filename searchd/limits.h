@@ -61,15 +61,19 @@
  * else.  0 means "the number of workers". */
 #define ZC_SD_CONN_INFLIGHT_MAX 0u
 
-/* Output not yet taken by the client, in bytes, at which we stop reading new
- * requests from it (soft bound): a slow reader slows itself down. */
+/* Output not yet taken by the client (plus finished replies waiting behind
+ * an earlier one), in bytes, at which we stop reading new requests from it
+ * and stop starting the ones already read (soft bound): a slow reader slows
+ * itself down, and at most the requests already running (a few, see
+ * ZC_SD_CONN_INFLIGHT_MAX) add to its output after that. */
 #define ZC_SD_OUTPUT_PAUSE (1024u * 1024u)
 
-/* Output not yet taken by the client plus finished replies waiting for an
- * earlier one, in bytes, past which the client is dropped (hard bound).
- * Replies already being computed when the soft bound was hit can overshoot
- * it; this keeps the daemon's memory flat against a client that never
- * reads.  8 MiB holds several maximal SEARCH replies (limit 1000). */
+/* Output not yet taken by the client, in bytes, past which it is dropped
+ * when one more reply is ready (hard bound).  Reached only when replies
+ * already running when the soft bound was hit pile up (many workers, huge
+ * GETs): keeps the daemon's memory flat against a client that never reads.
+ * A single reply larger than this still goes out to a client that reads.
+ * 8 MiB holds several maximal SEARCH replies (limit 1000). */
 #define ZC_SD_OUTPUT_MAX (8u * 1024u * 1024u)
 
 /* Seconds we keep reading (and discarding) after sending the last reply of a
