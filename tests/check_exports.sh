@@ -3,7 +3,7 @@
 # declares (ZC_API).  Exit 0 when they are the same set.
 set -u
 so=$1 hdr=$2
-want=$(grep -o 'ZC_API [^(]*(' "$hdr" | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u)
+want=$(grep -v '^#define' "$hdr" | grep -o 'ZC_API [^(]*(' | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u)
 have=$(nm -D --defined-only "$so" | awk '$2 == "T" {print $3}' | grep -v '^_' | sort -u)
 extra=$(comm -13 <(echo "$want") <(echo "$have"))
 missing=$(comm -23 <(echo "$want") <(echo "$have"))
