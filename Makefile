@@ -203,10 +203,12 @@ FUZZ_HFLAGS   := -std=c11 -g -O1 $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -pthread
 
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
-# What each harness links: only what it needs, so that a half-written module
-# elsewhere does not stop the others from building.  A harness not listed
-# gets the whole library.
-FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno wrappers/xapian
+# What each harness links, as an archive (only the members it uses are
+# linked): what it needs, so that a half-written module elsewhere does not
+# stop the others from building.  A harness not listed gets the whole
+# library.
+FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno \
+                           $(patsubst %.c,%,$(wildcard wrappers/*.c)) $(LIB_CXX:%.cc=%)
 FUZZ_DEPS_fuzz_proto    := searchd/proto lib/error
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
 FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
@@ -234,8 +236,10 @@ $(BUILD)/fuzz-obj/%.o: %.cc
 
 # Linked by clang++: xapian.cc needs the C++ runtime and UBSan's C++ part.
 define FUZZ_LINK_RULE
-$(BUILD)/fuzz/$(1): $(BUILD)/fuzz-obj/tests/fuzz/$(1).o \
-                    $(patsubst %,$(BUILD)/fuzz-obj/%.o,$(or $(FUZZ_DEPS_$(1)),$(FUZZ_LIB_ALL)))
+$(BUILD)/fuzz-obj/lib$(1).a: $(patsubst %,$(BUILD)/fuzz-obj/%.o,$(or $(FUZZ_DEPS_$(1)),$(FUZZ_LIB_ALL)))
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(BUILD)/fuzz/$(1): $(BUILD)/fuzz-obj/tests/fuzz/$(1).o $(BUILD)/fuzz-obj/lib$(1).a
 	@mkdir -p $$(dir $$@)
 	$(FUZZ_CXX) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $$@ $$^ $(LIBS)
 endef

@@ -213,7 +213,18 @@ static int duplicate_key(const char *json, size_t len, size_t pos, char *key,
         json_decref(s);
         return 0;
     }
-    snprintf(key, cap, "%s", json_string_value(s));
+    /* Cut a long key on a UTF-8 boundary: it becomes err->field and is
+     * quoted in the message, both of which must stay valid UTF-8 (a plain
+     * snprintf cut inside a character; found by tests/fuzz/fuzz_doc.c). */
+    const char *v = json_string_value(s);
+    size_t n = strlen(v);
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(key, v, n);
+    key[n] = '\0';
     json_decref(s);
     return 1;
 }

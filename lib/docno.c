@@ -71,6 +71,15 @@ ZC_API zc_status zc_docno_canonical(const char *docno, size_t len, char **out,
         int32_t m[ZC_NORM_CHAR_MAX];
         size_t k = zc_norm_char(cp, m);
         for (size_t i = 0; i < k && !full; i++) {
+            /* Checked before every character, not only after an encoded
+             * one: separators and leading zeros write '0' and '.' too, and
+             * "0 0 0 ..." used to run past buf (found by
+             * tests/fuzz/fuzz_analyzer.c).  One character writes at most
+             * 6 bytes ('0', '.', 4), which buf has room for. */
+            if (o >= DOCNO_OUT_MAX) {
+                full = 1;
+                break;
+            }
             int32_t c = m[i];
             if (zc_norm_class(c) == ZC_CC_SPACE) {
                 if (in_piece && piece_digits && piece_zero)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "docmodel.h"
+#include "limits.h"
 #include "norm.h"
 #include "zhengce.h"
 
@@ -51,10 +52,70 @@ static void test_doc_json_error_text_cut_utf8(void **state)
     expect_doc_error_utf8(in2, sizeof in2 - 1);
 }
 
+/* fuzz_doc, "error field is valid UTF-8": a duplicated key longer than
+ * ZC_ERROR_FIELD_MAX was cut by snprintf inside a character, so err->field
+ * and the message quoting it were invalid UTF-8.  Fixed in docmodel.c
+ * (duplicate_key cuts on a boundary). */
+static void test_doc_duplicate_long_key_cut_utf8(void **state)
+{
+    (void)state;
+    /* "a" + 30 x 键: 91 bytes; a 63-byte cut falls inside the 21st 键. */
+    char key[128] = "a";
+    for (int i = 0; i < 30; i++)
+        strcat(key, "\xe9\x94\xae");
+    char in[512];
+    int n = snprintf(in, sizeof in, "{\"id\":\"a\",\"title\":\"t\",\"%s\":1,\"%s\":2}", key,
+                     key);
+    expect_doc_error_utf8(in, (size_t)n);
+    zc_doc *doc = NULL;
+    zc_error err;
+    zc_doc_parse(in, (size_t)n, &doc, &err);
+    assert_true(strncmp(err.field, key, strlen(err.field)) == 0);
+    assert_true(strlen(err.field) >= 60);   /* cut, not dropped */
+}
+
+/* fuzz_analyzer, ASan stack-buffer-overflow in zc_docno_canonical: the
+ * length check ran only after an encoded character, but a separator after
+ * an all-zero number writes '0' and a new piece writes '.', so a document
+ * number like "0 0 0 ..." (any docno field, or docno: in a query) wrote past
+ * the 246-byte stack buffer.  Fixed in docno.c (checked before every
+ * character). */
+static void test_docno_zero_pieces_stack_overflow(void **state)
+{
+    (void)state;
+    static const char *const units[] = {"0 ", "00\x00 ", "0-", "\xef\xbc\x90\xe3\x80\x94"};
+    /* Without a sanitizer the old overflow went unseen (it clobbered the
+     * function's own locals, which happened to end the loop); `make asan`
+     * runs this test under ASan, which reports it. */
+    const size_t cap = 4096;
+    char *in = malloc(cap);
+    assert_non_null(in);
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        size_t n = 0, ul = strlen(units[u]);
+        if (u == 1)
+            ul = 4;     /* "00", NUL, space */
+        while (n + ul <= cap) {
+            memcpy(in + n, units[u], ul);
+            n += ul;
+        }
+        char *out = NULL;
+        zc_error err;
+        assert_int_equal(zc_docno_canonical(in, n, &out, &err), ZC_OK);
+        size_t len = strlen(out);
+        assert_true(len >= 1 && len <= ZC_TERM_MAX_BYTES - 2);
+        assert_true(out[len - 1] != '.');
+        assert_true(strncmp(out, "0.0.0.0", 7) == 0);
+        zc_free(out);
+    }
+    free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doc_json_error_text_cut_utf8),
+        cmocka_unit_test(test_doc_duplicate_long_key_cut_utf8),
+        cmocka_unit_test(test_docno_zero_pieces_stack_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,263 @@
+/* fuzz_analyzer.c — libFuzzer harness for the analysis pipeline: the
+ * normalizer (lib/norm.c), the analyzer (lib/analyzer.c), document numbers
+ * (lib/docno.c) and language detection, on any bytes.
+ *
+ * The input is the text.  An input starting with byte 0xFF (never valid
+ * UTF-8) is the rest repeated to over 9000 bytes, so runs longer than the
+ * analyzer's internal run cap (RUN_MAX_UNITS) are reached with small inputs.
+ *
+ * Invariants:
+ *  - zc_norm_string fails (ZC_EINVAL) exactly on invalid UTF-8; otherwise
+ *    its result is valid UTF-8 without NUL, trimmed, without two spaces in
+ *    a row, and normalizing it again changes nothing;
+ *  - zc_analyze returns ZC_OK on any bytes; every token has a non-empty
+ *    valid UTF-8 term without spaces, controls or ASCII capitals, words at
+ *    most ZC_WORD_MAX_BYTES, bigrams two characters and unigrams one;
+ *    its span [start, end) lies inside the text, start < end, and is whole
+ *    characters; starts, positions and run numbers never go back; positions
+ *    lie in [first, *pos) of the call; numeric words are digits only;
+ *  - a callback that stops after k tokens gets exactly the first k tokens of
+ *    the full run, and zc_analyze still returns ZC_OK;
+ *  - zc_analyzer_stem stays within its buffer;
+ *  - zc_docno_canonical fails only with ZC_EINVAL, and is idempotent on its
+ *    own output; zc_detect_lang answers "zh" or "en".
+ * Every function gets an exact-size heap copy of the text. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "docno.h"
+#include "limits.h"
+#include "norm.h"
+#include "zhengce.h"
+#include "fuzz_util.h"
+
+#define AMPLIFY_BYTES 9000
+#define FIRST_POS 7u
+
+static zc_analyzer *an;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    zc_error err;
+    if (zc_analyzer_new(ZC_SEG_NGRAM, &an, &err) != ZC_OK) {
+        fprintf(stderr, "zc_analyzer_new: %s\n", err.message);
+        abort();
+    }
+    return 0;
+}
+
+/* ---- tokens --------------------------------------------------------------- */
+
+typedef struct tok_rec {
+    size_t start, end, len;
+    uint32_t pos, run;
+    zc_tok_kind kind;
+    int positional, numeric;
+    uint64_t hash;          /* of the term bytes */
+} tok_rec;
+
+typedef struct collect {
+    const char *text;
+    size_t text_len;
+    tok_rec *v;
+    size_t n, cap;
+    size_t stop_after;      /* 0 = never stop */
+} collect;
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static size_t count_chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+static int on_token(void *vctx, const zc_token *t)
+{
+    collect *c = vctx;
+    FUZZ_CHECK(t != NULL && t->term != NULL);
+    FUZZ_CHECK(t->len >= 1);
+    FUZZ_CHECK(fuzz_utf8_valid(t->term, t->len, NULL));
+    for (size_t i = 0; i < t->len; i++) {
+        unsigned char b = (unsigned char)t->term[i];
+        FUZZ_CHECK(b > 0x20 && b != 0x7F);          /* no space, no control */
+        FUZZ_CHECK(!(b >= 'A' && b <= 'Z'));         /* case-folded */
+    }
+    switch (t->kind) {
+    case ZC_TOK_WORD:
+        FUZZ_CHECK(t->len <= ZC_WORD_MAX_BYTES);
+        FUZZ_CHECK(t->positional);
+        if (t->numeric)
+            for (size_t i = 0; i < t->len; i++)
+                FUZZ_CHECK(t->term[i] >= '0' && t->term[i] <= '9');
+        break;
+    case ZC_TOK_CJK_BIGRAM:
+        FUZZ_CHECK(t->positional);
+        FUZZ_CHECK(count_chars(t->term, t->len) == 2);
+        break;
+    case ZC_TOK_CJK_UNIGRAM:
+        FUZZ_CHECK(count_chars(t->term, t->len) == 1);
+        break;
+    default:
+        FUZZ_CHECK(t->kind == ZC_TOK_CJK_WORD);
+        break;
+    }
+    FUZZ_CHECK(t->start < t->end && t->end <= c->text_len);
+    FUZZ_CHECK(fuzz_utf8_valid(c->text + t->start, t->end - t->start, NULL));
+    if (c->n > 0) {
+        const tok_rec *p = &c->v[c->n - 1];
+        FUZZ_CHECK(t->start >= p->start);
+        FUZZ_CHECK(t->pos >= p->pos);
+        FUZZ_CHECK(t->run >= p->run);
+    } else {
+        FUZZ_CHECK(t->pos >= FIRST_POS);
+    }
+    if (t->kind == ZC_TOK_WORD) {
+        char stem[ZC_WORD_MAX_BYTES * 2];
+        size_t sn = zc_analyzer_stem(an, t->term, t->len, stem, sizeof stem);
+        FUZZ_CHECK(sn <= sizeof stem);
+        if (sn > 0)
+            FUZZ_CHECK(fuzz_utf8_valid(stem, sn, NULL));
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->v = realloc(c->v, c->cap * sizeof *c->v);
+        FUZZ_CHECK(c->v != NULL);
+    }
+    c->v[c->n++] = (tok_rec){t->start, t->end, t->len, t->pos, t->run, t->kind,
+                             t->positional, t->numeric, fnv1a(t->term, t->len)};
+    return c->stop_after != 0 && c->n == c->stop_after;
+}
+
+static void check_analyze(const char *text, size_t len, size_t stop_after)
+{
+    collect full = {.text = text, .text_len = len};
+    uint32_t pos = FIRST_POS;
+    zc_error err;
+    FUZZ_CHECK(zc_analyze(an, text, len, &pos, on_token, &full, &err) == ZC_OK);
+    FUZZ_CHECK(pos >= FIRST_POS);
+    for (size_t i = 0; i < full.n; i++)
+        FUZZ_CHECK(full.v[i].pos < pos);
+    if (len > 0 && full.n == 0) {
+        /* Nothing to index: no character of the text is a letter, a digit
+         * or CJK after normalization.  ASCII alphanumerics would be. */
+        for (size_t i = 0; i < len; i++) {
+            char ch = text[i];
+            FUZZ_CHECK(!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                         (ch >= '0' && ch <= '9')));
+        }
+    }
+
+    if (stop_after > 0) {
+        collect part = {.text = text, .text_len = len, .stop_after = stop_after};
+        uint32_t pos2 = FIRST_POS;
+        FUZZ_CHECK(zc_analyze(an, text, len, &pos2, on_token, &part, &err) == ZC_OK);
+        size_t want = full.n < stop_after ? full.n : stop_after;
+        FUZZ_CHECK(part.n == want);
+        for (size_t i = 0; i < want; i++)
+            FUZZ_CHECK(memcmp(&part.v[i], &full.v[i], sizeof part.v[i]) == 0);
+        free(part.v);
+    }
+    free(full.v);
+}
+
+/* ---- normalization, document numbers, language ------------------------------- */
+
+static void check_norm(const char *text, size_t len)
+{
+    char *out = (char *)(uintptr_t)1;
+    size_t n = 99;
+    zc_error err;
+    zc_status st = zc_norm_string(text, len, &out, &n, &err);
+    int valid = fuzz_utf8_valid(text, len, NULL);
+    FUZZ_CHECK(zc_norm_valid_utf8(text, len, NULL) == valid);
+    if (!valid) {
+        FUZZ_CHECK(st == ZC_EINVAL && out == NULL && n == 0);
+        return;
+    }
+    FUZZ_CHECK(st == ZC_OK && out != NULL);
+    FUZZ_CHECK(strlen(out) == n);
+    FUZZ_CHECK(fuzz_utf8_valid(out, n, NULL));
+    if (n > 0)
+        FUZZ_CHECK(out[0] != ' ' && out[n - 1] != ' ');
+    FUZZ_CHECK(strstr(out, "  ") == NULL);
+
+    char *copy = fuzz_dup_exact(out, n);
+    char *again = NULL;
+    size_t n2 = 0;
+    FUZZ_CHECK(zc_norm_string(copy, n, &again, &n2, &err) == ZC_OK);
+    FUZZ_CHECK(n2 == n && memcmp(again, out, n) == 0);
+    free(again);
+    free(copy);
+    free(out);
+}
+
+static void check_docno(const char *text, size_t len)
+{
+    char *out = (char *)(uintptr_t)1;
+    zc_error err;
+    zc_status st = zc_docno_canonical(text, len, &out, &err);
+    if (st != ZC_OK) {
+        FUZZ_CHECK(st == ZC_EINVAL && out == NULL);
+        FUZZ_CHECK(fuzz_utf8_valid(err.message, strlen(err.message), NULL));
+        return;
+    }
+    size_t n = strlen(out);
+    FUZZ_CHECK(n >= 1 && n <= ZC_TERM_MAX_BYTES - 2);
+    FUZZ_CHECK(fuzz_utf8_valid(out, n, NULL));
+    FUZZ_CHECK(out[0] != '.' && out[n - 1] != '.');
+    FUZZ_CHECK(strstr(out, "..") == NULL);
+    char *copy = fuzz_dup_exact(out, n);
+    char *again = NULL;
+    FUZZ_CHECK(zc_docno_canonical(copy, n, &again, &err) == ZC_OK);
+    FUZZ_CHECK(strcmp(again, out) == 0);
+    zc_free(again);
+    free(copy);
+    zc_free(out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text;
+    size_t len;
+    if (size >= 2 && data[0] == 0xFF) {
+        size_t unit = size - 1, reps = AMPLIFY_BYTES / unit + 1;
+        len = unit * reps;
+        text = malloc(len);
+        FUZZ_CHECK(text != NULL);
+        for (size_t r = 0; r < reps; r++)
+            memcpy(text + r * unit, data + 1, unit);
+        char *exact = fuzz_dup_exact(text, len);
+        free(text);
+        text = exact;
+    } else {
+        len = size;
+        text = fuzz_dup_exact(data, size);
+    }
+
+    size_t stop_after = size ? data[size - 1] % 16 : 0;
+    check_analyze(text, len, stop_after);
+    check_norm(text, len);
+    check_docno(text, len);
+    const char *lang = zc_detect_lang(text, len);
+    FUZZ_CHECK(lang != NULL && (strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0));
+    int looks = zc_docno_looks_like(text, len);
+    FUZZ_CHECK(looks == 0 || looks == 1);
+
+    free(text);
+    return 0;
+}
