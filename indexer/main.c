@@ -52,6 +52,12 @@
 
 #define CHUNK_BYTES (64u * 1024u)
 #define DEFAULT_BATCH 10000u
+/* A batch is also closed after this much input.  Xapian keeps a batch's
+ * postings in memory until the commit, and with CJK n-grams (a posting per
+ * character) large batches get slow: on the real Chinese corpus, 4 MB
+ * batches index in less than half the CPU time of 10000-document ones, and
+ * in a third of the memory. */
+#define DEFAULT_BATCH_BYTES (4u * 1024u * 1024u)
 
 typedef enum { IN_JSONL, IN_TEXT, IN_STDIN } input_kind;
 
@@ -67,6 +73,7 @@ typedef struct options {
     const char **deletes;
     size_t n_deletes;
     uint64_t batch;
+    uint64_t batch_bytes;
     size_t max_record;
     int strict, json, verbose, quiet;
     int progress;      /* -1 auto (isatty), 0 off, 1 on */
@@ -78,6 +85,7 @@ typedef struct run {
     zc_index *idx;
     zc_progress prog;
     uint64_t indexed, errors, deleted, bytes, pending, batches;
+    uint64_t pending_bytes; /* record bytes added since the last commit */
     int stop;          /* --strict hit a bad record */
     int fatal;         /* the index failed: stop, exit 2 */
 } run;
@@ -113,6 +121,8 @@ static void usage(FILE *f)
           "  --index DIR        the index directory (required)\n"
           "  --delete ID        delete the document ID first (repeatable)\n"
           "  --batch N          commit every N documents (default 10000)\n"
+          "  --batch-bytes N    ...or every N bytes of input, whichever comes first\n"
+          "                     (default 4 MiB)\n"
           "  --max-record N     longest record in bytes (default 64 MiB)\n"
           "  --strict           stop at the first bad record (the good records\n"
           "                     before it are committed; exit status 1)\n"
@@ -308,6 +318,7 @@ static void commit(run *r)
                 (unsigned long long)docs);
     }
     r->pending = 0;
+    r->pending_bytes = 0;
 }
 
 /* Adds one record.  field_line maps a field name to a line for text files
@@ -321,7 +332,8 @@ static void add_doc(run *r, const char *file, uint64_t line, const char *json,
     zc_status st = zc_index_add_json(r->idx, json, len, NULL, &e);
     if (st == ZC_OK) {
         r->indexed++;
-        if (++r->pending >= r->o->batch)
+        r->pending_bytes += len;
+        if (++r->pending >= r->o->batch || r->pending_bytes >= r->o->batch_bytes)
             commit(r);
         return;
     }
@@ -486,16 +498,18 @@ int main(int argc, char **argv)
 {
     options o = {0};
     o.batch = DEFAULT_BATCH;
+    o.batch_bytes = DEFAULT_BATCH_BYTES;
     o.max_record = ZC_DOC_MAX_BYTES;
     o.progress = -1;
     o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
 
-    enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
+    enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
            OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_HELP };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, OPT_INDEX},
         {"delete", required_argument, NULL, OPT_DELETE},
         {"batch", required_argument, NULL, OPT_BATCH},
+        {"batch-bytes", required_argument, NULL, OPT_BATCH_BYTES},
         {"max-record", required_argument, NULL, OPT_MAX_RECORD},
         {"strict", no_argument, NULL, OPT_STRICT},
         {"json", no_argument, NULL, OPT_JSON},
@@ -521,6 +535,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             o.batch = v;
+            break;
+        case OPT_BATCH_BYTES:
+            if (parse_u64(optarg, 1, UINT64_MAX, &v) != 0) {
+                fprintf(stderr,
+                        "zhengce-indexer: --batch-bytes wants a number >= 1, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            o.batch_bytes = v;
             break;
         case OPT_MAX_RECORD:
             if (parse_u64(optarg, 1, ZC_DOC_MAX_BYTES, &v) != 0) {

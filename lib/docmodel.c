@@ -218,6 +218,14 @@ static int duplicate_key(const char *json, size_t len, size_t pos, char *key,
      * snprintf cut inside a character; found by tests/fuzz/fuzz_doc.c). */
     const char *v = json_string_value(s);
     size_t n = strlen(v);
+    /* A key with a control character (an escaped newline...) would break
+     * the one-line message: the generic JSON error is used instead. */
+    for (size_t j = 0; j < n; j++) {
+        if ((unsigned char)v[j] < 0x20 || v[j] == 0x7F) {
+            json_decref(s);
+            return 0;
+        }
+    }
     if (n >= cap) {
         n = cap - 1;
         while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)

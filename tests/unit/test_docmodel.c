@@ -92,6 +92,8 @@ static const bad_case bad_cases[] = {
     {"{\"id\":\"a\",\"title\":\"t\",\"标题\":1,\"标题\":2}", "标题", "given twice"},
     {"{\"id\":\"a\",\"title\":\"t\",\"x\\\"y\":1,\"x\\\"y\":2}", "x\"y", "given twice"},
     {"{\"id\":\"a\",\"title\":\"t\",\"extra\":{\"k\":1,\"k\":2}}", "k", "given twice"},
+    /* ...unless the key holds a control character: the message stays one line. */
+    {"{\"id\":\"a\",\"title\":\"t\",\"a\\nb\":1,\"a\\nb\":2}", "", "duplicate object key"},
     /* NUL anywhere, escaped or raw, is refused */
     {"{\"id\":\"a\",\"title\":\"x\\u0000y\"}", "", NULL},
     {"{\"id\":\"a\",\"title\":\"t\",\"other\":\"\\u0000\"}", "", NULL},
