@@ -497,6 +497,9 @@ static void print_json_error(const char *code, const char *message)
 int main(int argc, char **argv)
 {
     options o = {0};
+    input_list inputs = {0};
+    run r = {0};
+    int rc = 2;
     o.batch = DEFAULT_BATCH;
     o.batch_bytes = DEFAULT_BATCH_BYTES;
     o.max_record = ZC_DOC_MAX_BYTES;
@@ -532,7 +535,8 @@ int main(int argc, char **argv)
             if (parse_u64(optarg, 1, UINT32_MAX, &v) != 0) {
                 fprintf(stderr, "zhengce-indexer: --batch wants a number >= 1, not '%s'\n",
                         optarg);
-                return 2;
+                rc = 2;
+                goto out;
             }
             o.batch = v;
             break;
@@ -541,7 +545,8 @@ int main(int argc, char **argv)
                 fprintf(stderr,
                         "zhengce-indexer: --batch-bytes wants a number >= 1, not '%s'\n",
                         optarg);
-                return 2;
+                rc = 2;
+                goto out;
             }
             o.batch_bytes = v;
             break;
@@ -550,7 +555,8 @@ int main(int argc, char **argv)
                 fprintf(stderr,
                         "zhengce-indexer: --max-record wants a number in 1..%u, not '%s'\n",
                         (unsigned)ZC_DOC_MAX_BYTES, optarg);
-                return 2;
+                rc = 2;
+                goto out;
             }
             o.max_record = (size_t)v;
             break;
@@ -561,7 +567,7 @@ int main(int argc, char **argv)
         case OPT_PROGRESS: o.progress = 1; break;
         case OPT_NO_PROGRESS: o.progress = 0; break;
         case OPT_TO: o.to = optarg; break;
-        case OPT_HELP: usage(stdout); return 0;
+        case OPT_HELP: usage(stdout); rc = 0; goto out;
         default:
             if (optopt != 0 && optopt < 256)
                 fprintf(stderr, "zhengce-indexer: unknown option -%c\n", optopt);
@@ -569,23 +575,27 @@ int main(int argc, char **argv)
                 fprintf(stderr, "zhengce-indexer: unknown option or missing value: %s\n",
                         argv[optind - 1]);
             fputs("try zhengce-indexer --help\n", stderr);
-            return 2;
+            rc = 2;
+            goto out;
         }
     }
     if (o.to != NULL) {
         /* The hook for sending to a daemon: parsed, not implemented yet. */
         fprintf(stderr, "zhengce-indexer: --to %s: not yet supported\n", o.to);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (o.index == NULL) {
         fputs("zhengce-indexer: --index DIR is required\ntry zhengce-indexer --help\n",
               stderr);
-        return 2;
+        rc = 2;
+        goto out;
     }
 
-    input_list inputs = {0};
-    if (collect_inputs(&inputs, argv + optind, argc - optind) != 0)
-        return 2;
+    if (collect_inputs(&inputs, argv + optind, argc - optind) != 0) {
+        rc = 2;
+        goto out;
+    }
     uint64_t total = 0;
     int have_stdin = 0;
     for (size_t i = 0; i < inputs.n; i++) {
@@ -593,7 +603,6 @@ int main(int argc, char **argv)
         have_stdin |= inputs.v[i].kind == IN_STDIN;
     }
 
-    run r = {0};
     r.o = &o;
     zc_error e;
     zc_status st = zc_index_open(o.index, ZC_OPEN_CREATE, &r.idx, &e);
@@ -601,7 +610,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "zhengce-indexer: %s\n", e.message);
         if (o.json)
             print_json_error(zc_status_protocol_code(st), e.message);
-        return 2;
+        rc = 2;
+        goto out;
     }
     int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
     zc_progress_init(&r.prog, show, have_stdin ? 0 : total);
@@ -653,7 +663,7 @@ int main(int argc, char **argv)
                 (unsigned long long)r.indexed, (double)r.bytes / 1e6, secs, dps, mbps,
                 (unsigned long long)r.errors, o.index, (unsigned long long)docs);
     }
-    int rc = r.fatal ? 2 : r.errors > 0 ? 1 : 0;
+    rc = r.fatal ? 2 : r.errors > 0 ? 1 : 0;
     if (o.json) {
         json_t *j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:s}", "ok", rc == 0,
                               "indexed", (json_int_t)r.indexed, "errors",
@@ -667,6 +677,7 @@ int main(int argc, char **argv)
         free(s);
         json_decref(j);
     }
+out:
     for (size_t i = 0; i < inputs.n; i++) {
         free(inputs.v[i].path);
         free(inputs.v[i].text_id);
