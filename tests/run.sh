@@ -36,6 +36,35 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
     passed=$((passed + 1)); else failed=$((failed + 1)); fi
 fi
 
+# ---- fuzz: short libFuzzer runs (tests/fuzz/; `tests/run.sh fuzz` alone) ----
+# `make fuzz-short` runs every harness for a bounded time (FUZZ_SHORT_SECONDS,
+# two at a time); each counts as 1 passed or 1 failed (a harness that did not
+# build or report fails).  Skipped when clang is missing.
+if [ "$what" = all ] || [ "$what" = fuzz ]; then
+  nfuzz=$(ls tests/fuzz/fuzz_*.c 2>/dev/null | wc -l)
+  if [ "$nfuzz" -eq 0 ]; then
+    :
+  elif ! command -v clang >/dev/null 2>&1 || ! command -v clang++ >/dev/null 2>&1; then
+    echo "fuzz: clang not found, $nfuzz harness(es) skipped"
+    skipped=$((skipped + nfuzz))
+  else
+    out="$log/fuzz.log"
+    res="$BUILD/fuzz/results.txt"
+    rm -f "$res"
+    make --no-print-directory BUILD="$BUILD" fuzz-short >"$out" 2>&1
+    fp=0 ff=0
+    if [ -f "$res" ]; then
+      fp=$(grep -c '^pass' "$res"); ff=$(grep -c '^fail' "$res")
+    fi
+    [ $((fp + ff)) -lt "$nfuzz" ] && ff=$((nfuzz - fp))
+    passed=$((passed + fp)); failed=$((failed + ff))
+    grep '^fuzz ' "$out"
+    if [ "$ff" -ne 0 ]; then
+      echo "fuzz: $ff FAILED (artifacts in $BUILD/fuzz/artifacts/) — log follows"; tail -40 "$out"
+    fi
+  fi
+fi
+
 if [ "$what" = all ] || [ "$what" = integration ]; then
   out="$log/pytest.log"
   ZC_SHARED="$SHARED" ZC_BUILD="$(cd "$BUILD" && pwd)" timeout 1800 \

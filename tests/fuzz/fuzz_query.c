@@ -1,0 +1,205 @@
+/* fuzz_query.c — libFuzzer harness for query translation: zc_query_build
+ * (lib/query.c) on any query text, the SEARCH argument parser
+ * (zc_search_request_parse, lib/search.c) on the same bytes, and a snippet
+ * (lib/snippet.c) of the text highlighted with the query's own terms.
+ *
+ * The input is the query text.  An input starting with byte 0xFF (never
+ * valid UTF-8) is the rest (after one size byte) repeated to 1..66 KiB, so
+ * the term limit (ZC_QUERY_MAX_TERMS), the nesting limit and the byte limit
+ * (ZC_QUERY_MAX_BYTES) are reached with small inputs.
+ *
+ * Invariants:
+ *  - zc_query_build never crashes and returns ZC_OK, or ZC_EINVAL /
+ *    ZC_ETOOLONG naming "q" with a valid UTF-8 message, with *out and *hl
+ *    NULL; invalid UTF-8 is ZC_EINVAL, over ZC_QUERY_MAX_BYTES ZC_ETOOLONG;
+ *  - on ZC_OK the query is not empty, its description is valid UTF-8, and
+ *    building again (with or without a highlight set) gives the same status
+ *    and the same query;
+ *  - zc_search_request_parse returns ZC_OK or ZC_EINVAL naming an option;
+ *    accepted options are within protocol.md's ranges, and the query they
+ *    carry builds under the same rules;
+ *  - the snippet is valid UTF-8 on one line, every & < > " of the text is
+ *    escaped, and <b>...</b> are balanced and not nested.
+ * Every function gets an exact-size heap copy of its input. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docmodel.h"
+#include "limits.h"
+#include "query.h"
+#include "snippet.h"
+#include "zhengce.h"
+#include "fuzz_util.h"
+
+static zc_analyzer *an;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    zc_error err;
+    if (zc_analyzer_new(ZC_SEG_NGRAM, &an, &err) != ZC_OK) {
+        fprintf(stderr, "zc_analyzer_new: %s\n", err.message);
+        abort();
+    }
+    return 0;
+}
+
+static void check_error(const zc_error *err, zc_status st)
+{
+    FUZZ_CHECK(err->code == st);
+    FUZZ_CHECK(memchr(err->field, '\0', sizeof err->field) != NULL);
+    FUZZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL);
+    FUZZ_CHECK(err->message[0] != '\0');
+    FUZZ_CHECK(fuzz_utf8_valid(err->field, strlen(err->field), NULL));
+    FUZZ_CHECK(fuzz_utf8_valid(err->message, strlen(err->message), NULL));
+}
+
+/* The snippet is HTML for one JSON string: escaped, balanced, one line. */
+static void check_snippet(const char *s, size_t n)
+{
+    FUZZ_CHECK(strlen(s) == n);
+    FUZZ_CHECK(fuzz_utf8_valid(s, n, NULL));
+    int open = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        FUZZ_CHECK(c >= 0x20 && c != 0x7F);      /* no newline, no control */
+        FUZZ_CHECK(c != '>' && c != '"');
+        if (c == '<') {
+            if (strncmp(s + i, "<b>", 3) == 0) {
+                FUZZ_CHECK(!open);
+                open = 1;
+                i += 2;
+            } else {
+                FUZZ_CHECK(strncmp(s + i, "</b>", 4) == 0);
+                FUZZ_CHECK(open);
+                open = 0;
+                i += 3;
+            }
+        } else if (c == '&') {
+            FUZZ_CHECK(strncmp(s + i, "&amp;", 5) == 0 || strncmp(s + i, "&lt;", 4) == 0 ||
+                       strncmp(s + i, "&gt;", 4) == 0 || strncmp(s + i, "&quot;", 6) == 0);
+        }
+    }
+    FUZZ_CHECK(!open);
+}
+
+/* Builds the query for text[0, len) and checks every invariant; returns
+ * the status. */
+static zc_status check_build(const char *text, size_t len, size_t max_chars)
+{
+    char *q_text = fuzz_dup_exact(text, len);
+    zc_xap_query *q = (zc_xap_query *)(uintptr_t)1;
+    zc_hl *hl = (zc_hl *)(uintptr_t)1;
+    zc_error err;
+    memset(&err, 0xA5, sizeof err);
+    zc_status st = zc_query_build(an, q_text, len, &q, &hl, &err);
+    FUZZ_CHECK(st == ZC_OK || st == ZC_EINVAL || st == ZC_ETOOLONG);
+
+    if (len > ZC_QUERY_MAX_BYTES)
+        FUZZ_CHECK(st == ZC_ETOOLONG);
+    else if (!fuzz_utf8_valid(text, len, NULL))
+        FUZZ_CHECK(st == ZC_EINVAL);
+
+    zc_xap_query *q2 = (zc_xap_query *)(uintptr_t)1;
+    zc_error err2;
+    zc_status st2 = zc_query_build(an, q_text, len, &q2, NULL, &err2);
+    FUZZ_CHECK(st2 == st);
+
+    if (st != ZC_OK) {
+        FUZZ_CHECK(q == NULL && hl == NULL && q2 == NULL);
+        check_error(&err, st);
+        FUZZ_CHECK(strcmp(err.field, "q") == 0);
+        free(q_text);
+        return st;
+    }
+    FUZZ_CHECK(q != NULL && hl != NULL && q2 != NULL);
+    FUZZ_CHECK(!zc_xap_query_is_empty(q));
+    char *d1 = zc_xap_query_describe(q);
+    char *d2 = zc_xap_query_describe(q2);
+    FUZZ_CHECK(d1 != NULL && d2 != NULL);
+    FUZZ_CHECK(strcmp(d1, d2) == 0);             /* the same query both ways */
+    FUZZ_CHECK(fuzz_utf8_valid(d1, strlen(d1), NULL));
+    free(d1);
+    free(d2);
+
+    /* The query text as the document text: its own terms match in it. */
+    char *out = NULL;
+    size_t n = 0;
+    zc_status ss = zc_snippet_make(an, hl, q_text, len, max_chars, &out, &n, &err);
+    FUZZ_CHECK(ss == ZC_OK && out != NULL);
+    check_snippet(out, n);
+    free(out);
+
+    zc_hl_free(hl);
+    zc_xap_query_free(q);
+    zc_xap_query_free(q2);
+    free(q_text);
+    return st;
+}
+
+static void check_request(const char *text, size_t len, size_t max_chars)
+{
+    char *copy = fuzz_dup_exact(text, len);
+    zc_search_request *req = (zc_search_request *)(uintptr_t)1;
+    zc_error err;
+    memset(&err, 0xA5, sizeof err);
+    zc_status st = zc_search_request_parse(copy, len, &req, &err);
+    FUZZ_CHECK(st == ZC_OK || st == ZC_EINVAL);
+    if (st != ZC_OK) {
+        FUZZ_CHECK(req == NULL);
+        check_error(&err, st);
+        free(copy);
+        return;
+    }
+    FUZZ_CHECK(req != NULL);
+    zc_search_opts *o = zc_search_request_opts(req);
+    FUZZ_CHECK(o != NULL && o->q != NULL && o->q_len > 0);
+    FUZZ_CHECK(o->limit <= ZC_SEARCH_LIMIT_MAX);
+    FUZZ_CHECK(o->lang == NULL || strcmp(o->lang, "zh") == 0 || strcmp(o->lang, "en") == 0);
+    FUZZ_CHECK(o->n_issuers == 0 || o->issuers != NULL);
+    for (size_t i = 0; i < o->n_issuers; i++)
+        FUZZ_CHECK(o->issuers[i] != NULL && strlen(o->issuers[i]) < (size_t)-1);
+    const char *dates[2] = {o->from, o->to};
+    for (size_t i = 0; i < 2; i++) {
+        zc_date d;
+        if (dates[i] != NULL)
+            FUZZ_CHECK(zc_date_parse(dates[i], strlen(dates[i]), &d, NULL) == ZC_OK);
+    }
+    FUZZ_CHECK(o->sort == ZC_SORT_RELEVANCE || o->sort == ZC_SORT_DATE_DESC ||
+               o->sort == ZC_SORT_DATE_ASC);
+    FUZZ_CHECK((o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG)) == 0);
+    FUZZ_CHECK(o->snippet == 0 || o->snippet == 1);
+    /* The JSON form's q is its own text (escapes decoded): build it too.
+     * (Plain text is the input itself, built already.) */
+    if (!(o->q_len == len && memcmp(o->q, text, len) == 0))
+        check_build(o->q, o->q_len, max_chars);
+    zc_search_request_free(req);
+    free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    size_t len = size;
+    char *big = NULL;
+    if (size >= 3 && data[0] == 0xFF) {
+        size_t unit = size - 2, want = 1024 * (size_t)(data[1] % 66 + 1);
+        len = want;
+        big = malloc(len);
+        FUZZ_CHECK(big != NULL);
+        for (size_t i = 0; i < len; i += unit)
+            memcpy(big + i, data + 2, len - i < unit ? len - i : unit);
+        text = big;
+    }
+    size_t max_chars = size ? (data[size - 1] & 1 ? ZC_SNIPPET_CHARS : data[size - 1] % 40)
+                            : ZC_SNIPPET_CHARS;
+    check_build(text, len, max_chars);
+    check_request(text, len, max_chars);
+    zc_search_request_free(NULL);
+    free(big);
+    return 0;
+}
