@@ -2,12 +2,14 @@
  * text files.
  *
  *   zhengce-indexer --index DIR [options] [FILE|DIR|-]...
+ *   zhengce-indexer --to ADDR [options] [FILE|DIR|-]...
  *
  * Owns: the command line, walking the inputs, batching commits, reporting
  * bad records as `FILE:LINE: error: ...`, the progress line and the summary.
  * A program on top of the library: it uses only zhengce.h (plus the
  * library's documented limits) and its own reader/textdoc/progress modules;
- * every document goes through zc_index_add_json.
+ * every document goes through zc_index_add_json, or, with --to, through a
+ * daemon's ADD (remote.h; the same validation, done by the daemon).
  *
  * Inputs:
  *  - FILE ending in .jsonl or .json: JSON Lines, one document per line.
@@ -29,6 +31,12 @@
  * the index could not be opened (e.g. locked by another writer), or a write
  * to the index failed (what was committed before stays).
  *
+ * With --to, DELs and ADDs are pipelined and a COMMIT closes each batch;
+ * a bad_request reply is a bad record like any other; any other error reply
+ * (read_only, forbidden, busy, ...) ends the run with status 2.  With
+ * --strict each record is answered before the next is sent, so nothing
+ * after the bad record reaches the daemon.
+ *
  * Crash safety: every commit is Xapian's atomic commit, so a killed run
  * leaves the index as of the last commit; since documents replace by id, a
  * re-run completes it without duplicates.
@@ -47,6 +55,7 @@
 #include "limits.h"
 #include "progress.h"
 #include "reader.h"
+#include "remote.h"
 #include "textdoc.h"
 #include "zhengce.h"
 
@@ -77,12 +86,15 @@ typedef struct options {
     size_t max_record;
     int strict, json, verbose, quiet;
     int progress;      /* -1 auto (isatty), 0 off, 1 on */
-    const char *to;
+    const char *to;          /* --to ADDR: send to a daemon instead */
+    const char *token_file;  /* --token-file: AUTH token for --to */
 } options;
 
 typedef struct run {
     const options *o;
-    zc_index *idx;
+    zc_index *idx;     /* local mode */
+    zc_remote *remote; /* --to mode */
+    uint64_t remote_docs; /* --to: "docs" of the last COMMIT */
     zc_progress prog;
     uint64_t indexed, errors, deleted, bytes, pending, batches;
     uint64_t pending_bytes; /* record bytes added since the last commit */
@@ -109,6 +121,7 @@ static char *xstrdup(const char *s)
 static void usage(FILE *f)
 {
     fputs("usage: zhengce-indexer --index DIR [options] [FILE|DIR|-]...\n"
+          "       zhengce-indexer --to ADDR [options] [FILE|DIR|-]...\n"
           "\n"
           "Adds documents to the index in DIR (created if missing), replacing any\n"
           "document with the same id.  Inputs: *.jsonl / *.json files (JSON Lines,\n"
@@ -132,8 +145,10 @@ static void usage(FILE *f)
           "  --progress / --no-progress\n"
           "                     force the progress line on or off (default: on when\n"
           "                     standard error is a terminal)\n"
-          "  --to HOST:PORT     send documents to a running zhengce-searchd instead\n"
-          "                     (not yet supported)\n"
+          "  --to ADDR          send the documents to a running zhengce-searchd\n"
+          "                     (started with --writable) at HOST:PORT or a Unix\n"
+          "                     socket path, instead of writing an index\n"
+          "  --token-file FILE  with --to: the AUTH token (first line of FILE)\n"
           "  --help             this text\n"
           "\n"
           "Bad records are reported as FILE:LINE: error: MESSAGE and skipped.\n"
@@ -301,7 +316,10 @@ static void commit(run *r)
     if (r->fatal)
         return;
     zc_error e;
-    zc_status st = zc_index_commit(r->idx, &e);
+    zc_status st = r->remote ? zc_remote_commit(r->remote, &r->remote_docs, &e)
+                             : zc_index_commit(r->idx, &e);
+    if (r->fatal) /* a reply handed over before the COMMIT was fatal */
+        return;
     if (st != ZC_OK) {
         zc_progress_clear(&r->prog);
         fprintf(stderr, "zhengce-indexer: commit failed: %s\n", e.message);
@@ -310,8 +328,9 @@ static void commit(run *r)
     }
     r->batches++;
     if (r->o->verbose) {
-        uint64_t docs = 0;
-        zc_index_doc_count(r->idx, &docs, NULL);
+        uint64_t docs = r->remote_docs;
+        if (r->idx)
+            zc_index_doc_count(r->idx, &docs, NULL);
         zc_progress_clear(&r->prog);
         fprintf(stderr, "committed batch %llu (%llu documents), index has %llu documents\n",
                 (unsigned long long)r->batches, (unsigned long long)r->pending,
@@ -329,6 +348,22 @@ static void add_doc(run *r, const char *file, uint64_t line, const char *json,
     zc_error e;
     e.code = ZC_OK;
     e.field[0] = e.message[0] = '\0';
+    if (r->remote) {
+        /* The reply comes later, through on_reply. */
+        zc_status st = zc_remote_add(r->remote, json, len, file, line, &e);
+        if (st == ZC_OK && r->o->strict)
+            st = zc_remote_flush(r->remote, &e);
+        if (st != ZC_OK) {
+            if (!r->fatal)
+                report(r, file, line, "fatal", e.message);
+            r->fatal = 1;
+            return;
+        }
+        r->pending_bytes += len;
+        if (++r->pending >= r->o->batch || r->pending_bytes >= r->o->batch_bytes)
+            commit(r);
+        return;
+    }
     zc_status st = zc_index_add_json(r->idx, json, len, NULL, &e);
     if (st == ZC_OK) {
         r->indexed++;
@@ -344,6 +379,30 @@ static void add_doc(run *r, const char *file, uint64_t line, const char *json,
     }
     report(r, file, line, "fatal", e.message);
     r->fatal = 1;
+}
+
+/* --to: one reply of the daemon, in request order.  Returns 1 when the run
+ * must stop (the daemon refused to write at all). */
+static int on_reply(void *ctx, const zc_remote_reply *rep)
+{
+    run *r = ctx;
+    if (rep->ok) {
+        if (!rep->is_delete)
+            r->indexed++;
+        else if (rep->existed)
+            r->deleted++;
+        return 0;
+    }
+    if (!rep->is_delete && (strcmp(rep->code, "bad_request") == 0 ||
+                            strcmp(rep->code, "line_too_long") == 0)) {
+        bad_record(r, rep->file, rep->line, rep->message);
+        return 0;
+    }
+    char msg[ZC_ERROR_MESSAGE_MAX + 64];
+    snprintf(msg, sizeof msg, "the server answered %s: %s", rep->code, rep->message);
+    report(r, rep->file, rep->line, "fatal", msg);
+    r->fatal = 1;
+    return 1;
 }
 
 static int keep_going(const run *r)
@@ -470,6 +529,27 @@ static void read_text(run *r, const input *in)
 
 /* ---- main ------------------------------------------------------------- */
 
+/* Reads the first line of a token file into buf.  Returns 0, or -1 after
+ * printing why. */
+static int read_token(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "zhengce-indexer: --token-file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int ok = fgets(buf, (int)cap, f) != NULL;
+    fclose(f);
+    size_t n = ok ? strlen(buf) : 0;
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    if (n == 0) {
+        fprintf(stderr, "zhengce-indexer: --token-file %s: want one non-empty line\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
     if (s == NULL || *s == '\0' || *s == '-')
@@ -500,6 +580,7 @@ int main(int argc, char **argv)
     input_list inputs = {0};
     run r = {0};
     int rc = 2;
+    char token[1024] = "";
     o.batch = DEFAULT_BATCH;
     o.batch_bytes = DEFAULT_BATCH_BYTES;
     o.max_record = ZC_DOC_MAX_BYTES;
@@ -507,7 +588,7 @@ int main(int argc, char **argv)
     o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
 
     enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
-           OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_HELP };
+           OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, OPT_INDEX},
         {"delete", required_argument, NULL, OPT_DELETE},
@@ -521,6 +602,7 @@ int main(int argc, char **argv)
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"to", required_argument, NULL, OPT_TO},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -567,6 +649,7 @@ int main(int argc, char **argv)
         case OPT_PROGRESS: o.progress = 1; break;
         case OPT_NO_PROGRESS: o.progress = 0; break;
         case OPT_TO: o.to = optarg; break;
+        case OPT_TOKEN_FILE: o.token_file = optarg; break;
         case OPT_HELP: usage(stdout); rc = 0; goto out;
         default:
             if (optopt != 0 && optopt < 256)
@@ -579,15 +662,20 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (o.to != NULL) {
-        /* The hook for sending to a daemon: parsed, not implemented yet. */
-        fprintf(stderr, "zhengce-indexer: --to %s: not yet supported\n", o.to);
+    if ((o.index == NULL) == (o.to == NULL)) {
+        fputs(o.index ? "zhengce-indexer: give --index DIR or --to ADDR, not both\n"
+                      : "zhengce-indexer: --index DIR is required (or --to ADDR)\n",
+              stderr);
+        fputs("try zhengce-indexer --help\n", stderr);
         rc = 2;
         goto out;
     }
-    if (o.index == NULL) {
-        fputs("zhengce-indexer: --index DIR is required\ntry zhengce-indexer --help\n",
-              stderr);
+    if (o.token_file != NULL && o.to == NULL) {
+        fputs("zhengce-indexer: --token-file goes with --to\n", stderr);
+        rc = 2;
+        goto out;
+    }
+    if (o.token_file != NULL && read_token(o.token_file, token, sizeof token) != 0) {
         rc = 2;
         goto out;
     }
@@ -605,7 +693,11 @@ int main(int argc, char **argv)
 
     r.o = &o;
     zc_error e;
-    zc_status st = zc_index_open(o.index, ZC_OPEN_CREATE, &r.idx, &e);
+    zc_status st;
+    if (o.to != NULL)
+        st = zc_remote_open(o.to, o.token_file ? token : NULL, on_reply, &r, &r.remote, &e);
+    else
+        st = zc_index_open(o.index, ZC_OPEN_CREATE, &r.idx, &e);
     if (st != ZC_OK) {
         fprintf(stderr, "zhengce-indexer: %s\n", e.message);
         if (o.json)
@@ -617,7 +709,13 @@ int main(int argc, char **argv)
     zc_progress_init(&r.prog, show, have_stdin ? 0 : total);
     double t0 = zc_progress_now();
 
-    for (size_t i = 0; i < o.n_deletes && !r.fatal; i++) {
+    for (size_t i = 0; i < o.n_deletes && r.remote && !r.fatal; i++) {
+        if ((st = zc_remote_delete(r.remote, o.deletes[i], &e)) != ZC_OK) {
+            report(&r, "zhengce-indexer", 0, "error", e.message);
+            r.fatal = 1;
+        }
+    }
+    for (size_t i = 0; i < o.n_deletes && r.idx && !r.fatal; i++) {
         int existed = 0;
         st = zc_index_delete(r.idx, o.deletes[i], strlen(o.deletes[i]), &existed, &e);
         if (st != ZC_OK) {
@@ -649,19 +747,22 @@ int main(int argc, char **argv)
         commit(&r);
 
     double secs = zc_progress_now() - t0;
-    uint64_t docs = 0;
-    zc_index_doc_count(r.idx, &docs, NULL);
+    uint64_t docs = r.remote_docs;
+    if (r.idx)
+        zc_index_doc_count(r.idx, &docs, NULL);
     zc_progress_clear(&r.prog);
     zc_index_close(r.idx);
+    zc_remote_close(r.remote);
 
     double sd = secs > 0 ? secs : 1e-9;
     double dps = (double)r.indexed / sd, mbps = (double)r.bytes / 1e6 / sd;
     if (!o.quiet) {
         fprintf(stderr,
                 "indexed %llu documents (%.1f MB) in %.1f s: %.0f docs/s, %.1f MB/s; "
-                "%llu errors; index %s has %llu documents\n",
+                "%llu errors; %s %s has %llu documents\n",
                 (unsigned long long)r.indexed, (double)r.bytes / 1e6, secs, dps, mbps,
-                (unsigned long long)r.errors, o.index, (unsigned long long)docs);
+                (unsigned long long)r.errors, o.to ? "server" : "index",
+                o.to ? o.to : o.index, (unsigned long long)docs);
     }
     rc = r.fatal ? 2 : r.errors > 0 ? 1 : 0;
     if (o.json) {
@@ -670,7 +771,8 @@ int main(int argc, char **argv)
                               (json_int_t)r.errors, "deleted", (json_int_t)r.deleted,
                               "bytes", (json_int_t)r.bytes, "seconds", secs, "docs_per_s",
                               dps, "mb_per_s", mbps, "docs", (json_int_t)docs,
-                              "committed_batches", (json_int_t)r.batches, "index", o.index);
+                              "committed_batches", (json_int_t)r.batches, o.to ? "server" : "index",
+                              o.to ? o.to : o.index);
         char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (s)
             printf("%s\n", s);
