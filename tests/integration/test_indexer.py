@@ -474,7 +474,10 @@ def test_second_writer_is_refused(tmp_index):
     (["--index", "{idx}", "--max-record", "x"], "--max-record"),
     (["--index", "{idx}", "--bogus"], "unknown option"),
     (["--index", "{idx}", "/nonexistent/file.jsonl"], "cannot read /nonexistent/file.jsonl"),
-    (["--index", "{idx}", "--to", "127.0.0.1:7420"], "not yet supported"),
+    (["--index", "{idx}", "--to", "127.0.0.1:7420"], "not both"),
+    (["--to", "127.0.0.1:1", "--token-file", "/nonexistent/token"], "--token-file"),
+    (["--index", "{idx}", "--token-file", "/nonexistent/token"], "goes with --to"),
+    (["--to", "127.0.0.1:1"], "cannot connect to 127.0.0.1:1"),
 ])
 def test_usage_errors(tmp_index, args, message):
     args = [a.replace("{idx}", str(tmp_index)) for a in args]
@@ -496,3 +499,81 @@ def test_open_error_is_exit_2(tmp_path):
     f.write_text("not a directory")
     p = run_indexer(f / "index", "--json", check=2)
     assert json.loads(p.stdout)["ok"] is False
+
+
+# -- --to: sending to a daemon ---------------------------------------------------------
+
+@pytest.fixture
+def writable_daemon(tmp_path):
+    require(Paths.searchd)
+    from zcproto import Daemon
+    index = tmp_path / "served"
+    run_indexer(index, check=0)  # an empty index for the daemon to serve
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    with Daemon(index, "--writable", "--token-file", token) as d:
+        yield d, token
+
+
+def addr(d):
+    return "%s:%d" % d.addr
+
+
+def test_to_daemon(writable_daemon, tmp_path):
+    d, token = writable_daemon
+    src = tmp_path / "mixed.jsonl"
+    errors, good = bad_input(src)
+    big = tmp_path / "big.jsonl"
+    with open(big, "w", encoding="utf-8") as f:
+        f.write(json.dumps(doc(50, body="长" * 700_000), ensure_ascii=False) + "\n")
+        f.write(json.dumps(doc(51), ensure_ascii=False) + "\n")
+    p = subprocess.run([str(Paths.indexer), "--to", addr(d), "--token-file", str(token), "--json",
+                        "--max-record", "4096", "--batch", "2", "--verbose", str(src)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 1, p.stderr
+    err_lines = [l for l in p.stderr.splitlines() if ": error: " in l]
+    assert len(err_lines) == len(errors), p.stderr
+    for line, rx in zip(err_lines, errors):
+        assert re.match(rx, line), (line, rx)
+    s = json.loads(p.stdout)
+    assert s["indexed"] == len(good) and s["docs"] == len(good) and s["errors"] == len(errors)
+    assert re.search(r"server \S+ has 4 documents$", p.stderr, re.M)
+    # A record over the daemon's line limit (1 MiB) is reported; the next
+    # one still gets in (the client reconnects).
+    p = subprocess.run([str(Paths.indexer), "--to", addr(d), "--token-file", str(token), "--json",
+                        "--delete", "d1", str(big)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 1, p.stderr
+    assert re.search(rf"^{re.escape(str(big))}:1: error: record of \d+ bytes is longer than the "
+                     r"server's line limit", p.stderr, re.M), p.stderr
+    s = json.loads(p.stdout)
+    assert s["indexed"] == 1 and s["deleted"] == 1 and s["docs"] == 4
+    with d.conn() as c:
+        assert c.request("GET d51")["doc"]["id"] == "d51"
+        assert c.request("GET d1")["ok"] is False
+
+
+def test_to_daemon_refusals(writable_daemon, tmp_path):
+    d, token = writable_daemon
+    src = tmp_path / "a.jsonl"
+    write_jsonl(src, [doc(1)])
+    # No token: the daemon answers forbidden; the run stops with status 2.
+    p = subprocess.run([str(Paths.indexer), "--to", addr(d), str(src)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "forbidden" in p.stderr, p.stderr
+    bad = tmp_path / "bad-token"
+    bad.write_text("wrong\n")
+    p = subprocess.run([str(Paths.indexer), "--to", addr(d), "--token-file", str(bad), str(src)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "AUTH refused" in p.stderr, p.stderr
+
+
+def test_to_read_only_daemon(sample_index, tmp_path):
+    require(Paths.searchd)
+    from zcproto import Daemon
+    src = tmp_path / "a.jsonl"
+    write_jsonl(src, [doc(1)])
+    with Daemon(sample_index) as d:
+        p = subprocess.run([str(Paths.indexer), "--to", addr(d), "--json", str(src)],
+                           capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2, p.stderr
+    assert "read_only" in p.stderr
