@@ -58,7 +58,10 @@ run_one() {
   else
     echo "fail $name $execs $took" >>"$out/results.txt"
     echo "fuzz $name: FAILED (rc $rc) after $execs runs in ${took} s; artifacts in $art; log $log:"
-    grep -E 'ERROR|SUMMARY|invariant failed|#[0-9]+ 0x|artifact' "$log" | head -40
+    # The report, with only the stack frames of our own code.
+    grep -E 'ERROR|SUMMARY|invariant failed|runtime error|#[0-9]+ 0x|artifact' "$log" |
+      grep -vE 'fuzzer::|libc\.so|libc_start|__sanitizer|in _start|in raise |in abort |pthread_kill|\(BuildId' |
+      head -30
   fi
 }
 
