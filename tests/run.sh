@@ -39,13 +39,16 @@ fi
 # ---- fuzz: short libFuzzer runs (tests/fuzz/; `tests/run.sh fuzz` alone) ----
 # `make fuzz-short` runs every harness for a bounded time (FUZZ_SHORT_SECONDS,
 # two at a time); each counts as 1 passed or 1 failed (a harness that did not
-# build or report fails).  Skipped when clang is missing.
+# build or report fails).  Skipped when clang or its libFuzzer runtime is
+# missing.
 if [ "$what" = all ] || [ "$what" = fuzz ]; then
   nfuzz=$(ls tests/fuzz/fuzz_*.c 2>/dev/null | wc -l)
   if [ "$nfuzz" -eq 0 ]; then
     :
-  elif ! command -v clang >/dev/null 2>&1 || ! command -v clang++ >/dev/null 2>&1; then
-    echo "fuzz: clang not found, $nfuzz harness(es) skipped"
+  elif ! command -v clang++ >/dev/null 2>&1 ||
+       ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
+         clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+    echo "fuzz: clang with libFuzzer (clang, libclang-rt-dev) not found, $nfuzz harness(es) skipped"
     skipped=$((skipped + nfuzz))
   else
     out="$log/fuzz.log"
@@ -58,9 +61,10 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
     fi
     [ $((fp + ff)) -lt "$nfuzz" ] && ff=$((nfuzz - fp))
     passed=$((passed + fp)); failed=$((failed + ff))
-    grep '^fuzz ' "$out"
     if [ "$ff" -ne 0 ]; then
       echo "fuzz: $ff FAILED (artifacts in $BUILD/fuzz/artifacts/) — log follows"; tail -40 "$out"
+    else
+      grep '^fuzz ' "$out"
     fi
   fi
 fi
