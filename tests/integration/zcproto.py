@@ -284,15 +284,32 @@ class Daemon:
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *a):
+    def __exit__(self, exc_type, *a):
+        was_running = self.proc is not None and self.proc.poll() is None
         try:
-            self.stop()
+            rc = self.stop()
         finally:
             self.kill()
-            try:
-                os.unlink(self.logfile.name)
-            except OSError:
-                pass
+        text = self.log_text()
+        try:
+            os.unlink(self.logfile.name)
+        except OSError:
+            pass
+        if exc_type is None:
+            # a clean SIGTERM shutdown exits 0, and sanitizers (make asan)
+            # found nothing
+            check_sanitizers(text)
+            if was_running:
+                assert rc == 0, "zhengce-searchd exited %s:\n%s" % (rc, text[-3000:])
+
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def check_sanitizers(text):
+    for mark in SANITIZER_MARKS:
+        assert mark not in text, "sanitizer report in the daemon log:\n" + text[-6000:]
 
 
 class External:
