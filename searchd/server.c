@@ -134,8 +134,14 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
         double ms = (now - j->t_dispatch) * 1000.0;
         if (j->timed_out)
             srv->timeouts++;
-        if (j->reply_len > 12 && memcmp(j->reply, "{\"ok\":false", 11) == 0)
+        if (j->reply_len > 12 && memcmp(j->reply, "{\"ok\":false", 11) == 0) {
             srv->errors++;
+            static const char internal[] = "{\"ok\":false,\"error\":{\"code\":\"internal\"";
+            if (j->reply_len > sizeof internal &&
+                memcmp(j->reply, internal, sizeof internal - 1) == 0)
+                zc_log("internal_error", "verb=%s reply=%.*s", j->verb->name,
+                       (int)(j->reply_len > 400 ? 400 : j->reply_len - 1), j->reply);
+        }
         if (j->verb->verb == ZC_VERB_SEARCH) {
             srv->queries++;
             zc_hist_record(&srv->latency, ms);
