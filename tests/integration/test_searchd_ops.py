@@ -353,3 +353,70 @@ def test_bad_command_lines(index, tmp_path):
     assert r.returncode == 1 and b"cannot open index" in r.stderr
     r = run_searchd("--index", index, "--listen", "not-an-address")
     assert r.returncode == 1
+
+
+def test_junk_with_a_too_long_line_then_a_new_connection(index):
+    import random
+    rng = random.Random(7)
+    with Daemon(index, "--max-line", "1024") as d:
+        for round_ in range(3):
+            junk = bytes(rng.randrange(256) for _ in range(20000))
+            junk = junk.replace(b"\n", b"") + b"\nPING\n"     # one line far past 1024
+            with d.conn() as c:
+                try:
+                    c.send(junk)
+                except OSError:
+                    pass                      # closed before it took everything
+                replies, _ = c.read_until_eof()
+                assert [err_code(r) for r in replies] == ["line_too_long"]
+            # the daemon answers the next good request, on a new connection
+            with d.conn() as c:
+                assert c.request("PING")["pong"] is True
+                assert c.request("SEARCH " + TOKEN)["total"] == 8
+
+
+def test_searches_during_frequent_commits_never_fail(tmp_path):
+    """Readers racing a writer that commits after every document: a
+    "database modified" condition is retried inside, never returned."""
+    import shutil
+    from zcproto import INDEXER, write_jsonl
+    if not INDEXER.exists():
+        pytest.skip("zhengce-indexer not built")
+    ix = tmp_path / "ix"
+    shutil.copytree(shared_index(), ix)
+    docs = tmp_path / "more.jsonl"
+    write_jsonl(docs, [{"id": "race-%d" % i, "lang": "zh" if i % 2 else "en",
+                        "title": "竞争 race document %d" % i,
+                        "body": ("营商环境 zzqtoken race body %d " % i) * 20}
+                       for i in range(150)])
+    with Daemon(ix, "--workers", "2") as d:
+        stop = threading.Event()
+        bad = []
+        counts = [0]
+
+        def searcher(k):
+            with d.conn() as c:
+                while not stop.is_set():
+                    for q in ("SEARCH " + TOKEN, 'SEARCH {"q":"营商环境","facets":["year"]}',
+                              "GET t%d" % (1 + k % 8)):
+                        r = c.request(q)
+                        counts[0] += 1
+                        if not r["ok"]:
+                            bad.append(r)
+
+        ts = [threading.Thread(target=searcher, args=(k,)) for k in range(4)]
+        for t in ts:
+            t.start()
+        try:
+            r = subprocess.run([str(INDEXER), "--index", str(ix), "--quiet", "--batch", "1",
+                                str(docs)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=300)
+            assert r.returncode == 0, r.stderr
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for t in ts:
+                t.join(60)
+        assert bad == []
+        assert counts[0] > 50
+        assert d.request("SEARCH " + json.dumps({"q": TOKEN, "limit": 0}))["total"] == 8 + 150
