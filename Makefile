@@ -246,3 +246,14 @@ endef
 $(foreach h,$(FUZZ_NAMES),$(eval $(call FUZZ_LINK_RULE,$(h))))
 
 -include $(shell find $(BUILD)/fuzz-obj -name '*.d' 2>/dev/null)
+
+# ---- eval ----------------------------------------------------------------------
+# make eval: measured search quality per analyzer (ngram, words, hybrid) on the
+# shared corpora, plus the zh-ir and SIGHAN yardsticks; prints the table and
+# writes docs/quality.md.  Work files and indexes go to $(BUILD)/eval/.
+#   make eval EVAL_ARGS='--analyzers ngram --per-class 100'   (options: eval.py --help)
+.PHONY: eval
+EVAL_ARGS ?=
+
+eval: all $(BENCH_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash bench/eval/run.sh $(EVAL_ARGS)

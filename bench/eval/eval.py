@@ -1,0 +1,697 @@
+#!/usr/bin/python3
+"""eval.py — `make eval`: measured search quality of zhengce, per analyzer.
+
+Owns: the run as a whole — check the inputs, build the judged query set
+(querygen.py) from shared/corpus-real, index the corpus once per analyzer
+mode (engine.py), run every query through build/bench/evalq, score
+(metrics.py), run the outside yardsticks (zhir.py; bench/segeval.sh), print
+one table and write docs/quality.md.
+
+Every stage reports progress on standard error; the table goes to standard
+output.  Deterministic: the query set depends only on the inputs and the
+seed, and indexes and query sets are cached under build/eval/ keyed by the
+inputs' sha256 (and, for indexes, the indexer binary).
+
+Must never: judge with the engine's own help (ground truth is computed by
+scanning the normalized texts in Python), or print a number for an analyzer
+the indexer could not build (that column says "unavailable" and why).
+
+Usage: python3 bench/eval/eval.py [--build DIR] [--shared DIR]
+          [--analyzers ngram,words,hybrid] [--seed N] [--per-class N]
+          [--jobs N] [--out FILE | --no-write] [--rebuild]
+          [--daemon HOST:PORT] [--no-zhir] [--no-seg] [--self-test]
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+import corpus as corpus_mod  # noqa: E402
+import engine as engine_mod  # noqa: E402
+import metrics  # noqa: E402
+import querygen  # noqa: E402
+import zhir as zhir_mod  # noqa: E402
+
+T0 = time.time()
+MODES = ("ngram", "words", "hybrid")
+DEFAULT_SEED = 20240605
+DEFAULT_PER_CLASS = 300
+
+CORPUS_SHA = {
+    "policies.jsonl": "4d7958b2b03f4948f1eb3e25cbffd8627d501202e2328aa14cf747f283218284",
+    "policies-en.jsonl": "8c713de65676ab31337591f10cff1522b3c505058f3ba7b37db511b416b0c3d5",
+}
+
+# (class, row label, metrics).  A "_t" class is printed under its source
+# with the difference to it.
+ROWS = [
+    ("title_zh", "known item: exact title (zh)", ["mrr@10", "success@1", "success@10"]),
+    ("title_zh_t", "… same, Traditional (OpenCC s2t)", ["mrr@10", "success@1", "success@10"]),
+    ("body_zh", "known item: 6-12 char body piece (zh)", ["mrr@10", "success@1", "success@10"]),
+    ("body_zh_t", "… same, Traditional", ["mrr@10", "success@1", "success@10"]),
+    ("phrase_zh", "phrase: \"2-8 Han characters\"", ["prec@10", "recall@100"]),
+    ("phrase_zh_t", "… same, Traditional", ["prec@10", "recall@100"]),
+    ("phrase_en", "phrase: \"2-4 English words\"", ["prec@10", "recall@100"]),
+    ("docno", "document number, 4 spellings", ["success@1"]),
+    ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
+    ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
+]
+
+METRIC_FN = {
+    "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
+    "success@1": lambda r, rel: metrics.success_at(r, rel, 1),
+    "success@10": lambda r, rel: metrics.success_at(r, rel, 10),
+    "prec@10": lambda r, rel: metrics.prec_at(r, rel, 10),
+    "recall@100": lambda r, rel: metrics.rcap_at(r, rel, 100),
+}
+
+
+def progress(msg):
+    print("[eval %6.1fs] %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="zhengce search-quality evaluation")
+    ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
+    ap.add_argument("--shared", default=os.environ.get("SHARED", str(REPO.parent / "shared")))
+    ap.add_argument("--analyzers", default=os.environ.get("EVAL_ANALYZERS", ",".join(MODES)))
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--per-class", type=int, default=DEFAULT_PER_CLASS)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--out", default=str(REPO / "docs" / "quality.md"))
+    ap.add_argument("--no-write", action="store_true", help="do not write docs/quality.md")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild indexes and query set")
+    ap.add_argument("--daemon", metavar="HOST:PORT",
+                    help="query a running zhengce-searchd (serving the corpus) instead")
+    ap.add_argument("--no-zhir", action="store_true")
+    ap.add_argument("--no-seg", action="store_true")
+    ap.add_argument("--self-test", action="store_true", help="check the metrics and exit")
+    a = ap.parse_args(argv)
+    a.modes = [m.strip() for m in a.analyzers.split(",") if m.strip()]
+    bad = [m for m in a.modes if m not in MODES]
+    if bad:
+        ap.error("unknown analyzer %s (choose from %s)" % (bad, ", ".join(MODES)))
+    return a
+
+
+# ---- cached preparation ------------------------------------------------------
+
+def source_hash():
+    h = hashlib.sha256()
+    for name in ("corpus.py", "querygen.py"):
+        h.update((HERE / name).read_bytes())
+    return h.hexdigest()
+
+
+def folded_texts(corp, work, opencc, corpus_key):
+    """{doc index: normalized OpenCC t2s text} for the documents whose text
+    t2s changes (the few partly Traditional ones).  Cached."""
+    cache = work / "t2s-folded.json"
+    if cache.exists():
+        try:
+            c = json.loads(cache.read_text(encoding="utf-8"))
+            if c.get("key") == corpus_key:
+                return {int(k): v for k, v in c["folded"].items()}
+        except ValueError:
+            pass
+    progress("folding the corpus with OpenCC t2s to find Traditional text")
+    src = work / "t2s-in.txt"
+    dst = work / "t2s-out.txt"
+    lines = [(d.get("title", "") + " " + d.get("body", "")).replace("\n", " ")
+             for d in corp.docs]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    subprocess.run([opencc, "-c", "t2s.json", "-i", str(src), "-o", str(dst)], check=True)
+    out = dst.read_text(encoding="utf-8").split("\n")
+    if out and out[-1] == "":
+        out.pop()
+    if len(out) != len(lines):
+        raise RuntimeError("opencc t2s returned %d lines for %d" % (len(out), len(lines)))
+    folded = {i: corpus_mod.norm(o) for i, (l, o) in enumerate(zip(lines, out)) if l != o}
+    cache.write_text(json.dumps({"key": corpus_key, "folded": folded}, ensure_ascii=False),
+                     encoding="utf-8")
+    src.unlink()
+    dst.unlink()
+    progress("t2s changes %d documents" % len(folded))
+    return folded
+
+
+def build_queries(args, work, files, shas):
+    opencc = shutil.which("opencc")
+    key = hashlib.sha256(json.dumps({
+        "gen": querygen.GEN_VERSION, "seed": args.seed, "per_class": args.per_class,
+        "inputs": shas, "src": source_hash(), "opencc": bool(opencc)},
+        sort_keys=True).encode()).hexdigest()
+    cache = work / "queries.json"
+    if cache.exists() and not args.rebuild:
+        try:
+            c = json.loads(cache.read_text(encoding="utf-8"))
+            if c.get("key") == key:
+                progress("query set: reusing %s (%d queries)" % (cache, len(c["queries"])))
+                return c["queries"], c["notes"], None
+        except ValueError:
+            pass
+    progress("query set: loading the corpus")
+    corp = corpus_mod.Corpus(files, progress)
+    notes = []
+    folded = {}
+    if opencc:
+        folded = folded_texts(corp, work, opencc, hashlib.sha256(
+            json.dumps(shas, sort_keys=True).encode()).hexdigest())
+    else:
+        notes.append("opencc not found: no Traditional queries, no folding check")
+    gen = querygen.Generator(corp, args.seed, args.per_class, folded, progress)
+    qs = gen.build()
+    if opencc:
+        qs += querygen.traditional(qs, [opencc, "-c", "s2t.json"], work, progress)
+    check_ground_truth(corp, qs)
+    cache.write_text(json.dumps({"key": key, "queries": qs, "notes": notes},
+                                ensure_ascii=False), encoding="utf-8")
+    return qs, notes, corp
+
+
+def check_ground_truth(corp, qs):
+    """Sanity checks on the judgments, by a second, slower method."""
+    ids = {d["id"] for d in corp.docs}
+    for x in qs:
+        assert x["rel"], "empty relevant set: %r" % x
+        assert set(x["rel"]) <= ids, "unknown relevant id: %r" % x
+        assert x["src"] in x["rel"], "the source document is not relevant: %r" % x
+    # Re-derive some phrase sets by testing every document directly.
+    by = {}
+    for x in qs:
+        by.setdefault(x["cls"], []).append(x)
+    for x in by.get("phrase_zh", [])[:25]:
+        p = x["extra"]["phrase"]
+        want = sorted(d["id"] for d, t in zip(corp.docs, corp.norm_text) if p in t)
+        assert want == x["rel"], "phrase_zh judgments differ for %s" % p
+    for x in by.get("body_zh", [])[:25]:
+        p = corpus_mod.norm(x["text"])
+        want = [d["id"] for d, t in zip(corp.docs, corp.norm_text) if p in t]
+        assert want == x["rel"], "body_zh piece not distinctive: %s" % p
+    for x in by.get("phrase_en", [])[:25]:
+        w = x["extra"]["phrase"].split()
+        want = sorted(d["id"] for i, d in enumerate(corp.docs)
+                      if any(corp.tokens(i)[k:k + len(w)] == w
+                             for k in range(len(corp.tokens(i)) - len(w) + 1)))
+        assert want == x["rel"], "phrase_en judgments differ for %s" % w
+    progress("query set: ground truth re-checked by direct scan")
+
+
+# ---- scoring -----------------------------------------------------------------
+
+def score(qs, answers):
+    """{class: {"n", "errors", metric: (mean, ci95)}} for one column."""
+    out = {}
+    by = {}
+    for x, a in zip(qs, answers):
+        by.setdefault(x["cls"], []).append((x, a))
+    for cls, _, mets in ROWS:
+        rows = by.get(cls, [])
+        if not rows:
+            continue
+        res = {"n": len(rows), "errors": 0, "empty": 0}
+        vals = {m: [] for m in mets}
+        for x, a in rows:
+            if isinstance(a, tuple):
+                res["errors"] += 1
+                if res["errors"] <= 3:
+                    res.setdefault("error_examples", []).append([x["text"], a[1], a[2]])
+                a = []
+            if not a:
+                res["empty"] += 1
+            rel = set(x["rel"])
+            for m in mets:
+                vals[m].append(METRIC_FN[m](a, rel))
+        for m in mets:
+            res[m] = (metrics.mean(vals[m]), metrics.ci95(vals[m]))
+        if cls.endswith("_t"):
+            res["changed"] = sum(1 for x, _ in rows if x["extra"].get("changed"))
+        out[cls] = res
+    # Document numbers by spelling and language.
+    dn = {}
+    for x, a in by.get("docno", []):
+        if isinstance(a, tuple):
+            a = []
+        key = "%s · %s" % (x["extra"]["lang"], x["extra"]["spelling"])
+        dn.setdefault(key, []).append(metrics.success_at(a, set(x["rel"]), 1))
+    out["docno_by"] = {k: (metrics.mean(v), len(v)) for k, v in sorted(dn.items())}
+    return out
+
+
+# ---- report --------------------------------------------------------------------
+
+def fmt(v):
+    return "%.3f" % v
+
+
+def main_table(qs, columns, results):
+    counts = {}
+    for x in qs:
+        counts[x["cls"]] = counts.get(x["cls"], 0) + 1
+    head = "| query class | n | metric | " + " | ".join(columns) + " |"
+    sep = "|---|---:|---|" + "---:|" * len(columns)
+    lines = [head, sep]
+    for cls, label, mets in ROWS:
+        if cls not in counts:
+            continue
+        n = str(counts[cls])
+        if cls.endswith("_t"):
+            ch = [results[c][cls].get("changed") for c in columns if c in results and
+                  cls in results[c]]
+            if ch and ch[0] is not None:
+                n += " (%d changed)" % ch[0]
+        for k, m in enumerate(mets):
+            cells = []
+            for c in columns:
+                r = results.get(c, {}).get(cls)
+                if r is None:
+                    cells.append("—")
+                    continue
+                v = r[m][0]
+                cell = fmt(v)
+                if cls.endswith("_t"):
+                    base = results[c].get(cls[:-2])
+                    if base:
+                        cell += " (%+.3f)" % (v - base[m][0])
+                cells.append(cell)
+            lines.append("| %s | %s | %s | %s |" % (label if k == 0 else "",
+                                                     n if k == 0 else "", m,
+                                                     " | ".join(cells)))
+    return "\n".join(lines)
+
+
+def docno_table(columns, results):
+    keys = []
+    for c in columns:
+        for k in results.get(c, {}).get("docno_by", {}):
+            if k not in keys:
+                keys.append(k)
+    lines = ["| language · spelling | n | " + " | ".join(columns) + " |",
+             "|---|---:|" + "---:|" * len(columns)]
+    for k in keys:
+        n = next(results[c]["docno_by"][k][1] for c in columns
+                 if k in results.get(c, {}).get("docno_by", {}))
+        cells = [fmt(results[c]["docno_by"][k][0]) if k in results.get(c, {}).get(
+            "docno_by", {}) else "—" for c in columns]
+        lines.append("| %s | %d | %s |" % (k, n, " | ".join(cells)))
+    return "\n".join(lines)
+
+
+def zhir_table(zres):
+    lines = ["| run | queries | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | Recall@1000 |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for split, label in (("all", "all 1,543"), ("dev", "dev 308")):
+        ref = zhir_mod.BM25_REF[split]
+        lines.append("| BM25 reference (README) | %s | %s |" % (
+            label, " | ".join("%.4f" % ref[m] for m in zhir_mod.METRICS)))
+        for col, r in zres.items():
+            s = r[split]
+            lines.append("| zhengce %s | %s | %s |" % (col, label, " | ".join(
+                "%.4f" % s[m] for m in zhir_mod.METRICS)))
+    return "\n".join(lines)
+
+
+def run_segeval(build, shared):
+    env = dict(os.environ, BUILD=build, SHARED=shared)
+    r = subprocess.run(["bash", str(REPO / "bench" / "segeval.sh")], cwd=str(REPO), env=env,
+                       capture_output=True, text=True)
+    rows = []
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0] in ("pku", "msr"):
+            rows.append({"set": f[0], "P": f[1], "R": f[2], "F1": f[3], "jieba": f[4]})
+    return {"rc": r.returncode, "stdout": r.stdout, "stderr": r.stderr.strip(), "rows": rows}
+
+
+def seg_table(seg):
+    lines = ["| test set | P | R | F1 | jieba F1 (published) | F1 ≥ jieba |",
+             "|---|---:|---:|---:|---:|---|"]
+    for r in seg["rows"]:
+        try:
+            ok = "yes" if float(r["F1"]) >= float(r["jieba"]) else "no"
+        except ValueError:
+            ok = "?"
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            r["set"].upper(), r["P"], r["R"], r["F1"], r["jieba"], ok))
+    return "\n".join(lines)
+
+
+def machine_note():
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return "%s, %d cores, %s %s, Python %s" % (cpu or "unknown CPU", os.cpu_count() or 0,
+                                               platform.system(), platform.release(),
+                                               platform.python_version())
+
+
+def git_note():
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--",
+                                "lib", "wrappers", "indexer"],
+                               capture_output=True, text=True).stdout.strip()
+        return head + (" (with uncommitted changes in lib/, wrappers/ or indexer/)"
+                       if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+# ---- main ------------------------------------------------------------------------
+
+def main(argv):
+    args = parse_args(argv)
+    metrics.self_check()
+    progress("metric self-check passed (a perfect ranking scores 1, known cases agree)")
+    if args.self_test:
+        return 0
+
+    shared = Path(args.shared)
+    cdir = shared / "corpus-real"
+    files = [str(cdir / "policies.jsonl"), str(cdir / "policies-en.jsonl")]
+    if not all(os.path.exists(f) for f in files):
+        print("eval: %s is missing (the shared corpora are not here): nothing to "
+              "evaluate; docs/quality.md left as it is." % cdir, file=sys.stderr)
+        return 0
+
+    build = args.build
+    work = Path(build) / "eval"
+    work.mkdir(parents=True, exist_ok=True)
+
+    progress("hashing the inputs")
+    shas = {}
+    for f in files:
+        name = os.path.basename(f)
+        shas[name] = corpus_mod.sha256_file(f)
+        if shas[name] != CORPUS_SHA[name]:
+            progress("WARNING %s sha256 %s differs from SOURCE.md's" % (name, shas[name][:12]))
+    n_docs = sum(1 for f in files for line in open(f, encoding="utf-8") if line.strip())
+
+    notes = []
+    columns = []
+    unavailable = {}
+    how = {}
+    eng = None
+    zhir = None
+    if not args.no_zhir and (shared / "zh-ir" / "docs.jsonl").exists():
+        zhir = zhir_mod.ZhIr(str(shared / "zh-ir"), progress)
+    elif not args.no_zhir:
+        notes.append("%s is missing: zh-ir yardstick skipped" % (shared / "zh-ir"))
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs))
+    futures = {}
+    index_secs = {}
+    if args.daemon:
+        daemon = engine_mod.Daemon(args.daemon, progress)
+        st = daemon.stats()
+        col = "daemon %s" % args.daemon
+        columns.append(col)
+        if st.get("docs") != n_docs:
+            notes.append("the daemon serves %s documents, the corpus has %d" %
+                         (st.get("docs"), n_docs))
+        zhir = None
+        notes.append("daemon mode: zh-ir needs its own index and is skipped")
+    else:
+        eng = engine_mod.Engine(build, str(work), progress)
+        for mode in args.modes:
+            try:
+                how[mode], note = eng.probe(mode)
+                if note:
+                    notes.append("%s: %s" % (mode, note))
+                columns.append(mode)
+                progress("analyzer %s: available (%s)" % (mode, how[mode]))
+            except engine_mod.Unavailable as e:
+                unavailable[mode] = str(e)
+                progress("analyzer %s: UNAVAILABLE — %s (column skipped)" % (mode, e))
+        # Indexes build in the background while the query set is made.
+        for mode in columns:
+            futures[(mode, "corpus")] = pool.submit(
+                eng.ensure_index, mode, how[mode], "corpus", files, shas, n_docs,
+                args.rebuild)
+            if zhir:
+                futures[(mode, "zhir")] = pool.submit(
+                    eng.ensure_index, mode, how[mode], "zhir", [zhir.docs_path],
+                    {"docs.jsonl": zhir.shas["docs.jsonl"]}, len(zhir.doc_ids), args.rebuild)
+    seg_future = None
+    if not args.no_seg:
+        if (shared / "seg-gold" / "pku_test.utf8").exists():
+            progress("segmenter F1: running bench/segeval.sh in the background")
+            seg_future = pool.submit(run_segeval, build, str(shared))
+        else:
+            notes.append("%s is missing: segmenter F1 skipped" % (shared / "seg-gold"))
+
+    qs, qnotes, _ = build_queries(args, work, files, shas)
+    notes += qnotes
+    progress("query set: %d queries in %d classes" %
+             (len(qs), len({x["cls"] for x in qs})))
+
+    # Queries, per column.
+    results, zres, timings = {}, {}, {}
+    args_list = [x["arg"] for x in qs]
+    run_futures = {}
+    for col in columns:
+        if args.daemon:
+            run_futures[(col, "corpus")] = pool.submit(daemon.run, args_list)
+            continue
+        idx, secs, reused = futures[(col, "corpus")].result()
+        if reused:
+            index_secs[col] = "reused" + (" (built in %.0f s)" % secs if secs else "")
+        else:
+            index_secs[col] = "%.0f s" % secs
+        run_futures[(col, "corpus")] = pool.submit(eng.run_evalq, idx, args_list, "judged")
+        if zhir:
+            zidx, _, _ = futures[(col, "zhir")].result()
+            run_futures[(col, "zhir")] = pool.submit(
+                eng.run_evalq, zidx, zhir.lines(), "zhir",
+                ["--any-words", "--limit", "1000"])
+    known = None
+    for (col, what), fut in run_futures.items():
+        answers, secs = fut.result()
+        timings["%s/%s" % (col, what)] = secs
+        progress("%s: %s queries answered in %.1f s" % (col, what, secs))
+        if what == "corpus":
+            if known is None:
+                known = set()
+                for f in files:
+                    with open(f, encoding="utf-8") as fh:
+                        known.update(json.loads(line)["id"] for line in fh if line.strip())
+            stray = {d for a in answers if isinstance(a, list) for d in a} - known
+            assert not stray, "evalq returned ids not in the corpus: %s" % sorted(stray)[:5]
+            results[col] = score(qs, answers)
+            errs = sum(r.get("errors", 0) for k, r in results[col].items()
+                       if k != "docno_by")
+            if errs:
+                notes.append("%s: %d queries were refused by the engine (scored as empty)"
+                             % (col, errs))
+        else:
+            zres[col] = zhir.score(answers)
+            if zres[col]["errors"]:
+                notes.append("%s: %d zh-ir queries refused" % (col, zres[col]["errors"]))
+    seg = seg_future.result() if seg_future else None
+    if seg:
+        progress("segmenter F1: %s" % ("; ".join("%s F1 %s" % (r["set"], r["F1"])
+                                                for r in seg["rows"]) or
+                                      "failed: " + seg["stderr"][:200]))
+    pool.shutdown()
+
+    for m, why in unavailable.items():
+        notes.append("%s: unavailable — %s" % (m, why))
+    report = render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas,
+                    zhir, index_secs, timings)
+    print(report["console"])
+    (work / "results.json").write_text(json.dumps({
+        "columns": columns, "results": results, "zhir": zres, "seg": seg,
+        "notes": notes, "unavailable": unavailable, "timings": timings,
+        "index_secs": index_secs}, ensure_ascii=False, indent=1), encoding="utf-8")
+    if not args.no_write:
+        Path(args.out).write_text(report["markdown"], encoding="utf-8")
+        progress("wrote %s and %s" % (args.out, work / "results.json"))
+    progress("done in %.0f s" % (time.time() - T0))
+    return 0
+
+
+def make_command(args, argv):
+    """The `make eval` line that reproduces this run (run.sh adds --build
+    and --shared from make's BUILD and SHARED)."""
+    user, skip = [], False
+    for k, a in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if a in ("--build", "--shared"):
+            skip = True
+            continue
+        if a.startswith("--build=") or a.startswith("--shared="):
+            continue
+        user.append(a)
+    cmd = "make eval"
+    if os.path.normpath(args.build) != "build":
+        cmd += " BUILD=%s" % args.build
+    if user:
+        cmd += " EVAL_ARGS='%s'" % " ".join(user)
+    return cmd
+
+
+def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas, zhir,
+           index_secs, timings):
+    shown = columns + [m for m in unavailable if m not in columns]
+    table = main_table(qs, shown, results)
+    dtable = docno_table(shown, results)
+    ztable = zhir_table(zres) if zres else None
+    stable = seg_table(seg) if seg and seg["rows"] else None
+    command = make_command(args, argv)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    elapsed = time.time() - T0
+
+    console = ["", "Search quality (judged queries on corpus-real; columns: analyzers)", "",
+               table, "", dtable]
+    if ztable:
+        console += ["", "zh-ir (STARD pool; questions sent as any-words OR queries)", "", ztable]
+    if stable:
+        console += ["", "Segmenter word F1 (SIGHAN 2005)", "", stable]
+    if notes:
+        console += ["", "Notes:"] + ["- " + n for n in notes]
+    console.append("")
+
+    md = []
+    md.append("# Search quality\n")
+    md.append("Generated by `%s` (which runs `bash bench/eval/run.sh`, i.e. "
+              "`bench/eval/eval.py`) — do not edit by hand; run it again.\n" % command)
+    md.append("- Date: %s; whole run %.0f s (indexing: %s)." % (
+        now, elapsed, ", ".join("%s %s" % kv for kv in index_secs.items()) or "n/a"))
+    md.append("- Machine: %s." % machine_note())
+    md.append("- zhengce commit: %s." % git_note())
+    md.append("- Query set: seed %d, up to %d queries per class, %d queries in all; "
+              "the same queries for every analyzer." % (args.seed, args.per_class, len(qs)))
+    md.append("- Inputs: %s." % ", ".join("`%s` sha256 %s…" % (k, v[:16])
+                                          for k, v in shas.items()))
+    md.append("")
+    md.append("## Judged queries on corpus-real\n")
+    md.append("Rows: query classes; columns: analyzer the index was built with "
+              "(\"—\": the analyzer is not available in this build, see the notes). "
+              "Traditional rows show the difference to their Simplified row in "
+              "parentheses.\n")
+    md.append(table)
+    md.append("\nDocument numbers, success@1 by spelling:\n")
+    md.append(dtable)
+    if notes:
+        md.append("\nNotes:\n")
+        md += ["- " + n for n in notes]
+    if ztable:
+        md.append("\n## Outside yardstick: zh-ir (STARD statute retrieval, pool only)\n")
+        md.append("`../shared/zh-ir/`: 1,445 articles, 1,543 real questions, binary "
+                  "judgments.  Metric definitions as in its README (nDCG@10 with gain "
+                  "2^rel−1 and log2(rank+1) discount, ideal from the qrels; MRR@10; "
+                  "Recall@k = |relevant ∩ top k| / |relevant|), averaged over queries.  "
+                  "The BM25 rows are the README's reference run (Lucene BM25 k1 0.9, "
+                  "b 0.4, CJK bigrams over title + body).%s\n" % (
+                      "" if zhir is None or zhir.sha_ok else
+                      "  **The input files differ from the README's sha256: the reference "
+                      "figures may not apply.**"))
+        md.append("How the questions are sent: plain query text means implicit AND "
+                  "(every CJK run a phrase), which finds almost nothing for a question, "
+                  "and the library has no \"any words\" option.  So `evalq --any-words` "
+                  "cuts each question with the index's own analyzer and sends the "
+                  "original text of every token (CJK bigram, dictionary word, English "
+                  "word) as one alternative of an OR, duplicates dropped — with ngram, "
+                  "`谁可以成为个体工商户？` is sent as `谁可 OR 可以 OR 以成 OR 成为 OR "
+                  "为个 OR 个体 OR 体工 OR 工商 OR 商户`, the bag of terms a BM25 engine "
+                  "scores — asking for the top 1000.\n")
+        md.append(ztable)
+    if stable or seg:
+        md.append("\n## Segmenter alone: word F1 on SIGHAN 2005 (`bash bench/segeval.sh`)\n")
+        if stable:
+            md.append(stable)
+        if seg and seg["rc"] != 0:
+            md.append("\nsegeval.sh failed (exit %d): %s" % (seg["rc"], seg["stderr"][:300]))
+        if seg and seg["stdout"]:
+            md.append("\nOutput of segeval.sh:\n\n```\n%s```" % seg["stdout"])
+    md.append("\n## How the judged queries are built\n")
+    md.append(METHOD_TEXT % {"zh_docno": args.per_class,
+                             "en_docno": max(1, args.per_class // 3)})
+    return {"console": "\n".join(console), "markdown": "\n".join(md) + "\n"}
+
+
+METHOD_TEXT = """\
+The corpus is `../shared/corpus-real/policies.jsonl` (3,139 documents, 3,138
+Chinese) plus `policies-en.jsonl` (1,016 U.S. Executive Orders), indexed
+together once per analyzer into `build/eval/<analyzer>/corpus/`.  Every query
+goes through `build/bench/evalq` (the library's `zc_search_request_parse` and
+`zc_search` on a read-only index, one process) as the JSON form of a SEARCH
+argument: `{"q": ..., "limit": 10}` (100 for phrase classes), no filters.
+
+Ground truth never asks the engine.  Texts are normalized as the engine
+does (Python's NFKC + casefold over title + "\\n" + body) and scanned:
+
+- **Known item, exact title**: a sampled document's title, as typed.
+  Correct: every document with exactly that (normalized) title (90 titles
+  repeat: versions of one statute).  MRR@10, success@1, success@10.
+- **Known item, body piece**: 6-12 characters cut from one paragraph of a
+  sampled body, at least 4 of them Han characters, no character the query
+  syntax uses (`" ( ) - :`), starting and ending on a letter or character,
+  and occurring in no other document's normalized text (checked by a scan of
+  the whole corpus).  Sent unquoted.  Correct: that document.
+- **Chinese phrase**: `"..."` of 2-8 Han characters (lengths cycled evenly)
+  cut from a sampled document, whose document frequency is 2-200.  Correct:
+  exactly the documents whose normalized text contains it.
+- **English phrase**: `"..."` of 2-4 words (letters only; the first and
+  the last a content word: not a stop word, 3 letters or more) from an
+  Executive Order, document frequency 2-200.  Matching is on
+  word boundaries, lower case and punctuation-insensitive, never across a
+  paragraph break or a Chinese character.
+- **Precision@10** is the share of relevant documents among the top
+  min(10, returned) — not divided by 10, so a phrase found in 3 documents and
+  answered with exactly those scores 1; nothing returned scores 0.
+  **Recall@100** is |relevant ∩ top 100| / min(|relevant|, 100), so a
+  perfect ranking scores 1 however many documents match.
+- **Document numbers**: every sampled document number (up to %(zh_docno)d
+  Chinese, %(en_docno)d English) in each spelling that differs from the stored one: as stored,
+  〔〕 → [ ], 〔〕 → （ ）, full-width digits, lower case (English).  Correct: the
+  documents whose number is the same under our own canonical form (NFKC,
+  every bracket style alike).  success@1.
+- **Traditional**: the Chinese title, body-piece and phrase queries
+  converted with `opencc -c s2t.json` in one batch, judged exactly like their
+  Simplified forms ("changed" counts the queries OpenCC altered).  Pieces and
+  phrases are kept only if folding the corpus with OpenCC t2s (which changes
+  the few partly Traditional documents, such as the 1950s work reports)
+  leaves their relevant set as it is, so the judgments hold whether or not
+  the engine folds.
+- **English**: an Executive Order's exact title (correct: every order with
+  that title, e.g. 24 × "Adjustments of Certain Rates of Pay"), and 2-4
+  unquoted words (first and last a content word) occurring as a sequence in
+  one order only (correct: that order).
+
+Sanity checks: on every run the metrics are checked on rankings with known
+answers (a perfect ranking scores 1); when the query set is built, every
+relevant set is checked to be non-empty and to hold the query's source
+document, and 25 sets per phrase class are re-derived by testing every
+document directly; on every run, every answer line matches its query, no
+id is ranked twice, every id is a corpus id; each index holds every input
+document and records the analyzer it was asked for.  The indexes
+(`build/eval/<analyzer>/`) and the query set (`build/eval/queries.json`) are
+reused while the inputs' sha256 and the indexer binary are unchanged.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
