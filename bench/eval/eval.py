@@ -65,7 +65,7 @@ ROWS = [
     ("phrase_zh", "phrase: \"2-8 Han characters\"", ["prec@10", "recall@100"]),
     ("phrase_zh_t", "… same, Traditional", ["prec@10", "recall@100"]),
     ("phrase_en", "phrase: \"2-4 English words\"", ["prec@10", "recall@100"]),
-    ("docno", "document number, 4 spellings", ["success@1"]),
+    ("docno", "document number, all spellings", ["success@1"]),
     ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
 ]
@@ -507,6 +507,8 @@ def main(argv):
             zres[col] = zhir.score(answers)
             if zres[col]["errors"]:
                 notes.append("%s: %d zh-ir queries refused" % (col, zres[col]["errors"]))
+            if zres[col]["empty"]:
+                notes.append("%s: %d zh-ir queries found nothing" % (col, zres[col]["empty"]))
     seg = seg_future.result() if seg_future else None
     if seg:
         progress("segmenter F1: %s" % ("; ".join("%s F1 %s" % (r["set"], r["F1"])
@@ -592,6 +594,16 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
               "Traditional rows show the difference to their Simplified row in "
               "parentheses.\n")
     md.append(table)
+    widest = max((r[m][1] for c in results.values() for cls, r in c.items()
+                  if cls != "docno_by" for m in r if isinstance(r[m], tuple)
+                  and r[m][1] == r[m][1]), default=None)
+    if widest is not None:
+        md.append("\nSampling error: the widest 95%% confidence half-width of a cell "
+                  "above is ±%.3f (normal approximation over the queries of its row; "
+                  "every cell's is in `%s/eval/results.json`).  Traditional and "
+                  "Simplified rows, and the analyzer columns, use the same queries, so "
+                  "their differences are paired and less noisy than that." %
+                  (widest, args.build))
     md.append("\nDocument numbers, success@1 by spelling:\n")
     md.append(dtable)
     if notes:

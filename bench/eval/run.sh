@@ -18,4 +18,12 @@ if [ ! -r "$SHARED/corpus-real/policies.jsonl" ]; then
        "missing, nothing to evaluate (docs/quality.md left as it is)." >&2
   exit 0
 fi
+mkdir -p "$BUILD"
+# The judge is tested before it judges (a second or two).
+echo "[eval] testing the harness (bench/eval/test_eval.py)" >&2
+BUILD=$BUILD SHARED=$SHARED "$PYTHON" bench/eval/test_eval.py 2>"$BUILD/eval-selftest.log" || {
+  cat "$BUILD/eval-selftest.log" >&2
+  echo "eval: the harness's own tests failed; no figures produced" >&2
+  exit 1
+}
 exec "$PYTHON" bench/eval/eval.py --build "$BUILD" --shared "$SHARED" "$@"

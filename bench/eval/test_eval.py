@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""test_eval.py — tests of the evaluation harness itself (stdlib unittest).
+
+Owns: checking that the judge is right before it judges: the metrics, the
+ground-truth scans (no match across documents, English word boundaries),
+the document-number canonical form, the answer parser, zh-ir scoring, and
+how an analyzer mode is found available or not (with stand-in indexers
+around the real one).  run.sh runs these before every `make eval`.
+
+Usage: /usr/bin/python3 bench/eval/test_eval.py [-v]
+Environment: BUILD (default build) — the analyzer-probe tests need
+$BUILD/bin/zhengce-indexer and $BUILD/bench/evalq and are skipped without.
+"""
+
+import json
+import os
+import stat
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+import engine  # noqa: E402
+import metrics  # noqa: E402
+import querygen  # noqa: E402
+import zhir  # noqa: E402
+
+REPO = HERE.parent.parent
+BUILD = Path(os.environ.get("BUILD", "build"))
+if not BUILD.is_absolute():
+    BUILD = REPO / BUILD
+
+
+def write_jsonl(path, docs):
+    with open(path, "w", encoding="utf-8") as f:
+        for d in docs:
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+
+
+class Metrics(unittest.TestCase):
+    def test_self_check(self):
+        self.assertTrue(metrics.self_check())
+
+    def test_empty_relevant_set_is_an_error(self):
+        with self.assertRaises(ValueError):
+            metrics.rcap_at(["a"], set())
+        with self.assertRaises(ValueError):
+            metrics.ndcg_at(["a"], set())
+
+
+class GroundTruth(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        p = os.path.join(self.tmp.name, "c.jsonl")
+        write_jsonl(p, [
+            {"id": "a", "lang": "zh", "title": "振兴东北", "body": "老工业基地\n调整改造"},
+            {"id": "b", "lang": "zh", "title": "基地建设", "body": "东北老工业基地振兴"},
+            {"id": "c", "lang": "en", "title": "Pay Rates",
+             "body": "The President's order, WTO协定 rules\nNext Section"},
+            {"id": "d", "lang": "en", "title": "ＦＵＬＬ Width",
+             "body": "order rules apply; the president s order"},
+        ])
+        self.c = corpus.Corpus([p])
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def ids(self, idxs):
+        return [self.c.docs[i]["id"] for i in idxs]
+
+    def test_chinese_substrings(self):
+        self.assertEqual(self.ids(self.c.docs_containing("老工业基地")), ["a", "b"])
+        self.assertEqual(self.ids(self.c.docs_containing("基地调整")), [])   # paragraph break
+        self.assertTrue(self.c.only_in("调整改造", 0))
+        self.assertFalse(self.c.only_in("工业", 0))
+        # Never across the end of one document and the start of the next.
+        self.assertEqual(self.c.docs_containing("改造基地"), [])
+        self.assertEqual(self.c.docs_containing("振兴", cap=0), [0])
+
+    def test_normalization(self):
+        self.assertEqual(self.ids(self.c.docs_containing("full width")), ["d"])
+
+    def test_english_tokens(self):
+        toks = corpus.en_tokens(corpus.norm("The President's order, WTO协定 rules\nNext"))
+        B = corpus.BLOCK
+        self.assertEqual(toks, ["the", "president", "s", "order", "wto", B, "rules", B,
+                                "next"])
+
+    def test_english_phrases(self):
+        c = self.c
+        self.assertEqual(self.ids(c.en_docs_containing(["president", "s", "order"])),
+                         ["c", "d"])                       # punctuation-insensitive
+        self.assertEqual(self.ids(c.en_docs_containing(["order", "rules"])), ["d"])
+        self.assertEqual(self.ids(c.en_docs_containing(["wto", "rules"])), [])  # CJK between
+        self.assertEqual(self.ids(c.en_docs_containing(["rules", "next"])), [])  # paragraph
+        self.assertEqual(self.ids(c.en_docs_containing(["rates", "the"])), [])   # title|body
+        self.assertEqual(self.ids(c.en_docs_containing(["rule"])), [])          # whole words
+
+
+class DocNumbers(unittest.TestCase):
+    def test_canonical(self):
+        a = corpus.docno_canonical("国发〔2016〕62号")
+        for s in ("国发[2016]62号", "国发（２０１６）６２号", "国发(2016)62号", "国发 〔2016〕 62号"):
+            self.assertEqual(corpus.docno_canonical(s), a, s)
+        self.assertNotEqual(corpus.docno_canonical("国发〔2016〕63号"), a)
+
+    def test_spellings(self):
+        sp = dict(querygen.docno_spellings("国发〔2016〕62号"))
+        self.assertEqual(sp["as stored"], "国发〔2016〕62号")
+        self.assertEqual(sp["[ ] brackets"], "国发[2016]62号")
+        self.assertEqual(sp["（ ） brackets"], "国发（2016）62号")
+        self.assertEqual(sp["full-width digits"], "国发〔２０１６〕６２号")
+        sp = dict(querygen.docno_spellings("国务院令第406号"))
+        self.assertEqual(set(sp), {"as stored", "full-width digits"})
+        sp = dict(querygen.docno_spellings("Executive Order 13771"))
+        self.assertEqual(sp["lower case"], "executive order 13771")
+
+
+class Answers(unittest.TestCase):
+    def parse(self, text, n):
+        with tempfile.NamedTemporaryFile("w", delete=False, encoding="utf-8") as f:
+            f.write(text)
+        try:
+            return engine.parse_answers(f.name, n)
+        finally:
+            os.unlink(f.name)
+
+    def test_lines(self):
+        got = self.parse("a\tb\n\n#ERR\tbad_request\tno positive term\n", 3)
+        self.assertEqual(got, [["a", "b"], [], ("#ERR", "bad_request", "no positive term")])
+
+    def test_count_mismatch(self):
+        with self.assertRaises(RuntimeError):
+            self.parse("a\n", 2)
+
+    def test_duplicate_id(self):
+        with self.assertRaises(RuntimeError):
+            self.parse("a\tb\ta\n", 1)
+
+
+class ZhIrScoring(unittest.TestCase):
+    def test_perfect_run_scores_one(self):
+        root = Path(os.environ.get("SHARED", REPO.parent / "shared")) / "zh-ir"
+        if not (root / "qrels.tsv").exists():
+            self.skipTest("no shared/zh-ir")
+        z = zhir.ZhIr(str(root), lambda m: None)
+        perfect = [sorted(z.qrels[q]) for q, _ in z.queries]
+        res = z.score(perfect)
+        for split in ("all", "dev"):
+            for m in zhir.METRICS:
+                if m == "recall@10":
+                    continue
+                self.assertAlmostEqual(res[split][m], 1.0, msg="%s %s" % (split, m))
+        # Recall@10 is not capped (README definition): queries with more than
+        # 10 relevant articles cannot reach 1.
+        want = metrics.mean(min(10, len(r)) / len(r) for r in z.qrels.values())
+        self.assertAlmostEqual(res["all"]["recall@10"], want)
+        self.assertLess(want, 1.0)
+        self.assertEqual(res["dev"]["n"], 308)
+        nothing = z.score([[] for _ in z.queries])
+        self.assertEqual(nothing["all"]["ndcg@10"], 0.0)
+
+
+FAKE_INDEXER = """#!/bin/sh
+# A stand-in zhengce-indexer: %s
+%s
+exec %s "$@"
+"""
+
+
+class AnalyzerProbe(unittest.TestCase):
+    """Engine.probe against the real indexer, and against stand-ins that
+    accept --analyzer but ignore it."""
+
+    def setUp(self):
+        self.real = BUILD / "bin" / "zhengce-indexer"
+        self.evalq = BUILD / "bench" / "evalq"
+        if not (os.access(self.real, os.X_OK) and os.access(self.evalq, os.X_OK)):
+            self.skipTest("%s or %s not built" % (self.real, self.evalq))
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def fake_build(self, comment, body):
+        b = Path(self.tmp.name) / "build"
+        (b / "bin").mkdir(parents=True)
+        (b / "bench").mkdir()
+        os.symlink(self.evalq, b / "bench" / "evalq")
+        ix = b / "bin" / "zhengce-indexer"
+        ix.write_text(FAKE_INDEXER % (comment, body, self.real))
+        ix.chmod(ix.stat().st_mode | stat.S_IXUSR)
+        return str(b)
+
+    def engine(self, build):
+        work = os.path.join(self.tmp.name, "work")
+        os.makedirs(work, exist_ok=True)
+        return engine.Engine(build, work, lambda m: None)
+
+    def test_real_indexer(self):
+        e = self.engine(str(BUILD))
+        how, _ = e.probe("ngram")
+        self.assertIn(how, ("flag", "env"))
+
+    def test_ignored_flag_is_unavailable(self):
+        # Accepts --analyzer MODE, drops it, builds the default (ngram).
+        body = ('args=""; skip=0\n'
+                'for a in "$@"; do\n'
+                '  if [ $skip = 1 ]; then skip=0; continue; fi\n'
+                '  if [ "$a" = "--analyzer" ]; then skip=1; continue; fi\n'
+                '  args="$args $a"\n'
+                'done\n'
+                'set -- $args')
+        e = self.engine(self.fake_build("ignores --analyzer", body))
+        self.assertEqual(e.probe("ngram")[0], "flag")
+        with self.assertRaises(engine.Unavailable) as cm:
+            e.probe("words")
+        self.assertIn("records analyzer 'ngram'", str(cm.exception))
+
+    def test_failing_indexer_is_unavailable(self):
+        e = self.engine(self.fake_build("always fails", 'echo "broken" >&2; exit 3'))
+        with self.assertRaises(engine.Unavailable):
+            e.probe("hybrid")
+
+
+if __name__ == "__main__":
+    unittest.main()
