@@ -44,8 +44,11 @@ searchd_bench() {
 
   # -- the index -------------------------------------------------------------
   local stamp="real+sample+gen${gen_mb}MB"
+  # rebuilt when asked, when incomplete or made for other settings, and when
+  # this build cannot open it (an index format change)
   if [ "${BENCH_FRESH:-0}" = 1 ] || [ ! -f "$index/.bench-complete" ] ||
-     [ "$(cat "$index/.bench-complete")" != "$stamp" ]; then
+     [ "$(cat "$index/.bench-complete")" != "$stamp" ] ||
+     ! "$bin/zhengce" --index "$index" ping >/dev/null 2>&1; then
     rm -rf "$index"
     mkdir -p "$(dirname "$index")"
     local inputs=(corpus/sample)

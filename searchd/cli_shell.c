@@ -8,6 +8,7 @@
  * lines are read plainly, without prompt, so scripts can drive it. */
 #include "cli.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,12 @@ int zc_cli_shell(zc_cli_backend *b, int json)
         free(buf);
         return last;
     }
+    /* libedit reads multibyte input only in a UTF-8 locale: Chinese typed
+     * at the prompt would be dropped in the "C" locale.  Only the character
+     * type is taken from the environment (numbers stay C-formatted). */
+    const char *loc = setlocale(LC_CTYPE, "");
+    if (loc == NULL || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
+        setlocale(LC_CTYPE, "C.UTF-8");
     char hist[4096] = "";
     const char *home = getenv("HOME");
     if (home && *home)
