@@ -3,8 +3,9 @@
  * (lib/docno.c) and language detection, on any bytes.
  *
  * The input is the text.  An input starting with byte 0xFF (never valid
- * UTF-8) is the rest repeated to over 9000 bytes, so runs longer than the
- * analyzer's internal run cap (RUN_MAX_UNITS) are reached with small inputs.
+ * UTF-8) is the rest repeated to over 4300 characters, so runs longer than
+ * the analyzer's internal run cap (RUN_MAX_UNITS, 4096) are reached with
+ * small inputs.
  *
  * Invariants:
  *  - zc_norm_string fails (ZC_EINVAL) exactly on invalid UTF-8; otherwise
@@ -35,7 +36,10 @@
 #include "zhengce.h"
 #include "fuzz_util.h"
 
-#define AMPLIFY_BYTES 9000
+/* Amplified texts hold this many characters (lead bytes), past the
+ * analyzer's run cap of 4096 units, and at most this many bytes. */
+#define AMPLIFY_CHARS 4300
+#define AMPLIFY_MAX_BYTES 20000
 #define FIRST_POS 7u
 
 static zc_analyzer *an;
@@ -235,7 +239,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text;
     size_t len;
     if (size >= 2 && data[0] == 0xFF) {
-        size_t unit = size - 1, reps = AMPLIFY_BYTES / unit + 1;
+        size_t unit = size - 1, chars = 0;
+        for (size_t i = 1; i < size; i++)
+            chars += (data[i] & 0xC0) != 0x80;
+        size_t reps = AMPLIFY_CHARS / (chars ? chars : 1) + 1;
+        if (reps > AMPLIFY_MAX_BYTES / unit)
+            reps = AMPLIFY_MAX_BYTES / unit + 1;
         len = unit * reps;
         text = malloc(len);
         FUZZ_CHECK(text != NULL);

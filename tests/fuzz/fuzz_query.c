@@ -4,9 +4,9 @@
  * (lib/snippet.c) of the text highlighted with the query's own terms.
  *
  * The input is the query text.  An input starting with byte 0xFF (never
- * valid UTF-8) is the rest (after one size byte) repeated to 1..66 KiB, so
- * the term limit (ZC_QUERY_MAX_TERMS), the nesting limit and the byte limit
- * (ZC_QUERY_MAX_BYTES) are reached with small inputs.
+ * valid UTF-8) is the rest (after one size byte) repeated to 1 KiB .. just
+ * past 64 KiB, so the term limit (ZC_QUERY_MAX_TERMS), the nesting limit and
+ * the byte limit (ZC_QUERY_MAX_BYTES) are reached with small inputs.
  *
  * Invariants:
  *  - zc_query_build never crashes and returns ZC_OK, or ZC_EINVAL /
@@ -187,8 +187,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size;
     char *big = NULL;
     if (size >= 3 && data[0] == 0xFF) {
-        size_t unit = size - 2, want = 1024 * (size_t)(data[1] % 66 + 1);
-        len = want;
+        /* 1, 2, 4 ... 32 KiB, exactly the byte limit, or just past it: the
+         * term limit needs a few KiB, the byte limit 64. */
+        static const size_t sizes[8] = {1024,  2048,  4096,  8192, 16384,
+                                        32768, ZC_QUERY_MAX_BYTES, ZC_QUERY_MAX_BYTES + 1};
+        size_t unit = size - 2;
+        len = sizes[data[1] % 8];
         big = malloc(len);
         FUZZ_CHECK(big != NULL);
         for (size_t i = 0; i < len; i += unit)

@@ -45,7 +45,7 @@ run_one() {
   ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$SECONDS_EACH" -timeout="$PER_INPUT_TIMEOUT" \
-      -rss_limit_mb="$RSS_LIMIT_MB" -print_final_stats=1 \
+      -rss_limit_mb="$RSS_LIMIT_MB" -print_final_stats=1 -entropic_scale_per_exec_time=1 \
       -artifact_prefix="$art/" "${dict[@]}" "$work" >"$log" 2>&1
   local rc=$?
   local took=$((SECONDS - t0))
