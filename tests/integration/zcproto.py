@@ -36,8 +36,8 @@ SEARCHD = BIN / "zhengce-searchd"
 INDEXER = BIN / "zhengce-indexer"
 CLI = BIN / "zhengce"
 
-IO_TIMEOUT = 15.0       # seconds for any single socket operation
-START_TIMEOUT = 20.0    # seconds for the daemon to log "ready"
+IO_TIMEOUT = 30.0       # seconds for any single socket operation
+START_TIMEOUT = 60.0    # seconds for the daemon to log "ready" (ASan, a loaded machine)
 
 # -- controlled test documents -----------------------------------------------
 # Every one carries the word "zzqtoken" in its body, so a query for it
