@@ -257,3 +257,26 @@ EVAL_ARGS ?=
 
 eval: all $(BENCH_BIN)
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash bench/eval/run.sh $(EVAL_ARGS)
+
+# ---- bench peers ------------------------------------------------------------
+# The programs `make bench` measures zhengce against (bench/run.sh,
+# docs/benchmarks.md): bench/*.cc (the Xapian bound) are built here with
+# pkg-config xapian-core; bench/fts5_bench.c gets SQLite on top of the
+# generic bench/*.c rule.  Debian's libsqlite3-dev is installed on demand.
+.PHONY: bench-peer-deps
+BENCH_CXX     := $(sort $(wildcard bench/*.cc))
+BENCH_CXX_BIN := $(BENCH_CXX:bench/%.cc=$(BUILD)/bench/%)
+
+bench bench-quick: $(BENCH_CXX_BIN)
+
+bench-peer-deps:
+	@pkg-config --exists sqlite3 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; }
+
+$(BUILD)/bench/fts5_bench: LIBS += $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+$(BUILD)/bench/fts5_bench: | bench-peer-deps
+
+$(BUILD)/bench/%: bench/%.cc
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -g $(OPT) $(WARN) -pthread $(shell pkg-config --cflags xapian-core) -MMD -MP -o $@ $< $(LDFLAGS) $(shell pkg-config --libs xapian-core)
+
+-include $(wildcard $(BUILD)/bench/*.d)

@@ -3,6 +3,25 @@
 #
 #   bench/run.sh quick|full|searchd       (BUILD, SHARED from make)
 #
+# quick|full (make bench-quick, make bench): one run, on one corpus, of
+#   zhengce (indexer, libzhengce in process, zhengce-searchd) and its peers:
+#   the Xapian bound (bench/xapian_bound.cc), Sphinx 2.2 (Debian's
+#   sphinxsearch: indexer + searchd over SphinxQL), SQLite FTS5 (trigram and
+#   unicode61, bench/fts5_bench.c) and redis-server (PING only).  Prints ONE
+#   table (bench/report.py) and puts it into docs/benchmarks.md, replacing
+#   the previous table of the same mode.  Installs what is missing with
+#   apt-get; starts and stops its own daemons (by recorded PID), on loopback
+#   only; every step is bounded in time and requests.
+#     BENCH_MB=N         MiB of generated documents (corpus/gen --seed 42);
+#                        quick 16, full 200
+#     BENCH_REAL_MB=N    MiB of $SHARED/corpus-real/policies.jsonl added
+#                        (whole lines); 0 = all of it; quick 4, full 0
+#     BENCH_PER_CLASS=N  queries per class in the mix; quick 20, full 60
+#     BENCH_SECS=S       duration of each load run; quick 4, full 10
+#     BENCH_OUT=DIR      work directory; default bench/out/MODE (git-ignored)
+#     BENCH_DOC=FILE     where the table goes; default docs/benchmarks.md
+#                        ('-' = nowhere)
+#
 # searchd: indexes the real corpus ($SHARED/corpus-real) + corpus/sample +
 # generated documents (corpus/gen), starts zhengce-searchd on a free loopback
 # port, drives it with build/bench/loadgen at 1, 8 and 64 connections with
@@ -110,6 +129,6 @@ searchd_bench() {
 
 case "$mode" in
   searchd) searchd_bench ;;
-  quick|full) echo "bench/run.sh $mode: not implemented yet" ;;
+  quick|full) source bench/peers.sh; peers_bench "$mode" ;;
   *) echo "usage: bench/run.sh quick|full|searchd" >&2; exit 2 ;;
 esac
