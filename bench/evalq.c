@@ -16,10 +16,11 @@
  * query, the way a natural-language question has to be sent to an engine
  * whose default is implicit AND: the text is cut by the library's own
  * analyzer (lib/analyzer.h, the mode the index was built with unless
- * --analyzer says otherwise), and the original text of every positional
- * token (a CJK bigram, a dictionary word, an English word ...) becomes one
- * alternative of an OR.  So the query terms are the index's terms, whatever
- * the analyzer.  Duplicates are dropped; at most ANY_MAX_PIECES are kept.
+ * --analyzer says otherwise), and the original text of every term-sized
+ * token (an English word, a CJK bigram, a dictionary word, a CJK character
+ * no longer token covers) becomes one alternative of an OR.  So the query
+ * terms are the index's terms, whatever the analyzer.  Duplicates are
+ * dropped; at most ANY_MAX_PIECES are kept.
  *
  * --dry-run prints, per line, the query text that would be searched (the
  * --any-words OR query, or the line itself) and searches nothing.
@@ -250,13 +251,21 @@ typedef struct span {
     size_t start, end;
 } span;
 
+/* Tokens kept from one question: enough for the longest zh-ir question in
+ * any mode (words mode emits a word and a unigram per character). */
+#define ANY_MAX_TOKENS (4 * ANY_MAX_PIECES)
+
+typedef struct any_tok {
+    span s;
+    zc_tok_kind kind;
+    int positional;
+} any_tok;
+
 typedef struct any_ctx {
-    const char *text;
-    span spans[ANY_MAX_PIECES];
+    any_tok tok[ANY_MAX_TOKENS];
     size_t n;
-    size_t n_all;      /* every token seen, positional or not */
-    span all[ANY_MAX_PIECES];
-    int positional_only;
+    span pieces[ANY_MAX_PIECES];
+    size_t n_pieces;
 } any_ctx;
 
 static int same_text(const char *t, span a, span b)
@@ -265,42 +274,63 @@ static int same_text(const char *t, span a, span b)
            memcmp(t + a.start, t + b.start, a.end - a.start) == 0;
 }
 
-static void add_span(const char *t, span *v, size_t *n, span s)
+static void add_piece(const char *t, any_ctx *c, span s)
 {
-    if (*n >= ANY_MAX_PIECES || s.end <= s.start)
+    if (c->n_pieces >= ANY_MAX_PIECES || s.end <= s.start)
         return;
-    for (size_t i = 0; i < *n; i++)
-        if (same_text(t, v[i], s))
+    for (size_t i = 0; i < c->n_pieces; i++)
+        if (same_text(t, c->pieces[i], s))
             return;
-    v[(*n)++] = s;
+    c->pieces[c->n_pieces++] = s;
 }
 
 static int any_token(void *ctx, const zc_token *tok)
 {
     any_ctx *c = ctx;
-    span s = {tok->start, tok->end};
-    if (tok->positional)
-        add_span(c->text, c->spans, &c->n, s);
-    add_span(c->text, c->all, &c->n_all, s);
+    if (c->n < ANY_MAX_TOKENS)
+        c->tok[c->n++] = (any_tok){{tok->start, tok->end}, tok->kind, tok->positional};
     return 0;
 }
 
-/* Builds the OR query into out; returns 0, or -1 with a message in err. */
+/* A single CJK character is a word of the question only where no longer
+ * term (bigram or dictionary word) covers it: the lone character of a
+ * one-character run (ngram, hybrid), or a character the segmenter left
+ * alone (words mode, which also emits every character of every word). */
+static int covered(const any_ctx *c, span s)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const any_tok *t = &c->tok[i];
+        if ((t->kind == ZC_TOK_CJK_BIGRAM || t->kind == ZC_TOK_CJK_WORD) &&
+            t->s.start <= s.start && s.end <= t->s.end)
+            return 1;
+    }
+    return 0;
+}
+
+/* Builds the OR query into out; returns 0, or -1 with a message in err.
+ * The pieces, in text order: every word of an alphabetic script, every
+ * CJK bigram and dictionary word, and every CJK character no longer term
+ * covers (see covered); positionless unigrams of longer runs are not words
+ * of the question. */
 static int any_words_query(zc_analyzer *an, const char *text, size_t len, buf *out,
                            zc_error *err)
 {
     any_ctx *c = calloc(1, sizeof *c);
     if (c == NULL)
         die_oom();
-    c->text = text;
     uint32_t pos = 0;
     if (zc_analyze(an, text, len, &pos, any_token, c, err) != ZC_OK) {
         free(c);
         return -1;
     }
-    /* An analyzer that marks nothing positional still has its terms. */
-    span *v = c->n > 0 ? c->spans : c->all;
-    size_t n = c->n > 0 ? c->n : c->n_all;
+    for (size_t i = 0; i < c->n; i++) {
+        const any_tok *t = &c->tok[i];
+        if (t->kind == ZC_TOK_CJK_UNIGRAM && (!t->positional || covered(c, t->s)))
+            continue;
+        add_piece(text, c, t->s);
+    }
+    span *v = c->pieces;
+    size_t n = c->n_pieces;
     out->n = 0;
     buf_add(out, "", 0);
     for (size_t i = 0; i < n; i++) {
@@ -425,7 +455,9 @@ int main(int argc, char **argv)
 
     zc_error err;
     zc_index *idx = NULL;
-    if (zc_index_open(o.index, ZC_OPEN_READ, &idx, &err) != ZC_OK) {
+    /* A dry run searches nothing: it needs the index's analyzer name only,
+     * so it works on an index this build would refuse. */
+    if (!o.dry_run && zc_index_open(o.index, ZC_OPEN_READ, &idx, &err) != ZC_OK) {
         fprintf(stderr, "evalq: %s: %s\n", zc_status_name(err.code), err.message);
         return 2;
     }

@@ -176,11 +176,17 @@ class Engine:
                                stderr=subprocess.PIPE)
         if r.returncode != 0:
             raise RuntimeError("evalq %s: %s" % (index_dir, r.stderr.decode(errors="replace")))
-        out = parse_answers(af, len(lines))
-        return out, time.time() - t0
+        problems = []
+        out = parse_answers(af, len(lines), problems, lines)
+        return out, time.time() - t0, problems
 
 
-def parse_answers(path, expected):
+def parse_answers(path, expected, problems=None, queries=None):
+    """One entry per answer line: a list of ids, or ("#ERR", code, message).
+    A line count that differs from the queries' is fatal (the answers could
+    not be matched to their queries).  A document ranked twice in one answer
+    is an engine bug: it is reported in `problems` (raised if problems is
+    None) and its later copies are dropped, so the metrics count it once."""
     with open(path, encoding="utf-8") as f:
         raw = f.read().split("\n")
     if raw and raw[-1] == "":
@@ -195,7 +201,15 @@ def parse_answers(path, expected):
         else:
             ids = line.split("\t") if line else []
             if len(set(ids)) != len(ids):
-                raise RuntimeError("%s: a document is ranked twice: %s" % (path, line[:200]))
+                msg = "a document is ranked twice in one answer (engine bug; later " \
+                      "copies dropped): %s -> %s" % (
+                          queries[len(out)] if queries else "line %d" % (len(out) + 1),
+                          " ".join(ids[:10]))
+                if problems is None:
+                    raise RuntimeError("%s: %s" % (path, msg))
+                problems.append(msg)
+                seen = set()
+                ids = [d for d in ids if not (d in seen or seen.add(d))]
             out.append(ids)
     return out
 
@@ -240,11 +254,17 @@ class Daemon:
             o = json.loads(a)
             o["snippet"] = False
             lines.append("SEARCH " + json.dumps(o, ensure_ascii=False))
-        out = []
-        for rep in self._roundtrip(lines):
+        out, problems = [], []
+        for q, rep in zip(lines, self._roundtrip(lines)):
             if rep.get("ok"):
-                out.append([h["id"] for h in rep.get("hits", [])])
+                ids = [h["id"] for h in rep.get("hits", [])]
+                if len(set(ids)) != len(ids):
+                    problems.append("a document is ranked twice in one answer (engine bug; "
+                                    "later copies dropped): %s" % q)
+                    seen = set()
+                    ids = [d for d in ids if not (d in seen or seen.add(d))]
+                out.append(ids)
             else:
                 e = rep.get("error", {})
                 out.append(("#ERR", e.get("code", ""), e.get("message", "")))
-        return out, time.time() - t0
+        return out, time.time() - t0, problems

@@ -140,6 +140,17 @@ class Answers(unittest.TestCase):
     def test_duplicate_id(self):
         with self.assertRaises(RuntimeError):
             self.parse("a\tb\ta\n", 1)
+        # With a problems list: reported, and counted once.
+        with tempfile.NamedTemporaryFile("w", delete=False, encoding="utf-8") as f:
+            f.write("a\tb\ta\tc\n")
+        try:
+            problems = []
+            got = engine.parse_answers(f.name, 1, problems, ["q1"])
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(got, [["a", "b", "c"]])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("q1", problems[0])
 
 
 class ZhIrScoring(unittest.TestCase):
@@ -202,8 +213,11 @@ class AnalyzerProbe(unittest.TestCase):
         return engine.Engine(build, work, lambda m: None)
 
     def test_real_indexer(self):
+        # At least the indexer's default mode must be available, and a mode
+        # reported available must be what the index records (probe checks).
         e = self.engine(str(BUILD))
-        how, _ = e.probe("ngram")
+        default = self.default_mode(e)
+        how, _ = e.probe(default)
         self.assertIn(how, ("flag", "env"))
 
     def test_ignored_flag_is_unavailable(self):
@@ -216,10 +230,27 @@ class AnalyzerProbe(unittest.TestCase):
                 'done\n'
                 'set -- $args')
         e = self.engine(self.fake_build("ignores --analyzer", body))
-        self.assertEqual(e.probe("ngram")[0], "flag")
+        # Whatever the real indexer's default is, the stand-in always builds
+        # it: that mode is available, any other is not.
+        default = self.default_mode(e)
+        self.assertEqual(e.probe(default)[0], "flag")
+        other = next(m for m in ("ngram", "words", "hybrid") if m != default)
         with self.assertRaises(engine.Unavailable) as cm:
-            e.probe("words")
-        self.assertIn("records analyzer 'ngram'", str(cm.exception))
+            e.probe(other)
+        self.assertIn("records analyzer '%s'" % default, str(cm.exception))
+
+    def default_mode(self, e):
+        d = os.path.join(self.tmp.name, "default")
+        os.makedirs(d)
+        doc = os.path.join(d, "d.jsonl")
+        write_jsonl(doc, [{"id": "x", "title": "振兴东北", "body": "老工业基地"}])
+        import subprocess
+        env = {k: v for k, v in os.environ.items() if k != "ZC_ANALYZER"}
+        subprocess.run([str(self.real), "--index", os.path.join(d, "ix"), doc], env=env,
+                       check=True, capture_output=True)
+        mode = engine.recorded_mode(e.info(os.path.join(d, "ix")).get("analyzer"))
+        self.assertIsNotNone(mode)
+        return mode
 
     def test_failing_indexer_is_unavailable(self):
         e = self.engine(self.fake_build("always fails", 'echo "broken" >&2; exit 3'))

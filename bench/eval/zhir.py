@@ -9,9 +9,10 @@ How the questions are sent: they are natural-language questions ("借钱不还
 run a phrase), which would find almost nothing.  The library has no "any of
 these words" option, so evalq --any-words builds the query the way a client
 of the engine has to: the question is cut by the index's own analyzer and
-the original text of each positional token (CJK bigram, dictionary word,
-English word) becomes one alternative of an OR — the same bag of terms the
-BM25 reference scores.  Each run asks for the top 1000.
+the original text of each term-sized token (English word, CJK bigram,
+dictionary word, a CJK character no longer token covers) becomes one
+alternative of an OR — with ngram, the same bag of terms the BM25 reference
+scores.  Each run asks for the top 1000.
 """
 
 import json
