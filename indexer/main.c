@@ -86,6 +86,7 @@ typedef struct options {
     size_t max_record;
     int strict, json, verbose, quiet;
     int progress;      /* -1 auto (isatty), 0 off, 1 on */
+    const char *analyzer;    /* --analyzer MODE for a new index, or NULL */
     const char *to;          /* --to ADDR: send to a daemon instead */
     const char *token_file;  /* --token-file: AUTH token for --to */
 } options;
@@ -132,6 +133,9 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  --index DIR        the index directory (required)\n"
+          "  --analyzer MODE    for a new index: ngram, words or hybrid (default\n"
+          "                     hybrid); an existing index keeps its own, and naming\n"
+          "                     another one is an error\n"
           "  --delete ID        delete the document ID first (repeatable)\n"
           "  --batch N          commit every N documents (default 10000)\n"
           "  --batch-bytes N    ...or every N bytes of input, whichever comes first\n"
@@ -588,9 +592,11 @@ int main(int argc, char **argv)
     o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
 
     enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
-           OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP };
+           OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP,
+           OPT_ANALYZER };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, OPT_INDEX},
+        {"analyzer", required_argument, NULL, OPT_ANALYZER},
         {"delete", required_argument, NULL, OPT_DELETE},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"batch-bytes", required_argument, NULL, OPT_BATCH_BYTES},
@@ -612,6 +618,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_INDEX: o.index = optarg; break;
+        case OPT_ANALYZER: o.analyzer = optarg; break;
         case OPT_DELETE: o.deletes[o.n_deletes++] = optarg; break;
         case OPT_BATCH:
             if (parse_u64(optarg, 1, UINT32_MAX, &v) != 0) {
@@ -670,6 +677,13 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
+    if (o.analyzer != NULL && o.to != NULL) {
+        fputs("zhengce-indexer: --analyzer goes with --index (the daemon's index has its "
+              "own)\n",
+              stderr);
+        rc = 2;
+        goto out;
+    }
     if (o.token_file != NULL && o.to == NULL) {
         fputs("zhengce-indexer: --token-file goes with --to\n", stderr);
         rc = 2;
@@ -697,7 +711,7 @@ int main(int argc, char **argv)
     if (o.to != NULL)
         st = zc_remote_open(o.to, o.token_file ? token : NULL, on_reply, &r, &r.remote, &e);
     else
-        st = zc_index_open(o.index, ZC_OPEN_CREATE, &r.idx, &e);
+        st = zc_index_create(o.index, o.analyzer, &r.idx, &e);
     if (st != ZC_OK) {
         fprintf(stderr, "zhengce-indexer: %s\n", e.message);
         if (o.json)

@@ -25,12 +25,24 @@
  * code points are buffered; later ones only widen the span and the numeric
  * flag, so a word of any length costs bounded memory and stays one token.
  *
- * A CJK run of n >= 2 units makes n-1 overlapping bigrams at consecutive
- * positions (bigram i at *pos + i, span from unit i's start to unit i+1's
- * end), and n unigrams without position (unigram i carries the position of
- * bigram i; the last one that of the last bigram), emitted in text order:
- * bigram 0, unigram 0, bigram 1, unigram 1, ..., unigram n-1.  A run of one
- * unit makes one positional unigram.  A CJK run is cut every RUN_MAX_UNITS
+ * A CJK run is first folded Traditional -> Simplified (zc_conv_t2s_chars
+ * on its normalized code points: the count never changes, so unit i keeps
+ * its span), then, by mode:
+ *   ngram:  n >= 2 units make n-1 overlapping bigrams at consecutive
+ *     positions (bigram i at *pos + i, span from unit i's start to unit
+ *     i+1's end), and n unigrams without position (unigram i carries the
+ *     position of bigram i; the last one that of the last bigram), emitted
+ *     in text order: bigram 0, unigram 0, bigram 1, unigram 1, ...,
+ *     unigram n-1.  A run of one unit makes one positional unigram.
+ *   hybrid: the same, and after unigram i the friso word of 2+ characters
+ *     that starts at unit i, if any (positionless, carrying bigram i's
+ *     position; span from its first unit's start to its last unit's end).
+ *   words:  for each unit i: the friso word of 2+ characters starting at
+ *     i, if any, at position *pos + i, then unigram i at *pos + i; the run
+ *     takes n positions, plus one before it when the run before it was a
+ *     CJK run too (see flush_cjk).
+ * The run is segmented whole before anything is emitted (its word ends
+ * are kept per unit), so tokens still come out in text order.  A CJK run is cut every RUN_MAX_UNITS
  * units and continues as a new run (no bigram across the cut), which bounds
  * both our buffer and what a caller that collects one run must hold.  (Word
  * runs are not cut into several runs: one token whatever the length, as
@@ -52,10 +64,15 @@
 
 #include <utf8proc.h>
 
+#include <pthread.h>
+#include <time.h>
+
 #include "analyzer.h"
+#include "converter.h"
 #include "error.h"
 #include "limits.h"
 #include "norm.h"
+#include "segmenter.h"
 #include "xapian.h"
 
 /* Longest run kept in memory, in code points (see the file comment). */
@@ -72,28 +89,140 @@ typedef struct unit {
 struct zc_analyzer {
     zc_seg_mode mode;
     zc_xap_stem *stem;          /* owned */
+    const zc_conv *conv;        /* borrowed: the process-wide converter */
+    zc_seg_session *seg;        /* owned; words and hybrid only */
     unit *units;                /* RUN_MAX_UNITS, the current run */
     utf8proc_int32_t *cps;      /* RUN_MAX_UNITS, word composition scratch */
+    int32_t *folded;            /* RUN_MAX_UNITS, the run folded to Simplified */
+    uint16_t *wend;             /* RUN_MAX_UNITS: end unit of the 2+ character
+                                 * word starting at unit i, 0 = none */
     char term[ZC_WORD_MAX_BYTES + 8]; /* the token text handed to the callback */
 };
+
+/* ---- process-wide data ------------------------------------------------ */
+
+/* Loaded once, read-only afterwards, never freed (they live as long as the
+ * process; every analyzer borrows them). */
+static pthread_once_t g_conv_once = PTHREAD_ONCE_INIT;
+static zc_conv *g_conv;
+static zc_status g_conv_status;
+static zc_error g_conv_error;
+static double g_conv_ms;
+
+static pthread_once_t g_dict_once = PTHREAD_ONCE_INIT;
+static zc_seg_dict *g_dict;
+static zc_status g_dict_status;
+static zc_error g_dict_error;
+static double g_dict_ms;
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void conv_once(void)
+{
+    double t0 = mono_ms();
+    g_conv_status = zc_conv_new(NULL, &g_conv, &g_conv_error);
+    g_conv_ms = mono_ms() - t0;
+}
+
+static void dict_once(void)
+{
+    double t0 = mono_ms();
+    g_dict_status = zc_seg_dict_load(NULL, &g_dict, &g_dict_error);
+    g_dict_ms = mono_ms() - t0;
+}
+
+static zc_status copy_status(zc_status st, const zc_error *saved, zc_error *err)
+{
+    if (st != ZC_OK && err != NULL)
+        *err = *saved;
+    return st;
+}
+
+zc_status zc_analyzer_global_init(zc_seg_mode mode, zc_error *err)
+{
+    if ((int)mode < 0 || (int)mode >= ZC_SEG_MODES)
+        return zc_error_set(err, ZC_EINVAL, "analyzer", "unknown analyzer mode %d",
+                            (int)mode);
+    if (pthread_once(&g_conv_once, conv_once) != 0)
+        return zc_error_set(err, ZC_EINTERNAL, NULL, "pthread_once failed");
+    if (g_conv_status != ZC_OK)
+        return copy_status(g_conv_status, &g_conv_error, err);
+    if (mode == ZC_SEG_NGRAM)
+        return ZC_OK;
+    if (pthread_once(&g_dict_once, dict_once) != 0)
+        return zc_error_set(err, ZC_EINTERNAL, NULL, "pthread_once failed");
+    return copy_status(g_dict_status, &g_dict_error, err);
+}
+
+double zc_analyzer_dict_load_ms(void)
+{
+    return g_dict != NULL ? g_dict_ms : 0.0;
+}
+
+double zc_analyzer_conv_load_ms(void)
+{
+    return g_conv != NULL ? g_conv_ms : 0.0;
+}
+
+static const char *const mode_names[ZC_SEG_MODES] = {"ngram", "words", "hybrid"};
+
+const char *zc_analyzer_mode_name(zc_seg_mode mode)
+{
+    if ((int)mode < 0 || (int)mode >= ZC_SEG_MODES)
+        return "unknown";
+    return mode_names[mode];
+}
+
+int zc_analyzer_mode_parse(const char *name, size_t len, zc_seg_mode *out)
+{
+    for (int m = 0; name != NULL && m < ZC_SEG_MODES; m++) {
+        if (strlen(mode_names[m]) == len && memcmp(mode_names[m], name, len) == 0) {
+            *out = (zc_seg_mode)m;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+size_t zc_analyzer_term_chars(const char *term, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)term[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* ---- the analyzer ----------------------------------------------------- */
 
 zc_status zc_analyzer_new(zc_seg_mode mode, zc_analyzer **out, zc_error *err)
 {
     *out = NULL;
-    if (mode != ZC_SEG_NGRAM)
-        return zc_error_set(err, ZC_EINVAL, "segmentation",
-                            "segmentation mode %d is not implemented", (int)mode);
+    zc_status st = zc_analyzer_global_init(mode, err);
+    if (st != ZC_OK)
+        return st;
     zc_analyzer *a = calloc(1, sizeof *a);
     if (a == NULL)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     a->mode = mode;
+    a->conv = g_conv;
     a->units = malloc(RUN_MAX_UNITS * sizeof *a->units);
     a->cps = malloc(RUN_MAX_UNITS * sizeof *a->cps);
-    if (a->units == NULL || a->cps == NULL) {
+    a->folded = malloc(RUN_MAX_UNITS * sizeof *a->folded);
+    a->wend = calloc(RUN_MAX_UNITS, sizeof *a->wend);
+    if (a->units == NULL || a->cps == NULL || a->folded == NULL || a->wend == NULL) {
         zc_analyzer_free(a);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     }
-    zc_status st = zc_xap_stem_new("english", &a->stem, err);
+    if (mode != ZC_SEG_NGRAM && (st = zc_seg_session_new(g_dict, &a->seg, err)) != ZC_OK) {
+        zc_analyzer_free(a);
+        return st;
+    }
+    st = zc_xap_stem_new("english", &a->stem, err);
     if (st != ZC_OK) {
         zc_analyzer_free(a);
         return st;
@@ -107,8 +236,11 @@ void zc_analyzer_free(zc_analyzer *a)
     if (a == NULL)
         return;
     zc_xap_stem_free(a->stem);
+    zc_seg_session_free(a->seg);
     free(a->units);
     free(a->cps);
+    free(a->folded);
+    free(a->wend);
     free(a);
 }
 
@@ -129,6 +261,7 @@ typedef struct walk {
     size_t n;           /* units buffered */
     size_t end;         /* word runs: end of the last unit, buffered or not */
     int numeric;        /* word runs: every unit an ASCII digit so far */
+    int prev_cjk;       /* the last run ended was a CJK run */
     int stopped;        /* the callback asked to stop */
 } walk;
 
@@ -177,51 +310,127 @@ static void flush_word(walk *w)
     emit(w, &t);
 }
 
+/* Segmentation callback: remembers the end of each word of 2+ characters
+ * at its first unit (one-character words need no token of their own: the
+ * unigram is there). */
+static int on_seg_word(void *ctx, size_t start, size_t end)
+{
+    zc_analyzer *a = ctx;
+    if (end - start >= 2 && start < RUN_MAX_UNITS)
+        a->wend[start] = (uint16_t)end;
+    return 0;
+}
+
+/* Folds the run's code points into a->folded and, for words/hybrid,
+ * segments them into a->wend. */
+static void fold_and_segment(zc_analyzer *a, size_t n)
+{
+    int32_t *f = a->folded;
+    for (size_t i = 0; i < n; i++)
+        f[i] = a->units[i].cp;
+    /* Simplified text (most of it) never reaches OpenCC; a conversion error
+     * (only possible on a non-scalar value, which norm never makes) leaves
+     * the run as it is. */
+    if (a->conv != NULL && !zc_conv_is_simplified(a->conv, f, n))
+        (void)zc_conv_t2s_chars(a->conv, f, n, f, NULL);
+    if (a->seg == NULL || n < 2)
+        return;
+    memset(a->wend, 0, n * sizeof *a->wend);
+    /* On failure (out of memory inside friso's wrapper) the run simply has
+     * no words: bigrams or unigrams still cover every character. */
+    (void)zc_seg_cut_chars(a->seg, f, n, on_seg_word, a, NULL);
+}
+
+/* Encodes folded[i, j) into a->term, whole characters up to
+ * ZC_WORD_MAX_BYTES; returns the length. */
+static size_t put_chars(zc_analyzer *a, size_t i, size_t j)
+{
+    size_t len = 0;
+    char b[4];
+    for (size_t k = i; k < j; k++) {
+        size_t m = zc_norm_encode(a->folded[k], b);
+        if (len + m > ZC_WORD_MAX_BYTES)
+            break;
+        memcpy(a->term + len, b, m);
+        len += m;
+    }
+    a->term[len] = '\0';
+    return len;
+}
+
+/* The word of 2+ characters starting at unit i, if any. */
+static void emit_word_at(walk *w, size_t i, uint32_t pos, int positional)
+{
+    zc_analyzer *a = w->a;
+    size_t e = a->wend[i];
+    if (e == 0 || w->stopped)
+        return;
+    zc_token t = {
+        .term = a->term, .len = put_chars(a, i, e),
+        .start = a->units[i].start, .end = a->units[e - 1].end,
+        .pos = pos, .run = w->run,
+        .kind = ZC_TOK_CJK_WORD, .positional = positional,
+    };
+    emit(w, &t);
+}
+
+static void emit_unigram(walk *w, size_t i, uint32_t pos, int positional)
+{
+    zc_analyzer *a = w->a;
+    zc_token t = {
+        .term = a->term, .len = put_chars(a, i, i + 1),
+        .start = a->units[i].start, .end = a->units[i].end,
+        .pos = pos, .run = w->run,
+        .kind = ZC_TOK_CJK_UNIGRAM, .positional = positional,
+    };
+    emit(w, &t);
+}
+
 static void flush_cjk(walk *w)
 {
     zc_analyzer *a = w->a;
     const unit *u = a->units;
     size_t n = w->n;
-    uint32_t base = *w->pos;
-    zc_token t = { .term = a->term, .run = w->run };
-
-    if (n == 1) {
-        t.len = zc_norm_encode(u[0].cp, a->term);
-        a->term[t.len] = '\0';
-        t.start = u[0].start;
-        t.end = u[0].end;
-        t.pos = base;
-        t.kind = ZC_TOK_CJK_UNIGRAM;
-        t.positional = 1;
+    /* Words mode: a CJK run right after another (only punctuation or space
+     * between) starts one position further, so that a phrase of characters
+     * does not run across the break; ngram gets the same from the bigram
+     * that is missing there. */
+    if (a->mode == ZC_SEG_WORDS && w->prev_cjk)
         (*w->pos)++;
-        emit(w, &t);
+    uint32_t base = *w->pos;
+
+    fold_and_segment(a, n);
+    if (n == 1) {
+        (*w->pos)++;
+        emit_unigram(w, 0, base, 1);
+        return;
+    }
+    if (a->mode == ZC_SEG_WORDS) {
+        *w->pos = base + (uint32_t)n;
+        for (size_t i = 0; i < n && !w->stopped; i++) {
+            emit_word_at(w, i, base + (uint32_t)i, 1);
+            if (!w->stopped)
+                emit_unigram(w, i, base + (uint32_t)i, 1);
+        }
         return;
     }
     *w->pos = base + (uint32_t)(n - 1);
     for (size_t i = 0; i < n && !w->stopped; i++) {
         uint32_t p = base + (uint32_t)(i + 1 < n ? i : n - 2);
         if (i + 1 < n) {
-            size_t k = zc_norm_encode(u[i].cp, a->term);
-            k += zc_norm_encode(u[i + 1].cp, a->term + k);
-            a->term[k] = '\0';
-            t.len = k;
-            t.start = u[i].start;
-            t.end = u[i + 1].end;
-            t.pos = p;
-            t.kind = ZC_TOK_CJK_BIGRAM;
-            t.positional = 1;
+            zc_token t = {
+                .term = a->term, .len = put_chars(a, i, i + 2),
+                .start = u[i].start, .end = u[i + 1].end,
+                .pos = p, .run = w->run,
+                .kind = ZC_TOK_CJK_BIGRAM, .positional = 1,
+            };
             emit(w, &t);
             if (w->stopped)
                 break;
         }
-        t.len = zc_norm_encode(u[i].cp, a->term);
-        a->term[t.len] = '\0';
-        t.start = u[i].start;
-        t.end = u[i].end;
-        t.pos = p;
-        t.kind = ZC_TOK_CJK_UNIGRAM;
-        t.positional = 0;
-        emit(w, &t);
+        emit_unigram(w, i, p, 0);
+        if (a->mode == ZC_SEG_HYBRID)
+            emit_word_at(w, i, p, 0);
     }
 }
 
@@ -233,6 +442,7 @@ static void end_run(walk *w)
         flush_cjk(w);
     else
         return;
+    w->prev_cjk = w->cls == ZC_CC_CJK;
     w->run++;
     w->cls = ZC_CC_SPACE;
     w->n = 0;

@@ -1,6 +1,6 @@
-/* analyzer.h — the one analysis pipeline: normalize -> segment -> terms.
- * Indexing (index.c) and querying (query.c) both call zc_analyze, so the two
- * never disagree about what a word is.
+/* analyzer.h — the one analysis pipeline: normalize -> fold -> segment ->
+ * terms.  Indexing (index.c) and querying (query.c) both call zc_analyze, so
+ * the two never disagree about what a word is.
  *
  * Stages, each swappable:
  *   1. normalize + tokenize (norm.h): walks the ORIGINAL text code point by
@@ -8,11 +8,29 @@
  *      digits, other alphabetic scripts) and runs of CJK characters.  Every
  *      token keeps the byte span [start, end) of the original text it came
  *      from, so snippets and highlights stay exact.
- *   2. segment CJK runs: ZC_SEG_NGRAM emits overlapping bigrams (positional)
- *      plus unigrams (positionless); a run of one character emits its unigram
- *      at a position.  (Word segmentation modes come with the quality work;
- *      they plug in here.)
- *   3. terms: words longer than ZC_WORD_MAX_BYTES are cut on a UTF-8
+ *   2. fold CJK runs Traditional -> Simplified (OpenCC t2s through
+ *      wrappers/converter.h; one code point in, one out, so every character
+ *      keeps its span): 振興東北 and 振兴东北 make the same terms.
+ *   3. segment CJK runs, by mode (positions count CJK characters, so a
+ *      phrase is exact whatever the segmentation):
+ *        ZC_SEG_NGRAM   overlapping bigrams (bigram i at position base+i)
+ *                       plus positionless unigrams; a run of one character
+ *                       is one positional unigram.
+ *        ZC_SEG_WORDS   friso dictionary words of 2+ characters
+ *                       (ZC_TOK_CJK_WORD, positional at the position of
+ *                       their first character) plus every character as a
+ *                       positional unigram at its own position (base+i):
+ *                       words match and rank, characters keep quoted
+ *                       phrases exact when the query and the document are
+ *                       segmented differently.
+ *        ZC_SEG_HYBRID  the ngram tokens, plus friso words of 2+ characters
+ *                       as positionless ZC_TOK_CJK_WORD tokens (carrying
+ *                       the position of their first bigram): bigrams give
+ *                       recall and exact phrases, words give ranking.
+ *      The friso dictionary is loaded once per process (the first words or
+ *      hybrid analyzer) and shared read-only; each analyzer owns its
+ *      segmentation session.
+ *   4. terms: words longer than ZC_WORD_MAX_BYTES are cut on a UTF-8
  *      boundary (never dropped); English words also have a stem
  *      (zc_analyzer_stem) that index.c stores as "Z"+stem.
  *
@@ -31,16 +49,19 @@
 #include "zhengce.h"
 
 typedef enum zc_seg_mode {
-    ZC_SEG_NGRAM = 0,   /* CJK bigrams + unigrams (default in format 1) */
-    ZC_SEG_WORDS,       /* dictionary words (reserved for the segmenter stage) */
-    ZC_SEG_HYBRID       /* words + bigrams (reserved) */
+    ZC_SEG_NGRAM = 0,   /* CJK bigrams + unigrams */
+    ZC_SEG_WORDS,       /* dictionary words + positional characters */
+    ZC_SEG_HYBRID       /* bigrams + unigrams + positionless dictionary words */
 } zc_seg_mode;
+
+#define ZC_SEG_MODES 3
 
 typedef enum zc_tok_kind {
     ZC_TOK_WORD = 1,    /* a run of word characters (Latin, digits, ...) */
     ZC_TOK_CJK_BIGRAM,  /* two CJK characters, positional */
-    ZC_TOK_CJK_UNIGRAM, /* one CJK character; positional only when its run has one character */
-    ZC_TOK_CJK_WORD     /* a segmenter word (reserved) */
+    ZC_TOK_CJK_UNIGRAM, /* one CJK character; positional in words mode, and in
+                         * the other modes when its run has one character */
+    ZC_TOK_CJK_WORD     /* a dictionary word of 2+ CJK characters (words, hybrid) */
 } zc_tok_kind;
 
 typedef struct zc_token {
@@ -60,10 +81,34 @@ typedef int (*zc_token_fn)(void *ctx, const zc_token *tok);
 
 typedef struct zc_analyzer zc_analyzer;
 
-/* Returns new; free with zc_analyzer_free. */
+/* Returns new; free with zc_analyzer_free.  The first analyzer of the
+ * process loads the converter (and, for words/hybrid, the friso dictionary)
+ * through zc_analyzer_global_init: ZC_ENOTFOUND when OpenCC's t2s data or
+ * the dictionary is not installed.  ZC_EINVAL for an unknown mode. */
 zc_status zc_analyzer_new(zc_seg_mode mode, zc_analyzer **out, zc_error *err);
 void zc_analyzer_free(zc_analyzer *a);
 zc_seg_mode zc_analyzer_mode(const zc_analyzer *a);
+
+/* Loads, once per process and thread-safely (pthread_once), what analyzers
+ * of `mode` share read-only: the t2s converter for every mode, the friso
+ * dictionary for words and hybrid.  Idempotent; later calls return the
+ * first call's status. */
+zc_status zc_analyzer_global_init(zc_seg_mode mode, zc_error *err);
+
+/* Milliseconds the process spent loading the friso dictionary and the
+ * converter (0 if not loaded): for logs and the benchmark report. */
+double zc_analyzer_dict_load_ms(void);
+double zc_analyzer_conv_load_ms(void);
+
+/* The mode's name as stored in the index metadata ("ngram", "words",
+ * "hybrid"); static string.  zc_analyzer_mode_parse is the inverse:
+ * returns 0 and sets *out, or -1 for an unknown name. */
+const char *zc_analyzer_mode_name(zc_seg_mode mode);
+int zc_analyzer_mode_parse(const char *name, size_t len, zc_seg_mode *out);
+
+/* Number of characters (code points) of a token's term: 1 for unigrams, 2
+ * for bigrams, 2+ for CJK words. */
+size_t zc_analyzer_term_chars(const char *term, size_t len);
 
 /* Analyzes text.  Positions start at *pos; on return *pos is one past the
  * last position used.  Invalid UTF-8 bytes act as separators (documents are

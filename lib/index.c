@@ -24,8 +24,6 @@
 #include "schema.h"
 #include "../wrappers/xapian.h"
 
-#define ANALYZER_NAME "ngram"
-
 /* ---- process-wide init ------------------------------------------------ */
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -33,8 +31,11 @@ static zc_status g_init_status = ZC_OK;
 static zc_error g_init_error;
 
 /* Builds (and drops) one analyzer so that whatever the analysis stages load
- * lazily (tables, stemmer) is loaded once, before any thread races for it. */
-static void global_init_once(void)
+ * lazily (converter, tables, stemmer) is loaded once, before any thread
+ * races for it.  The friso dictionary is left to the first words or hybrid
+ * analyzer (zc_analyzer_global_init is thread-safe too): an ngram index
+ * never pays its ~0.25 s. */
+static void base_init_once(void)
 {
     zc_analyzer *a = NULL;
     g_init_status = zc_analyzer_new(ZC_SEG_NGRAM, &a, &g_init_error);
@@ -47,13 +48,21 @@ static void global_init_once(void)
     zc_analyzer_free(a);
 }
 
-ZC_API zc_status zc_global_init(zc_error *err)
+static zc_status base_init(zc_error *err)
 {
-    if (pthread_once(&g_once, global_init_once) != 0)
+    if (pthread_once(&g_once, base_init_once) != 0)
         return zc_error_set(err, ZC_EINTERNAL, NULL, "pthread_once failed");
     if (g_init_status != ZC_OK && err != NULL)
         *err = g_init_error;
     return g_init_status;
+}
+
+ZC_API zc_status zc_global_init(zc_error *err)
+{
+    zc_status st = base_init(err);
+    if (st != ZC_OK)
+        return st;
+    return zc_analyzer_global_init(ZC_SEG_HYBRID, err);
 }
 
 /* ---- terms ------------------------------------------------------------ */
@@ -119,11 +128,98 @@ size_t zc_index_id_term(const char *id, size_t len, char *buf)
     return id_like_term(ZC_PFX_ID, id, len, buf);
 }
 
+/* ---- spelling words of one document ----------------------------------- */
+
+/* The words of one document destined for the spelling table, collected
+ * while its fields are analyzed and added once per distinct word (with its
+ * count) after the document is written: one add_spelling call per word
+ * instead of one per occurrence. */
+typedef struct spell_set {
+    char *arena;          /* NUL-terminated words, back to back */
+    size_t len, cap;
+    size_t *off;          /* start of each word in arena */
+    size_t n, cap_off;
+} spell_set;
+
+static void spell_free(spell_set *s)
+{
+    free(s->arena);
+    free(s->off);
+}
+
+/* 1 for a word the spelling table takes: lower-case ASCII letters only,
+ * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS of them. */
+static int spell_word(const char *t, size_t len)
+{
+    if (len < ZC_SPELL_MIN_CHARS || len > ZC_SPELL_MAX_CHARS)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (t[i] < 'a' || t[i] > 'z')
+            return 0;
+    return 1;
+}
+
+static int spell_push(spell_set *s, const char *t, size_t len)
+{
+    if (s->n == s->cap_off) {
+        size_t nc = s->cap_off ? s->cap_off * 2 : 256;
+        size_t *no = realloc(s->off, nc * sizeof *no);
+        if (no == NULL)
+            return -1;
+        s->off = no;
+        s->cap_off = nc;
+    }
+    if (s->len + len + 1 > s->cap) {
+        size_t nc = s->cap ? s->cap : 4096;
+        while (nc < s->len + len + 1)
+            nc *= 2;
+        char *na = realloc(s->arena, nc);
+        if (na == NULL)
+            return -1;
+        s->arena = na;
+        s->cap = nc;
+    }
+    memcpy(s->arena + s->len, t, len);
+    s->arena[s->len + len] = '\0';
+    s->off[s->n++] = s->len;
+    s->len += len + 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds every distinct collected word with its count to the spelling table. */
+static zc_status spell_flush(zc_index *idx, spell_set *s, zc_error *err)
+{
+    if (s->n == 0)
+        return ZC_OK;
+    const char **v = malloc(s->n * sizeof *v);
+    if (v == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < s->n; i++)
+        v[i] = s->arena + s->off[i];
+    qsort(v, s->n, sizeof *v, cmp_str);
+    zc_status st = ZC_OK;
+    for (size_t i = 0; i < s->n && st == ZC_OK;) {
+        size_t j = i + 1;
+        while (j < s->n && strcmp(v[j], v[i]) == 0)
+            j++;
+        st = zc_xap_db_add_spelling(idx->db, v[i], strlen(v[i]), (unsigned)(j - i), err);
+        i = j;
+    }
+    free(v);
+    return st;
+}
+
 /* Indexing one analyzed field.  Every token becomes:
  *   pfx+term (wdf pfx_wdf) when pfx is set, and
  *   term     (wdf plain_wdf) when plain_wdf > 0,
  * at its position when positional; WORD tokens add "Z"+pfx+stem / "Z"+stem
- * the same way (positionless). */
+ * the same way (positionless); CJK dictionary words go to the "W" namespace
+ * (pfx+"W"+word, "W"+word). */
 typedef struct field_ctx {
     zc_analyzer *an;
     zc_xap_doc *doc;
@@ -131,6 +227,7 @@ typedef struct field_ctx {
     size_t pfx_len;
     unsigned pfx_wdf;
     unsigned plain_wdf;   /* 0: no unprefixed terms */
+    spell_set *spell;     /* NULL: no spelling words from this field */
     zc_status st;
     zc_error *err;
 } field_ctx;
@@ -169,6 +266,16 @@ static int on_token(void *ctx, const zc_token *t)
     field_ctx *c = ctx;
     if (t->len == 0)
         return 0;
+    if (t->kind == ZC_TOK_CJK_WORD) {
+        char pfx[8];
+        size_t pl = (size_t)snprintf(pfx, sizeof pfx, "%s%s", c->pfx ? c->pfx : "",
+                                     ZC_PFX_CJKWORD);
+        if (c->pfx != NULL)
+            c->st = emit(c, pfx, pl, t, c->pfx_wdf);
+        if (c->st == ZC_OK && c->plain_wdf > 0)
+            c->st = emit(c, ZC_PFX_CJKWORD, strlen(ZC_PFX_CJKWORD), t, c->plain_wdf);
+        return c->st != ZC_OK;
+    }
     if (c->pfx != NULL)
         c->st = emit(c, c->pfx, c->pfx_len, t, c->pfx_wdf);
     if (c->st == ZC_OK && c->plain_wdf > 0)
@@ -178,18 +285,21 @@ static int on_token(void *ctx, const zc_token *t)
         size_t sl = zc_analyzer_stem(c->an, t->term, t->len, stem, sizeof stem);
         if (sl > 0 && sl <= sizeof stem)
             c->st = emit_stem(c, stem, sl);
+        if (c->st == ZC_OK && c->spell != NULL && spell_word(t->term, t->len) &&
+            spell_push(c->spell, t->term, t->len) != 0)
+            c->st = zc_error_set(c->err, ZC_ENOMEM, NULL, "out of memory");
     }
     return c->st != ZC_OK;
 }
 
 static zc_status index_field(zc_index *idx, zc_xap_doc *doc, const zc_field *f,
                              const char *pfx, unsigned pfx_wdf, unsigned plain_wdf,
-                             uint32_t *pos, zc_error *err)
+                             spell_set *spell, uint32_t *pos, zc_error *err)
 {
     if (f->ptr == NULL || f->len == 0)
         return ZC_OK;
     field_ctx c = {idx->an, doc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
-                   ZC_OK, err};
+                   spell, ZC_OK, err};
     zc_status st = zc_analyze(idx->an, f->ptr, f->len, pos, on_token, &c, err);
     return st != ZC_OK ? st : c.st;
 }
@@ -221,10 +331,12 @@ static zc_status add_norm_bool(zc_xap_doc *doc, const char *pfx, const zc_field 
     return st;
 }
 
-/* Builds the Xapian document for a parsed document.  Returns new; free with
- * zc_xap_doc_free. */
+/* Builds the Xapian document for a parsed document; the words of an "en"
+ * document's title and body are collected into spell.  Returns new; free
+ * with zc_xap_doc_free. */
 static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
-                           size_t idterm_len, zc_xap_doc **out, zc_error *err)
+                           size_t idterm_len, spell_set *spell, zc_xap_doc **out,
+                           zc_error *err)
 {
     zc_xap_doc *doc = NULL;
     char *data = NULL, *hit = NULL, *canon = NULL;
@@ -240,21 +352,24 @@ static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
 
     /* Free text: title, then body, then the document number's words, each
      * after a gap so that no phrase spans two fields. */
+    int en = d->lang.len == 2 && memcmp(d->lang.ptr, "en", 2) == 0;
+    spell_set *sp = en ? spell : NULL;
     uint32_t pos = 0;
-    st = index_field(idx, doc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, &pos,
-                     err);
+    st = index_field(idx, doc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, sp,
+                     &pos, err);
     if (st != ZC_OK)
         goto done;
     pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(idx, doc, &d->body, NULL, 0, 1, &pos, err)) != ZC_OK)
+    if ((st = index_field(idx, doc, &d->body, NULL, 0, 1, sp, &pos, err)) != ZC_OK)
         goto done;
     pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(idx, doc, &d->docno, NULL, 0, 1, &pos, err)) != ZC_OK)
+    if ((st = index_field(idx, doc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
         goto done;
 
     /* Issuer words, in their own prefix space (positions from 0). */
     uint32_t ipos = 0;
-    if ((st = index_field(idx, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, &ipos, err)) != ZC_OK)
+    if ((st = index_field(idx, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=
+        ZC_OK)
         goto done;
     if ((st = add_norm_bool(doc, ZC_PFX_ISSUER_EXACT, &d->issuer, err)) != ZC_OK)
         goto done;
@@ -335,11 +450,19 @@ done:
 
 /* ---- handle ----------------------------------------------------------- */
 
-static zc_status check_format(zc_index *idx, zc_error *err)
+/* Reads (or, for a writer on a brand-new index, writes) the format and the
+ * analyzer.  want: the analyzer a creator asks for, or NULL.  Sets
+ * idx->mode. */
+static zc_status check_format(zc_index *idx, const char *want, zc_error *err)
 {
     char *fmt = NULL, *an = NULL;
     size_t fmt_len = 0, an_len = 0;
     uint64_t docs = 0;
+    zc_seg_mode mode;
+    const char *name = want ? want : ZC_ANALYZER_DEFAULT;
+    if (zc_analyzer_mode_parse(name, strlen(name), &mode) != 0)
+        return zc_error_set(err, ZC_EINVAL, "analyzer",
+                            "unknown analyzer \"%.32s\" (use ngram, words or hybrid)", name);
     zc_status st = zc_xap_db_get_metadata(idx->db, ZC_META_FORMAT, &fmt, &fmt_len, err);
     if (st != ZC_OK)
         return st;
@@ -355,11 +478,13 @@ static zc_status check_format(zc_index *idx, zc_error *err)
                               ZC_FORMAT_VERSION);
             goto out;
         }
+        idx->mode = mode;
         if (idx->writable) {
+            const char *mn = zc_analyzer_mode_name(mode);
             if ((st = zc_xap_db_set_metadata(idx->db, ZC_META_FORMAT, ZC_FORMAT_VERSION,
                                              strlen(ZC_FORMAT_VERSION), err)) != ZC_OK ||
-                (st = zc_xap_db_set_metadata(idx->db, ZC_META_ANALYZER, ANALYZER_NAME,
-                                             strlen(ANALYZER_NAME), err)) != ZC_OK ||
+                (st = zc_xap_db_set_metadata(idx->db, ZC_META_ANALYZER, mn, strlen(mn),
+                                             err)) != ZC_OK ||
                 (st = zc_xap_db_commit(idx->db, err)) != ZC_OK)
                 goto out;
         }
@@ -374,11 +499,18 @@ static zc_status check_format(zc_index *idx, zc_error *err)
     }
     if ((st = zc_xap_db_get_metadata(idx->db, ZC_META_ANALYZER, &an, &an_len, err)) != ZC_OK)
         goto out;
-    if (an_len > 0 && (an_len != strlen(ANALYZER_NAME) || memcmp(an, ANALYZER_NAME, an_len) != 0)) {
+    if (zc_analyzer_mode_parse(an, an_len, &idx->mode) != 0) {
         st = zc_error_set(err, ZC_EVERSION, NULL,
-                          "index analyzer %.*s, this zhengce uses %s: rebuild the index "
-                          "with zhengce-indexer",
-                          (int)(an_len > 32 ? 32 : an_len), an, ANALYZER_NAME);
+                          "index analyzer \"%.*s\" is unknown to this zhengce (it knows "
+                          "ngram, words, hybrid): rebuild the index with zhengce-indexer",
+                          (int)(an_len > 32 ? 32 : an_len), an ? an : "");
+        goto out;
+    }
+    if (want != NULL && idx->mode != mode) {
+        st = zc_error_set(err, ZC_EINVAL, "analyzer",
+                          "index %s was built with analyzer %s, not %s: its analyzer is "
+                          "fixed when it is created (use a new index directory)",
+                          idx->path, zc_analyzer_mode_name(idx->mode), name);
     }
 out:
     free(fmt);
@@ -386,7 +518,8 @@ out:
     return st;
 }
 
-ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_error *err)
+static zc_status index_open(const char *path, int mode, const char *analyzer,
+                            zc_index **out, zc_error *err)
 {
     if (out == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "zc_index_open: out is NULL");
@@ -395,7 +528,14 @@ ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_er
         return zc_error_set(err, ZC_EINVAL, "index", "no index path given");
     if (mode != ZC_OPEN_READ && mode != ZC_OPEN_WRITE && mode != ZC_OPEN_CREATE)
         return zc_error_set(err, ZC_EINVAL, "mode", "unknown open mode %d", mode);
-    zc_status st = zc_global_init(err);
+    if (analyzer != NULL) {
+        zc_seg_mode m;
+        if (zc_analyzer_mode_parse(analyzer, strlen(analyzer), &m) != 0)
+            return zc_error_set(err, ZC_EINVAL, "analyzer",
+                                "unknown analyzer \"%.32s\" (use ngram, words or hybrid)",
+                                analyzer);
+    }
+    zc_status st = base_init(err);
     if (st != ZC_OK)
         return st;
 
@@ -424,15 +564,31 @@ ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_er
         st = zc_error_set(err, st, "index", "cannot open index %s: %s", path, e2.message);
         goto fail;
     }
-    if ((st = check_format(idx, err)) != ZC_OK)
+    if ((st = check_format(idx, analyzer, err)) != ZC_OK)
         goto fail;
-    if ((st = zc_analyzer_new(ZC_SEG_NGRAM, &idx->an, err)) != ZC_OK)
+    if ((st = zc_analyzer_new(idx->mode, &idx->an, err)) != ZC_OK)
         goto fail;
     *out = idx;
     return ZC_OK;
 fail:
     zc_index_close(idx);
     return st;
+}
+
+ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_error *err)
+{
+    return index_open(path, mode, NULL, out, err);
+}
+
+ZC_API zc_status zc_index_create(const char *path, const char *analyzer, zc_index **out,
+                                 zc_error *err)
+{
+    return index_open(path, ZC_OPEN_CREATE, analyzer, out, err);
+}
+
+ZC_API const char *zc_index_analyzer(const zc_index *idx)
+{
+    return idx ? zc_analyzer_mode_name(idx->mode) : NULL;
 }
 
 ZC_API void zc_index_close(zc_index *idx)
@@ -495,11 +651,12 @@ ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
     zc_doc *d = NULL;
     zc_xap_doc *xd = NULL;
     char *id = NULL;
+    spell_set spell = {0};
     if ((st = zc_doc_parse(json, len, &d, err)) != ZC_OK)
         return st;
     char idterm[ZC_TERM_MAX_BYTES + 1];
     size_t tl = zc_index_id_term(d->id.ptr, d->id.len, idterm);
-    if ((st = build_doc(idx, d, idterm, tl, &xd, err)) != ZC_OK)
+    if ((st = build_doc(idx, d, idterm, tl, &spell, &xd, err)) != ZC_OK)
         goto done;
     if (id_out != NULL) {
         id = malloc(d->id.len + 1);
@@ -512,12 +669,17 @@ ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
     }
     if ((st = zc_xap_db_replace_by_term(idx->db, idterm, tl, xd, err)) != ZC_OK)
         goto done;
+    /* Spelling frequencies only grow: a replaced or deleted document's
+     * words stay counted (as with Xapian's own TermGenerator). */
+    if ((st = spell_flush(idx, &spell, err)) != ZC_OK)
+        goto done;
     if (id_out != NULL) {
         *id_out = id;
         id = NULL;
     }
 done:
     free(id);
+    spell_free(&spell);
     zc_xap_doc_free(xd);
     zc_doc_free(d);
     return st;

@@ -11,6 +11,7 @@
 struct zc_index {
     zc_xap_db *db;        /* owned */
     zc_analyzer *an;      /* owned; one per handle, so one per thread */
+    zc_seg_mode mode;     /* the index's analyzer (ZC_META_ANALYZER) */
     int writable;
     char *path;           /* owned, NUL-terminated */
 };

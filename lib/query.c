@@ -25,6 +25,7 @@
  * ZC_QUERY_MAX_TERMS terms.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,13 +283,24 @@ static void ql_clear(qlist *l)
 /* One analyzed token, its term kept in the context's arena. */
 typedef struct atok {
     size_t off, len;     /* term in arena */
+    size_t start, end;   /* span in the analyzed piece of the query text */
     uint32_t pos, run;
     zc_tok_kind kind;
     int positional, numeric;
 } atok;
 
+/* One token of the proximity boost: the positive free text of the whole
+ * query as one phrase. */
+typedef struct ptok {
+    size_t off, len;     /* term in the proximity arena */
+    uint32_t run;        /* run number across the whole query */
+    int word;            /* an English (WORD) token: no gap next to it */
+} ptok;
+
 typedef struct qctx {
     zc_analyzer *an;
+    zc_seg_mode mode;    /* the analyzer's (the index's) mode */
+    int match_any;       /* free text is an OR of its terms, not an AND */
     const char *text;
     size_t len;
     zc_error *err;
@@ -299,6 +311,21 @@ typedef struct qctx {
     size_t n_tok, i;
     zc_hl *hl;           /* positive terms to highlight (may be NULL) */
     qlist title_units;   /* title forms of positive free-text words */
+    qlist word_units;    /* hybrid: "W" word terms of positive free-text runs */
+    /* English stopwords */
+    int drop_stop;       /* drop free-text words that are stopwords */
+    size_t n_dropped;    /* words dropped so */
+    /* proximity: the positive free text in query order */
+    int prox_ok;         /* 0 when the query has OR or parentheses */
+    size_t prox_parts;   /* AND-ed subqueries of positive free text */
+    ptok *pt;
+    size_t n_pt, cap_pt;
+    char *parena;
+    size_t parena_len, parena_cap;
+    uint32_t prox_run;
+    /* spelling candidates */
+    zc_query_word *sw;
+    size_t n_sw, cap_sw;
     /* analysis scratch, reused for every word */
     atok *at;
     size_t n_at, cap_at;
@@ -430,17 +457,37 @@ static void hl_add(qctx *c, const char *term, size_t len, int stem, int collect)
         c->st = st;
 }
 
-/* A piece of a phrase: highlighted only next to another match. */
-static void hl_add_part(qctx *c, const char *term, size_t len, int collect)
+/* A CJK dictionary word: highlighted where the text has that whole word. */
+static void hl_add_word(qctx *c, const char *term, size_t len, int collect)
 {
     if (!collect || c->hl == NULL || failed(c))
         return;
-    zc_status st = zc_hl_add_part(c->hl, term, len, c->err);
+    zc_status st = zc_hl_add_word(c->hl, term, len, c->err);
     if (st != ZC_OK)
         c->st = st;
 }
 
 /* ---- analysis ---------------------------------------------------------- */
+
+/* Appends bytes to an arena; returns the offset or SIZE_MAX when out of
+ * memory. */
+static size_t arena_put(char **arena, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t ncap = *cap ? *cap : 256;
+        while (ncap < *len + n)
+            ncap *= 2;
+        char *nb = realloc(*arena, ncap);
+        if (nb == NULL)
+            return SIZE_MAX;
+        *arena = nb;
+        *cap = ncap;
+    }
+    memcpy(*arena + *len, s, n);
+    size_t off = *len;
+    *len += n;
+    return off;
+}
 
 static int collect_token(void *vctx, const zc_token *tok)
 {
@@ -455,28 +502,21 @@ static int collect_token(void *vctx, const zc_token *tok)
         c->at = na;
         c->cap_at = ncap;
     }
-    if (c->arena_len + tok->len > c->arena_cap) {
-        size_t ncap = c->arena_cap ? c->arena_cap : 256;
-        while (ncap < c->arena_len + tok->len)
-            ncap *= 2;
-        char *nb = realloc(c->arena, ncap);
-        if (nb == NULL) {
-            oom(c);
-            return 1;
-        }
-        c->arena = nb;
-        c->arena_cap = ncap;
+    size_t off = arena_put(&c->arena, &c->arena_len, &c->arena_cap, tok->term, tok->len);
+    if (off == SIZE_MAX) {
+        oom(c);
+        return 1;
     }
-    memcpy(c->arena + c->arena_len, tok->term, tok->len);
     atok *a = &c->at[c->n_at++];
-    a->off = c->arena_len;
+    a->off = off;
     a->len = tok->len;
+    a->start = tok->start;
+    a->end = tok->end;
     a->pos = tok->pos;
     a->run = tok->run;
     a->kind = tok->kind;
     a->positional = tok->positional;
     a->numeric = tok->numeric;
-    c->arena_len += tok->len;
     return 0;
 }
 
@@ -498,14 +538,168 @@ static const char *at_term(const qctx *c, const atok *a)
     return c->arena + a->off;
 }
 
+/* A phrase token: positional, and not a dictionary word (words mode
+ * phrases go by characters, so they match whatever the segmentation). */
+static int phrase_tok(const atok *a)
+{
+    return a->positional && a->kind != ZC_TOK_CJK_WORD;
+}
+
+/* ---- English stopwords ---------------------------------------------------
+ * The classic short English list (Lucene's StopAnalyzer set).  Stopwords
+ * are indexed like every word, so phrases keep them; a free-text query
+ * drops them from its AND unless nothing else is left. */
+static const char *const STOPWORDS[] = {
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in",
+    "into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their",
+    "then", "there", "these", "they", "this", "to", "was", "will", "with",
+};
+
+int zc_query_is_stopword(const char *term, size_t len)
+{
+    if (len == 0 || len > 5)
+        return 0;
+    for (size_t i = 0; i < sizeof STOPWORDS / sizeof STOPWORDS[0]; i++)
+        if (strlen(STOPWORDS[i]) == len && memcmp(STOPWORDS[i], term, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- proximity and spelling candidates ---------------------------------- */
+
+/* Adds the phrase tokens of the analyzed unit to the proximity list. */
+static void prox_add_unit(qctx *c)
+{
+    uint32_t last_run = UINT32_MAX;
+    for (size_t k = 0; k < c->n_at && !failed(c); k++) {
+        const atok *a = &c->at[k];
+        if (!phrase_tok(a))
+            continue;
+        if (a->run != last_run) {
+            c->prox_run++;
+            last_run = a->run;
+        }
+        if (c->n_pt == c->cap_pt) {
+            size_t ncap = c->cap_pt ? c->cap_pt * 2 : 32;
+            ptok *np = realloc(c->pt, ncap * sizeof *np);
+            if (np == NULL) {
+                oom(c);
+                return;
+            }
+            c->pt = np;
+            c->cap_pt = ncap;
+        }
+        size_t off = arena_put(&c->parena, &c->parena_len, &c->parena_cap, at_term(c, a),
+                               a->len);
+        if (off == SIZE_MAX) {
+            oom(c);
+            return;
+        }
+        ptok *p = &c->pt[c->n_pt++];
+        p->off = off;
+        p->len = a->len;
+        p->run = c->prox_run;
+        p->word = a->kind == ZC_TOK_WORD;
+    }
+}
+
+/* Records the English words of the unit at text offset s as spelling
+ * candidates. */
+static void spell_add_unit(qctx *c, size_t s)
+{
+    for (size_t k = 0; k < c->n_at && !failed(c); k++) {
+        const atok *a = &c->at[k];
+        if (a->kind != ZC_TOK_WORD || a->numeric || a->len < ZC_SPELL_MIN_CHARS ||
+            a->len > ZC_SPELL_MAX_CHARS)
+            continue;
+        const char *t = at_term(c, a);
+        size_t i = 0;
+        while (i < a->len && t[i] >= 'a' && t[i] <= 'z')
+            i++;
+        if (i < a->len)
+            continue;
+        if (c->n_sw == c->cap_sw) {
+            size_t ncap = c->cap_sw ? c->cap_sw * 2 : 8;
+            zc_query_word *nw = realloc(c->sw, ncap * sizeof *nw);
+            if (nw == NULL) {
+                oom(c);
+                return;
+            }
+            c->sw = nw;
+            c->cap_sw = ncap;
+        }
+        zc_query_word *w = &c->sw[c->n_sw++];
+        w->start = s + a->start;
+        w->len = a->end - a->start;
+        memcpy(w->term, t, a->len);
+        w->term[a->len] = '\0';
+        w->term_len = a->len;
+    }
+}
+
+/* ---- runs ---------------------------------------------------------------- */
+
+/* The prefix of a token's term: pfx, or pfx+"W" for a CJK dictionary word. */
+static const char *tok_pfx(const char *pfx, const atok *a, char *buf, size_t cap)
+{
+    if (a->kind != ZC_TOK_CJK_WORD)
+        return pfx;
+    snprintf(buf, cap, "%s%s", pfx, ZC_PFX_CJKWORD);
+    return buf;
+}
+
+/* Registers the phrase tokens at[i, j) (in order) as one highlight
+ * sequence; gap[k] is set where a CJK run boundary lets the text hold one
+ * extra position (a bigram across the gap, or words mode's run gap). */
+static void hl_add_seq_tokens(qctx *c, const size_t *idx, size_t n, int collect)
+{
+    if (!collect || c->hl == NULL || failed(c) || n == 0)
+        return;
+    const char **terms = malloc(n * sizeof *terms);
+    size_t *lens = malloc(n * sizeof *lens);
+    unsigned char *gaps = malloc(n);
+    if (terms == NULL || lens == NULL || gaps == NULL) {
+        free(terms);
+        free(lens);
+        free(gaps);
+        oom(c);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const atok *a = &c->at[idx[k]];
+        terms[k] = at_term(c, a);
+        lens[k] = a->len;
+        gaps[k] = 0;
+        if (k > 0) {
+            const atok *p = &c->at[idx[k - 1]];
+            gaps[k] = a->run != p->run && a->kind != ZC_TOK_WORD && p->kind != ZC_TOK_WORD;
+        }
+    }
+    zc_status st = zc_hl_add_seq(c->hl, terms, lens, gaps, n, c->err);
+    if (st != ZC_OK)
+        c->st = st;
+    free(terms);
+    free(lens);
+    free(gaps);
+}
+
 /* The query for one run of analyzed tokens at[i, j):
  *  - a word: "Z"+stem when the analyzer stems it and stem_pfx is given,
  *    else the exact term;
- *  - a CJK run: its positional tokens — one (a 1-char run's unigram or a
- *    2-char run's bigram) is that term, more are a phrase of the bigrams. */
+ *  - a CJK run, ngram and hybrid: its positional tokens — one (a 1-char
+ *    run's unigram or a 2-char run's bigram) is that term, more are a
+ *    phrase of the bigrams (an OR of them when match_any); in hybrid, the
+ *    run's dictionary words go to c->word_units (ranking only) when
+ *    words is set;
+ *  - a CJK run, words mode: the AND (OR when match_any) of its dictionary
+ *    words ("W"+word) and of the characters no word covers.
+ * *pieces gets the number of AND-ed subqueries (for the proximity boost). */
 static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
-                               const char *stem_pfx, int collect, int count)
+                               const char *stem_pfx, int collect, int count, int words,
+                               size_t *pieces)
 {
+    char wp[16];
+    *pieces = 1;
     if (j - i == 1 && c->at[i].kind == ZC_TOK_WORD) {
         const atok *a = &c->at[i];
         if (stem_pfx != NULL && !a->numeric) {
@@ -520,88 +714,140 @@ static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
         return mk_term(c, pfx, at_term(c, a), a->len, 0, count);
     }
     qlist l = {0};
+    if (c->mode == ZC_SEG_WORDS) {
+        uint32_t covered = 0;   /* positions below this are inside a word */
+        int any = 0;
+        for (size_t k = i; k < j && !failed(c); k++) {
+            const atok *a = &c->at[k];
+            if (a->kind == ZC_TOK_CJK_WORD) {
+                hl_add_word(c, at_term(c, a), a->len, collect);
+                ql_push(c, &l, mk_term(c, tok_pfx(pfx, a, wp, sizeof wp), at_term(c, a),
+                                       a->len, 0, count));
+                covered = a->pos + (uint32_t)zc_analyzer_term_chars(at_term(c, a), a->len);
+                any = 1;
+            } else if (!any || a->pos >= covered) {
+                hl_add(c, at_term(c, a), a->len, 0, collect);
+                ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, 0, count));
+            }
+        }
+        *pieces = l.n ? l.n : 1;
+        return ql_take(c, &l, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
+    }
     size_t n_pos = 0;
     for (size_t k = i; k < j; k++)
-        if (c->at[k].positional)
+        if (phrase_tok(&c->at[k]))
             n_pos++;
+    size_t *seq = n_pos > 1 ? malloc(n_pos * sizeof *seq) : NULL;
+    if (n_pos > 1 && seq == NULL) {
+        oom(c);
+        return NULL;
+    }
+    size_t ns = 0;
     for (size_t k = i; k < j && !failed(c); k++) {
         const atok *a = &c->at[k];
+        if (a->kind == ZC_TOK_CJK_WORD) {
+            if (words && c->mode == ZC_SEG_HYBRID)
+                ql_push(c, &c->word_units, mk_term(c, tok_pfx(pfx, a, wp, sizeof wp),
+                                                   at_term(c, a), a->len, 0, 0));
+            continue;
+        }
         if (n_pos > 0 && !a->positional)
             continue;
         if (n_pos > 1)
-            hl_add_part(c, at_term(c, a), a->len, collect);
+            seq[ns++] = k;
         else
             hl_add(c, at_term(c, a), a->len, 0, collect);
-        ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len,
-                               (unsigned)(k - i + 1), count));
+        ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k - i + 1), count));
     }
+    if (ns > 1 && !c->match_any)
+        hl_add_seq_tokens(c, seq, ns, collect);
+    else
+        for (size_t k = 0; k < ns; k++)
+            hl_add(c, at_term(c, &c->at[seq[k]]), c->at[seq[k]].len, 0, collect);
+    free(seq);
+    if (c->match_any)
+        return ql_take(c, &l, ZC_XAP_OP_OR, 0);
     /* Phrases take their terms in text order; tokens of one run come in
      * position order from the analyzer. */
     return ql_take(c, &l, n_pos > 1 ? ZC_XAP_OP_PHRASE : ZC_XAP_OP_AND, 0);
 }
 
-/* AND of the run queries of the analyzed tokens, NULL if there are none. */
+/* AND (OR when match_any) of the run queries of the analyzed tokens, NULL
+ * if there are none.  *pieces (may be NULL) gets the number of AND-ed
+ * subqueries. */
 static zc_xap_query *runs_query(qctx *c, const char *pfx, const char *stem_pfx,
-                                int collect, int count)
+                                int collect, int count, int words, size_t *pieces)
 {
     qlist l = {0};
-    size_t i = 0;
+    size_t i = 0, total = 0;
     while (i < c->n_at && !failed(c)) {
-        size_t j = i + 1;
+        size_t j = i + 1, p = 0;
         while (j < c->n_at && c->at[j].run == c->at[i].run)
             j++;
-        ql_push(c, &l, run_query(c, i, j, pfx, stem_pfx, collect, count));
+        ql_push(c, &l, run_query(c, i, j, pfx, stem_pfx, collect, count, words, &p));
+        total += p;
         i = j;
     }
-    return ql_take(c, &l, ZC_XAP_OP_AND, 0);
+    if (pieces)
+        *pieces = total;
+    return ql_take(c, &l, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
 }
 
-static int cmp_atok_pos(const void *a, const void *b)
-{
-    const atok *x = a, *y = b;
-    if (x->positional != y->positional)
-        return x->positional ? -1 : 1;
-    if (x->pos != y->pos)
-        return x->pos < y->pos ? -1 : 1;
-    return 0;
-}
-
-/* A quoted phrase over the analyzed tokens: every positional token, exact
+/* A quoted phrase over the analyzed tokens: every phrase token, exact
  * (unstemmed), in order.  CJK runs separated only by a space or punctuation
  * in the query may be one run in the text, where a bigram across the gap
- * sits between them: the window allows one extra position per such gap.
- * A 1-character CJK run inside a longer phrase has no position in a text
- * where the character stands inside a longer run, so such a phrase falls
- * back to an AND of its runs. */
+ * sits between them (in words mode: one run where the text has two, which
+ * words mode separates by one position): the window allows one extra
+ * position per such gap.  In ngram and hybrid, a 1-character CJK run inside
+ * a longer phrase has no position in a text where the character stands
+ * inside a longer run, so such a phrase falls back to an AND of its runs.
+ * A phrase is exact whatever match_any says. */
 static zc_xap_query *phrase_query(qctx *c, const char *pfx, int collect, int count)
 {
+    int any = c->match_any;
+    c->match_any = 0;
     size_t n_pos = 0, single = 0;
     for (size_t k = 0; k < c->n_at; k++) {
-        if (!c->at[k].positional)
+        if (!phrase_tok(&c->at[k]))
             continue;
         n_pos++;
-        if (c->at[k].kind == ZC_TOK_CJK_UNIGRAM)
+        if (c->at[k].kind == ZC_TOK_CJK_UNIGRAM && c->mode != ZC_SEG_WORDS)
             single = 1;
     }
-    if (n_pos == 0)
-        return runs_query(c, pfx, NULL, collect, count);
-    if (single && n_pos > 1)
-        return runs_query(c, pfx, NULL, collect, count);
-    /* Positional tokens first, by position. */
-    qsort(c->at, c->n_at, sizeof *c->at, cmp_atok_pos);
+    zc_xap_query *q = NULL;
+    if (n_pos == 0 || (single && n_pos > 1)) {
+        q = runs_query(c, pfx, NULL, collect, count, 0, NULL);
+        c->match_any = any;
+        return q;
+    }
+    size_t *idx = malloc(n_pos * sizeof *idx);
+    if (idx == NULL) {
+        oom(c);
+        c->match_any = any;
+        return NULL;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < c->n_at; k++)
+        if (phrase_tok(&c->at[k]))
+            idx[m++] = k;
     qlist l = {0};
     unsigned gaps = 0;
     for (size_t k = 0; k < n_pos && !failed(c); k++) {
-        const atok *a = &c->at[k];
-        if (k > 0 && a->run != c->at[k - 1].run && a->kind != ZC_TOK_WORD &&
-            c->at[k - 1].kind != ZC_TOK_WORD)
-            gaps++;
-        if (a->kind == ZC_TOK_WORD)
-            hl_add(c, at_term(c, a), a->len, 0, collect);
-        else
-            hl_add_part(c, at_term(c, a), a->len, collect);
+        const atok *a = &c->at[idx[k]];
+        if (k > 0) {
+            const atok *p = &c->at[idx[k - 1]];
+            if (a->run != p->run && a->kind != ZC_TOK_WORD && p->kind != ZC_TOK_WORD)
+                gaps++;
+        }
         ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k + 1), count));
     }
+    /* Marked only where the whole phrase stands (English words too). */
+    if (n_pos > 1)
+        hl_add_seq_tokens(c, idx, n_pos, collect);
+    else
+        hl_add(c, at_term(c, &c->at[idx[0]]), c->at[idx[0]].len, 0, collect);
+    free(idx);
+    c->match_any = any;
     return ql_take(c, &l, ZC_XAP_OP_PHRASE, (unsigned)(n_pos + gaps));
 }
 
@@ -626,7 +872,8 @@ static void add_title_unit(qctx *c, zc_xap_query *q)
 }
 
 /* A free-text word: a document number (any bracket or width) is its docno
- * term OR its words; other words are the AND of their runs. */
+ * term OR its words; an English stopword alone is dropped (c->drop_stop);
+ * other words are the AND of their runs. */
 static part word_part(qctx *c, size_t s, size_t len, int collect)
 {
     analyze(c, s, len);
@@ -639,7 +886,11 @@ static part word_part(qctx *c, size_t s, size_t len, int collect)
             zc_xap_query *xd = mk_term(c, ZC_PFX_DOCNO, canon, strlen(canon), 0, 1);
             free(canon);
             xd = scaled(c, xd, QUERY_DOCNO_SCALE);
-            zc_xap_query *words = runs_query(c, "", ZC_PFX_STEM, collect, 1);
+            int any = c->match_any;
+            c->match_any = 0;
+            zc_xap_query *words = runs_query(c, "", ZC_PFX_STEM, collect, 1, 0, NULL);
+            c->match_any = any;
+            c->prox_ok = 0; /* a document number's words are no proximity hint */
             return mkpart(combine2(c, ZC_XAP_OP_OR, xd, words), K_POS);
         }
         if (e2.code == ZC_ENOMEM) {
@@ -647,9 +898,22 @@ static part word_part(qctx *c, size_t s, size_t len, int collect)
             return mkpart(NULL, K_EMPTY);
         }
     }
-    zc_xap_query *body = runs_query(c, "", ZC_PFX_STEM, collect, 1);
-    if (collect && body != NULL)
-        add_title_unit(c, runs_query(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, 0, 0));
+    if (collect)
+        prox_add_unit(c);
+    if (c->drop_stop && c->n_at == 1 && c->at[0].kind == ZC_TOK_WORD &&
+        zc_query_is_stopword(at_term(c, &c->at[0]), c->at[0].len)) {
+        c->n_dropped++;
+        return mkpart(NULL, K_EMPTY);
+    }
+    if (collect)
+        spell_add_unit(c, s);
+    size_t pieces = 0;
+    zc_xap_query *body = runs_query(c, "", ZC_PFX_STEM, collect, 1, collect, &pieces);
+    if (collect && body != NULL) {
+        c->prox_parts += pieces;
+        add_title_unit(c, runs_query(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, 0, 0, 0,
+                                     NULL));
+    }
     return mkpart(body, K_POS);
 }
 
@@ -658,8 +922,11 @@ static part phrase_part(qctx *c, size_t s, size_t len, int collect)
     analyze(c, s, len);
     if (failed(c) || c->n_at == 0)
         return mkpart(NULL, K_EMPTY);
+    if (collect)
+        prox_add_unit(c);
     zc_xap_query *body = phrase_query(c, "", collect, 1);
     if (collect && body != NULL) {
+        c->prox_parts++;
         analyze(c, s, len);
         add_title_unit(c, phrase_query(c, ZC_PFX_TITLE, 0, 0));
     }
@@ -686,18 +953,22 @@ static part unit_part(qctx *c, const qtok *t, int collect)
     case QF_NONE:
         return phrase ? phrase_part(c, s, len, collect) : word_part(c, s, len, collect);
     case QF_TITLE:
+        c->prox_ok = 0;
         analyze(c, s, len);
         if (phrase)
             return mkpart(phrase_query(c, ZC_PFX_TITLE, collect, 1), K_POS);
-        return mkpart(runs_query(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, collect, 1),
+        return mkpart(runs_query(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, collect, 1, 0,
+                                 NULL),
                       K_POS);
     case QF_ISSUER:
         /* Issuer words are indexed unstemmed. */
+        c->prox_ok = 0;
         analyze(c, s, len);
         if (phrase)
             return mkpart(phrase_query(c, ZC_PFX_ISSUER, collect, 1), K_POS);
-        return mkpart(runs_query(c, ZC_PFX_ISSUER, NULL, collect, 1), K_POS);
+        return mkpart(runs_query(c, ZC_PFX_ISSUER, NULL, collect, 1, 0, NULL), K_POS);
     case QF_DOCNO: {
+        c->prox_ok = 0;
         trim(c, &s, &len);
         char *canon = NULL;
         zc_error e2 = {0};
@@ -707,7 +978,7 @@ static part unit_part(qctx *c, const qtok *t, int collect)
             if (collect) {
                 analyze(c, s, len);
                 for (size_t k = 0; k < c->n_at; k++)
-                    if (c->at[k].positional)
+                    if (c->at[k].positional && c->at[k].kind != ZC_TOK_CJK_WORD)
                         hl_add(c, at_term(c, &c->at[k]), c->at[k].len, 0, 1);
             }
             return mkpart(xd, K_POS);
@@ -729,7 +1000,6 @@ static part unit_part(qctx *c, const qtok *t, int collect)
     }
     return mkpart(NULL, K_EMPTY);
 }
-
 /* ---- parser ------------------------------------------------------------ */
 
 static part parse_expr(qctx *c, int depth, int collect);
@@ -771,6 +1041,7 @@ static part parse_unary(qctx *c, int depth, int collect)
             return mkpart(NULL, K_EMPTY);
         }
         c->i++;
+        c->prox_ok = 0;
         part p = parse_expr(c, depth + 1, collect && !neg);
         const qtok *r = peek(c);
         if (c->syntax_error || failed(c) || r == NULL || r->type != QT_RP) {
@@ -846,7 +1117,7 @@ static part parse_and(qctx *c, int depth, int collect)
         q = ql_take(c, &neg, ZC_XAP_OP_OR, 0);
     } else if (kind != K_EMPTY) {
         if (pos.n) {
-            q = ql_take(c, &pos, ZC_XAP_OP_AND, 0);
+            q = ql_take(c, &pos, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
             zc_xap_query *f = ql_take(c, &filt, ZC_XAP_OP_AND, 0);
             if (f != NULL)
                 q = combine2(c, ZC_XAP_OP_FILTER, q, f);
@@ -873,6 +1144,7 @@ static part parse_expr(qctx *c, int depth, int collect)
     const qtok *t = peek(c);
     if (c->syntax_error || failed(c) || t == NULL || t->type != QT_OR)
         return first;   /* the common case: no OR, kept as it is */
+    c->prox_ok = 0;
 
     qlist pos = {0}, other = {0};
     part p = first;
@@ -944,26 +1216,127 @@ static part plain_words(qctx *c)
         ql_push(c, &l, wp.q);
         p = w;
     }
-    zc_xap_query *q = ql_take(c, &l, ZC_XAP_OP_AND, 0);
-    return mkpart(q, K_POS);
+    zc_xap_query *q = ql_take(c, &l, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
+    return mkpart(q, q ? K_POS : K_EMPTY);
 }
 
 /* ---- entry ------------------------------------------------------------- */
 
+/* Proximity boost terms: at most this many (a longer query is its own
+ * evidence; the positional check would cost more than it tells). */
+#define PROX_MAX_TERMS 64
+/* Weights of the ranking-only parts (AND_MAYBE), relative to the main
+ * query's own BM25 weight. */
+/* match all / match any.  A question's title form (zh-ir: article names)
+ * only adds noise: off for match any. */
+#define BOOST_TITLE (c.match_any ? 0.0 : 1.0)
+#define BOOST_WORDS 1.0
+#define BOOST_PHRASE 1.0
+#define BOOST_NEAR 0.5
+/* The NEAR window: the query's own span plus this many positions. */
+#define PROX_NEAR_SLACK 8
+
+/* The proximity boosts of the positive free text: the whole of it as a
+ * phrase (exact order, CJK run gaps allowed) and as a NEAR with some slack,
+ * each NULL when not worth it. */
+static void prox_queries(qctx *c, zc_xap_query **phrase, zc_xap_query **near)
+{
+    *phrase = *near = NULL;
+    if (!c->prox_ok || c->prox_parts < 2 || c->n_pt < 2 || c->n_pt > PROX_MAX_TERMS)
+        return;
+    qlist l = {0};
+    unsigned gaps = 0;
+    for (size_t k = 0; k < c->n_pt && !failed(c); k++) {
+        const ptok *p = &c->pt[k];
+        if (k > 0 && p->run != c->pt[k - 1].run && !p->word && !c->pt[k - 1].word)
+            gaps++;
+        ql_push(c, &l, mk_term(c, "", c->parena + p->off, p->len, (unsigned)(k + 1), 0));
+    }
+    if (failed(c) || l.n < 2) {
+        ql_clear(&l);
+        return;
+    }
+    unsigned window = (unsigned)(l.n + gaps);
+    zc_status st = zc_xap_query_combine(ZC_XAP_OP_PHRASE, l.v, l.n, window, phrase, c->err);
+    if (st == ZC_OK)
+        st = zc_xap_query_combine(ZC_XAP_OP_NEAR, l.v, l.n, window + PROX_NEAR_SLACK, near,
+                                  c->err);
+    ql_clear(&l);
+    if (st != ZC_OK) {
+        c->st = st;
+        zc_xap_query_free(*phrase);
+        zc_xap_query_free(*near);
+        *phrase = *near = NULL;
+        return;
+    }
+    *phrase = scaled(c, *phrase, BOOST_PHRASE);
+    *near = scaled(c, *near, BOOST_NEAR);
+}
+
 static void ctx_reset(qctx *c)
 {
     ql_clear(&c->title_units);
+    ql_clear(&c->word_units);
     c->n_terms = 0;
     c->i = 0;
     c->syntax_error = 0;
+    c->n_dropped = 0;
+    c->prox_ok = 1;
+    c->prox_parts = 0;
+    c->n_pt = 0;
+    c->parena_len = 0;
+    c->prox_run = 0;
+    c->n_sw = 0;
+}
+
+/* One attempt at the whole query.  Returns the main part; boosts stay in
+ * c. */
+static part parse_all(qctx *c, const toklist *tl, int syntax_error)
+{
+    part res = {0};
+    if (!syntax_error) {
+        c->tok = tl->v;
+        c->n_tok = tl->n;
+        res = parse_expr(c, 0, 1);
+        /* A ')' with no '(' stops the top-level expr early. */
+        if (!c->syntax_error && !failed(c) && c->i != c->n_tok)
+            c->syntax_error = 1;
+        syntax_error = c->syntax_error;
+    }
+    if (failed(c) || !syntax_error)
+        return res;
+    part_free(&res);
+    int drop = c->drop_stop;
+    ctx_reset(c);
+    c->drop_stop = drop;
+    if (c->hl != NULL) {
+        zc_hl_free(c->hl);
+        c->hl = NULL;
+        if (zc_hl_new(&c->hl, c->err) != ZC_OK) {
+            c->st = ZC_ENOMEM;
+            return res;
+        }
+    }
+    return plain_words(c);
 }
 
 zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
                          zc_xap_query **out, zc_hl **hl, zc_error *err)
 {
+    return zc_query_build_ex(a, text, len, NULL, out, hl, NULL, NULL, err);
+}
+
+zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
+                            const zc_query_opts *opts, zc_xap_query **out, zc_hl **hl,
+                            zc_query_word **words, size_t *n_words, zc_error *err)
+{
     *out = NULL;
     if (hl != NULL)
         *hl = NULL;
+    if (words != NULL)
+        *words = NULL;
+    if (n_words != NULL)
+        *n_words = 0;
     if (text == NULL)
         len = 0;
     if (len > ZC_QUERY_MAX_BYTES)
@@ -977,7 +1350,9 @@ zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
     if (p == len)
         return zc_error_set(err, ZC_EINVAL, "q", "empty query");
 
-    qctx c = {.an = a, .text = text, .len = len, .err = err};
+    qctx c = {.an = a, .mode = zc_analyzer_mode(a), .text = text, .len = len, .err = err,
+              .drop_stop = 1, .prox_ok = 1};
+    c.match_any = opts != NULL && opts->match_any;
     toklist tl = {0};
     part res = {0};
     int syntax_error = 0;
@@ -989,20 +1364,12 @@ zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
         c.st = ZC_ENOMEM;
         goto done;
     }
-    if (!syntax_error) {
-        c.tok = tl.v;
-        c.n_tok = tl.n;
-        res = parse_expr(&c, 0, 1);
-        /* A ')' with no '(' stops the top-level expr early. */
-        if (!c.syntax_error && !failed(&c) && c.i != c.n_tok)
-            c.syntax_error = 1;
-        syntax_error = c.syntax_error;
-    }
-    if (failed(&c))
-        goto done;
-    if (syntax_error) {
+    res = parse_all(&c, &tl, syntax_error);
+    if (!failed(&c) && res.kind != K_POS && c.n_dropped > 0) {
+        /* Only stopwords were left ("the who", "to be"): search them. */
         part_free(&res);
         ctx_reset(&c);
+        c.drop_stop = 0;
         if (c.hl != NULL) {
             zc_hl_free(c.hl);
             c.hl = NULL;
@@ -1011,32 +1378,69 @@ zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
                 goto done;
             }
         }
-        res = plain_words(&c);
-        if (failed(&c))
-            goto done;
+        res = parse_all(&c, &tl, syntax_error);
     }
+    if (failed(&c))
+        goto done;
     if (res.kind != K_POS) {
         c.st = zc_error_set(err, ZC_EINVAL, "q", "query has no positive term");
         goto done;
     }
-    zc_xap_query *title = ql_take(&c, &c.title_units, ZC_XAP_OP_OR, 0);
-    if (title != NULL) {
-        res.q = combine2(&c, ZC_XAP_OP_AND_MAYBE, res.q, title);
-        if (failed(&c))
-            goto done;
+    /* Ranking-only parts: the title form, the dictionary words (hybrid),
+     * the query as a phrase and as a NEAR. */
+    qlist boosts = {0};
+    zc_xap_query *tq = ql_take(&c, &c.title_units, ZC_XAP_OP_OR, 0);
+    if (BOOST_TITLE > 0)
+        ql_push(&c, &boosts, BOOST_TITLE != 1.0 ? scaled(&c, tq, BOOST_TITLE) : tq);
+    else
+        zc_xap_query_free(tq);
+    zc_xap_query *wq = ql_take(&c, &c.word_units, ZC_XAP_OP_OR, 0);
+    ql_push(&c, &boosts, BOOST_WORDS != 1.0 ? scaled(&c, wq, BOOST_WORDS) : wq);
+    zc_xap_query *pq = NULL, *nq = NULL;
+    prox_queries(&c, &pq, &nq);
+    ql_push(&c, &boosts, pq);
+    ql_push(&c, &boosts, nq);
+    if (failed(&c)) {
+        ql_clear(&boosts);
+        goto done;
     }
+    if (boosts.n > 0) {
+        qlist all = {0};
+        ql_push(&c, &all, res.q);
+        res.q = NULL;
+        for (size_t i = 0; i < boosts.n; i++) {
+            ql_push(&c, &all, boosts.v[i]);
+            boosts.v[i] = NULL;
+        }
+        boosts.n = 0;
+        res.q = ql_take(&c, &all, ZC_XAP_OP_AND_MAYBE, 0);
+        if (failed(&c)) {
+            ql_clear(&boosts);
+            goto done;
+        }
+    }
+    ql_clear(&boosts);
     *out = res.q;
     res.q = NULL;
     if (hl != NULL) {
         *hl = c.hl;
         c.hl = NULL;
     }
+    if (words != NULL && c.n_sw > 0) {
+        *words = c.sw;
+        *n_words = c.n_sw;
+        c.sw = NULL;
+    }
 done:
     part_free(&res);
     ql_clear(&c.title_units);
+    ql_clear(&c.word_units);
     zc_hl_free(c.hl);
     free(tl.v);
     free(c.at);
     free(c.arena);
+    free(c.pt);
+    free(c.parena);
+    free(c.sw);
     return c.st;
 }

@@ -8,8 +8,18 @@
  * plain words, never an error.  Every word goes through zc_analyze, the same
  * pipeline as indexing.
  *
- * Free-text words match title and body; documents whose title matches rank
- * higher (the title form of the query is added with AND_MAYBE).
+ * Free-text words match title and body.  What a CJK run matches depends on
+ * the index's analyzer (zc_analyzer_mode): ngram and hybrid, the phrase of
+ * its bigrams; words, the AND of its dictionary words and of the characters
+ * no word covers.  A "quoted phrase" is exact in every mode (bigrams, or
+ * characters in words mode).  English stopwords (zc_query_is_stopword) are
+ * dropped from free text unless the query has nothing else.
+ *
+ * Ranking-only parts, added with AND_MAYBE: the title form of the free text
+ * (documents whose title matches rank higher); in hybrid, the dictionary
+ * words of the free text ("W"+word); and, when the free text has several
+ * parts and no OR or parentheses, the whole of it as a phrase and as a NEAR
+ * (documents where the query words stand together rank higher).
  */
 #ifndef ZC_QUERY_H
 #define ZC_QUERY_H
@@ -17,8 +27,26 @@
 #include <stddef.h>
 
 #include "analyzer.h"
+#include "schema.h"
 #include "snippet.h"
 #include "../wrappers/xapian.h"
+
+typedef struct zc_query_opts {
+    int match_any;   /* 1: free text is an OR of its analyzed terms (SEARCH
+                      * "match":"any"), BM25-ranked; phrases stay exact */
+} zc_query_opts;
+
+/* A plain English word of the query (a-z only after normalization,
+ * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters, positive free text): a
+ * candidate for a spelling suggestion. */
+typedef struct zc_query_word {
+    size_t start, len;                 /* bytes of the query text */
+    char term[ZC_SPELL_MAX_CHARS + 1]; /* normalized, NUL-terminated */
+    size_t term_len;
+} zc_query_word;
+
+/* 1 if the normalized term is an English stopword of the query's list. */
+int zc_query_is_stopword(const char *term, size_t len);
 
 /* Builds the query.  ZC_EINVAL ("q") when the query has no positive term or
  * is empty; ZC_ETOOLONG past ZC_QUERY_MAX_BYTES or ZC_QUERY_MAX_TERMS.
@@ -27,5 +55,12 @@
  * zc_hl_free. */
 zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
                          zc_xap_query **out, zc_hl **hl, zc_error *err);
+
+/* The same with options (opts may be NULL: the defaults) and, when words
+ * is not NULL, the spelling candidates: *words returns new (NULL when
+ * none); free with free(); *n_words their count. */
+zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
+                            const zc_query_opts *opts, zc_xap_query **out, zc_hl **hl,
+                            zc_query_word **words, size_t *n_words, zc_error *err);
 
 #endif

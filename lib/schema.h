@@ -5,10 +5,17 @@
 #define ZC_SCHEMA_H
 
 /* Stored in the index metadata under ZC_META_FORMAT; an index whose value
- * differs is refused with ZC_EVERSION ("rebuild the index"). */
-#define ZC_FORMAT_VERSION "1"
+ * differs is refused with ZC_EVERSION ("rebuild the index").
+ * Format 2: Traditional -> Simplified folding, the analyzer modes and their
+ * "W" word terms, the spelling table. */
+#define ZC_FORMAT_VERSION "2"
 #define ZC_META_FORMAT "zhengce.format"
+/* The analyzer the terms were made with: "ngram", "words" or "hybrid"
+ * (zc_analyzer_mode_name).  Written when the index is created; every
+ * handle analyzes documents and queries with the index's own analyzer. */
 #define ZC_META_ANALYZER "zhengce.analyzer"
+/* The analyzer of a new index when the creator names none. */
+#define ZC_ANALYZER_DEFAULT "hybrid"
 
 /* Term prefixes.  Free text (title + body) is indexed without prefix; the
  * analyzer's terms for a field get the field prefix in front. */
@@ -22,6 +29,10 @@
 #define ZC_PFX_TAG "K"         /* normalized tag */
 #define ZC_PFX_PAIR "XP"       /* pair id, to find a document's translation */
 #define ZC_PFX_STEM "Z"        /* English stem of an unprefixed word: "Z"+stem; field stems "Z"+pfx+stem */
+#define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
+                                * analyzers): "W"+word in free text, pfx+"W"+word in a field
+                                * ("SW"+word title, "AW"+word issuer).  Its own namespace, so
+                                * the word 工业 and the bigram 工业 stay two terms. */
 
 /* Value slots. */
 #define ZC_SLOT_DATE 0       /* "YYYYMMDD" (partial dates: first day); absent when undated */
@@ -41,5 +52,12 @@
 /* Title terms are also indexed unprefixed with this extra wdf, to rank
  * documents whose title matches above those that merely mention the words. */
 #define ZC_TITLE_WDF_BOOST 3
+
+/* Spelling table (Xapian's, not a term prefix): every lower-case a-z word
+ * of ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters in the title and body
+ * of an "en" document, frequency = its occurrences.  Queries ask it for
+ * suggestions (search.c). */
+#define ZC_SPELL_MIN_CHARS 4
+#define ZC_SPELL_MAX_CHARS 32
 
 #endif

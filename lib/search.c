@@ -23,6 +23,13 @@
 #include "schema.h"
 #include "snippet.h"
 
+/* BM25 for match any (natural-language questions): more length
+ * normalization than Xapian's default (k1 1, b 0.5) ranks the short article
+ * that answers a question above long ones that share its common words
+ * (tuned on shared/zh-ir; see docs/quality.md). */
+#define SEARCH_ANY_BM25_K1 1.2
+#define SEARCH_ANY_BM25_B 0.75
+
 /* facet_limit above this is refused: a facet list is for people to read. */
 #define SEARCH_FACET_LIMIT_MAX 10000u
 
@@ -122,14 +129,39 @@ static int is_space_byte(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Copies the NUL-terminated s into buf (cap bytes), each byte that does not
+ * start a valid UTF-8 sequence replaced by '?'.  jansson's error text quotes
+ * the input near the error and may end inside a character; the message goes
+ * into a JSON reply and must stay valid UTF-8 (found by fuzz_query). */
+static void utf8_sanitize(const char *s, char *buf, size_t cap)
+{
+    size_t len = strlen(s), p = 0, w = 0;
+    while (p < len) {
+        size_t start = p;
+        int32_t cp = zc_norm_next(s, len, &p);
+        size_t k = cp < 0 ? 1 : p - start;
+        if (w + k >= cap)
+            break;
+        if (cp < 0)
+            buf[w] = '?';
+        else
+            memcpy(buf + w, s + start, k);
+        w += k;
+    }
+    buf[w] = '\0';
+}
+
 static zc_status parse_json_opts(zc_search_request *req, const char *text, size_t len,
                                  zc_error *err)
 {
     json_error_t je;
     req->root = json_loadb(text, len, 0, &je);
-    if (req->root == NULL)
+    if (req->root == NULL) {
+        char clean[sizeof je.text];
+        utf8_sanitize(je.text, clean, sizeof clean);
         return zc_error_set(err, ZC_EINVAL, "", "SEARCH argument is not valid JSON: %s "
-                            "(column %d)", je.text, je.column);
+                            "(column %d)", clean, je.column);
+    }
     if (!json_is_object(req->root))
         return zc_error_set(err, ZC_EINVAL, "", "SEARCH argument must be a JSON object");
     zc_search_opts *o = &req->opts;
@@ -226,6 +258,16 @@ static zc_status parse_json_opts(zc_search_request *req, const char *text, size_
             return st;
         o->facet_limit = (uint32_t)u;
     }
+    if ((v = json_object_get(root, "match")) != NULL && !json_is_null(v)) {
+        const char *m = json_string_value(v);
+        if (m != NULL && strcmp(m, "all") == 0 && json_string_length(v) == 3)
+            o->match_any = 0;
+        else if (m != NULL && strcmp(m, "any") == 0 && json_string_length(v) == 3)
+            o->match_any = 1;
+        else
+            return zc_error_set(err, ZC_EINVAL, "match",
+                                "option \"match\" must be \"all\" or \"any\"");
+    }
     if ((v = json_object_get(root, "snippet")) != NULL && !json_is_null(v)) {
         if (!json_is_boolean(v))
             return zc_error_set(err, ZC_EINVAL, "snippet",
@@ -285,6 +327,7 @@ struct zc_results {
     unsigned facets;            /* asked */
     zc_facet_value *fv[N_FACETS];   /* values owned */
     size_t n_fv[N_FACETS];
+    char *suggest;              /* owned; NULL when no suggestion */
 };
 
 static void hit_clear(zc_hit *h)
@@ -312,6 +355,7 @@ ZC_API void zc_results_free(zc_results *r)
             free((char *)r->fv[k][j].value);
         free(r->fv[k]);
     }
+    free(r->suggest);
     free(r);
 }
 
@@ -354,6 +398,11 @@ ZC_API const zc_facet_value *zc_results_facet(const zc_results *r, unsigned face
 ZC_API double zc_results_took_ms(const zc_results *r)
 {
     return r ? r->took_ms : 0.0;
+}
+
+ZC_API const char *zc_results_suggest(const zc_results *r)
+{
+    return r ? r->suggest : NULL;
 }
 
 /* ---- searching --------------------------------------------------------- */
@@ -906,6 +955,82 @@ static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl 
     return ZC_OK;
 }
 
+/* ---- spelling suggestions ------------------------------------------------ */
+
+/* A query word found in at most this many documents is checked ... */
+#define SPELL_RARE_DOCS 2
+/* ... and replaced by Xapian's suggestion when that is found in this many
+ * times more documents (at least one). */
+#define SPELL_GAIN 10
+#define SPELL_MAX_EDITS 2
+
+/* The query text with its rare English words replaced by their spelling
+ * suggestions, or NULL (*out) when nothing changes.  Best effort: a failed
+ * lookup only means no suggestion; only running out of memory is an
+ * error.  *out: returns new; free with free(). */
+static zc_status suggest(zc_index *idx, const char *q, size_t qlen, const zc_query_word *w,
+                         size_t n, char **out, zc_error *err)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, last = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t freq = 0, sfreq = 0;
+        if (w[i].start < last || w[i].start + w[i].len > qlen)
+            continue;
+        if (zc_xap_db_term_freq(idx->db, w[i].term, w[i].term_len, &freq, NULL) != ZC_OK ||
+            freq > SPELL_RARE_DOCS)
+            continue;
+        char *sg = NULL;
+        size_t sl = 0;
+        zc_error e2;
+        zc_status st = zc_xap_db_spelling_suggestion(idx->db, w[i].term, w[i].term_len,
+                                                     SPELL_MAX_EDITS, &sg, &sl, &e2);
+        if (st == ZC_ENOMEM) {
+            free(buf);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+        if (st != ZC_OK || sl == 0 || (sl == w[i].term_len && memcmp(sg, w[i].term, sl) == 0) ||
+            zc_xap_db_term_freq(idx->db, sg, sl, &sfreq, NULL) != ZC_OK ||
+            sfreq < (freq > 0 ? freq * SPELL_GAIN : 1)) {
+            free(sg);
+            continue;
+        }
+        size_t need = len + (w[i].start - last) + sl + 1;
+        if (need > cap) {
+            size_t nc = cap ? cap * 2 : qlen + 64;
+            while (nc < need)
+                nc *= 2;
+            char *nb = realloc(buf, nc);
+            if (nb == NULL) {
+                free(sg);
+                free(buf);
+                return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+            }
+            buf = nb;
+            cap = nc;
+        }
+        memcpy(buf + len, q + last, w[i].start - last);
+        len += w[i].start - last;
+        memcpy(buf + len, sg, sl);
+        len += sl;
+        last = w[i].start + w[i].len;
+        free(sg);
+    }
+    if (buf == NULL)
+        return ZC_OK;
+    char *nb = realloc(buf, len + (qlen - last) + 1);
+    if (nb == NULL) {
+        free(buf);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    }
+    memcpy(nb + len, q + last, qlen - last);
+    len += qlen - last;
+    nb[len] = '\0';
+    *out = nb;
+    return ZC_OK;
+}
+
 /* One attempt: runs the query and reads everything into a new zc_results. */
 static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
                             const zc_hl *hl, zc_results **out, zc_error *err)
@@ -921,6 +1046,10 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
 
     zc_xap_search_params sp = {0};
     sp.query = q;
+    if (o->match_any) {
+        sp.bm25_k1 = SEARCH_ANY_BM25_K1;
+        sp.bm25_b = SEARCH_ANY_BM25_B;
+    }
     sp.offset = o->offset;
     sp.limit = o->limit;
     sp.time_limit_s = o->time_limit_s;
@@ -1035,7 +1164,11 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
 
     zc_xap_query *q = NULL, *filter = NULL, *final = NULL;
     zc_hl *hl = NULL;
-    st = zc_query_build(idx->an, opts->q, opts->q_len, &q, opts->snippet ? &hl : NULL, err);
+    zc_query_word *words = NULL;
+    size_t n_words = 0;
+    zc_query_opts qo = {.match_any = opts->match_any != 0};
+    st = zc_query_build_ex(idx->an, opts->q, opts->q_len, &qo, &q, opts->snippet ? &hl : NULL,
+                           &words, &n_words, err);
     if (st != ZC_OK)
         return st;
     st = build_filter(opts, &filter, err);
@@ -1057,11 +1190,19 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
         if (st == ZC_OK)
             st = run_search(idx, opts, final ? final : q, hl, &r, err);
     }
+    if (st == ZC_OK && n_words > 0) {
+        st = suggest(idx, opts->q, opts->q_len, words, n_words, &r->suggest, err);
+        if (st != ZC_OK) {
+            zc_results_free(r);
+            r = NULL;
+        }
+    }
     if (st == ZC_OK) {
         r->took_ms = now_ms() - t0;
         *out = r;
     }
 done:
+    free(words);
     zc_xap_query_free(q);
     zc_xap_query_free(filter);
     zc_xap_query_free(final);
@@ -1142,6 +1283,8 @@ ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len
             }
         }
     }
+    if (!bad && r->suggest != NULL)
+        bad = obj_set_str(root, "suggest", r->suggest) != 0;
     /* json_dumpb into our own buffer, so the caller can zc_free it whatever
      * allocator jansson was given. */
     const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);

@@ -30,19 +30,37 @@
 
 /* ---- the term set ------------------------------------------------------ */
 
+/* What an entry matches: */
+enum { HL_EXACT = 0, HL_STEM = 1, HL_WORD = 2 };
+
 typedef struct hl_entry {
     char *term;        /* owned */
     size_t len;
-    int stem;
-    int part;          /* zc_hl_add_part: shown only next to another match */
+    int stem;          /* HL_EXACT: a token's term; HL_STEM: a WORD token's stem;
+                        * HL_WORD: a ZC_TOK_CJK_WORD token's term */
+    int part;          /* zc_hl_add_part / _seq: not shown on its own */
+    int in_seq;        /* part of a sequence: shown only inside one */
     uint32_t id;       /* index in insertion order, for distinct counting */
 } hl_entry;
+
+typedef struct seq_item {
+    uint32_t id;       /* hl entry */
+    unsigned char gap; /* one extra position may stand before it */
+} seq_item;
+
+typedef struct seq {
+    size_t first, n;   /* items[first, first + n) */
+} seq;
 
 struct zc_hl {
     hl_entry *slots;   /* open addressing; term NULL = empty */
     size_t cap;        /* power of two */
     size_t count;
     int has_stems;
+    seq_item *items;   /* every sequence's items, back to back */
+    size_t n_items, cap_items;
+    seq *seqs;
+    size_t n_seqs, cap_seqs;
 };
 
 static uint64_t hl_hash(const char *s, size_t len, int stem)
@@ -78,6 +96,8 @@ void zc_hl_free(zc_hl *hl)
     for (size_t i = 0; i < hl->cap; i++)
         free(hl->slots[i].term);
     free(hl->slots);
+    free(hl->items);
+    free(hl->seqs);
     free(hl);
 }
 
@@ -105,7 +125,7 @@ static const hl_entry *hl_find(const zc_hl *hl, const char *term, size_t len, in
 {
     if (hl == NULL || hl->count == 0)
         return NULL;
-    size_t i = hl_slot(hl->slots, hl->cap, term, len, stem ? 1 : 0);
+    size_t i = hl_slot(hl->slots, hl->cap, term, len, stem);
     return hl->slots[i].term ? &hl->slots[i] : NULL;
 }
 
@@ -128,16 +148,23 @@ static int hl_grow(zc_hl *hl)
     return 0;
 }
 
-static zc_status hl_add(zc_hl *hl, const char *term, size_t len, int stem, int part,
-                        zc_error *err)
+/* Adds (term, stem); *id_out (may be NULL) gets its entry id, or
+ * UINT32_MAX when nothing was added (empty term). */
+static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, int part,
+                           int in_seq, uint32_t *id_out, zc_error *err)
 {
+    if (id_out)
+        *id_out = UINT32_MAX;
     if (hl == NULL || term == NULL || len == 0)
         return ZC_OK;
-    stem = stem ? 1 : 0;
     size_t i = hl_slot(hl->slots, hl->cap, term, len, stem);
     if (hl->slots[i].term != NULL) {
         if (!part)
             hl->slots[i].part = 0;   /* a full term wins over a piece */
+        if (in_seq)
+            hl->slots[i].in_seq = 1;
+        if (id_out)
+            *id_out = hl->slots[i].id;
         return ZC_OK;
     }
     /* Keep the load under one half so probes stay short. */
@@ -155,21 +182,72 @@ static zc_status hl_add(zc_hl *hl, const char *term, size_t len, int stem, int p
     hl->slots[i].len = len;
     hl->slots[i].stem = stem;
     hl->slots[i].part = part;
+    hl->slots[i].in_seq = in_seq;
     hl->slots[i].id = (uint32_t)hl->count;
+    if (id_out)
+        *id_out = hl->slots[i].id;
     hl->count++;
-    if (stem)
+    if (stem == HL_STEM)
         hl->has_stems = 1;
     return ZC_OK;
 }
 
 zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem, zc_error *err)
 {
-    return hl_add(hl, term, len, stem, 0, err);
+    return hl_add_id(hl, term, len, stem ? HL_STEM : HL_EXACT, 0, 0, NULL, err);
 }
 
 zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err)
 {
-    return hl_add(hl, term, len, 0, 1, err);
+    return hl_add_id(hl, term, len, HL_EXACT, 1, 0, NULL, err);
+}
+
+zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err)
+{
+    return hl_add_id(hl, term, len, HL_WORD, 0, 0, NULL, err);
+}
+
+zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
+                        const unsigned char *gaps, size_t n, zc_error *err)
+{
+    if (hl == NULL || n == 0)
+        return ZC_OK;
+    if (n == 1)
+        return hl_add_id(hl, terms[0], lens[0], HL_EXACT, 0, 0, NULL, err);
+    if (hl->n_items + n > hl->cap_items) {
+        size_t nc = hl->cap_items ? hl->cap_items : 32;
+        while (nc < hl->n_items + n)
+            nc *= 2;
+        seq_item *ni = realloc(hl->items, nc * sizeof *ni);
+        if (ni == NULL)
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        hl->items = ni;
+        hl->cap_items = nc;
+    }
+    if (hl->n_seqs == hl->cap_seqs) {
+        size_t nc = hl->cap_seqs ? hl->cap_seqs * 2 : 8;
+        seq *ns = realloc(hl->seqs, nc * sizeof *ns);
+        if (ns == NULL)
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        hl->seqs = ns;
+        hl->cap_seqs = nc;
+    }
+    size_t first = hl->n_items;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t id;
+        zc_status st = hl_add_id(hl, terms[k], lens[k], HL_EXACT, 1, 1, &id, err);
+        if (st != ZC_OK)
+            return st;
+        if (id == UINT32_MAX)
+            return ZC_OK; /* an empty term: the sequence can never occur */
+        hl->items[first + k].id = id;
+        hl->items[first + k].gap = gaps != NULL && gaps[k] ? 1 : 0;
+    }
+    hl->n_items = first + n;
+    hl->seqs[hl->n_seqs].first = first;
+    hl->seqs[hl->n_seqs].n = n;
+    hl->n_seqs++;
+    return ZC_OK;
 }
 
 /* ---- UTF-8 walking ----------------------------------------------------- */
@@ -313,7 +391,11 @@ typedef struct match {
     size_t start, end;      /* bytes */
     size_t cstart, cend;    /* characters */
     uint32_t id;            /* hl term id */
+    uint32_t pos;           /* token position, valid when positional */
+    int positional;
     int part;               /* a piece of a longer query word */
+    int in_seq;             /* ... of a sequence (zc_hl_add_seq) */
+    int keep;               /* shown (decided by keep_parts) */
 } match;
 
 typedef struct scan_ctx {
@@ -336,12 +418,13 @@ static int scan_token(void *vctx, const zc_token *tok)
     scan_ctx *c = vctx;
     if (tok->start >= c->stop_at)
         return 1;
-    const hl_entry *e = hl_find(c->hl, tok->term, tok->len, 0);
+    const hl_entry *e = hl_find(c->hl, tok->term, tok->len,
+                                tok->kind == ZC_TOK_CJK_WORD ? HL_WORD : HL_EXACT);
     if (e == NULL && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
         char stem[ZC_TERM_MAX_BYTES + 1];
         size_t sl = zc_analyzer_stem(c->an, tok->term, tok->len, stem, sizeof stem);
         if (sl > 0 && sl <= sizeof stem)
-            e = hl_find(c->hl, stem, sl, 1);
+            e = hl_find(c->hl, stem, sl, HL_STEM);
     }
     if (e == NULL)
         return 0;
@@ -361,7 +444,11 @@ static int scan_token(void *vctx, const zc_token *tok)
     m->start = tok->start;
     m->end = tok->end;
     m->id = e->id;
+    m->pos = tok->pos;
+    m->positional = tok->positional;
     m->part = e->part;
+    m->in_seq = e->in_seq;
+    m->keep = 0;
     m->cstart = m->cend = 0;
     if (c->hl->count <= SNIPPET_EARLY_TERMS) {
         if (c->last[e->id] == SIZE_MAX)
@@ -392,24 +479,116 @@ static int cmp_match(const void *a, const void *b)
     return 0;
 }
 
-/* Drops the piece matches (zc_hl_add_part) that overlap no other match:
- * a lone bigram of a longer query word.  m is sorted by start; returns the
- * new count. */
-static size_t drop_lone_parts(match *m, size_t n)
+/* ---- which part matches are shown ---------------------------------------- */
+
+typedef struct pos_key {
+    uint32_t pos, id;
+    size_t m;           /* index into the matches */
+} pos_key;
+
+static int cmp_pos_key(const void *a, const void *b)
 {
+    const pos_key *x = a, *y = b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return 0;
+}
+
+/* The key of (pos, id) in keys[0..n), or NULL. */
+static const pos_key *find_key(const pos_key *keys, size_t n, uint32_t pos, uint32_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid].pos < pos || (keys[mid].pos == pos && keys[mid].id < id))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && keys[lo].pos == pos && keys[lo].id == id ? &keys[lo] : NULL;
+}
+
+/* 1 if items[k..n) occur after position prev (each at the next position,
+ * or one further where the item allows a gap); marks what it finds.
+ * Recursion depth is the sequence length, which the query bounds. */
+static int seq_from(const seq_item *items, size_t k, size_t n, uint32_t prev,
+                    const pos_key *keys, size_t nk, match *m)
+{
+    if (k == n)
+        return 1;
+    for (uint32_t d = 1; d <= 1u + items[k].gap; d++) {
+        const pos_key *hit = find_key(keys, nk, prev + d, items[k].id);
+        if (hit != NULL && seq_from(items, k + 1, n, prev + d, keys, nk, m)) {
+            m[hit->m].keep = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Decides which matches are shown and drops the others (m sorted by
+ * start; returns the new count):
+ *  - full terms always;
+ *  - parts of a sequence (zc_hl_add_seq) where the whole sequence occurs;
+ *  - other parts (zc_hl_add_part) where they overlap another shown match.
+ * Returns SIZE_MAX when out of memory. */
+static size_t keep_parts(const zc_hl *hl, match *m, size_t n)
+{
+    size_t n_seqpos = 0;
+    for (size_t i = 0; i < n; i++) {
+        m[i].keep = !m[i].part;
+        if (m[i].positional)
+            n_seqpos++;
+    }
+    if (hl->n_seqs > 0 && n_seqpos > 0) {
+        pos_key *keys = malloc(n_seqpos * sizeof *keys);
+        if (keys == NULL)
+            return SIZE_MAX;
+        size_t nk = 0;
+        for (size_t i = 0; i < n; i++)
+            if (m[i].positional)
+                keys[nk++] = (pos_key){m[i].pos, m[i].id, i};
+        qsort(keys, nk, sizeof *keys, cmp_pos_key);
+        for (size_t s = 0; s < hl->n_seqs; s++) {
+            const seq_item *items = hl->items + hl->seqs[s].first;
+            size_t len = hl->seqs[s].n;
+            for (size_t k = 0; k < nk; k++) {
+                if (keys[k].id != items[0].id)
+                    continue;
+                if (seq_from(items, 1, len, keys[k].pos, keys, nk, m))
+                    m[keys[k].m].keep = 1;
+            }
+        }
+        free(keys);
+    }
+    /* Loose parts: a cluster of overlapping shown-or-loose matches keeps its
+     * loose parts unless it is one loose part alone. */
     size_t out = 0, i = 0;
     while (i < n) {
-        /* A cluster: matches that overlap the one before them. */
-        size_t j = i + 1, end = m[i].end;
-        int all_part = m[i].part;
+        if (!m[i].keep && m[i].in_seq) {
+            i++;
+            continue;
+        }
+        size_t j = i + 1, end = m[i].end, members = 1;
+        int all_loose = !m[i].keep;
         while (j < n && m[j].start < end) {
+            if (!m[j].keep && m[j].in_seq) {
+                j++;
+                continue;
+            }
             if (m[j].end > end)
                 end = m[j].end;
-            all_part = all_part && m[j].part;
+            all_loose = all_loose && !m[j].keep;
+            members++;
             j++;
         }
-        if (!(all_part && j - i == 1)) {
-            for (size_t k = i; k < j; k++)
+        int keep_cluster = !(all_loose && members == 1);
+        for (size_t k = i; k < j; k++) {
+            if (!m[k].keep && m[k].in_seq)
+                continue;
+            if (m[k].keep || keep_cluster)
                 m[out++] = m[k];
         }
         i = j;
@@ -585,7 +764,12 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
 
     if (sc.n > 0) {
         qsort(sc.m, sc.n, sizeof *sc.m, cmp_match);
-        sc.n = drop_lone_parts(sc.m, sc.n);
+        size_t kept = keep_parts(hl, sc.m, sc.n);
+        if (kept == SIZE_MAX) {
+            free(sc.m);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+        sc.n = kept;
     }
     if (sc.n == 0) {
         /* Nothing matches: the start of the text. */

@@ -30,6 +30,17 @@ zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
  * does not light up a lone 工业.  Adding the same term with zc_hl_add makes
  * it a full term. */
 zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err);
+/* Adds a CJK dictionary word (words mode): matched only against the
+ * ZC_TOK_CJK_WORD tokens of the text, so the mark covers the whole word. */
+zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err);
+/* Adds a sequence: a quoted phrase, or the bigrams of one CJK run searched
+ * as a phrase.  terms[0..n) are exact terms of consecutive positions, where
+ * gaps[k] != 0 lets one extra position stand before term k (a CJK run
+ * boundary of the query).  Each term is added as a part, and the snippet
+ * marks those parts only where the whole sequence occurs, so the query
+ * 老工业基地 marks 老工业基地 but not the 工业 of 老工业城市. */
+zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
+                        const unsigned char *gaps, size_t n, zc_error *err);
 size_t zc_hl_count(const zc_hl *hl);
 
 /* A snippet of at most max_chars characters of text, around the densest

@@ -95,6 +95,20 @@ enum {
 ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out,
                                zc_error *err);
 
+/* Opens the index in directory `path` for writing, creating it if missing
+ * (ZC_OPEN_CREATE), with the analyzer `analyzer` (NUL-terminated: "ngram",
+ * "words" or "hybrid"; NULL = the default, hybrid).  The analyzer is fixed
+ * when the index is created and recorded in it; every later open (any
+ * mode) analyzes documents and queries with the index's own analyzer.
+ * ZC_EINVAL (field "analyzer") for an unknown name, or when the index
+ * exists with another analyzer.  Returns new; free with zc_index_close. */
+ZC_API zc_status zc_index_create(const char *path, const char *analyzer,
+                                 zc_index **out, zc_error *err);
+
+/* The index's analyzer name ("ngram", "words", "hybrid").  Static string;
+ * NULL for a NULL handle. */
+ZC_API const char *zc_index_analyzer(const zc_index *idx);
+
 /* Commits nothing: uncommitted changes of a writable handle are discarded
  * unless zc_index_commit was called.  Accepts NULL. */
 ZC_API void zc_index_close(zc_index *idx);
@@ -169,6 +183,10 @@ typedef struct zc_search_opts {
     uint32_t facet_limit;     /* default ZC_FACET_LIMIT_DEFAULT */
     int snippet;              /* default 1 */
     double time_limit_s;      /* 0 = none; past it the search fails ZC_ETIMEOUT */
+    int match_any;            /* 0 (default): free-text words are all required;
+                               * 1: any of them (an OR of the analyzed terms,
+                               * BM25-ranked), for natural-language questions.
+                               * SEARCH option "match": "all" | "any". */
 } zc_search_opts;
 
 /* Fills defaults (limit 10, snippets on, facet_limit 100, no time limit). */
@@ -224,9 +242,14 @@ ZC_API const zc_facet_value *zc_results_facet(const zc_results *r, unsigned face
                                               size_t *n);
 /* Wall time the search took, in milliseconds. */
 ZC_API double zc_results_took_ms(const zc_results *r);
+/* A spelling suggestion: the query text with its misspelled English words
+ * replaced ("northest" -> "northeast"), or NULL when there is none.
+ * Borrowed until zc_results_free. */
+ZC_API const char *zc_results_suggest(const zc_results *r);
 
 /* Serializes results as the protocol's SEARCH reply object
- * ({"ok":true,"total":...}), one line, no trailing newline.
+ * ({"ok":true,"total":...}), one line, no trailing newline.  With a
+ * spelling suggestion the object ends with "suggest":"corrected query".
  * Returns new, NUL-terminated; free with zc_free. */
 ZC_API zc_status zc_results_to_json(const zc_results *r, char **out,
                                     size_t *len_out, zc_error *err);

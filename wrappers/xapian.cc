@@ -389,6 +389,41 @@ extern "C" zc_status zc_xap_db_term_freq(zc_xap_db *db, const char *term, size_t
     }
 }
 
+extern "C" zc_status zc_xap_db_add_spelling(zc_xap_db *db, const char *word, size_t len,
+                                            unsigned freq_inc, zc_error *err)
+{
+    static const char what[] = "adding a spelling";
+    try {
+        if (db == NULL || word == NULL || len == 0)
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+        if (!db->writable)
+            return zc_error_set(err, ZC_EREADONLY, NULL, "%s: read-only database", what);
+        db->wdb.add_spelling(std::string(word, len), freq_inc ? freq_inc : 1);
+        return ZC_OK;
+    } catch (...) {
+        return map_exception(err, what);
+    }
+}
+
+extern "C" zc_status zc_xap_db_spelling_suggestion(zc_xap_db *db, const char *word,
+                                                   size_t len, unsigned max_edit_distance,
+                                                   char **out, size_t *len_out,
+                                                   zc_error *err)
+{
+    static const char what[] = "spelling suggestion";
+    clear_str_out(out, len_out);
+    try {
+        if (db == NULL || out == NULL || !text_ok(word, len))
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+        std::string w = text(word, len), s;
+        read_retry(db->db, db->writable,
+                   [&] { s = db->db.get_spelling_suggestion(w, max_edit_distance); });
+        return dup_out(s, out, len_out, err, what);
+    } catch (...) {
+        return map_exception(err, what);
+    }
+}
+
 extern "C" zc_status zc_xap_db_find_term(zc_xap_db *db, const char *term, size_t len,
                                          uint32_t *docid_out, zc_error *err)
 {
@@ -1023,6 +1058,8 @@ static zc_xap_mset *run_search(zc_xap_db *db, const zc_xap_search_params *p,
         enq.set_sort_by_relevance();
     if (p->time_limit_s > 0)
         enq.set_time_limit(p->time_limit_s);
+    if (p->bm25_k1 > 0)
+        enq.set_weighting_scheme(Xapian::BM25Weight(p->bm25_k1, 0, 1, p->bm25_b, 0.5));
 
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
     for (size_t k = 0; k < p->n_facet_slots; k++) {
@@ -1081,6 +1118,8 @@ extern "C" zc_status zc_xap_search(zc_xap_db *db, const zc_xap_search_params *pa
                                 what, ZC_XAP_MAX_FACETS);
         if (!(params->time_limit_s >= 0))
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: negative time limit", what);
+        if (params->bm25_k1 > 0 && !(params->bm25_b >= 0 && params->bm25_b <= 1))
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: BM25 b must be in [0, 1]", what);
         zc_xap_mset *ms = NULL;
         read_retry(db->db, db->writable, [&] { ms = run_search(db, params, timed_out); });
         *out = ms;

@@ -91,6 +91,18 @@ zc_status zc_xap_db_delete_by_term(zc_xap_db *db, const char *term, size_t len,
 /* Atomically makes all pending changes durable (fsync'd) and visible. */
 zc_status zc_xap_db_commit(zc_xap_db *db, zc_error *err);
 
+/* Spelling table (WritableDatabase::add_spelling): adds freq_inc to word's
+ * frequency as a correction target.  Writable handles only (ZC_EREADONLY);
+ * part of the pending changes like any write. */
+zc_status zc_xap_db_add_spelling(zc_xap_db *db, const char *word, size_t len,
+                                 unsigned freq_inc, zc_error *err);
+/* Database::get_spelling_suggestion: the most frequent spelling-table word
+ * within max_edit_distance edits of word, or "" when there is none.
+ * *out: returns new, NUL-terminated; free with free(). */
+zc_status zc_xap_db_spelling_suggestion(zc_xap_db *db, const char *word, size_t len,
+                                        unsigned max_edit_distance, char **out,
+                                        size_t *len_out, zc_error *err);
+
 /* Runs Xapian's consistency check on the database at `path`.  *errors_out
  * gets the number of errors found (0 = consistent).  A database that cannot
  * even be opened returns its status (ZC_ECORRUPT, ZC_ENOTFOUND ...). */
@@ -207,6 +219,11 @@ typedef struct zc_xap_search_params {
     double time_limit_s;         /* 0 = none (Enquire::set_time_limit) */
     const unsigned *facet_slots; /* value slots to count over the whole match set */
     size_t n_facet_slots;        /* <= ZC_XAP_MAX_FACETS */
+    /* Weighting: BM25Weight(k1, k2 = 0, k3 = 1, b, min_normlen = 0.5) when
+     * bm25_k1 > 0; 0 (a zeroed struct) keeps Xapian's default BM25 (k1 1,
+     * b 0.5).  bm25_b in [0, 1]. */
+    double bm25_k1;
+    double bm25_b;
 } zc_xap_search_params;
 
 /* Runs the query.  A DatabaseModifiedError is handled inside: reopen, retry

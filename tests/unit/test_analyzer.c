@@ -1,14 +1,17 @@
 /* test_analyzer.c — the analysis pipeline: token streams (golden file
- * tests/unit/golden/analyze.txt), byte spans back into the original text,
- * positions for phrases, the 64-byte word cut, invalid UTF-8, long runs,
- * stopping, stemming and language detection.
+ * tests/unit/golden/analyze.txt, every mode), byte spans back into the
+ * original text, Traditional -> Simplified folding, positions for phrases,
+ * the 64-byte word cut, invalid UTF-8, long runs, stopping, stemming and
+ * language detection.
  *
  * Golden format: "= <input>" starts a case; each following line is one
  * token, "<kind> <term> <start> <end> p<pos> r<run>[ -][ n] |<span>|", kind
- * W (word), B (CJK bigram), U (CJK unigram); " -" marks a token without
- * position, " n" a numeric word; span is the original text [start, end).
- * A blank line or the next "=" ends the case.  Run with ZC_GOLDEN_PRINT=1
- * to print what the analyzer makes for every case (to review a change). */
+ * W (word), B (CJK bigram), U (CJK unigram), D (CJK dictionary word); " -"
+ * marks a token without position, " n" a numeric word; span is the
+ * original text [start, end).  A blank line or the next "=" ends the case.
+ * "@ ngram", "@ words", "@ hybrid" switch the analyzer for the cases after
+ * it (ngram first).  Run with ZC_GOLDEN_PRINT=1 to print what the analyzer
+ * makes for every case (to review a change). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,6 +74,8 @@ static int on_token(void *ctx, const zc_token *k)
     assert_true(zc_norm_valid_utf8(k->term, k->len, NULL));
     if (k->kind == ZC_TOK_WORD)
         assert_true(k->len <= ZC_WORD_MAX_BYTES);
+    else if (k->kind == ZC_TOK_CJK_WORD)
+        assert_true(zc_analyzer_term_chars(k->term, k->len) >= 2);
     else
         assert_true(k->len <= 8);
     assert_true(zc_norm_valid_utf8(c->text + k->start, k->end - k->start, NULL));
@@ -91,7 +96,8 @@ static int on_token(void *ctx, const zc_token *k)
     return c->stop_after != 0 && c->n >= c->stop_after;
 }
 
-static zc_analyzer *an;
+static zc_analyzer *an;               /* the analyzer in use (ngram unless switched) */
+static zc_analyzer *modes[ZC_SEG_MODES];
 
 /* One token buffer for every test (a collector is used one at a time):
  * allocating it per call made the sanitizer build crawl. */
@@ -101,17 +107,23 @@ static int setup(void **state)
 {
     (void)state;
     zc_error err;
-    if (zc_analyzer_new(ZC_SEG_NGRAM, &an, &err) != ZC_OK) {
-        fprintf(stderr, "zc_analyzer_new: %s\n", err.message);
-        return -1;
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        if (zc_analyzer_new((zc_seg_mode)m, &modes[m], &err) != ZC_OK) {
+            fprintf(stderr, "zc_analyzer_new(%d): %s\n", m, err.message);
+            return -1;
+        }
     }
+    an = modes[ZC_SEG_NGRAM];
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    zc_analyzer_free(an);
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        zc_analyzer_free(modes[m]);
+        modes[m] = NULL;
+    }
     an = NULL;
     return 0;
 }
@@ -138,7 +150,10 @@ static void done(collect *c)
 
 static int format_tok(char *buf, size_t cap, const collect *c, const tok *t)
 {
-    char k = t->kind == ZC_TOK_WORD ? 'W' : t->kind == ZC_TOK_CJK_BIGRAM ? 'B' : 'U';
+    char k = t->kind == ZC_TOK_WORD         ? 'W'
+             : t->kind == ZC_TOK_CJK_BIGRAM ? 'B'
+             : t->kind == ZC_TOK_CJK_WORD   ? 'D'
+                                            : 'U';
     return snprintf(buf, cap, "%c %s %zu %zu p%u r%u%s%s |%.*s|", k, t->term,
                     t->start, t->end, t->pos, t->run, t->positional ? "" : " -",
                     t->numeric ? " n" : "", (int)(t->end - t->start),
@@ -189,6 +204,7 @@ static void test_golden_analyze(void **state)
     char line[4096], input[4096];
     size_t n_expect = 0;
     int have = 0, cases = 0, bad = 0, lineno = 0, case_line = 0;
+    an = modes[ZC_SEG_NGRAM];
     for (;;) {
         char *l = fgets(line, sizeof line, fp);
         if (l != NULL) {
@@ -197,7 +213,7 @@ static void test_golden_analyze(void **state)
             if (line[0] == '#')
                 continue;
         }
-        if (l == NULL || line[0] == '\0' || line[0] == '=') {
+        if (l == NULL || line[0] == '\0' || line[0] == '=' || line[0] == '@') {
             if (have) {
                 bad += check_case(input, expect, n_expect, case_line);
                 cases++;
@@ -205,6 +221,15 @@ static void test_golden_analyze(void **state)
             }
             if (l == NULL)
                 break;
+            if (line[0] == '@') {
+                zc_seg_mode m;
+                assert_true(strlen(line) > 2);
+                assert_int_equal(zc_analyzer_mode_parse(line + 2, strlen(line + 2), &m), 0);
+                if (getenv("ZC_GOLDEN_PRINT") != NULL)
+                    printf("%s\n\n", line);
+                an = modes[m];
+                continue;
+            }
             if (line[0] == '=') {
                 assert_true(line[1] == ' ');
                 memcpy(input, line + 2, strlen(line + 2) + 1);
@@ -221,6 +246,7 @@ static void test_golden_analyze(void **state)
         memcpy(expect[n_expect++], line, ll + 1);
     }
     fclose(fp);
+    an = modes[ZC_SEG_NGRAM];
     assert_true(cases >= 20);
     assert_int_equal(bad, 0);
 }
@@ -537,25 +563,136 @@ static void test_stop_early(void **state)
     done(&c);
 }
 
-static void test_traditional_stays(void **state)
+/* Traditional characters fold to Simplified terms in every mode, and each
+ * token's span is still the original (Traditional) characters. */
+static void test_traditional_folds(void **state)
 {
     (void)state;
-    collect c = runs("經濟發展");
-    assert_string_equal(c.t[0].term, "經濟");
-    assert_string_equal(c.t[2].term, "濟發");
-    assert_string_equal(c.t[4].term, "發展");
+    const char *text = "經濟發展";
+    collect c = runs(text);
+    assert_string_equal(c.t[0].term, "经济");
+    assert_string_equal(c.t[2].term, "济发");
+    assert_string_equal(c.t[4].term, "发展");
+    assert_memory_equal(text + c.t[0].start, "經濟", c.t[0].end - c.t[0].start);
+    assert_memory_equal(text + c.t[4].start, "發展", c.t[4].end - c.t[4].start);
     done(&c);
+    /* The same terms from both scripts, in every mode. */
+    static const char *const pairs[][2] = {
+        {"振興東北老工業基地", "振兴东北老工业基地"},
+        {"國有企業改革", "国有企业改革"},
+        {"臺灣的發展", "台湾的发展"},
+    };
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        an = modes[m];
+        for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+            char a[4096] = "", b[4096] = "";
+            collect ct = runs(pairs[i][0]);
+            for (size_t k = 0; k < ct.n; k++) {
+                strcat(a, ct.t[k].term);
+                strcat(a, "|");
+            }
+            done(&ct);
+            collect cs = runs(pairs[i][1]);
+            for (size_t k = 0; k < cs.n; k++) {
+                strcat(b, cs.t[k].term);
+                strcat(b, "|");
+            }
+            done(&cs);
+            if (strcmp(a, b) != 0)
+                fail_msg("mode %s: %s gives %s, %s gives %s", zc_analyzer_mode_name(m),
+                         pairs[i][0], a, pairs[i][1], b);
+        }
+    }
+    an = modes[ZC_SEG_NGRAM];
 }
 
 static void test_mode(void **state)
 {
     (void)state;
-    assert_int_equal(zc_analyzer_mode(an), ZC_SEG_NGRAM);
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        assert_int_equal(zc_analyzer_mode(modes[m]), m);
+        zc_seg_mode back;
+        const char *name = zc_analyzer_mode_name((zc_seg_mode)m);
+        assert_int_equal(zc_analyzer_mode_parse(name, strlen(name), &back), 0);
+        assert_int_equal(back, m);
+    }
+    assert_string_equal(zc_analyzer_mode_name(ZC_SEG_HYBRID), "hybrid");
+    zc_seg_mode x;
+    assert_int_equal(zc_analyzer_mode_parse("bigram", 6, &x), -1);
+    assert_int_equal(zc_analyzer_mode_parse("ngra", 4, &x), -1);
     zc_analyzer *a = (zc_analyzer *)1;
     zc_error err;
-    assert_int_equal(zc_analyzer_new(ZC_SEG_WORDS, &a, &err), ZC_EINVAL);
+    assert_int_equal(zc_analyzer_new((zc_seg_mode)7, &a, &err), ZC_EINVAL);
     assert_null(a);
     zc_analyzer_free(NULL);
+    /* The dictionary was loaded once, by the first words analyzer. */
+    assert_true(zc_analyzer_dict_load_ms() > 0);
+    assert_true(zc_analyzer_conv_load_ms() > 0);
+}
+
+/* Words mode: every character a positional unigram at its own position, a
+ * dictionary word at its first character's position, and one position
+ * between two CJK runs, so a phrase of characters never spans a break. */
+static void test_words_positions(void **state)
+{
+    (void)state;
+    an = modes[ZC_SEG_WORDS];
+    uint32_t pos = 10;
+    const char *text = "国有企业改革，深化 reform";
+    collect c = run(text, strlen(text), &pos);
+    uint32_t want_uni[] = {10, 11, 12, 13, 14, 15, 17, 18};
+    size_t u = 0;
+    for (size_t k = 0; k < c.n; k++) {
+        if (c.t[k].kind == ZC_TOK_CJK_UNIGRAM) {
+            assert_true(c.t[k].positional);
+            assert_true(u < 8);
+            assert_int_equal(c.t[k].pos, want_uni[u++]);
+        } else if (c.t[k].kind == ZC_TOK_CJK_WORD) {
+            assert_true(c.t[k].positional);
+            if (strcmp(c.t[k].term, "国有企业") == 0)
+                assert_int_equal(c.t[k].pos, 10);
+            if (strcmp(c.t[k].term, "改革") == 0)
+                assert_int_equal(c.t[k].pos, 14);
+            if (strcmp(c.t[k].term, "深化") == 0)
+                assert_int_equal(c.t[k].pos, 17);
+        } else {
+            assert_int_equal(c.t[k].kind, ZC_TOK_WORD);
+            assert_int_equal(c.t[k].pos, 19);
+        }
+    }
+    assert_int_equal(u, 8);
+    assert_int_equal(pos, 20);
+    done(&c);
+    an = modes[ZC_SEG_NGRAM];
+}
+
+/* Hybrid: the ngram stream, plus positionless dictionary words whose span
+ * is the whole word. */
+static void test_hybrid_words(void **state)
+{
+    (void)state;
+    const char *text = "振兴东北老工业基地";
+    an = modes[ZC_SEG_NGRAM];
+    collect g = runs(text);
+    size_t ngram_n = g.n;
+    done(&g);
+    an = modes[ZC_SEG_HYBRID];
+    uint32_t pos = 0;
+    collect c = run(text, strlen(text), &pos);
+    size_t words = 0;
+    for (size_t k = 0; k < c.n; k++) {
+        if (c.t[k].kind != ZC_TOK_CJK_WORD)
+            continue;
+        words++;
+        assert_false(c.t[k].positional);
+        assert_int_equal(c.t[k].end - c.t[k].start, c.t[k].len);
+        assert_memory_equal(text + c.t[k].start, c.t[k].term, c.t[k].len);
+    }
+    assert_true(words >= 3);          /* 振兴 东北 工业 基地 */
+    assert_int_equal(c.n, ngram_n + words);
+    assert_int_equal(pos, 8);          /* the bigrams' positions, as ngram */
+    done(&c);
+    an = modes[ZC_SEG_NGRAM];
 }
 
 static void test_random_bytes(void **state)
@@ -672,8 +809,10 @@ int main(void)
         cmocka_unit_test(test_long_cjk_run_splits),
         cmocka_unit_test(test_long_word_is_one_token),
         cmocka_unit_test(test_stop_early),
-        cmocka_unit_test(test_traditional_stays),
+        cmocka_unit_test(test_traditional_folds),
         cmocka_unit_test(test_mode),
+        cmocka_unit_test(test_words_positions),
+        cmocka_unit_test(test_hybrid_words),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_stem),
         cmocka_unit_test(test_detect_lang),

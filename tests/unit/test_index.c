@@ -407,9 +407,19 @@ static void test_format_version(void **state)
     assert_string_equal(fmt, ZC_FORMAT_VERSION);
     free(fmt);
     assert_int_equal(zc_xap_db_get_metadata(w->db, ZC_META_ANALYZER, &fmt, &n, NULL), ZC_OK);
-    assert_string_equal(fmt, "ngram");
+    assert_string_equal(fmt, ZC_ANALYZER_DEFAULT);
     free(fmt);
     zc_index_close(w);
+
+    /* A format 1 index (before folding and the analyzer modes). */
+    set_format(f->path, "1");
+    zc_index *old = (zc_index *)1;
+    zc_error e1;
+    assert_int_equal(zc_index_open(f->path, ZC_OPEN_READ, &old, &e1), ZC_EVERSION);
+    assert_null(old);
+    assert_string_equal(e1.message, "index format 1, this zhengce reads 2: rebuild the index "
+                                    "with zhengce-indexer");
+    assert_int_equal(zc_index_create(f->path, "ngram", &old, &e1), ZC_EVERSION);
 
     set_format(f->path, "0");
     zc_index *idx = (zc_index *)1;
@@ -515,6 +525,8 @@ static int check_token(void *ctx, const zc_token *t)
     char term[ZC_TERM_MAX_BYTES + 8];
     size_t pl = strlen(c->pfx);
     memcpy(term, c->pfx, pl);
+    if (t->kind == ZC_TOK_CJK_WORD)
+        term[pl++] = 'W'; /* ZC_PFX_CJKWORD */
     memcpy(term + pl, t->term, t->len);
     if (tf(c->idx, term, pl + t->len) == 0) {
         print_message("missing term '%.*s'\n", (int)(pl + t->len), term);
@@ -534,11 +546,12 @@ static int check_token(void *ctx, const zc_token *t)
     return 0;
 }
 
-/* Every token of text is in the index under pfx (and its stems). */
+/* Every token of text (as the index's own analyzer makes it) is in the
+ * index under pfx (and its stems). */
 static void expect_analyzed(zc_index *idx, const char *text, const char *pfx)
 {
     zc_analyzer *an = NULL;
-    assert_int_equal(zc_analyzer_new(ZC_SEG_NGRAM, &an, NULL), ZC_OK);
+    assert_int_equal(zc_analyzer_new(idx->mode, &an, NULL), ZC_OK);
     term_check c = {idx, pfx, 1, 0};
     uint32_t pos = 0;
     assert_int_equal(zc_analyze(an, text, strlen(text), &pos, check_token, &c, NULL), ZC_OK);
@@ -697,6 +710,112 @@ static void test_long_words_cut_not_dropped(void **state)
     zc_index_close(w);
 }
 
+static void set_meta(const char *path, const char *key, const char *val)
+{
+    zc_xap_db *db = NULL;
+    assert_int_equal(zc_xap_db_open(path, ZC_OPEN_WRITE, &db, NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_set_metadata(db, key, val, strlen(val), NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_commit(db, NULL), ZC_OK);
+    zc_xap_db_close(db);
+}
+
+/* zc_index_create records the analyzer; every later open uses the index's
+ * own; another analyzer on an existing index, or an unknown name, is
+ * refused. */
+static void test_create_analyzer(void **state)
+{
+    fixture *f = *state;
+    static const char *const names[] = {"ngram", "words", "hybrid"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/an-%s", f->dir, names[i]);
+        zc_index *w = NULL;
+        zc_error e;
+        assert_int_equal(zc_index_create(path, names[i], &w, &e), ZC_OK);
+        assert_string_equal(zc_index_analyzer(w), names[i]);
+        assert_int_equal(zc_analyzer_mode(w->an), w->mode);
+        add_ok(w, "{\"id\":\"a\",\"lang\":\"zh\",\"title\":\"振兴东北\"}");
+        commit_ok(w);
+        zc_index_close(w);
+        zc_index *r = open_ok(path, ZC_OPEN_READ);
+        assert_string_equal(zc_index_analyzer(r), names[i]);
+        /* Words and hybrid have the dictionary words ("W", "SW" in the
+         * title); ngram and hybrid the bigrams; every mode the characters. */
+        assert_int_equal(tfs(r, "W东北"), i == 0 ? 0 : 1);
+        assert_int_equal(tfs(r, "SW东北"), i == 0 ? 0 : 1);
+        assert_int_equal(tfs(r, "东北"), i == 1 ? 0 : 1);
+        assert_int_equal(tfs(r, "兴东"), i == 1 ? 0 : 1);
+        assert_int_equal(tfs(r, "东"), 1);
+        zc_index_close(r);
+        /* Same analyzer again, or none: fine.  Another: refused. */
+        assert_int_equal(zc_index_create(path, names[i], &w, &e), ZC_OK);
+        zc_index_close(w);
+        assert_int_equal(zc_index_create(path, NULL, &w, &e), ZC_OK);
+        assert_string_equal(zc_index_analyzer(w), names[i]);
+        zc_index_close(w);
+        w = (zc_index *)1;
+        assert_int_equal(zc_index_create(path, names[(i + 1) % 3], &w, &e), ZC_EINVAL);
+        assert_null(w);
+        assert_string_equal(e.field, "analyzer");
+        assert_non_null(strstr(e.message, names[i]));
+    }
+    zc_index *w = (zc_index *)1;
+    zc_error e;
+    assert_int_equal(zc_index_create(f->path, "bigram", &w, &e), ZC_EINVAL);
+    assert_null(w);
+    assert_string_equal(e.field, "analyzer");
+    assert_int_equal(access(f->path, F_OK), -1); /* nothing created */
+    assert_null(zc_index_analyzer(NULL));
+}
+
+/* An index whose recorded analyzer this build does not know. */
+static void test_unknown_analyzer_refused(void **state)
+{
+    fixture *f = *state;
+    zc_index *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_index_close(w);
+    set_meta(f->path, ZC_META_ANALYZER, "jieba");
+    zc_index *idx = (zc_index *)1;
+    zc_error e;
+    assert_int_equal(zc_index_open(f->path, ZC_OPEN_READ, &idx, &e), ZC_EVERSION);
+    assert_null(idx);
+    assert_non_null(strstr(e.message, "jieba"));
+    assert_non_null(strstr(e.message, "rebuild"));
+}
+
+/* English words of "en" documents go to Xapian's spelling table (4+ a-z
+ * letters), Chinese documents' do not. */
+static void test_spelling_table(void **state)
+{
+    fixture *f = *state;
+    zc_index *w = open_ok(f->path, ZC_OPEN_CREATE);
+    add_ok(w, "{\"id\":\"e1\",\"lang\":\"en\",\"title\":\"Revitalization of the Northeast\","
+              "\"body\":\"Northeast revitalization plan, the old bases.\"}");
+    add_ok(w, "{\"id\":\"z1\",\"lang\":\"zh\",\"title\":\"东北\",\"body\":\"Zebrafish 研究\"}");
+    commit_ok(w);
+    char *s = NULL;
+    size_t n = 0;
+    assert_int_equal(zc_xap_db_spelling_suggestion(w->db, "northest", 8, 2, &s, &n, NULL),
+                     ZC_OK);
+    assert_string_equal(s, "northeast");
+    free(s);
+    assert_int_equal(zc_xap_db_spelling_suggestion(w->db, "revitalisation", 14, 2, &s, &n,
+                                                   NULL),
+                     ZC_OK);
+    assert_string_equal(s, "revitalization");
+    free(s);
+    /* zh documents' English words are not spelling targets. */
+    assert_int_equal(zc_xap_db_spelling_suggestion(w->db, "zebrafist", 9, 2, &s, &n, NULL),
+                     ZC_OK);
+    assert_string_equal(s, "");
+    free(s);
+    /* Words under 4 letters are not either ("the", "old"). */
+    assert_int_equal(zc_xap_db_spelling_suggestion(w->db, "olf", 3, 1, &s, &n, NULL), ZC_OK);
+    assert_string_equal(s, "");
+    free(s);
+    zc_index_close(w);
+}
+
 static void test_global_init(void **state)
 {
     (void)state;
@@ -726,6 +845,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_terms_and_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_fields_not_indexed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_words_cut_not_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_analyzer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_analyzer_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spelling_table, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,9 +50,27 @@ static const char *const DOCS[] = {
 };
 #define N_DOCS (sizeof DOCS / sizeof DOCS[0])
 
+/* The same small Chinese/English set indexed once per analyzer, for the
+ * behaviour every mode must share. */
+static const char *const MODE_DOCS[] = {
+    "{\"id\":\"p1\",\"lang\":\"zh\",\"title\":\"老工业基地振兴\","
+    "\"body\":\"振兴东北地区等老工业基地。\"}",
+    "{\"id\":\"p2\",\"lang\":\"zh\",\"title\":\"城市规划\","
+    "\"body\":\"老工业城市建设现代产业基地。\"}",
+    "{\"id\":\"p3\",\"lang\":\"zh\",\"title\":\"國有企業\","
+    "\"body\":\"深化國有企業改革，振興東北\"}",
+    "{\"id\":\"p4\",\"lang\":\"zh\",\"title\":\"企业\",\"body\":\"企业改革深化\"}",
+    "{\"id\":\"e1\",\"lang\":\"en\",\"title\":\"Northeast\","
+    "\"body\":\"The revitalization of the northeast old industrial bases.\"}",
+    "{\"id\":\"e2\",\"lang\":\"en\",\"title\":\"Town\","
+    "\"body\":\"Northeast China and the old town.\"}",
+};
+#define N_MODE_DOCS (sizeof MODE_DOCS / sizeof MODE_DOCS[0])
+
 typedef struct fixture {
     char dir[64];
     zc_index *idx;
+    zc_index *modes[ZC_SEG_MODES];  /* read handles, one index per analyzer */
 } fixture;
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
@@ -84,6 +102,20 @@ static int group_setup(void **state)
     zc_index_close(w);
     if (zc_index_open(f->dir, ZC_OPEN_READ, &f->idx, &err) != ZC_OK)
         return -1;
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", f->dir, zc_analyzer_mode_name(m));
+        if (zc_index_create(path, zc_analyzer_mode_name(m), &w, &err) != ZC_OK)
+            return -1;
+        for (size_t i = 0; i < N_MODE_DOCS; i++)
+            if (zc_index_add_json(w, MODE_DOCS[i], strlen(MODE_DOCS[i]), NULL, &err) != ZC_OK)
+                return -1;
+        if (zc_index_commit(w, &err) != ZC_OK)
+            return -1;
+        zc_index_close(w);
+        if (zc_index_open(path, ZC_OPEN_READ, &f->modes[m], &err) != ZC_OK)
+            return -1;
+    }
     *state = f;
     return 0;
 }
@@ -92,6 +124,8 @@ static int group_teardown(void **state)
 {
     fixture *f = *state;
     zc_index_close(f->idx);
+    for (int m = 0; m < ZC_SEG_MODES; m++)
+        zc_index_close(f->modes[m]);
     nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     free(f);
     return 0;
@@ -185,8 +219,8 @@ static void test_or_precedence(void **state)
     finds(state, "alpha beta OR gamma", "q1,q2,q3");
     finds(state, "alpha AND beta OR gamma delta", "q1,q3");
     finds(state, "beta OR gamma delta", "q1,q3,q4");
-    /* lower-case "or" is a word (and no document has it) */
-    finds(state, "alpha or gamma", "");
+    /* lower-case "or" is a word, an English stopword: dropped from the AND */
+    finds(state, "alpha or gamma", "q3");
 }
 
 static void test_not_and_minus(void **state)
@@ -212,16 +246,16 @@ static void test_parentheses(void **state)
 
 static void test_broken_syntax_is_plain_words(void **state)
 {
-    /* searched as words: alpha + and */
-    finds(state, "alpha AND", "q1");
+    /* searched as words: alpha + and (a stopword, dropped) */
+    finds(state, "alpha AND", "q1,q3");
     finds(state, "((alpha", "q1,q3");
     finds(state, "alpha beta)", "q1");
     finds(state, "\"alpha beta", "q1");
     finds(state, "\"老工业基地", "c1");
-    /* plain words: alpha and "or", which no document has */
-    finds(state, "(alpha OR", "");
+    /* plain words: alpha and "or", a stopword (dropped) */
+    finds(state, "(alpha OR", "q1,q3");
     finds(state, "alpha \"\" beta", "q1");
-    finds(state, "OR alpha", "");           /* "or" is a word no document has */
+    finds(state, "OR alpha", "q1,q3");
     /* deep nesting past the parser's bound: plain words, no crash */
     char deep[512];
     size_t n = 0;
@@ -333,6 +367,152 @@ static void test_title_ranks_first(void **state)
     first(state, "solar", "t1");
 }
 
+/* ---- every analyzer -------------------------------------------------------- */
+
+/* The ids (sorted, comma-separated) query q finds in the mode-m index. */
+static void mfinds(void **state, int m, const char *q, int any, const char *want)
+{
+    fixture *f = *state;
+    zc_search_opts o;
+    zc_search_opts_init(&o);
+    o.q = q;
+    o.q_len = strlen(q);
+    o.limit = 100;
+    o.match_any = any;
+    zc_results *r = NULL;
+    zc_error err;
+    zc_status st = zc_search(f->modes[m], &o, &r, &err);
+    if (st != ZC_OK)
+        fail_msg("%s %s: %s %s", zc_analyzer_mode_name(m), q, zc_status_name(st),
+                 err.message);
+    const char *v[64];
+    size_t n = zc_results_count(r);
+    assert_true(n < 64);
+    for (size_t i = 0; i < n; i++)
+        v[i] = zc_results_hit(r, i)->id;
+    qsort(v, n, sizeof v[0], cmp_str);
+    char got[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(got, ",");
+        strcat(got, v[i]);
+    }
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: query '%s'%s: got {%s}, want {%s}", zc_analyzer_mode_name(m), q,
+                 any ? " (any)" : "", got, want);
+    zc_results_free(r);
+}
+
+/* A quoted phrase matches exactly that sequence of characters, in every
+ * mode, whatever the segmentation of the query and of the document. */
+static void test_phrase_exact_every_mode(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "\"老工业基地\"", 0, "p1");
+        mfinds(state, m, "\"工业基地\"", 0, "p1");
+        /* 业基 stands in 老工业基地 and in 产业基地 (segmented 产业/基地) */
+        mfinds(state, m, "\"业基\"", 0, "p1,p2");
+        /* 企业改革 in 國有企業改革 (Traditional, segmented otherwise) too */
+        mfinds(state, m, "\"企业改革\"", 0, "p3,p4");
+        mfinds(state, m, "\"國有企業\"", 0, "p3");
+        /* never across punctuation, never out of order */
+        mfinds(state, m, "\"改革振兴\"", 0, "");
+        mfinds(state, m, "\"基地老工业\"", 0, "");
+        /* a space in the phrase: either side of a break in the text */
+        mfinds(state, m, "\"改革 振兴\"", 0, "p3");
+        mfinds(state, m, "\"老工业 基地\"", 0, "p1");
+        mfinds(state, m, "\"the old\"", 0, "e2");
+        mfinds(state, m, "\"old industrial bases\"", 0, "e1");
+    }
+}
+
+/* Traditional and Simplified find each other, in every mode.  (Free text
+ * in words mode needs the same segmentation on both sides: p1's 东北地区
+ * is one word there, so 振兴东北 unquoted finds only p3: the recall the
+ * hybrid analyzer's bigrams are for.) */
+static void test_traditional_simplified_every_mode(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "\"振興東北\"", 0, "p1,p3");
+        mfinds(state, m, "\"振兴东北\"", 0, "p1,p3");
+        mfinds(state, m, "\"国有企业\"", 0, "p3");
+        mfinds(state, m, "title:\"國有企業\"", 0, "p3");
+        mfinds(state, m, "title:\"国有企业\"", 0, "p3");
+        if (m == ZC_SEG_WORDS) {
+            mfinds(state, m, "振興東北", 0, "p3");
+            mfinds(state, m, "振兴东北", 0, "p3");
+            continue;
+        }
+        mfinds(state, m, "振興東北", 0, "p1,p3");
+        mfinds(state, m, "振兴东北", 0, "p1,p3");
+        mfinds(state, m, "国有企业", 0, "p3");
+        mfinds(state, m, "企業改革", 0, "p3,p4");
+    }
+}
+
+/* English stopwords: dropped from free text unless nothing else is left,
+ * kept in phrases. */
+static void test_stopwords(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "the northeast", 0, "e1,e2");
+        mfinds(state, m, "northeast of the", 0, "e1,e2");
+        mfinds(state, m, "the", 0, "e1,e2");            /* all stopwords: searched */
+        mfinds(state, m, "the of", 0, "e1");
+        mfinds(state, m, "\"the northeast\"", 0, "e1"); /* kept in a phrase */
+        mfinds(state, m, "\"northeast of\"", 0, "");
+    }
+    assert_true(zc_query_is_stopword("the", 3));
+    assert_true(zc_query_is_stopword("with", 4));
+    assert_false(zc_query_is_stopword("northeast", 9));
+    assert_false(zc_query_is_stopword("", 0));
+}
+
+/* match any: an OR of the analyzed terms; all (default) needs every word;
+ * phrases stay exact either way. */
+static void test_match_any(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "老工业基地 revitalization", 0, "");
+        mfinds(state, m, "老工业基地 revitalization", 1, "e1,p1,p2");
+        mfinds(state, m, "town revitalization", 1, "e1,e2");
+        mfinds(state, m, "\"the old\" revitalization", 1, "e1,e2");
+        mfinds(state, m, "\"老工业基地\" 企业改革", 1, "p1,p3,p4");
+    }
+    /* The best match first: the question's words, most of them. */
+    fixture *f = *state;
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        zc_search_opts o;
+        zc_search_opts_init(&o);
+        o.q = "东北的老工业基地怎么振兴";
+        o.q_len = strlen(o.q);
+        o.match_any = 1;
+        zc_results *r = NULL;
+        assert_int_equal(zc_search(f->modes[m], &o, &r, NULL), ZC_OK);
+        assert_true(zc_results_count(r) >= 2);
+        assert_string_equal(zc_results_hit(r, 0)->id, "p1");
+        zc_results_free(r);
+    }
+}
+
+/* The proximity boost: the document where the query's words stand together
+ * comes first, though both hold every word. */
+static void test_proximity_ranks(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        fixture *f = *state;
+        zc_search_opts o;
+        zc_search_opts_init(&o);
+        o.q = "northeast old";
+        o.q_len = strlen(o.q);
+        zc_results *r = NULL;
+        assert_int_equal(zc_search(f->modes[m], &o, &r, NULL), ZC_OK);
+        assert_int_equal(zc_results_count(r), 2);
+        assert_string_equal(zc_results_hit(r, 0)->id, "e1");
+        zc_results_free(r);
+    }
+}
+
 /* ---- zc_query_build directly --------------------------------------------- */
 
 static void test_build_limits(void **state)
@@ -398,6 +578,11 @@ int main(void)
         cmocka_unit_test(test_stems),
         cmocka_unit_test(test_title_ranks_first),
         cmocka_unit_test(test_build_limits),
+        cmocka_unit_test(test_phrase_exact_every_mode),
+        cmocka_unit_test(test_traditional_simplified_every_mode),
+        cmocka_unit_test(test_stopwords),
+        cmocka_unit_test(test_match_any),
+        cmocka_unit_test(test_proximity_ranks),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -277,6 +277,9 @@ static void test_parse_errors_name_option(void **state)
         {"{\"q\":\"x\",\"facet_limit\":\"5\"}", "facet_limit"},
         {"{\"q\":\"x\",\"snippet\":\"yes\"}", "snippet"},
         {"{\"q\":\"x\",\"snippet\":1}", "snippet"},
+        {"{\"q\":\"x\",\"match\":\"some\"}", "match"},
+        {"{\"q\":\"x\",\"match\":1}", "match"},
+        {"{\"q\":\"x\",\"match\":\"ANY\"}", "match"},
         {"{\"q\":\"x\"", ""},
         {"{\"q\":\"x\"} trailing", ""},
     };
@@ -669,6 +672,59 @@ static void test_reply_shape(void **state)
     json_decref(j);
 }
 
+/* "match": "all" (the default) or "any" (an OR of the analyzed terms). */
+static void test_option_match(void **state)
+{
+    zc_search_request *req = NULL;
+    zc_error err;
+    const char *arg = "{\"q\":\"x\",\"match\":\"any\"}";
+    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
+    assert_int_equal(zc_search_request_opts(req)->match_any, 1);
+    zc_search_request_free(req);
+    arg = "{\"q\":\"x\",\"match\":\"all\"}";
+    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
+    assert_int_equal(zc_search_request_opts(req)->match_any, 0);
+    zc_search_request_free(req);
+    arg = "x y";
+    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
+    assert_int_equal(zc_search_request_opts(req)->match_any, 0);
+    zc_search_request_free(req);
+    /* A question whose words are spread over several documents. */
+    expect_set(state, "{\"q\":\"乡村 Tariffs\"}", "");
+    expect_set(state, "{\"q\":\"乡村 Tariffs\",\"match\":\"any\"}", "en-2,zh-4");
+    expect_set(state, "{\"q\":\"乡村 Tariffs\",\"match\":\"all\"}", "");
+}
+
+/* A misspelled English word gets "suggest": the query with the word the
+ * index knows; a well-spelled query, or a Chinese one, gets none. */
+static void test_suggest(void **state)
+{
+    char *raw = NULL;
+    json_t *j = reply(state, "{\"q\":\"revitalise industral\"}", &raw);
+    assert_string_equal(json_string_value(json_object_get(j, "suggest")),
+                        "revitalize industrial");
+    /* the last key of the reply */
+    assert_non_null(strstr(raw, ",\"suggest\":\"revitalize industrial\"}"));
+    zc_free(raw);
+    json_decref(j);
+    zc_results *r = run(state, "Northeast Industrail Base");
+    assert_string_equal(zc_results_suggest(r), "Northeast industrial Base");
+    zc_results_free(r);
+    static const char *const none[] = {"revitalize industrial", "振兴东北", "zcall",
+                                       "\"industrial policy\"", "qqqqqqqq"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        r = run(state, none[i]);
+        if (zc_results_suggest(r) != NULL)
+            fail_msg("%s: suggest %s", none[i], zc_results_suggest(r));
+        char *s = NULL;
+        assert_int_equal(zc_results_to_json(r, &s, NULL, NULL), ZC_OK);
+        assert_null(strstr(s, "suggest"));
+        zc_free(s);
+        zc_results_free(r);
+    }
+    assert_null(zc_results_suggest(NULL));
+}
+
 static void test_reply_facets_no_snippet(void **state)
 {
     json_t *j = reply(state,
@@ -788,6 +844,8 @@ int main(void)
         cmocka_unit_test(test_option_snippet),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reply_shape),
+        cmocka_unit_test(test_option_match),
+        cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_reply_facets_no_snippet),
         cmocka_unit_test(test_reader_reopen),
         cmocka_unit_test(test_snippet_body_source),

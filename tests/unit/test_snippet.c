@@ -54,6 +54,29 @@ static char *snip(void **state, const char *q, const char *text, size_t max)
     return out;
 }
 
+/* The snippet for query q made with an analyzer of mode m. */
+static void expect_mode(zc_seg_mode m, const char *q, const char *text, const char *want)
+{
+    zc_analyzer *a = NULL;
+    zc_error err;
+    assert_int_equal(zc_analyzer_new(m, &a, &err), ZC_OK);
+    zc_xap_query *xq = NULL;
+    zc_hl *hl = NULL;
+    if (zc_query_build(a, q, strlen(q), &xq, &hl, &err) != ZC_OK)
+        fail_msg("query %s: %s", q, err.message);
+    zc_xap_query_free(xq);
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(zc_snippet_make(a, hl, text, strlen(text), 120, &out, &len, &err),
+                     ZC_OK);
+    if (strcmp(out, want) != 0)
+        fail_msg("%s, query %s:\n got  %s\n want %s", zc_analyzer_mode_name(m), q, out,
+                 want);
+    free(out);
+    zc_hl_free(hl);
+    zc_analyzer_free(a);
+}
+
 static void expect(void **state, const char *q, const char *text, size_t max,
                    const char *want)
 {
@@ -143,6 +166,71 @@ static void test_chinese_word_one_span(void **state)
     expect(state, "GDP增长", "今年GDP增长较快", 120, "今年<b>GDP增长</b>较快");
     /* full-width text matches a half-width query, shown as written */
     expect(state, "gdp", "今年ＧＤＰ增长", 120, "今年<b>ＧＤＰ</b>增长");
+}
+
+/* Every analyzer marks whole matches: a quoted phrase only where the whole
+ * phrase stands, English words whole, Traditional text with its own
+ * characters for a Simplified query. */
+static void test_modes_whole_words(void **state)
+{
+    (void)state;
+    static const char text[] = "工业发展与老工业基地建设，老工业城市";
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        expect_mode(m, "\"老工业基地\"", text,
+                    "工业发展与<b>老工业基地</b>建设，老工业城市");
+        expect_mode(m, "振兴东北", "振興東北老工業基地", "<b>振興東北</b>老工業基地");
+        expect_mode(m, "振興東北", "振兴东北老工业基地", "<b>振兴东北</b>老工业基地");
+        expect_mode(m, "revitalize northeast", "The revitalization of the Northeast.",
+                    "The <b>revitalization</b> of the <b>Northeast</b>.");
+        expect_mode(m, "\"old industrial base\"",
+                    "An old base; the old industrial base.",
+                    "An old base; the <b>old</b> <b>industrial</b> <b>base</b>.");
+    }
+    /* Free text: ngram and hybrid mark the query's run where it stands
+     * whole; words mode marks each of its dictionary words, whole. */
+    expect_mode(ZC_SEG_NGRAM, "老工业基地", text, "工业发展与<b>老工业基地</b>建设，老工业城市");
+    expect_mode(ZC_SEG_HYBRID, "老工业基地", text, "工业发展与<b>老工业基地</b>建设，老工业城市");
+    expect_mode(ZC_SEG_WORDS, "老工业基地", text,
+                "<b>工业</b>发展与<b>老工业基地</b>建设，<b>老工业</b>城市");
+    /* Words mode never marks part of a longer word: 工业化 is one word. */
+    expect_mode(ZC_SEG_WORDS, "工业", "推进工业化和工业发展", "推进工业化和<b>工业</b>发展");
+    expect_mode(ZC_SEG_NGRAM, "工业", "推进工业化和工业发展",
+                "推进<b>工业</b>化和<b>工业</b>发展");
+}
+
+/* A sequence is marked only where it occurs whole, with one extra position
+ * allowed where its gap flag says so. */
+static void test_hl_seq(void **state)
+{
+    zc_analyzer *a = *state;
+    zc_hl *hl = NULL;
+    zc_error err;
+    assert_int_equal(zc_hl_new(&hl, &err), ZC_OK);
+    /* 老工 工业 | 基地: the query "老工业 基地" */
+    const char *terms[] = {"老工", "工业", "基地"};
+    size_t lens[] = {6, 6, 6};
+    unsigned char gaps[] = {0, 0, 1};
+    assert_int_equal(zc_hl_add_seq(hl, terms, lens, gaps, 3, &err), ZC_OK);
+    assert_int_equal(zc_hl_count(hl), 3);
+    static const struct {
+        const char *text, *want;
+    } t[] = {
+        {"老工业基地", "<b>老工业基地</b>"},          /* one extra position: 业基 */
+        {"老工业，基地", "<b>老工业</b>，<b>基地</b>"}, /* no bigram across the comma */
+        {"老工业区基地", "老工业区基地"},             /* two extra: no */
+        {"工业基地", "工业基地"},                     /* not whole */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(zc_snippet_make(a, hl, t[i].text, strlen(t[i].text), 120, &out, &len,
+                                         &err),
+                         ZC_OK);
+        if (strcmp(out, t[i].want) != 0)
+            fail_msg("%s: got %s want %s", t[i].text, out, t[i].want);
+        free(out);
+    }
+    zc_hl_free(hl);
 }
 
 static void test_english_stems(void **state)
@@ -283,6 +371,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hl_set),
         cmocka_unit_test(test_chinese_word_one_span),
+        cmocka_unit_test(test_modes_whole_words),
+        cmocka_unit_test(test_hl_seq),
         cmocka_unit_test(test_english_stems),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_newlines_and_spaces),
