@@ -123,7 +123,7 @@ peers_bench() {
     SECS=${BENCH_SECS:-4} passes=2 total=2000 STEP_LIMIT=900
   else
     gen_mb=${BENCH_MB:-200} real_mb=${BENCH_REAL_MB:-0} per_class=${BENCH_PER_CLASS:-60}
-    SECS=${BENCH_SECS:-10} passes=3 total=20000 STEP_LIMIT=7200
+    SECS=${BENCH_SECS:-10} passes=2 total=20000 STEP_LIMIT=7200
   fi
   out=${BENCH_OUT:-bench/out/$mode}
   local doc=${BENCH_DOC:-docs/benchmarks.md}
@@ -269,7 +269,7 @@ EOF
   echo "sphinx.index_kb=$(peers_kb "$sph"/zc.*)" >>"$res"
 
   # -- queries in process --------------------------------------------------------
-  local qargs=(--queries "$out/queries.tsv" --passes "$passes" --threads "$cores" --total "$total" --max-secs $((SECS * 3)))
+  local qargs=(--queries "$out/queries.tsv" --passes "$passes" --threads "$cores" --total "$total" --max-secs $((SECS * 2)))
   peers_log "queries in process: qbench (zhengce), xapian_bound, fts5_bench x2"
   timeout "$STEP_LIMIT" "$bb/qbench" --index "$out/zhengce-index" "${qargs[@]}" --label zhengce >>"$res" 2>>"$out/steps.log" ||
     echo "zhengce.q_failed=1" >>"$res"
@@ -348,21 +348,32 @@ EOF
   local rport; rport=$(peers_free_port)
   peers_log "redis-server on 127.0.0.1:$rport: redis-benchmark -t ping at 1, 8, 64 connections"
   mkdir -p "$out/redis"
+  # redis chdirs to --dir before opening its log: absolute paths only
   redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize no \
-      --dir "$out/redis" --logfile "$out/redis/redis.log" &
+      --dir "$abs_out/redis" --logfile "$abs_out/redis/redis.log" &
   rpid=$!
-  for i in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-  local n_ping=$((SECS * 40000))
-  for c in 1 8 64; do
-    local csv
-    csv=$(timeout $((SECS * 10 + 60)) redis-benchmark -h 127.0.0.1 -p "$rport" -t ping -c "$c" -n "$n_ping" --csv 2>>"$out/steps.log" |
-          grep '"PING_INLINE"' | tr -d '"') || true
-    echo "   redis.ping_c$c: $csv"
-    if [ -n "$csv" ]; then
-      IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$csv"
-      { echo "redis.d_ping_c${c}_qps=$rps"; echo "redis.d_ping_c${c}_p50=$p50"; echo "redis.d_ping_c${c}_p99=$p99"; } >>"$res"
-    fi
+  local rready=0
+  for i in $(seq 1 100); do
+    redis-cli -h 127.0.0.1 -p "$rport" ping >/dev/null 2>&1 && { rready=1; break; }
+    kill -0 "$rpid" 2>/dev/null || break
+    sleep 0.1
   done
+  local n_ping=$((SECS * 40000))
+  if [ "$rready" = 1 ]; then
+    for c in 1 8 64; do
+      local csv
+      csv=$(timeout $((SECS * 10 + 60)) redis-benchmark -h 127.0.0.1 -p "$rport" -t ping -c "$c" -n "$n_ping" --csv 2>>"$out/steps.log" |
+            grep '"PING_INLINE"' | tr -d '"') || true
+      echo "   redis.ping_c$c: $csv"
+      if [ -n "$csv" ]; then
+        IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$csv"
+        { echo "redis.d_ping_c${c}_qps=$rps"; echo "redis.d_ping_c${c}_p50=$p50"; echo "redis.d_ping_c${c}_p99=$p99"; } >>"$res"
+      fi
+    done
+  else
+    echo "redis.d_failed=not started" >>"$res"
+    cat "$abs_out/redis/redis.log" >>"$out/steps.log" 2>/dev/null || true
+  fi
   peers_stop_pid "$rpid"; rpid=""
 
   {
