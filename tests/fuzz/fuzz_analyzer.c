@@ -11,12 +11,17 @@
  *  - zc_norm_string fails (ZC_EINVAL) exactly on invalid UTF-8; otherwise
  *    its result is valid UTF-8 without NUL, trimmed, without two spaces in
  *    a row, and normalizing it again changes nothing;
- *  - zc_analyze returns ZC_OK on any bytes; every token has a non-empty
- *    valid UTF-8 term without spaces, controls or ASCII capitals, words at
- *    most ZC_WORD_MAX_BYTES, bigrams two characters and unigrams one;
+ *  - zc_analyze (each segmentation mode: ngram, words, hybrid; the last
+ *    byte of the input picks one) returns ZC_OK on any bytes; every token
+ *    has a non-empty valid UTF-8 term without spaces, controls or ASCII
+ *    capitals, words at most ZC_WORD_MAX_BYTES, bigrams two characters,
+ *    unigrams one,
+ *    dictionary words two or more and only in words/hybrid mode;
  *    its span [start, end) lies inside the text, start < end, and is whole
  *    characters; starts, positions and run numbers never go back; positions
  *    lie in [first, *pos) of the call; numeric words are digits only;
+ *    (The analysis is by T->S folded characters, so a CJK term need not be
+ *    the text of its span.)
  *  - a callback that stops after k tokens gets exactly the first k tokens of
  *    the full run, and zc_analyze still returns ZC_OK;
  *  - zc_analyzer_stem stays within its buffer;
@@ -42,17 +47,27 @@
 #define AMPLIFY_MAX_BYTES 20000
 #define FIRST_POS 7u
 
-static zc_analyzer *an;
+/* One analyzer per segmentation mode; the input picks one.  Words and
+ * hybrid need friso's dictionary: without it only ngram is fuzzed. */
+static zc_analyzer *analyzers[ZC_SEG_MODES];
+static size_t n_analyzers;
+static zc_analyzer *an;     /* the one of the current input */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     zc_error err;
-    if (zc_analyzer_new(ZC_SEG_NGRAM, &an, &err) != ZC_OK) {
-        fprintf(stderr, "zc_analyzer_new: %s\n", err.message);
-        abort();
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        if (zc_analyzer_new((zc_seg_mode)m, &analyzers[n_analyzers], &err) == ZC_OK) {
+            FUZZ_CHECK(zc_analyzer_mode(analyzers[n_analyzers]) == (zc_seg_mode)m);
+            n_analyzers++;
+        } else {
+            fprintf(stderr, "fuzz_analyzer: no %s analyzer (%s); not fuzzed\n",
+                    zc_analyzer_mode_name((zc_seg_mode)m), err.message);
+        }
     }
+    FUZZ_CHECK(n_analyzers > 0);
     return 0;
 }
 
@@ -115,11 +130,21 @@ static int on_token(void *vctx, const zc_token *t)
         break;
     case ZC_TOK_CJK_UNIGRAM:
         FUZZ_CHECK(count_chars(t->term, t->len) == 1);
+        if (zc_analyzer_mode(an) == ZC_SEG_WORDS)
+            FUZZ_CHECK(t->positional);
         break;
     default:
+        /* Dictionary words: words and hybrid modes only, 2+ characters,
+         * positional in words mode only. */
         FUZZ_CHECK(t->kind == ZC_TOK_CJK_WORD);
+        FUZZ_CHECK(zc_analyzer_mode(an) != ZC_SEG_NGRAM);
+        FUZZ_CHECK(count_chars(t->term, t->len) >= 2);
+        FUZZ_CHECK(t->len <= ZC_WORD_MAX_BYTES);
+        FUZZ_CHECK(t->positional == (zc_analyzer_mode(an) == ZC_SEG_WORDS));
         break;
     }
+    if (t->kind != ZC_TOK_WORD)
+        FUZZ_CHECK(zc_analyzer_term_chars(t->term, t->len) == count_chars(t->term, t->len));
     FUZZ_CHECK(t->start < t->end && t->end <= c->text_len);
     FUZZ_CHECK(fuzz_utf8_valid(c->text + t->start, t->end - t->start, NULL));
     if (c->n > 0) {
@@ -258,7 +283,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         text = fuzz_dup_exact(data, size);
     }
 
-    size_t stop_after = size ? data[size - 1] % 16 : 0;
+    /* The last byte picks the mode and where a second run stops. */
+    unsigned last = size ? data[size - 1] : 0;
+    an = analyzers[(last >> 4) % n_analyzers];
+    size_t stop_after = last % 16;
     check_analyze(text, len, stop_after);
     check_norm(text, len);
     check_docno(text, len);

@@ -8,13 +8,18 @@
  * past 64 KiB, so the term limit (ZC_QUERY_MAX_TERMS), the nesting limit and
  * the byte limit (ZC_QUERY_MAX_BYTES) are reached with small inputs.
  *
+ * The last byte of the input picks the analyzer's segmentation mode (ngram,
+ * words, hybrid) and the snippet length.
+ *
  * Invariants:
  *  - zc_query_build never crashes and returns ZC_OK, or ZC_EINVAL /
  *    ZC_ETOOLONG naming "q" with a valid UTF-8 message, with *out and *hl
  *    NULL; invalid UTF-8 is ZC_EINVAL, over ZC_QUERY_MAX_BYTES ZC_ETOOLONG;
  *  - on ZC_OK the query is not empty, its description is valid UTF-8, and
- *    building again (with or without a highlight set) gives the same status
- *    and the same query;
+ *    building again (zc_query_build_ex, no highlight set) gives the same
+ *    status and the same query; its spelling candidates are a-z words of
+ *    ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters at increasing spans of
+ *    the text; "match":"any" succeeds exactly when "all" does;
  *  - zc_search_request_parse returns ZC_OK or ZC_EINVAL naming an option;
  *    accepted options are within protocol.md's ranges, and the query they
  *    carry builds under the same rules;
@@ -30,21 +35,30 @@
 #include "docmodel.h"
 #include "limits.h"
 #include "query.h"
+#include "schema.h"
 #include "snippet.h"
 #include "zhengce.h"
 #include "fuzz_util.h"
 
-static zc_analyzer *an;
+/* One analyzer per segmentation mode (queries are built for the index's
+ * mode); the input picks one.  Without friso's dictionary only ngram. */
+static zc_analyzer *analyzers[ZC_SEG_MODES];
+static size_t n_analyzers;
+static zc_analyzer *an;     /* the one of the current input */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     zc_error err;
-    if (zc_analyzer_new(ZC_SEG_NGRAM, &an, &err) != ZC_OK) {
-        fprintf(stderr, "zc_analyzer_new: %s\n", err.message);
-        abort();
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        if (zc_analyzer_new((zc_seg_mode)m, &analyzers[n_analyzers], &err) == ZC_OK)
+            n_analyzers++;
+        else
+            fprintf(stderr, "fuzz_query: no %s analyzer (%s); not fuzzed\n",
+                    zc_analyzer_mode_name((zc_seg_mode)m), err.message);
     }
+    FUZZ_CHECK(n_analyzers > 0);
     return 0;
 }
 
@@ -104,10 +118,38 @@ static zc_status check_build(const char *text, size_t len, size_t max_chars)
     else if (!fuzz_utf8_valid(text, len, NULL))
         FUZZ_CHECK(st == ZC_EINVAL);
 
+    /* The same through zc_query_build_ex with default options and the
+     * spelling candidates asked for: the same query. */
     zc_xap_query *q2 = (zc_xap_query *)(uintptr_t)1;
+    zc_query_word *words = (zc_query_word *)(uintptr_t)1;
+    size_t n_words = 99;
     zc_error err2;
-    zc_status st2 = zc_query_build(an, q_text, len, &q2, NULL, &err2);
+    zc_status st2 = zc_query_build_ex(an, q_text, len, NULL, &q2, NULL, &words, &n_words, &err2);
     FUZZ_CHECK(st2 == st);
+    if (st2 == ZC_OK) {
+        FUZZ_CHECK((words == NULL) == (n_words == 0));
+        for (size_t i = 0; i < n_words; i++) {
+            const zc_query_word *w = &words[i];
+            FUZZ_CHECK(w->len >= 1 && w->start <= len && w->len <= len - w->start);
+            FUZZ_CHECK(w->term_len >= ZC_SPELL_MIN_CHARS && w->term_len <= ZC_SPELL_MAX_CHARS);
+            FUZZ_CHECK(strlen(w->term) == w->term_len);
+            for (size_t k = 0; k < w->term_len; k++)
+                FUZZ_CHECK(w->term[k] >= 'a' && w->term[k] <= 'z');
+            if (i > 0)
+                FUZZ_CHECK(w->start >= words[i - 1].start + words[i - 1].len);
+        }
+    } else {
+        FUZZ_CHECK(q2 == NULL && words == NULL && n_words == 0);
+    }
+    free(words);
+
+    /* "match":"any": the same status (the same terms, ORed). */
+    zc_query_opts any = {.match_any = 1};
+    zc_xap_query *q3 = (zc_xap_query *)(uintptr_t)1;
+    zc_status st3 = zc_query_build_ex(an, q_text, len, &any, &q3, NULL, NULL, NULL, &err2);
+    FUZZ_CHECK(st3 == st);
+    FUZZ_CHECK((st3 == ZC_OK) == (q3 != NULL));
+    zc_xap_query_free(q3);
 
     if (st != ZC_OK) {
         FUZZ_CHECK(q == NULL && hl == NULL && q2 == NULL);
@@ -173,6 +215,7 @@ static void check_request(const char *text, size_t len, size_t max_chars)
                o->sort == ZC_SORT_DATE_ASC);
     FUZZ_CHECK((o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG)) == 0);
     FUZZ_CHECK(o->snippet == 0 || o->snippet == 1);
+    FUZZ_CHECK(o->match_any == 0 || o->match_any == 1);
     /* The JSON form's q is its own text (escapes decoded): build it too.
      * (Plain text is the input itself, built already.) */
     if (!(o->q_len == len && memcmp(o->q, text, len) == 0))
@@ -199,8 +242,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memcpy(big + i, data + 2, len - i < unit ? len - i : unit);
         text = big;
     }
-    size_t max_chars = size ? (data[size - 1] & 1 ? ZC_SNIPPET_CHARS : data[size - 1] % 40)
-                            : ZC_SNIPPET_CHARS;
+    /* The last byte picks the analyzer mode and the snippet length. */
+    unsigned last = size ? data[size - 1] : 1;
+    an = analyzers[(last >> 4) % n_analyzers];
+    size_t max_chars = (last & 1) ? ZC_SNIPPET_CHARS : (last >> 1) % 8 * 5;
     check_build(text, len, max_chars);
     check_request(text, len, max_chars);
     zc_search_request_free(NULL);
