@@ -189,7 +189,7 @@ FUZZ_CC            ?= clang
 FUZZ_CXX           ?= clang++
 FUZZ_SECONDS       ?= 60
 FUZZ_JOBS          ?= 1
-FUZZ_SHORT_SECONDS ?= 10
+FUZZ_SHORT_SECONDS ?= 8
 FUZZ_SHORT_JOBS    ?= 2
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer

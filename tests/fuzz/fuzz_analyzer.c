@@ -36,10 +36,10 @@
 
 #include "analyzer.h"
 #include "docno.h"
+#include "fuzz_util.h"
 #include "limits.h"
 #include "norm.h"
 #include "zhengce.h"
-#include "fuzz_util.h"
 
 /* Amplified texts hold this many characters (lead bytes), past the
  * analyzer's run cap of 4096 units, and at most this many bytes. */
@@ -51,7 +51,7 @@
  * hybrid need friso's dictionary: without it only ngram is fuzzed. */
 static zc_analyzer *analyzers[ZC_SEG_MODES];
 static size_t n_analyzers;
-static zc_analyzer *an;     /* the one of the current input */
+static zc_analyzer *an; /* the one of the current input */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -78,7 +78,7 @@ typedef struct tok_rec {
     uint32_t pos, run;
     zc_tok_kind kind;
     int positional, numeric;
-    uint64_t hash;          /* of the term bytes */
+    uint64_t hash; /* of the term bytes */
 } tok_rec;
 
 typedef struct collect {
@@ -86,7 +86,7 @@ typedef struct collect {
     size_t text_len;
     tok_rec *v;
     size_t n, cap;
-    size_t stop_after;      /* 0 = never stop */
+    size_t stop_after; /* 0 = never stop */
 } collect;
 
 static uint64_t fnv1a(const char *s, size_t n)
@@ -113,8 +113,8 @@ static int on_token(void *vctx, const zc_token *t)
     FUZZ_CHECK(fuzz_utf8_valid(t->term, t->len, NULL));
     for (size_t i = 0; i < t->len; i++) {
         unsigned char b = (unsigned char)t->term[i];
-        FUZZ_CHECK(b > 0x20 && b != 0x7F);          /* no space, no control */
-        FUZZ_CHECK(!(b >= 'A' && b <= 'Z'));         /* case-folded */
+        FUZZ_CHECK(b > 0x20 && b != 0x7F);   /* no space, no control */
+        FUZZ_CHECK(!(b >= 'A' && b <= 'Z')); /* case-folded */
     }
     switch (t->kind) {
     case ZC_TOK_WORD:
@@ -167,7 +167,8 @@ static int on_token(void *vctx, const zc_token *t)
         c->v = realloc(c->v, c->cap * sizeof *c->v);
         FUZZ_CHECK(c->v != NULL);
     }
-    c->v[c->n++] = (tok_rec){t->start, t->end, t->len, t->pos, t->run, t->kind,
+    c->v[c->n++] = (tok_rec){t->start,      t->end,     t->len,
+                             t->pos,        t->run,     t->kind,
                              t->positional, t->numeric, fnv1a(t->term, t->len)};
     return c->stop_after != 0 && c->n == c->stop_after;
 }

@@ -25,9 +25,9 @@
 #include <jansson.h>
 
 #include "docmodel.h"
+#include "fuzz_util.h"
 #include "limits.h"
 #include "zhengce.h"
-#include "fuzz_util.h"
 
 static void check_error(zc_status st, const zc_error *err)
 {
@@ -47,7 +47,7 @@ static void check_text(const zc_field *f)
         return;
     }
     FUZZ_CHECK(memchr(f->ptr, '\0', f->len) == NULL);
-    FUZZ_CHECK(f->ptr[f->len] == '\0');   /* a C string too (docmodel.c) */
+    FUZZ_CHECK(f->ptr[f->len] == '\0'); /* a C string too (docmodel.c) */
     FUZZ_CHECK(fuzz_utf8_valid(f->ptr, f->len, NULL));
 }
 
@@ -60,7 +60,7 @@ static int same_field(const zc_field *a, const zc_field *b)
 
 static void check_doc(const zc_doc *d)
 {
-    const zc_field *all[] = {&d->id,    &d->lang,  &d->title, &d->body, &d->date,
+    const zc_field *all[] = {&d->id,     &d->lang,  &d->title, &d->body, &d->date,
                              &d->issuer, &d->docno, &d->pair,  &d->url};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         check_text(all[i]);
@@ -74,11 +74,11 @@ static void check_doc(const zc_doc *d)
     for (size_t i = 0; i < d->id.len; i++) {
         FUZZ_CHECK(id[i] >= 0x20 && id[i] != 0x7F);
         if (id[i] == 0xC2 && i + 1 < d->id.len)
-            FUZZ_CHECK(id[i + 1] > 0x9F);     /* no C1 control */
+            FUZZ_CHECK(id[i + 1] > 0x9F); /* no C1 control */
     }
     FUZZ_CHECK(d->title.ptr != NULL);
-    FUZZ_CHECK(d->lang.len == 2 && (memcmp(d->lang.ptr, "zh", 2) == 0 ||
-                                    memcmp(d->lang.ptr, "en", 2) == 0));
+    FUZZ_CHECK(d->lang.len == 2 &&
+               (memcmp(d->lang.ptr, "zh", 2) == 0 || memcmp(d->lang.ptr, "en", 2) == 0));
     if (d->date.ptr != NULL && d->date.len > 0) {
         const zc_date *p = &d->date_parsed;
         FUZZ_CHECK(p->year >= 1 && p->year <= 9999);
@@ -99,15 +99,14 @@ static void check_doc(const zc_doc *d)
 
 /* The stored JSON is the input object, in input order, plus the detected
  * lang (in place of an empty one, or appended). */
-static void check_storage_form(const char *in, size_t in_len, const zc_doc *d,
-                               const char *s, size_t n)
+static void check_storage_form(const char *in, size_t in_len, const zc_doc *d, const char *s,
+                               size_t n)
 {
     json_error_t je;
     json_t *want = json_loadb(in, in_len, JSON_REJECT_DUPLICATES, &je);
     FUZZ_CHECK(want != NULL && json_is_object(want));
     if (d->lang_detected)
-        FUZZ_CHECK(json_object_set_new(want, "lang",
-                                       json_stringn(d->lang.ptr, d->lang.len)) == 0);
+        FUZZ_CHECK(json_object_set_new(want, "lang", json_stringn(d->lang.ptr, d->lang.len)) == 0);
     json_t *got = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je);
     FUZZ_CHECK(got != NULL);
     FUZZ_CHECK(json_equal(want, got));
@@ -132,8 +131,10 @@ static void check_hit_json(const zc_doc *d)
     json_error_t je;
     json_t *o = json_loadb(h, hn, JSON_REJECT_DUPLICATES, &je);
     FUZZ_CHECK(o != NULL && json_is_object(o));
-    const struct { const char *name; const zc_field *f; } always[] = {
-        {"id", &d->id}, {"lang", &d->lang}, {"title", &d->title}};
+    const struct {
+        const char *name;
+        const zc_field *f;
+    } always[] = {{"id", &d->id}, {"lang", &d->lang}, {"title", &d->title}};
     for (size_t i = 0; i < 3; i++) {
         json_t *v = json_object_get(o, always[i].name);
         FUZZ_CHECK(json_is_string(v));
@@ -164,7 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n1 = 0;
     FUZZ_CHECK(zc_doc_serialize(d1, &s1, &n1, &err) == ZC_OK);
     FUZZ_CHECK(s1 != NULL && strlen(s1) == n1);
-    FUZZ_CHECK(memchr(s1, '\n', n1) == NULL);     /* fits one protocol line */
+    FUZZ_CHECK(memchr(s1, '\n', n1) == NULL); /* fits one protocol line */
     FUZZ_CHECK(fuzz_utf8_valid(s1, n1, NULL));
     check_storage_form(in, size, d1, s1, n1);
     check_hit_json(d1);
@@ -175,9 +176,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(st == ZC_OK && d2 != NULL);
     check_doc(d2);
     FUZZ_CHECK(d2->lang_detected == 0);
-    const zc_field *f1[] = {&d1->id,    &d1->lang,  &d1->title, &d1->body, &d1->date,
+    const zc_field *f1[] = {&d1->id,     &d1->lang,  &d1->title, &d1->body, &d1->date,
                             &d1->issuer, &d1->docno, &d1->pair,  &d1->url};
-    const zc_field *f2[] = {&d2->id,    &d2->lang,  &d2->title, &d2->body, &d2->date,
+    const zc_field *f2[] = {&d2->id,     &d2->lang,  &d2->title, &d2->body, &d2->date,
                             &d2->issuer, &d2->docno, &d2->pair,  &d2->url};
     for (size_t i = 0; i < sizeof f1 / sizeof f1[0]; i++)
         FUZZ_CHECK(same_field(f1[i], f2[i]));

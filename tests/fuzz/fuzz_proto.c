@@ -47,15 +47,14 @@ typedef enum exp_kind { EXP_LINE, EXP_TOO_LONG } exp_kind;
 
 typedef struct expect {
     exp_kind kind;
-    size_t start;   /* LINE: stream offset of the line's first byte */
-    size_t len;     /* LINE: bytes before the LF */
-    size_t at;      /* LINE: offset of the LF; TOO_LONG: of the byte that broke it */
+    size_t start; /* LINE: stream offset of the line's first byte */
+    size_t len;   /* LINE: bytes before the LF */
+    size_t at;    /* LINE: offset of the LF; TOO_LONG: of the byte that broke it */
 } expect;
 
 /* The events the framer must report for `stream` with limit max, in order,
  * whatever the chunking.  Returns how many (at most cap). */
-static size_t model_events(const char *s, size_t n, size_t max, expect *ev,
-                           size_t cap)
+static size_t model_events(const char *s, size_t n, size_t max, expect *ev, size_t cap)
 {
     size_t nev = 0, start = 0;
     while (start < n && nev < cap) {
@@ -73,7 +72,7 @@ static size_t model_events(const char *s, size_t n, size_t max, expect *ev,
             return nev;
         }
         if (lf == NULL)
-            return nev;                 /* unterminated last line: dropped */
+            return nev; /* unterminated last line: dropped */
         ev[nev++] = (expect){EXP_LINE, start, L, start + L};
         start += L + 1;
     }
@@ -121,7 +120,7 @@ static void check_json_reply(const char *reply, size_t n, const char *code)
 static void check_parse(const char *line, size_t len)
 {
     zc_request req;
-    memset(&req, 0xA5, sizeof req);     /* nothing may be left unset */
+    memset(&req, 0xA5, sizeof req); /* nothing may be left unset */
     zc_parse_result r = zc_proto_parse(line, len, &req);
     FUZZ_CHECK(r == ZC_PARSE_REQUEST || r == ZC_PARSE_EMPTY || r == ZC_PARSE_ERROR);
 
@@ -164,7 +163,7 @@ static void check_parse(const char *line, size_t len)
     if (r == ZC_PARSE_REQUEST) {
         FUZZ_CHECK(req.verb == want_verb);
         if (i < L) {
-            FUZZ_CHECK(req.arg == line + i);    /* verbatim rest of the line */
+            FUZZ_CHECK(req.arg == line + i); /* verbatim rest of the line */
             FUZZ_CHECK(req.arg_len == L - i);
             FUZZ_CHECK(req.arg[0] != ' ');
         } else {
@@ -232,8 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    size_t max_line = (data[0] & 0x80) ? ZC_SD_MAX_LINE_DEFAULT
-                                       : 1 + (size_t)(data[0] % 96);
+    size_t max_line = (data[0] & 0x80) ? ZC_SD_MAX_LINE_DEFAULT : 1 + (size_t)(data[0] % 96);
     size_t k = data[1] % 17;
     if (size < 2 + k)
         return 0;
@@ -261,7 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     zc_proto_framer fr;
     zc_proto_framer_init(&fr, max_line);
-    char *held = malloc(n ? n : 1);   /* the current line, as the caller keeps it */
+    char *held = malloc(n ? n : 1); /* the current line, as the caller keeps it */
     FUZZ_CHECK(held != NULL);
     size_t held_len = 0, pos = 0, got = 0, ci = 0;
     int stopped = 0;
@@ -269,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (!stopped && (pos < n || (k > 0 && ci < k))) {
         size_t csize = k ? sizes[ci % k] : n;
         if (csize == 0 && ci >= k)
-            csize = 1;                  /* after one round, always progress */
+            csize = 1; /* after one round, always progress */
         if (csize > n - pos)
             csize = n - pos;
         ci++;
@@ -277,8 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t off = 0;
         do {
             size_t used = (size_t)-1, line_len = (size_t)-1;
-            zc_frame_result r =
-                zc_proto_frame(&fr, chunk + off, csize - off, &used, &line_len);
+            zc_frame_result r = zc_proto_frame(&fr, chunk + off, csize - off, &used, &line_len);
             FUZZ_CHECK(used <= csize - off);
             if (r == ZC_FRAME_MORE) {
                 FUZZ_CHECK(used == csize - off && line_len == 0);
@@ -311,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(got < nexp && ev[got].kind == EXP_TOO_LONG);
                 FUZZ_CHECK(ev[got].at == pos + off + used - 1);
                 got++;
-                stopped = 1;            /* line_too_long, then close */
+                stopped = 1; /* line_too_long, then close */
                 break;
             }
         } while (off < csize);

@@ -33,18 +33,18 @@
 #include <string.h>
 
 #include "docmodel.h"
+#include "fuzz_util.h"
 #include "limits.h"
 #include "query.h"
 #include "schema.h"
 #include "snippet.h"
 #include "zhengce.h"
-#include "fuzz_util.h"
 
 /* One analyzer per segmentation mode (queries are built for the index's
  * mode); the input picks one.  Without friso's dictionary only ngram. */
 static zc_analyzer *analyzers[ZC_SEG_MODES];
 static size_t n_analyzers;
-static zc_analyzer *an;     /* the one of the current input */
+static zc_analyzer *an; /* the one of the current input */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -80,7 +80,7 @@ static void check_snippet(const char *s, size_t n)
     int open = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        FUZZ_CHECK(c >= 0x20 && c != 0x7F);      /* no newline, no control */
+        FUZZ_CHECK(c >= 0x20 && c != 0x7F); /* no newline, no control */
         FUZZ_CHECK(c != '>' && c != '"');
         if (c == '<') {
             if (strncmp(s + i, "<b>", 3) == 0) {
@@ -163,7 +163,7 @@ static zc_status check_build(const char *text, size_t len, size_t max_chars)
     char *d1 = zc_xap_query_describe(q);
     char *d2 = zc_xap_query_describe(q2);
     FUZZ_CHECK(d1 != NULL && d2 != NULL);
-    FUZZ_CHECK(strcmp(d1, d2) == 0);             /* the same query both ways */
+    FUZZ_CHECK(strcmp(d1, d2) == 0); /* the same query both ways */
     FUZZ_CHECK(fuzz_utf8_valid(d1, strlen(d1), NULL));
     free(d1);
     free(d2);
@@ -232,8 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 3 && data[0] == 0xFF) {
         /* 1, 2, 4 ... 32 KiB, exactly the byte limit, or just past it: the
          * term limit needs a few KiB, the byte limit 64. */
-        static const size_t sizes[8] = {1024,  2048,  4096,  8192, 16384,
-                                        32768, ZC_QUERY_MAX_BYTES, ZC_QUERY_MAX_BYTES + 1};
+        static const size_t sizes[8] = {
+            1024, 2048, 4096, 8192, 16384, 32768, ZC_QUERY_MAX_BYTES, ZC_QUERY_MAX_BYTES + 1};
         size_t unit = size - 2;
         len = sizes[data[1] % 8];
         big = malloc(len);

@@ -15,13 +15,12 @@
 #include <string.h>
 
 /* An invariant broke: say which, and abort so libFuzzer saves the input. */
-#define FUZZ_CHECK(cond)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,         \
-                    __LINE__, #cond);                                          \
-            abort();                                                           \
-        }                                                                      \
+#define FUZZ_CHECK(cond)                                                                 \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                     \
+        }                                                                                \
     } while (0)
 
 /* Strict UTF-8 (RFC 3629) by decoding each sequence to its code point and

@@ -64,14 +64,13 @@ static void test_doc_duplicate_long_key_cut_utf8(void **state)
     for (int i = 0; i < 30; i++)
         strcat(key, "\xe9\x94\xae");
     char in[512];
-    int n = snprintf(in, sizeof in, "{\"id\":\"a\",\"title\":\"t\",\"%s\":1,\"%s\":2}", key,
-                     key);
+    int n = snprintf(in, sizeof in, "{\"id\":\"a\",\"title\":\"t\",\"%s\":1,\"%s\":2}", key, key);
     expect_doc_error_utf8(in, (size_t)n);
     zc_doc *doc = NULL;
     zc_error err;
     zc_doc_parse(in, (size_t)n, &doc, &err);
     assert_true(strncmp(err.field, key, strlen(err.field)) == 0);
-    assert_true(strlen(err.field) >= 60);   /* cut, not dropped */
+    assert_true(strlen(err.field) >= 60); /* cut, not dropped */
 }
 
 /* fuzz_analyzer, ASan stack-buffer-overflow in zc_docno_canonical: the
@@ -93,7 +92,7 @@ static void test_docno_zero_pieces_stack_overflow(void **state)
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
         size_t n = 0, ul = strlen(units[u]);
         if (u == 1)
-            ul = 4;     /* "00", NUL, space */
+            ul = 4; /* "00", NUL, space */
         while (n + ul <= cap) {
             memcpy(in + n, units[u], ul);
             n += ul;
