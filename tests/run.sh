@@ -54,7 +54,7 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
     out="$log/fuzz.log"
     res="$BUILD/fuzz/results.txt"
     rm -f "$res"
-    make --no-print-directory BUILD="$BUILD" fuzz-short >"$out" 2>&1
+    make --no-print-directory -j2 BUILD="$BUILD" fuzz-short >"$out" 2>&1
     fp=0 ff=0
     if [ -f "$res" ]; then
       fp=$(grep -c '^pass' "$res"); ff=$(grep -c '^fail' "$res")
