@@ -536,6 +536,43 @@ zc_status zc_analyze(zc_analyzer *a, const char *text, size_t len, uint32_t *pos
     return ZC_OK;
 }
 
+/* ---- Text key ----------------------------------------------------------- */
+
+typedef struct key_ctx {
+    uint64_t h;
+    int any;
+} key_ctx;
+
+static int key_token(void *ctx, const zc_token *t)
+{
+    key_ctx *k = ctx;
+    /* Words and single characters only: every mode emits both for every
+     * word and every CJK character, bigrams and dictionary words are
+     * mode-dependent extras. */
+    if (t->kind != ZC_TOK_WORD && t->kind != ZC_TOK_CJK_UNIGRAM)
+        return 0;
+    for (size_t i = 0; i < t->len; i++) {
+        k->h ^= (unsigned char)t->term[i];
+        k->h *= 1099511628211ull;
+    }
+    k->h ^= 0x1F; /* token separator */
+    k->h *= 1099511628211ull;
+    k->any = 1;
+    return 0;
+}
+
+uint64_t zc_analyzer_text_key(zc_analyzer *a, const char *text, size_t len)
+{
+    key_ctx k = {14695981039346656037ull, 0};
+    uint32_t pos = 0;
+    if (a == NULL || text == NULL || len == 0)
+        return 0;
+    (void)zc_analyze(a, text, len, &pos, key_token, &k, NULL);
+    if (!k.any)
+        return 0;
+    return k.h ? k.h : 1;
+}
+
 /* ---- Stemming --------------------------------------------------------- */
 
 size_t zc_analyzer_stem(zc_analyzer *a, const char *term, size_t len, char *buf,

@@ -117,6 +117,14 @@ size_t zc_analyzer_term_chars(const char *term, size_t len);
 zc_status zc_analyze(zc_analyzer *a, const char *text, size_t len, uint32_t *pos,
                      zc_token_fn fn, void *ctx, zc_error *err);
 
+/* A 64-bit key of a text's analyzed form (its words and CJK characters,
+ * normalized and folded, in order; punctuation and spacing do not count),
+ * or 0 when the text has no token.  Two texts get the same key when they
+ * read the same to the analyzer: the exact-title term (schema.h
+ * ZC_PFX_TITLE_KEY) is built from it at index and query time.  The same in
+ * every mode. */
+uint64_t zc_analyzer_text_key(zc_analyzer *a, const char *text, size_t len);
+
 /* English stem of a WORD token's term into buf; returns the stem length
  * (<= bufsize), or 0 when the word is not stemmed (numeric, non-Latin, or
  * the stem equals nothing useful). */

@@ -366,6 +366,18 @@ static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
     if ((st = index_field(idx, doc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
         goto done;
 
+    /* The whole title as one term (a weighted term: a query that is
+     * exactly this title ranks the document first). */
+    if (d->title.ptr != NULL && d->title.len > 0) {
+        uint64_t key = zc_analyzer_text_key(idx->an, d->title.ptr, d->title.len);
+        if (key != 0) {
+            int n = snprintf(term, sizeof term, "%s%016llx", ZC_PFX_TITLE_KEY,
+                             (unsigned long long)key);
+            if ((st = zc_xap_doc_add_term(doc, term, (size_t)n, 1, err)) != ZC_OK)
+                goto done;
+        }
+    }
+
     /* Issuer words, in their own prefix space (positions from 0). */
     uint32_t ipos = 0;
     if ((st = index_field(idx, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=

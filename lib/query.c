@@ -43,6 +43,8 @@
 /* A document-number term outweighs the words it is made of: an exact docno
  * hit should come first. */
 #define QUERY_DOCNO_SCALE 5.0
+/* Likewise the exact-title term (ranking only). */
+#define QUERY_TITLE_KEY_SCALE 5.0
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -316,7 +318,10 @@ typedef struct qctx {
     int drop_stop;       /* drop free-text words that are stopwords */
     size_t n_dropped;    /* words dropped so */
     /* proximity: the positive free text in query order */
-    int prox_ok;         /* 0 when the query has OR or parentheses */
+    int prox_ok;         /* 0 when the query has OR, parentheses or fields */
+    int plain;           /* 0 when it also has a negation: the text as a
+                          * whole is then no title and no document number */
+    size_t units;        /* positive free-text words and phrases */
     size_t prox_parts;   /* AND-ed subqueries of positive free text */
     ptok *pt;
     size_t n_pt, cap_pt;
@@ -898,8 +903,10 @@ static part word_part(qctx *c, size_t s, size_t len, int collect)
             return mkpart(NULL, K_EMPTY);
         }
     }
-    if (collect)
+    if (collect) {
         prox_add_unit(c);
+        c->units++;
+    }
     if (c->drop_stop && c->n_at == 1 && c->at[0].kind == ZC_TOK_WORD &&
         zc_query_is_stopword(at_term(c, &c->at[0]), c->at[0].len)) {
         c->n_dropped++;
@@ -922,8 +929,10 @@ static part phrase_part(qctx *c, size_t s, size_t len, int collect)
     analyze(c, s, len);
     if (failed(c) || c->n_at == 0)
         return mkpart(NULL, K_EMPTY);
-    if (collect)
+    if (collect) {
         prox_add_unit(c);
+        c->units++;
+    }
     zc_xap_query *body = phrase_query(c, "", collect, 1);
     if (collect && body != NULL) {
         c->prox_parts++;
@@ -991,6 +1000,7 @@ static part unit_part(qctx *c, const qtok *t, int collect)
         return word_part(c, t->start, t->len, collect);
     }
     case QF_LANG:
+        c->plain = 0;
         trim(c, &s, &len);
         if (ascii_ieq(c->text + s, len, "zh"))
             return mkpart(mk_term(c, ZC_PFX_LANG, "zh", 2, 0, 1), K_FILTER);
@@ -1055,6 +1065,8 @@ static part parse_unary(qctx *c, int depth, int collect)
     if (t->type == QT_WORD || t->type == QT_PHRASE) {
         c->i++;
         part p = unit_part(c, t, collect && !t->neg);
+        if (t->neg)
+            c->plain = 0;
         return t->neg ? negate(p) : p;
     }
     c->syntax_error = 1;
@@ -1091,6 +1103,7 @@ static part parse_and(qctx *c, int depth, int collect)
                 break;
             }
             negated = 1;
+            c->plain = 0;
         }
         part p = parse_unary(c, depth, collect && !negated);
         if (negated)
@@ -1273,6 +1286,45 @@ static void prox_queries(qctx *c, zc_xap_query **phrase, zc_xap_query **near)
     *near = scaled(c, *near, BOOST_NEAR);
 }
 
+/* The whole query text, when it is plain free text (no OR, parentheses,
+ * field or negation): *xt, the exact-title term (a query that is exactly a
+ * document's title, in any spelling the analyzer folds together, finds it
+ * first); *xd, for two or more words, the canonical document number of
+ * the whole text ("Executive Order 13771", "国发 〔2016〕 62号"), which a
+ * single word already gets from word_part.  Each NULL when not wanted. */
+static void whole_text_queries(qctx *c, zc_xap_query **xt, zc_xap_query **xd)
+{
+    *xt = *xd = NULL;
+    if (!c->prox_ok || !c->plain || c->units == 0 || c->match_any || failed(c))
+        return;
+    uint64_t key = zc_analyzer_text_key(c->an, c->text, c->len);
+    if (key != 0) {
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)key);
+        *xt = scaled(c, mk_term(c, ZC_PFX_TITLE_KEY, hex, 16, 0, 0), QUERY_TITLE_KEY_SCALE);
+    }
+    if (c->units < 2)
+        return;
+    int digit = 0;
+    for (size_t i = 0; i < c->len && !digit; i++)
+        digit = c->text[i] >= '0' && c->text[i] <= '9';
+    /* Full-width digits (０-９, EF BC 90-99) count too. */
+    for (size_t i = 0; i + 2 < c->len && !digit; i++)
+        digit = (unsigned char)c->text[i] == 0xEF && (unsigned char)c->text[i + 1] == 0xBC &&
+                (unsigned char)c->text[i + 2] >= 0x90 && (unsigned char)c->text[i + 2] <= 0x99;
+    if (!digit)
+        return;
+    char *canon = NULL;
+    zc_error e2 = {0};
+    if (zc_docno_canonical(c->text, c->len, &canon, &e2) == ZC_OK) {
+        *xd = scaled(c, mk_term(c, ZC_PFX_DOCNO, canon, strlen(canon), 0, 0),
+                     QUERY_DOCNO_SCALE);
+        free(canon);
+    } else if (e2.code == ZC_ENOMEM) {
+        oom(c);
+    }
+}
+
 static void ctx_reset(qctx *c)
 {
     ql_clear(&c->title_units);
@@ -1282,6 +1334,8 @@ static void ctx_reset(qctx *c)
     c->syntax_error = 0;
     c->n_dropped = 0;
     c->prox_ok = 1;
+    c->plain = 1;
+    c->units = 0;
     c->prox_parts = 0;
     c->n_pt = 0;
     c->parena_len = 0;
@@ -1351,7 +1405,7 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
         return zc_error_set(err, ZC_EINVAL, "q", "empty query");
 
     qctx c = {.an = a, .mode = zc_analyzer_mode(a), .text = text, .len = len, .err = err,
-              .drop_stop = 1, .prox_ok = 1};
+              .drop_stop = 1, .prox_ok = 1, .plain = 1};
     c.match_any = opts != NULL && opts->match_any;
     toklist tl = {0};
     part res = {0};
@@ -1386,40 +1440,40 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
         c.st = zc_error_set(err, ZC_EINVAL, "q", "query has no positive term");
         goto done;
     }
-    /* Ranking-only parts: the title form, the dictionary words (hybrid),
-     * the query as a phrase and as a NEAR. */
+    /* Ranking-only parts: the title form of the free text, the dictionary
+     * words (hybrid), the query as a phrase and as a NEAR.  Each is added
+     * by its own AND_MAYBE, never as an OR of them: Xapian 1.4.22 can
+     * return a document twice when the right side of an AND_MAYBE is an OR
+     * of two positional queries (PHRASE, NEAR) — see
+     * test_no_document_twice. */
     qlist boosts = {0};
-    zc_xap_query *tq = ql_take(&c, &c.title_units, ZC_XAP_OP_OR, 0);
-    if (BOOST_TITLE > 0)
-        ql_push(&c, &boosts, BOOST_TITLE != 1.0 ? scaled(&c, tq, BOOST_TITLE) : tq);
-    else
-        zc_xap_query_free(tq);
+    zc_xap_query *xd = NULL, *xt = NULL;
+    whole_text_queries(&c, &xt, &xd);
+    if (xd != NULL)
+        res.q = combine2(&c, ZC_XAP_OP_OR, res.q, xd);
+    ql_push(&c, &boosts, xt);
+    if (BOOST_TITLE > 0) {
+        for (size_t i = 0; i < c.title_units.n; i++) {
+            ql_push(&c, &boosts, BOOST_TITLE != 1.0 ? scaled(&c, c.title_units.v[i], BOOST_TITLE)
+                                                    : c.title_units.v[i]);
+            c.title_units.v[i] = NULL;
+        }
+    }
+    ql_clear(&c.title_units);
+    /* Word terms only (no positions): one OR is safe. */
     zc_xap_query *wq = ql_take(&c, &c.word_units, ZC_XAP_OP_OR, 0);
     ql_push(&c, &boosts, BOOST_WORDS != 1.0 ? scaled(&c, wq, BOOST_WORDS) : wq);
     zc_xap_query *pq = NULL, *nq = NULL;
     prox_queries(&c, &pq, &nq);
     ql_push(&c, &boosts, pq);
     ql_push(&c, &boosts, nq);
-    if (failed(&c)) {
-        ql_clear(&boosts);
-        goto done;
-    }
-    if (boosts.n > 0) {
-        qlist all = {0};
-        ql_push(&c, &all, res.q);
-        res.q = NULL;
-        for (size_t i = 0; i < boosts.n; i++) {
-            ql_push(&c, &all, boosts.v[i]);
-            boosts.v[i] = NULL;
-        }
-        boosts.n = 0;
-        res.q = ql_take(&c, &all, ZC_XAP_OP_AND_MAYBE, 0);
-        if (failed(&c)) {
-            ql_clear(&boosts);
-            goto done;
-        }
+    for (size_t i = 0; i < boosts.n && !failed(&c); i++) {
+        res.q = combine2(&c, ZC_XAP_OP_AND_MAYBE, res.q, boosts.v[i]);
+        boosts.v[i] = NULL;
     }
     ql_clear(&boosts);
+    if (failed(&c))
+        goto done;
     *out = res.q;
     res.q = NULL;
     if (hl != NULL) {

@@ -29,6 +29,8 @@
 #define ZC_PFX_TAG "K"         /* normalized tag */
 #define ZC_PFX_PAIR "XP"       /* pair id, to find a document's translation */
 #define ZC_PFX_STEM "Z"        /* English stem of an unprefixed word: "Z"+stem; field stems "Z"+pfx+stem */
+#define ZC_PFX_TITLE_KEY "XT"  /* "XT" + 16 hex digits of zc_analyzer_text_key(title): the whole
+                                * title, so a query that is exactly a title finds it first */
 #define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so
@@ -49,9 +51,12 @@
  * ZC_POS_FIELD_GAP so no phrase spans the two fields. */
 #define ZC_POS_FIELD_GAP 100
 
-/* Title terms are also indexed unprefixed with this extra wdf, to rank
- * documents whose title matches above those that merely mention the words. */
-#define ZC_TITLE_WDF_BOOST 3
+/* Title terms are also indexed unprefixed with this extra wdf.  0 since
+ * format 2: title matches are rewarded at query time (the "S" title form
+ * and the exact-title term, both AND_MAYBE), while an index-time boost
+ * inflated the weight and length of every title word, which cost 0.01
+ * nDCG@10 on shared/zh-ir (docs/quality.md). */
+#define ZC_TITLE_WDF_BOOST 0
 
 /* Spelling table (Xapian's, not a term prefix): every lower-case a-z word
  * of ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters in the title and body

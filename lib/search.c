@@ -27,8 +27,8 @@
  * normalization than Xapian's default (k1 1, b 0.5) ranks the short article
  * that answers a question above long ones that share its common words
  * (tuned on shared/zh-ir; see docs/quality.md). */
-#define SEARCH_ANY_BM25_K1 1.2
-#define SEARCH_ANY_BM25_B 0.75
+#define SEARCH_ANY_BM25_K1 0.9
+#define SEARCH_ANY_BM25_B 0.9
 
 /* facet_limit above this is refused: a facet list is for people to read. */
 #define SEARCH_FACET_LIMIT_MAX 10000u
