@@ -160,7 +160,7 @@ peers_bench() {
     echo "meta.redis=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')"
     echo "meta.libevent=$(pkg-config --modversion libevent)"
     echo "meta.cc=$(${CC:-cc} --version | head -1)"
-    echo "meta.command=make $( [ "$mode" = quick ] && echo bench-quick || echo bench ) BENCH_MB=$gen_mb BENCH_REAL_MB=$real_mb BENCH_PER_CLASS=$per_class BENCH_SECS=$SECS"
+    echo "meta.command=make $( [ "$mode" = quick ] && echo bench-quick || echo bench ) BENCH_MB=$gen_mb BENCH_REAL_MB=$real_mb BENCH_PER_CLASS=$per_class BENCH_SECS=$SECS${BENCH_ANALYZER:+ BENCH_ANALYZER=$BENCH_ANALYZER}"
   } >>"$res"
 
   # -- corpus and query mix --------------------------------------------------
@@ -197,7 +197,9 @@ sys.stdout.buffer.write(d[: d.rfind(b"\n") + 1])' >>"$corpus.tmp"
 
   # -- indexing ----------------------------------------------------------------
   peers_log "zhengce-indexer"
-  peers_timed zhengce.index "$bin/zhengce-indexer" --index "$out/zhengce-index" --quiet --no-progress "$corpus"
+  local ana=()
+  [ -n "${BENCH_ANALYZER:-}" ] && ana=(--analyzer "$BENCH_ANALYZER")
+  peers_timed zhengce.index "$bin/zhengce-indexer" --index "$out/zhengce-index" "${ana[@]}" --quiet --no-progress "$corpus"
   echo "zhengce.index_kb=$(peers_kb "$out/zhengce-index")" >>"$res"
   t0=$(date +%s.%N)
   xapian-compact "$out/zhengce-index" "$out/zhengce-index.compact" >>"$out/steps.log" 2>&1 &&

@@ -18,6 +18,8 @@
 #                        (whole lines); 0 = all of it; quick 4, full 0
 #     BENCH_PER_CLASS=N  queries per class in the mix; quick 20, full 60
 #     BENCH_SECS=S       duration of each load run; quick 4, full 10
+#     BENCH_ANALYZER=A   zhengce's analyzer (ngram, words, hybrid); default:
+#                        the library's default for a new index
 #     BENCH_OUT=DIR      work directory; default bench/out/MODE (git-ignored)
 #     BENCH_DOC=FILE     where the table goes; default docs/benchmarks.md
 #                        ('-' = nowhere)
