@@ -33,7 +33,9 @@
  *     i+1's end), and n unigrams without position (unigram i carries the
  *     position of bigram i; the last one that of the last bigram), emitted
  *     in text order: bigram 0, unigram 0, bigram 1, unigram 1, ...,
- *     unigram n-1.  A run of one unit makes one positional unigram.
+ *     unigram n-1.  The first and the last unigram are positional (at
+ *     those positions), the others not.  A run of one unit makes one
+ *     positional unigram.
  *   hybrid: the same, and after unigram i the friso word of 2+ characters
  *     that starts at unit i, if any (positionless, carrying bigram i's
  *     position; span from its first unit's start to its last unit's end).
@@ -428,7 +430,11 @@ static void flush_cjk(walk *w)
             if (w->stopped)
                 break;
         }
-        emit_unigram(w, i, p, 0);
+        /* The first and last characters of a run get positions (those of
+         * the first and last bigram), so a one-character query run next
+         * to punctuation ("施工。任何") can still stand in a phrase with
+         * the run beside it. */
+        emit_unigram(w, i, p, i == 0 || i + 1 == n);
         if (a->mode == ZC_SEG_HYBRID)
             emit_word_at(w, i, p, 0);
     }

@@ -14,8 +14,10 @@
  *   3. segment CJK runs, by mode (positions count CJK characters, so a
  *      phrase is exact whatever the segmentation):
  *        ZC_SEG_NGRAM   overlapping bigrams (bigram i at position base+i)
- *                       plus positionless unigrams; a run of one character
- *                       is one positional unigram.
+ *                       plus unigrams, positional only for the first and
+ *                       last character of the run (at the first and last
+ *                       bigram's position); a run of one character is one
+ *                       positional unigram.
  *        ZC_SEG_WORDS   friso dictionary words of 2+ characters
  *                       (ZC_TOK_CJK_WORD, positional at the position of
  *                       their first character) plus every character as a
@@ -60,7 +62,7 @@ typedef enum zc_tok_kind {
     ZC_TOK_WORD = 1,    /* a run of word characters (Latin, digits, ...) */
     ZC_TOK_CJK_BIGRAM,  /* two CJK characters, positional */
     ZC_TOK_CJK_UNIGRAM, /* one CJK character; positional in words mode, and in
-                         * the other modes when its run has one character */
+                         * the other modes at either end of its run */
     ZC_TOK_CJK_WORD     /* a dictionary word of 2+ CJK characters (words, hybrid) */
 } zc_tok_kind;
 
@@ -71,7 +73,7 @@ typedef struct zc_token {
     uint32_t pos;       /* position, valid when positional */
     uint32_t run;       /* index of the run (word or CJK run) it came from, from 0 per call */
     zc_tok_kind kind;
-    int positional;     /* 0: index without position (CJK unigrams of longer runs) */
+    int positional;     /* 0: index without position (inner CJK unigrams of longer runs) */
     int numeric;        /* WORD made of digits only: not stemmed */
 } zc_token;
 

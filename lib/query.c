@@ -289,6 +289,7 @@ typedef struct atok {
     uint32_t pos, run;
     zc_tok_kind kind;
     int positional, numeric;
+    int phrase;          /* a token phrases are made of (mark_phrase_tokens) */
 } atok;
 
 /* One token of the proximity boost: the positive free text of the whole
@@ -525,6 +526,8 @@ static int collect_token(void *vctx, const zc_token *tok)
     return 0;
 }
 
+static void mark_phrase_tokens(qctx *c);
+
 /* Analyzes text[s, s+len) into c->at (replacing what was there). */
 static void analyze(qctx *c, size_t s, size_t len)
 {
@@ -536,6 +539,7 @@ static void analyze(qctx *c, size_t s, size_t len)
     zc_status st = zc_analyze(c->an, c->text + s, len, &pos, collect_token, c, c->err);
     if (st != ZC_OK && c->st == ZC_OK)
         c->st = st;
+    mark_phrase_tokens(c);
 }
 
 static const char *at_term(const qctx *c, const atok *a)
@@ -544,10 +548,29 @@ static const char *at_term(const qctx *c, const atok *a)
 }
 
 /* A phrase token: positional, and not a dictionary word (words mode
- * phrases go by characters, so they match whatever the segmentation). */
+ * phrases go by characters, so they match whatever the segmentation); in
+ * ngram and hybrid, not a character of a run that has bigrams (the edge
+ * characters of a run are positional too, for the text side). */
 static int phrase_tok(const atok *a)
 {
-    return a->positional && a->kind != ZC_TOK_CJK_WORD;
+    return a->phrase;
+}
+
+/* Sets atok.phrase for the analyzed tokens (see phrase_tok). */
+static void mark_phrase_tokens(qctx *c)
+{
+    for (size_t i = 0; i < c->n_at;) {
+        size_t j = i;
+        int bigrams = 0;
+        while (j < c->n_at && c->at[j].run == c->at[i].run)
+            bigrams |= c->at[j++].kind == ZC_TOK_CJK_BIGRAM;
+        for (size_t k = i; k < j; k++) {
+            atok *a = &c->at[k];
+            a->phrase = a->positional && a->kind != ZC_TOK_CJK_WORD &&
+                        !(a->kind == ZC_TOK_CJK_UNIGRAM && bigrams);
+        }
+        i = j;
+    }
 }
 
 /* ---- English stopwords ---------------------------------------------------
@@ -756,7 +779,7 @@ static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
                                                    at_term(c, a), a->len, 0, 0));
             continue;
         }
-        if (n_pos > 0 && !a->positional)
+        if (n_pos > 0 && !phrase_tok(a))
             continue;
         if (n_pos > 1)
             seq[ns++] = k;
@@ -987,7 +1010,7 @@ static part unit_part(qctx *c, const qtok *t, int collect)
             if (collect) {
                 analyze(c, s, len);
                 for (size_t k = 0; k < c->n_at; k++)
-                    if (c->at[k].positional && c->at[k].kind != ZC_TOK_CJK_WORD)
+                    if (phrase_tok(&c->at[k]))
                         hl_add(c, at_term(c, &c->at[k]), c->at[k].len, 0, 1);
             }
             return mkpart(xd, K_POS);

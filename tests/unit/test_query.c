@@ -72,6 +72,10 @@ static const char *const MODE_DOCS[] = {
     "\"docno\":\"Executive Order 12944\"}",
     "{\"id\":\"x2\",\"lang\":\"en\",\"title\":\"Amendment to Executive Order 12944\","
     "\"body\":\"Amends Executive Order 12944; Executive Order 12944 stays.\"}",
+    /* a one-character run beside punctuation */
+    "{\"id\":\"k1\",\"lang\":\"zh\",\"title\":\"停工\",\"body\":\"按规定停工。任何单位和个人不得擅自开工。\"}",
+    "{\"id\":\"k2\",\"lang\":\"zh\",\"title\":\"用途\","
+    "\"body\":\"任何单位和个人不得擅自改变用途。任何单位和个人不得擅自施工。\"}",
 };
 #define N_MODE_DOCS (sizeof MODE_DOCS / sizeof MODE_DOCS[0])
 
@@ -534,6 +538,19 @@ static void test_exact_title_and_docno_first(void **state)
     }
 }
 
+/* A one-character piece of a query beside punctuation ("工。任何...") is
+ * found next to the run it stood beside: the first and last characters of
+ * a run carry positions. */
+static void test_edge_character(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "工。任何单位和个人不得擅", 0, "k1,k2");
+        mfirst(state, m, "工。任何单位和个人不得擅", "k1");
+        mfirst(state, m, "任何单位和个人不得擅自施工", "k2");
+        mfinds(state, m, "\"停工。任何\"", 0, "k1");
+    }
+}
+
 /* The proximity boost: the document where the query's words stand together
  * comes first, though both hold every word. */
 static void test_proximity_ranks(void **state)
@@ -707,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_proximity_ranks),
         cmocka_unit_test(test_no_document_twice),
         cmocka_unit_test(test_exact_title_and_docno_first),
+        cmocka_unit_test(test_edge_character),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
