@@ -37,8 +37,8 @@ QUERY = [
     ("Xapian search (zc_xap_search, get_mset)", r"zc_xap_search|Enquire|get_mset"),
     ("hit data fetch (document data, JSON read)", r"zc_xap_mset_hit|get_data|read_hit|hit_doc"),
     ("reply JSON (zc_results_to_json)", r"zc_results_to_json|json_dump"),
-    ("query parse + analysis (request, query build)", r"zc_search_request|zc_query|zc_analy|parse"),
     ("friso dictionary load (once per process)", r"friso_dic_load|zc_seg_dict|dict_once"),
+    ("query parse + analysis (request, query build)", r"zc_search_request|zc_query|zc_analy|parse"),
     ("other zhengce and Xapian", r"zc_|xapian"),
     ("kernel (I/O, page faults, scheduling)", r"kernel"),
 ]
