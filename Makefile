@@ -105,7 +105,7 @@ $(BUILD)/bin/zhengce: $(CLI_C:%.c=$(BUILD)/obj/%.o) $(NETC_C:%.c=$(BUILD)/obj/%.
 
 $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
@@ -171,7 +171,7 @@ bench-searchd: all $(BENCH_BIN)
 clean:
 	rm -rf build build-asan
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
 
 # ---- fuzzing ----------------------------------------------------------------
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) built with clang, ASan and UBSan

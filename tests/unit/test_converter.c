@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include <cmocka.h>
+
+#include "golden.h"
 #include <opencc.h>
 
 #include "converter.h"
@@ -21,23 +23,6 @@ static zc_conv *conv;
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static FILE *open_golden(const char *name)
-{
-    char path[1024];
-    const char *src = getenv("ZC_SRCDIR");
-    if (src != NULL) {
-        snprintf(path, sizeof path, "%s/tests/unit/golden/%s", src, name);
-    } else {
-        const char *f = __FILE__;
-        const char *slash = strrchr(f, '/');
-        int dir = slash ? (int)(slash - f) : 1;
-        snprintf(path, sizeof path, "%.*s/golden/%s", dir, slash ? f : ".", name);
-    }
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
-        fail_msg("cannot open golden file %s (set ZC_SRCDIR to the repo root)", path);
-    return fp;
-}
 
 /* Lenient decoder for test input that is known to be valid. */
 static size_t decode(const char *s, size_t len, int32_t *out)

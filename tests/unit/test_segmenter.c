@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "segmenter.h"
 
 /* One dictionary for the whole file: loading takes a few tenths of a second. */
@@ -22,23 +24,6 @@ static zc_seg_dict *dict;
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static FILE *open_golden(const char *name)
-{
-    char path[1024];
-    const char *src = getenv("ZC_SRCDIR");
-    if (src != NULL) {
-        snprintf(path, sizeof path, "%s/tests/unit/golden/%s", src, name);
-    } else {
-        const char *f = __FILE__;
-        const char *slash = strrchr(f, '/');
-        int dir = slash ? (int)(slash - f) : 1;
-        snprintf(path, sizeof path, "%.*s/golden/%s", dir, slash ? f : ".", name);
-    }
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
-        fail_msg("cannot open golden file %s (set ZC_SRCDIR to the repo root)", path);
-    return fp;
-}
 
 typedef struct words {
     size_t (*span)[2];
