@@ -510,17 +510,27 @@ static const pos_key *find_key(const pos_key *keys, size_t n, uint32_t pos, uint
     return lo < n && keys[lo].pos == pos && keys[lo].id == id ? &keys[lo] : NULL;
 }
 
+/* Steps (find_key calls) one snippet may spend matching sequences: with
+ * gaps a sequence can be tried two ways at each gap, so a hostile phrase
+ * against a hostile text could otherwise take exponential time.  Past the
+ * budget the remaining sequences are simply not marked. */
+#define SNIPPET_SEQ_STEPS 200000u
+
 /* 1 if items[k..n) occur after position prev (each at the next position,
  * or one further where the item allows a gap); marks what it finds.
- * Recursion depth is the sequence length, which the query bounds. */
+ * Recursion depth is the sequence length, which the query bounds;
+ * *budget bounds the work. */
 static int seq_from(const seq_item *items, size_t k, size_t n, uint32_t prev,
-                    const pos_key *keys, size_t nk, match *m)
+                    const pos_key *keys, size_t nk, match *m, size_t *budget)
 {
     if (k == n)
         return 1;
     for (uint32_t d = 1; d <= 1u + items[k].gap; d++) {
+        if (*budget == 0)
+            return 0;
+        (*budget)--;
         const pos_key *hit = find_key(keys, nk, prev + d, items[k].id);
-        if (hit != NULL && seq_from(items, k + 1, n, prev + d, keys, nk, m)) {
+        if (hit != NULL && seq_from(items, k + 1, n, prev + d, keys, nk, m, budget)) {
             m[hit->m].keep = 1;
             return 1;
         }
@@ -551,13 +561,14 @@ static size_t keep_parts(const zc_hl *hl, match *m, size_t n)
             if (m[i].positional)
                 keys[nk++] = (pos_key){m[i].pos, m[i].id, i};
         qsort(keys, nk, sizeof *keys, cmp_pos_key);
+        size_t budget = SNIPPET_SEQ_STEPS;
         for (size_t s = 0; s < hl->n_seqs; s++) {
             const seq_item *items = hl->items + hl->seqs[s].first;
             size_t len = hl->seqs[s].n;
             for (size_t k = 0; k < nk; k++) {
                 if (keys[k].id != items[0].id)
                     continue;
-                if (seq_from(items, 1, len, keys[k].pos, keys, nk, m))
+                if (seq_from(items, 1, len, keys[k].pos, keys, nk, m, &budget))
                     m[keys[k].m].keep = 1;
             }
         }

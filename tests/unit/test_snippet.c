@@ -233,6 +233,41 @@ static void test_hl_seq(void **state)
     zc_hl_free(hl);
 }
 
+/* A phrase with a gap at every character against a text that matches
+ * both ways everywhere: the sequence search is bounded (it would take
+ * 2^60 steps), so the snippet comes back at once, unmarked. */
+static void test_hl_seq_bounded(void **state)
+{
+    (void)state;
+    zc_analyzer *a = NULL;
+    zc_error err;
+    assert_int_equal(zc_analyzer_new(ZC_SEG_WORDS, &a, &err), ZC_OK);
+    char q[1024] = "\"";
+    for (int i = 0; i < 60; i++)
+        strcat(q, "工 ");
+    strcat(q, "业\"");
+    zc_xap_query *xq = NULL;
+    zc_hl *hl = NULL;
+    assert_int_equal(zc_query_build(a, q, strlen(q), &xq, &hl, &err), ZC_OK);
+    zc_xap_query_free(xq);
+    size_t n = 0, cap = 3 * 2 * 3000 + 1;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < 3000; i++) {
+        memcpy(text + n, i % 2 ? "工，" : "工工", 6);
+        n += 6;
+    }
+    text[n] = '\0';
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(zc_snippet_make(a, hl, text, n, 120, &out, &len, &err), ZC_OK);
+    assert_null(strstr(out, "<b>"));
+    free(out);
+    free(text);
+    zc_hl_free(hl);
+    zc_analyzer_free(a);
+}
+
 static void test_english_stems(void **state)
 {
     zc_analyzer *a = *state;
@@ -373,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_chinese_word_one_span),
         cmocka_unit_test(test_modes_whole_words),
         cmocka_unit_test(test_hl_seq),
+        cmocka_unit_test(test_hl_seq_bounded),
         cmocka_unit_test(test_english_stems),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_newlines_and_spaces),
