@@ -147,7 +147,10 @@ def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
             continue                         # killed before the index was created
         xapian_check(ix)
         if known:
-            sample = sorted({0, known - 1} | {rng.randrange(known) for _ in range(4)})
+            # the newest committed document and one random earlier one (each
+            # `zhengce get` costs ~1 s on a loaded machine; the final check
+            # below covers more)
+            sample = sorted({known - 1, rng.randrange(known)})
             want = [all_ids[i] for i in sample]
             missing = [i for i in want if i not in cli_get_many(ix, want)]
             assert not missing, (f"round {rnd}: {missing} were reported committed "
@@ -159,7 +162,7 @@ def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
     assert p.returncode == 0, p.stderr[-3000:]
     xapian_check(ix)
     assert index_docs(ix)["docs"] == len(set(all_ids))
-    want = {all_ids[rng.randrange(n)] for _ in range(12)} | {all_ids[0], all_ids[-1]}
+    want = {all_ids[rng.randrange(n)] for _ in range(6)} | {all_ids[0], all_ids[-1]}
     assert cli_get_many(ix, want) == want
 
 
