@@ -1262,10 +1262,10 @@ static part plain_words(qctx *c)
  * evidence; the positional check would cost more than it tells). */
 #define PROX_MAX_TERMS 64
 /* Weights of the ranking-only parts (AND_MAYBE), relative to the main
- * query's own BM25 weight. */
-/* match all / match any.  A question's title form (zh-ir: article names)
- * only adds noise: off for match any. */
-#define BOOST_TITLE (c.match_any ? 0.0 : 1.0)
+ * query's own BM25 weight (tuned with make eval and shared/zh-ir).  The
+ * title form is off for match any: a question's words in an article's
+ * name (zh-ir: 中华人民共和国民法典第五十四条) tell little. */
+#define BOOST_TITLE(any) ((any) ? 0.0 : 1.0)
 #define BOOST_WORDS 1.0
 #define BOOST_PHRASE 1.0
 #define BOOST_NEAR 0.5
@@ -1475,9 +1475,10 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
     if (xd != NULL)
         res.q = combine2(&c, ZC_XAP_OP_OR, res.q, xd);
     ql_push(&c, &boosts, xt);
-    if (BOOST_TITLE > 0) {
+    double title_boost = BOOST_TITLE(c.match_any);
+    if (title_boost > 0) {
         for (size_t i = 0; i < c.title_units.n; i++) {
-            ql_push(&c, &boosts, BOOST_TITLE != 1.0 ? scaled(&c, c.title_units.v[i], BOOST_TITLE)
+            ql_push(&c, &boosts, title_boost != 1.0 ? scaled(&c, c.title_units.v[i], title_boost)
                                                     : c.title_units.v[i]);
             c.title_units.v[i] = NULL;
         }
