@@ -578,13 +578,23 @@ static zc_status index_open(const char *path, int mode, const char *analyzer,
     }
     if ((st = check_format(idx, analyzer, err)) != ZC_OK)
         goto fail;
-    if ((st = zc_analyzer_new(idx->mode, &idx->an, err)) != ZC_OK)
-        goto fail;
     *out = idx;
     return ZC_OK;
 fail:
     zc_index_close(idx);
     return st;
+}
+
+zc_status zc_index_get_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err)
+{
+    *out = NULL;
+    if (idx->an == NULL) {
+        zc_status st = zc_analyzer_new(idx->mode, &idx->an, err);
+        if (st != ZC_OK)
+            return st;
+    }
+    *out = idx->an;
+    return ZC_OK;
 }
 
 ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_error *err)
@@ -664,6 +674,9 @@ ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
     zc_xap_doc *xd = NULL;
     char *id = NULL;
     spell_set spell = {0};
+    zc_analyzer *an = NULL;
+    if ((st = zc_index_get_analyzer(idx, &an, err)) != ZC_OK)
+        return st;
     if ((st = zc_doc_parse(json, len, &d, err)) != ZC_OK)
         return st;
     char idterm[ZC_TERM_MAX_BYTES + 1];

@@ -10,11 +10,18 @@
 
 struct zc_index {
     zc_xap_db *db;        /* owned */
-    zc_analyzer *an;      /* owned; one per handle, so one per thread */
+    zc_analyzer *an;      /* owned; one per handle, so one per thread; made on
+                           * first use (zc_index_get_analyzer), so opening an
+                           * index to GET a document never loads a dictionary */
     zc_seg_mode mode;     /* the index's analyzer (ZC_META_ANALYZER) */
     int writable;
     char *path;           /* owned, NUL-terminated */
 };
+
+/* The handle's analyzer (of the index's mode), made on first use.
+ * *out: borrowed until zc_index_close.  ZC_ENOTFOUND when the dictionary or
+ * the converter data is not installed, ZC_ENOMEM. */
+zc_status zc_index_get_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err);
 
 /* The unique id term for an id ("Q"+id, or "Q#"+hash for ids over the term
  * limit), written into buf (ZC_TERM_MAX_BYTES + 1 bytes); returns its length. */

@@ -1167,7 +1167,10 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
     zc_query_word *words = NULL;
     size_t n_words = 0;
     zc_query_opts qo = {.match_any = opts->match_any != 0};
-    st = zc_query_build_ex(idx->an, opts->q, opts->q_len, &qo, &q, opts->snippet ? &hl : NULL,
+    zc_analyzer *an = NULL;
+    if ((st = zc_index_get_analyzer(idx, &an, err)) != ZC_OK)
+        return st;
+    st = zc_query_build_ex(an, opts->q, opts->q_len, &qo, &q, opts->snippet ? &hl : NULL,
                            &words, &n_words, err);
     if (st != ZC_OK)
         return st;
