@@ -153,8 +153,15 @@ def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
             sample = sorted({known - 1, rng.randrange(known)})
             want = [all_ids[i] for i in sample]
             missing = [i for i in want if i not in cli_get_many(ix, want)]
-            assert not missing, (f"round {rnd}: {missing} were reported committed "
-                                 f"but are not in the index; committed lines 1..{known}")
+            if missing:
+                # say why: the CLI's own words for each missing id
+                why = [subprocess.run([str(Paths.cli), "--index", str(ix), "get", "--json", i],
+                                      capture_output=True, text=True, timeout=60)
+                       for i in missing]
+                pytest.fail(f"round {rnd}: {missing} were reported committed but are not "
+                            f"in the index; committed lines 1..{known}; get said: "
+                            + "; ".join(f"exit {w.returncode} {w.stdout[-300:]} {w.stderr[-300:]}"
+                                        for w in why))
     assert kills >= 10, f"only {kills} of 20 rounds were killed mid-run; the run is too short"
     # a full re-run completes, and the index holds every unique id exactly once
     p = subprocess.run([str(Paths.indexer), "--index", str(ix), "--quiet", "--batch", "200",
