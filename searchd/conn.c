@@ -349,6 +349,10 @@ static void handle_line(zc_conn *c, const char *line, size_t len)
     zc_parse_result r = zc_proto_parse(line, len, &req);
     if (r == ZC_PARSE_EMPTY)
         return;
+    /* Only a complete request counts as activity for the idle timeout: a
+     * client trickling bytes of a line that never ends (slowloris) or empty
+     * lines is dropped after --idle-timeout like a silent one. */
+    c->last_active = zc_now();
     c->srv->requests++;
     zc_slot *s = new_slot(c);
     if (s == NULL) {
@@ -512,7 +516,6 @@ static void read_cb(struct bufferevent *bev, void *arg)
         if (c->linger_bytes > ZC_SD_LINGER_BYTES)
             conn_close(c, "linger_limit");
     } else {
-        c->last_active = zc_now();
         progress(c);
     }
     release(c);

@@ -30,7 +30,10 @@
 
 /* Seconds without any request activity after which a connection is closed
  * without a reply (option --idle-timeout).  protocol.md: default 300 s.
- * A connection with a request still being answered is never idle. */
+ * A connection with a request still being answered is never idle.  Only
+ * complete request lines count as activity, not bytes of an unfinished one:
+ * a slowloris client trickling a line never ending is dropped like a
+ * silent one. */
 #define ZC_SD_IDLE_TIMEOUT_DEFAULT 300.0
 
 /* Seconds a query may take, counted from the moment it is handed to the
