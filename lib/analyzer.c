@@ -265,6 +265,7 @@ typedef struct walk {
     int numeric;        /* word runs: every unit an ASCII digit so far */
     int prev_cjk;       /* the last run ended was a CJK run */
     int stopped;        /* the callback asked to stop */
+    int no_words;       /* ZC_ANALYZE_NO_WORDS: do not segment */
 } walk;
 
 static void emit(walk *w, zc_token *t)
@@ -325,7 +326,7 @@ static int on_seg_word(void *ctx, size_t start, size_t end)
 
 /* Folds the run's code points into a->folded and, for words/hybrid,
  * segments them into a->wend. */
-static void fold_and_segment(zc_analyzer *a, size_t n)
+static void fold_and_segment(zc_analyzer *a, size_t n, int no_words)
 {
     int32_t *f = a->folded;
     for (size_t i = 0; i < n; i++)
@@ -335,7 +336,7 @@ static void fold_and_segment(zc_analyzer *a, size_t n)
      * the run as it is. */
     if (a->conv != NULL && !zc_conv_is_simplified(a->conv, f, n))
         (void)zc_conv_t2s_chars(a->conv, f, n, f, NULL);
-    if (a->seg == NULL || n < 2)
+    if (a->seg == NULL || n < 2 || no_words)
         return;
     memset(a->wend, 0, n * sizeof *a->wend);
     /* On failure (out of memory inside friso's wrapper) the run simply has
@@ -364,7 +365,7 @@ static size_t put_chars(zc_analyzer *a, size_t i, size_t j)
 static void emit_word_at(walk *w, size_t i, uint32_t pos, int positional)
 {
     zc_analyzer *a = w->a;
-    size_t e = a->wend[i];
+    size_t e = w->no_words ? 0 : a->wend[i];
     if (e == 0 || w->stopped)
         return;
     zc_token t = {
@@ -401,7 +402,7 @@ static void flush_cjk(walk *w)
         (*w->pos)++;
     uint32_t base = *w->pos;
 
-    fold_and_segment(a, n);
+    fold_and_segment(a, n, w->no_words);
     if (n == 1) {
         (*w->pos)++;
         emit_unigram(w, 0, base, 1);
@@ -518,8 +519,15 @@ static void widen_last(walk *w, size_t end)
 zc_status zc_analyze(zc_analyzer *a, const char *text, size_t len, uint32_t *pos,
                      zc_token_fn fn, void *ctx, zc_error *err)
 {
+    return zc_analyze_ex(a, text, len, pos, 0, fn, ctx, err);
+}
+
+zc_status zc_analyze_ex(zc_analyzer *a, const char *text, size_t len, uint32_t *pos,
+                        unsigned flags, zc_token_fn fn, void *ctx, zc_error *err)
+{
     (void)err; /* nothing here can fail: invalid bytes only separate */
-    walk w = { .a = a, .pos = pos, .fn = fn, .ctx = ctx, .cls = ZC_CC_SPACE };
+    walk w = { .a = a, .pos = pos, .fn = fn, .ctx = ctx, .cls = ZC_CC_SPACE,
+               .no_words = (flags & ZC_ANALYZE_NO_WORDS) != 0 };
     size_t p = 0;
     while (p < len && !w.stopped) {
         size_t start = p;

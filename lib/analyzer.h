@@ -119,6 +119,18 @@ size_t zc_analyzer_term_chars(const char *term, size_t len);
 zc_status zc_analyze(zc_analyzer *a, const char *text, size_t len, uint32_t *pos,
                      zc_token_fn fn, void *ctx, zc_error *err);
 
+/* Flags of zc_analyze_ex. */
+#define ZC_ANALYZE_NO_WORDS 1u /* no dictionary segmentation: no ZC_TOK_CJK_WORD
+                                * tokens (words, hybrid); every other token
+                                * (term, span, position, run) exactly as
+                                * zc_analyze makes it */
+
+/* zc_analyze with flags (0: the same as zc_analyze).  Snippets use
+ * ZC_ANALYZE_NO_WORDS to find a query's terms in a hit's text without
+ * running the segmenter over the whole text. */
+zc_status zc_analyze_ex(zc_analyzer *a, const char *text, size_t len, uint32_t *pos,
+                        unsigned flags, zc_token_fn fn, void *ctx, zc_error *err);
+
 /* A 64-bit key of a text's analyzed form (its words and CJK characters,
  * normalized and folded, in order; punctuation and spacing do not count),
  * or 0 when the text has no token.  Two texts get the same key when they

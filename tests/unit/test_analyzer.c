@@ -695,6 +695,57 @@ static void test_hybrid_words(void **state)
     an = modes[ZC_SEG_NGRAM];
 }
 
+/* ZC_ANALYZE_NO_WORDS (what snippets scan with): in every mode, the
+ * zc_analyze stream without its dictionary words, every other token the
+ * same (term, span, position, run, flags), and the same end position. */
+static tok g_nowords[MAX_TOKS];
+
+static void test_no_words_flag(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "振兴东北老工业基地，国发〔2016〕62号。Revitalizing the Northeast",
+        "振興東北老工業基地的若干意見 全面振兴 2016年",
+        "老工业基地",
+    };
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+            const char *text = texts[t];
+            collect c = { .text = text, .text_len = strlen(text), .t = g_toks };
+            uint32_t p1 = 3, p2 = 3;
+            assert_int_equal(zc_analyze_ex(modes[m], text, strlen(text), &p1,
+                                           ZC_ANALYZE_NO_WORDS, on_token, &c, NULL),
+                             ZC_OK);
+            size_t nw = c.n;
+            memcpy(g_nowords, g_toks, nw * sizeof *g_toks);
+            c.n = 0;
+            assert_int_equal(zc_analyze(modes[m], text, strlen(text), &p2, on_token, &c,
+                                        NULL),
+                             ZC_OK);
+            assert_int_equal(p1, p2);
+            size_t k = 0, words = 0;
+            for (size_t i = 0; i < c.n; i++) {
+                if (c.t[i].kind == ZC_TOK_CJK_WORD) {
+                    words++;
+                    continue;
+                }
+                assert_true(k < nw);
+                const tok *a = &g_nowords[k++], *b = &c.t[i];
+                assert_string_equal(a->term, b->term);
+                assert_int_equal(a->start, b->start);
+                assert_int_equal(a->end, b->end);
+                assert_int_equal(a->pos, b->pos);
+                assert_int_equal(a->run, b->run);
+                assert_int_equal(a->kind, b->kind);
+                assert_int_equal(a->positional, b->positional);
+            }
+            assert_int_equal(k, nw);
+            assert_true(m == ZC_SEG_NGRAM ? words == 0 : words > 0);
+            done(&c);
+        }
+    }
+}
+
 static void test_random_bytes(void **state)
 {
     (void)state;
@@ -813,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_mode),
         cmocka_unit_test(test_words_positions),
         cmocka_unit_test(test_hybrid_words),
+        cmocka_unit_test(test_no_words_flag),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_stem),
         cmocka_unit_test(test_detect_lang),
