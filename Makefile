@@ -49,7 +49,7 @@ STATIC_LIB := $(BUILD)/lib/libzhengce.a
 SHARED_LIB := $(BUILD)/lib/libzhengce.so
 PROGRAMS   := $(BUILD)/bin/zhengce-indexer $(BUILD)/bin/zhengce-searchd $(BUILD)/bin/zhengce
 
-.PHONY: all lib programs tests test unit integration asan demo deps install clean help \
+.PHONY: all lib programs tests test unit integration asan valgrind demo deps install clean help \
         bench bench-quick bench-searchd check-exports examples
 
 all: lib programs examples tests
@@ -130,6 +130,11 @@ integration: all
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 test
+
+# A zhengce-searchd session (1 000 mixed requests, SIGTERM) under valgrind
+# memcheck: no invalid access, no definite or indirect leak.
+valgrind: programs
+	@ZC_BUILD=$(abspath $(BUILD)) $(PYTHON) tests/valgrind/searchd_session.py
 
 check-exports: $(SHARED_LIB)
 	@bash tests/check_exports.sh $(SHARED_LIB) lib/zhengce.h
