@@ -3,8 +3,9 @@
  * Owns: every Xapian object of the engine (databases, documents, queries,
  * match sets, stemmers), behind the opaque handles of xapian.h.
  * Must never: let a C++ exception cross into C.  Every extern "C" function
- * wraps its body in try { } catch (...) { return map_exception(...); }, and
- * map_exception is the one place where exception types become statuses.
+ * that can fail runs its body through guarded(), whose catch (...) hands the
+ * exception to map_exception, the one place where exception types become
+ * statuses.
  *
  * Two behaviours worth knowing:
  *  - A writable handle always has a (flushed) Xapian transaction open.  That
@@ -151,6 +152,31 @@ static zc_status map_exception(zc_error *err, const char *what) noexcept
 
 /* ---- Helpers ------------------------------------------------------------ */
 
+/* Runs body, the whole of an extern "C" function's work, and returns its
+ * status; whatever it throws becomes a status and message through
+ * map_exception.  The one try/catch every fallible entry point shares, so no
+ * exception crosses into C.  body returns a zc_status. */
+template <class F>
+static zc_status guarded(zc_error *err, const char *what, F body) noexcept
+{
+    try {
+        return body();
+    } catch (...) {
+        return map_exception(err, what);
+    }
+}
+
+static zc_status bad_args(zc_error *err, const char *what)
+{
+    return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+}
+
+static zc_status no_index(zc_error *err, const char *what, const char *path)
+{
+    return zc_error_set(err, ZC_ENOTFOUND, NULL,
+                        "%s: no index at '%s' (no such file or directory)", what, path);
+}
+
 /* Runs f, and on a read handle retries it once after a reopen if a writer
  * moved the database under us.  A second DatabaseModifiedError propagates
  * (ZC_EMODIFIED). */
@@ -240,15 +266,13 @@ extern "C" zc_status zc_xap_db_open(const char *path, int mode, zc_xap_db **out,
     static const char what[] = "opening database";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (path == NULL || out == NULL || path[0] == '\0')
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no path", what);
         if (mode != ZC_OPEN_READ && mode != ZC_OPEN_WRITE && mode != ZC_OPEN_CREATE)
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad mode %d", what, mode);
         if (mode != ZC_OPEN_CREATE && !path_exists(path))
-            return zc_error_set(err, ZC_ENOTFOUND, NULL,
-                                "%s: no index at '%s' (no such file or directory)",
-                                what, path);
+            return no_index(err, what, path);
         std::unique_ptr<zc_xap_db> h(new zc_xap_db);
         if (mode == ZC_OPEN_READ) {
             h->db = Xapian::Database(path);
@@ -263,9 +287,7 @@ extern "C" zc_status zc_xap_db_open(const char *path, int mode, zc_xap_db **out,
         }
         *out = h.release();
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_open_shards(const char *const *paths, size_t n,
@@ -274,7 +296,7 @@ extern "C" zc_status zc_xap_db_open_shards(const char *const *paths, size_t n,
     static const char what[] = "opening shards";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (paths == NULL || n == 0 || out == NULL)
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no paths", what);
         std::unique_ptr<zc_xap_db> h(new zc_xap_db);
@@ -282,18 +304,14 @@ extern "C" zc_status zc_xap_db_open_shards(const char *const *paths, size_t n,
             if (paths[i] == NULL || paths[i][0] == '\0')
                 return zc_error_set(err, ZC_EINVAL, NULL, "%s: empty path", what);
             if (!path_exists(paths[i]))
-                return zc_error_set(err, ZC_ENOTFOUND, NULL,
-                                    "%s: no index at '%s' (no such file or directory)",
-                                    what, paths[i]);
+                return no_index(err, what, paths[i]);
             Xapian::Database sub(paths[i]);
             h->db.add_database(sub);
             h->shards.push_back(sub);
         }
         *out = h.release();
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" void zc_xap_db_close(zc_xap_db *db)
@@ -322,7 +340,7 @@ extern "C" zc_status zc_xap_db_reopen(zc_xap_db *db, int *changed, zc_error *err
     static const char what[] = "reopening database";
     if (changed)
         *changed = 0;
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL)
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no database", what);
         if (db->writable)
@@ -333,9 +351,7 @@ extern "C" zc_status zc_xap_db_reopen(zc_xap_db *db, int *changed, zc_error *err
         if (changed)
             *changed = before != after;
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_doc_count(zc_xap_db *db, uint64_t *out, zc_error *err)
@@ -343,16 +359,14 @@ extern "C" zc_status zc_xap_db_doc_count(zc_xap_db *db, uint64_t *out, zc_error 
     static const char what[] = "counting documents";
     if (out)
         *out = 0;
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         uint64_t n = 0;
         read_retry(db->db, db->writable, [&] { n = db->db.get_doccount(); });
         *out = n;
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_revision(zc_xap_db *db, uint64_t *out, zc_error *err)
@@ -360,14 +374,12 @@ extern "C" zc_status zc_xap_db_revision(zc_xap_db *db, uint64_t *out, zc_error *
     static const char what[] = "reading the revision";
     if (out)
         *out = 0;
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         *out = revision_of(db);
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_term_freq(zc_xap_db *db, const char *term, size_t len,
@@ -376,33 +388,29 @@ extern "C" zc_status zc_xap_db_term_freq(zc_xap_db *db, const char *term, size_t
     static const char what[] = "term frequency";
     if (out)
         *out = 0;
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || out == NULL || term == NULL || len == 0)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::string t(term, len);
         uint64_t n = 0;
         read_retry(db->db, db->writable, [&] { n = db->db.get_termfreq(t); });
         *out = n;
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_add_spelling(zc_xap_db *db, const char *word, size_t len,
                                             unsigned freq_inc, zc_error *err)
 {
     static const char what[] = "adding a spelling";
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || word == NULL || len == 0)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (!db->writable)
             return zc_error_set(err, ZC_EREADONLY, NULL, "%s: read-only database", what);
         db->wdb.add_spelling(std::string(word, len), freq_inc ? freq_inc : 1);
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_spelling_suggestion(zc_xap_db *db, const char *word,
@@ -412,16 +420,14 @@ extern "C" zc_status zc_xap_db_spelling_suggestion(zc_xap_db *db, const char *wo
 {
     static const char what[] = "spelling suggestion";
     clear_str_out(out, len_out);
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || out == NULL || !text_ok(word, len))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::string w = text(word, len), s;
         read_retry(db->db, db->writable,
                    [&] { s = db->db.get_spelling_suggestion(w, max_edit_distance); });
         return dup_out(s, out, len_out, err, what);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_find_term(zc_xap_db *db, const char *term, size_t len,
@@ -430,10 +436,10 @@ extern "C" zc_status zc_xap_db_find_term(zc_xap_db *db, const char *term, size_t
     static const char what[] = "finding term";
     if (docid_out)
         *docid_out = 0;
-    try {
+    return guarded(err, what, [&] {
         /* An empty term would iterate every document: refuse it. */
         if (db == NULL || docid_out == NULL || term == NULL || len == 0)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::string t(term, len);
         Xapian::docid id = 0;
         read_retry(db->db, db->writable, [&] {
@@ -442,47 +448,39 @@ extern "C" zc_status zc_xap_db_find_term(zc_xap_db *db, const char *term, size_t
         });
         *docid_out = id;
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
+}
+
+/* The body of zc_xap_db_doc_data and _value: copies get(document docid) out,
+ * retried after a reopen. */
+template <class F>
+static zc_status read_doc_string(zc_xap_db *db, uint32_t docid, char **out,
+                                 size_t *len_out, zc_error *err, const char *what, F get)
+{
+    clear_str_out(out, len_out);
+    return guarded(err, what, [&] {
+        if (db == NULL || out == NULL)
+            return bad_args(err, what);
+        if (docid == 0)
+            return zc_error_set(err, ZC_ENOTFOUND, NULL, "%s: no document 0", what);
+        std::string s;
+        read_retry(db->db, db->writable, [&] { s = get(db->db.get_document(docid)); });
+        return dup_out(s, out, len_out, err, what);
+    });
 }
 
 extern "C" zc_status zc_xap_db_doc_data(zc_xap_db *db, uint32_t docid, char **out,
                                         size_t *len_out, zc_error *err)
 {
-    static const char what[] = "reading document data";
-    clear_str_out(out, len_out);
-    try {
-        if (db == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
-        if (docid == 0)
-            return zc_error_set(err, ZC_ENOTFOUND, NULL, "%s: no document 0", what);
-        std::string data;
-        read_retry(db->db, db->writable,
-                   [&] { data = db->db.get_document(docid).get_data(); });
-        return dup_out(data, out, len_out, err, what);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return read_doc_string(db, docid, out, len_out, err, "reading document data",
+                           [](const Xapian::Document &d) { return d.get_data(); });
 }
 
 extern "C" zc_status zc_xap_db_doc_value(zc_xap_db *db, uint32_t docid, unsigned slot,
                                          char **out, size_t *len_out, zc_error *err)
 {
-    static const char what[] = "reading document value";
-    clear_str_out(out, len_out);
-    try {
-        if (db == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
-        if (docid == 0)
-            return zc_error_set(err, ZC_ENOTFOUND, NULL, "%s: no document 0", what);
-        std::string v;
-        read_retry(db->db, db->writable,
-                   [&] { v = db->db.get_document(docid).get_value(slot); });
-        return dup_out(v, out, len_out, err, what);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return read_doc_string(db, docid, out, len_out, err, "reading document value",
+                           [slot](const Xapian::Document &d) { return d.get_value(slot); });
 }
 
 extern "C" zc_status zc_xap_db_get_metadata(zc_xap_db *db, const char *key, char **out,
@@ -490,31 +488,27 @@ extern "C" zc_status zc_xap_db_get_metadata(zc_xap_db *db, const char *key, char
 {
     static const char what[] = "reading metadata";
     clear_str_out(out, len_out);
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || key == NULL || key[0] == '\0' || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::string v;
         read_retry(db->db, db->writable, [&] { v = db->db.get_metadata(key); });
         return dup_out(v, out, len_out, err, what);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_set_metadata(zc_xap_db *db, const char *key,
                                             const char *val, size_t len, zc_error *err)
 {
     static const char what[] = "writing metadata";
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || key == NULL || key[0] == '\0' || !text_ok(val, len))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (!db->writable)
             return readonly(err, what);
         db->wdb.set_metadata(key, text(val, len));
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_replace_by_term(zc_xap_db *db, const char *term,
@@ -522,38 +516,34 @@ extern "C" zc_status zc_xap_db_replace_by_term(zc_xap_db *db, const char *term,
                                                zc_error *err)
 {
     static const char what[] = "replacing document";
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || term == NULL || len == 0 || doc == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (!db->writable)
             return readonly(err, what);
         db->wdb.replace_document(std::string(term, len), doc->doc);
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_delete_by_term(zc_xap_db *db, const char *term,
                                               size_t len, zc_error *err)
 {
     static const char what[] = "deleting document";
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || term == NULL || len == 0)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (!db->writable)
             return readonly(err, what);
         db->wdb.delete_document(std::string(term, len));
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_db_commit(zc_xap_db *db, zc_error *err)
 {
     static const char what[] = "committing";
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL)
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no database", what);
         if (!db->writable)
@@ -572,9 +562,7 @@ extern "C" zc_status zc_xap_db_commit(zc_xap_db *db, zc_error *err)
             /* The failed commit left its transaction open: keep it. */
         }
         return st;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 namespace {
@@ -592,13 +580,11 @@ extern "C" zc_status zc_xap_db_check(const char *path, uint64_t *errors_out,
     static const char what[] = "checking database";
     if (errors_out)
         *errors_out = 0;
-    try {
+    return guarded(err, what, [&] {
         if (path == NULL || path[0] == '\0' || errors_out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (!path_exists(path))
-            return zc_error_set(err, ZC_ENOTFOUND, NULL,
-                                "%s: no index at '%s' (no such file or directory)",
-                                what, path);
+            return no_index(err, what, path);
         NullBuf buf;
         std::ostream devnull(&buf);
         try {
@@ -616,9 +602,7 @@ extern "C" zc_status zc_xap_db_check(const char *path, uint64_t *errors_out,
             throw;
         }
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 /* ---- Documents ---------------------------------------------------------- */
@@ -628,14 +612,12 @@ extern "C" zc_status zc_xap_doc_new(zc_xap_doc **out, zc_error *err)
     static const char what[] = "new document";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         *out = new zc_xap_doc;
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" void zc_xap_doc_free(zc_xap_doc *doc)
@@ -647,93 +629,72 @@ extern "C" zc_status zc_xap_doc_set_data(zc_xap_doc *doc, const char *data, size
                                          zc_error *err)
 {
     static const char what[] = "setting document data";
-    try {
+    return guarded(err, what, [&] {
         if (doc == NULL || !text_ok(data, len))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         doc->doc.set_data(text(data, len));
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_doc_add_value(zc_xap_doc *doc, unsigned slot, const char *val,
                                           size_t len, zc_error *err)
 {
     static const char what[] = "adding value";
-    try {
+    return guarded(err, what, [&] {
         if (doc == NULL || !text_ok(val, len))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         doc->doc.add_value(slot, text(val, len));
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
-/* Xapian only refuses an over-long term when the document is written, far
- * from the caller who made it; say so here instead. */
-static zc_status check_term(const char *term, size_t len, zc_error *err,
-                            const char *what)
+/* The body of the three term adders: checks the term, then add(document,
+ * term).  Xapian only refuses an over-long term when the document is
+ * written, far from the caller who made it; say so here instead. */
+template <class F>
+static zc_status add_doc_term(zc_xap_doc *doc, const char *term, size_t len,
+                              zc_error *err, const char *what, F add)
 {
-    if (term == NULL || len == 0)
-        return zc_error_set(err, ZC_EINVAL, NULL, "%s: empty term", what);
-    if (len > 245)
-        return zc_error_set(err, ZC_ETOOLONG, NULL,
-                            "%s: term of %zu bytes is over Xapian's 245-byte limit",
-                            what, len);
-    return ZC_OK;
+    return guarded(err, what, [&] {
+        if (doc == NULL)
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no document", what);
+        if (term == NULL || len == 0)
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: empty term", what);
+        if (len > 245)
+            return zc_error_set(err, ZC_ETOOLONG, NULL,
+                                "%s: term of %zu bytes is over Xapian's 245-byte limit",
+                                what, len);
+        add(doc->doc, std::string(term, len));
+        return ZC_OK;
+    });
 }
 
 extern "C" zc_status zc_xap_doc_add_term(zc_xap_doc *doc, const char *term, size_t len,
                                          unsigned wdf_inc, zc_error *err)
 {
-    static const char what[] = "adding term";
-    try {
-        if (doc == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no document", what);
-        zc_status st = check_term(term, len, err, what);
-        if (st != ZC_OK)
-            return st;
-        doc->doc.add_term(std::string(term, len), wdf_inc);
-        return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return add_doc_term(doc, term, len, err, "adding term",
+                        [&](Xapian::Document &d, const std::string &t) {
+                            d.add_term(t, wdf_inc);
+                        });
 }
 
 extern "C" zc_status zc_xap_doc_add_boolean_term(zc_xap_doc *doc, const char *term,
                                                  size_t len, zc_error *err)
 {
-    static const char what[] = "adding boolean term";
-    try {
-        if (doc == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no document", what);
-        zc_status st = check_term(term, len, err, what);
-        if (st != ZC_OK)
-            return st;
-        doc->doc.add_boolean_term(std::string(term, len));
-        return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return add_doc_term(doc, term, len, err, "adding boolean term",
+                        [](Xapian::Document &d, const std::string &t) {
+                            d.add_boolean_term(t);
+                        });
 }
 
 extern "C" zc_status zc_xap_doc_add_posting(zc_xap_doc *doc, const char *term, size_t len,
                                             uint32_t pos, unsigned wdf_inc, zc_error *err)
 {
-    static const char what[] = "adding posting";
-    try {
-        if (doc == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no document", what);
-        zc_status st = check_term(term, len, err, what);
-        if (st != ZC_OK)
-            return st;
-        doc->doc.add_posting(std::string(term, len), pos, wdf_inc);
-        return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return add_doc_term(doc, term, len, err, "adding posting",
+                        [&](Xapian::Document &d, const std::string &t) {
+                            d.add_posting(t, pos, wdf_inc);
+                        });
 }
 
 extern "C" size_t zc_xap_doc_term_count(const zc_xap_doc *doc)
@@ -752,9 +713,9 @@ extern "C" zc_status zc_xap_termgen_index(zc_xap_doc *doc, const char *text_p, s
                                           int cjk_ngram, unsigned wdf_inc, zc_error *err)
 {
     static const char what[] = "term generation";
-    try {
+    return guarded(err, what, [&] {
         if (doc == NULL || !text_ok(text_p, len))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         Xapian::TermGenerator tg;
         if (cjk_ngram)
             tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
@@ -767,9 +728,7 @@ extern "C" zc_status zc_xap_termgen_index(zc_xap_doc *doc, const char *text_p, s
         tg.increase_termpos();
         doc->termgen_pos = tg.get_termpos();
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 /* ---- Stemming ----------------------------------------------------------- */
@@ -780,16 +739,14 @@ extern "C" zc_status zc_xap_stem_new(const char *stem_lang, zc_xap_stem **out,
     static const char what[] = "stemmer";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (stem_lang == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::unique_ptr<zc_xap_stem> st(new zc_xap_stem);
         st->stem = Xapian::Stem(stem_lang); /* InvalidArgumentError if unknown */
         *out = st.release();
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" void zc_xap_stem_free(zc_xap_stem *st)
@@ -804,10 +761,10 @@ extern "C" zc_status zc_xap_stem_word(zc_xap_stem *st, const char *word, size_t 
     static const char what[] = "stemming";
     if (out_len)
         *out_len = 0;
-    try {
+    return guarded(err, what, [&] {
         if (st == NULL || !text_ok(word, len) || (buf == NULL && bufsize > 0) ||
             out_len == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::string s = st->stem(text(word, len));
         size_t n = std::min(s.size(), bufsize);
         if (n)
@@ -816,9 +773,7 @@ extern "C" zc_status zc_xap_stem_word(zc_xap_stem *st, const char *word, size_t 
             buf[s.size()] = '\0';
         *out_len = s.size();
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 /* ---- Queries ------------------------------------------------------------ */
@@ -835,13 +790,11 @@ extern "C" zc_status zc_xap_query_term(const char *term, size_t len, unsigned wq
     static const char what[] = "term query";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (out == NULL || term == NULL || len == 0)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         return new_query(Xapian::Query(std::string(term, len), wqf, pos), out);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_query_combine(zc_xap_op op, zc_xap_query *const *subs,
@@ -851,9 +804,9 @@ extern "C" zc_status zc_xap_query_combine(zc_xap_op op, zc_xap_query *const *sub
     static const char what[] = "combining queries";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (out == NULL || (subs == NULL && n > 0))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         std::vector<Xapian::Query> qs;
         qs.reserve(n);
         for (size_t i = 0; i < n; i++) {
@@ -891,9 +844,7 @@ extern "C" zc_status zc_xap_query_combine(zc_xap_op op, zc_xap_query *const *sub
         if (op == ZC_XAP_OP_PHRASE || op == ZC_XAP_OP_NEAR || op == ZC_XAP_OP_ELITE_SET)
             param = window; /* 0 = Xapian's default (number of subqueries) */
         return new_query(Xapian::Query(xop, qs.begin(), qs.end(), param), out);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_query_value_range(unsigned slot, const char *lo, size_t lo_len,
@@ -903,9 +854,9 @@ extern "C" zc_status zc_xap_query_value_range(unsigned slot, const char *lo, siz
     static const char what[] = "value range query";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (lo != NULL && hi != NULL)
             return new_query(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
                                            std::string(lo, lo_len),
@@ -924,9 +875,7 @@ extern "C" zc_status zc_xap_query_value_range(unsigned slot, const char *lo, siz
          * string sorts at or above a single NUL byte. */
         return new_query(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string(1, '\0')),
                          out);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
@@ -935,16 +884,14 @@ extern "C" zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
     static const char what[] = "scaling query";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (q == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (!(factor >= 0) || std::isinf(factor))
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: factor %g is not >= 0",
                                 what, factor);
         return new_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err)
@@ -952,13 +899,11 @@ extern "C" zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err)
     static const char what[] = "match-all query";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         return new_query(Xapian::Query::MatchAll, out);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" int zc_xap_query_is_empty(const zc_xap_query *q)
@@ -993,9 +938,9 @@ extern "C" zc_status zc_xap_qp_parse(zc_xap_db *db, const char *text_p, size_t l
     static const char what[] = "parsing query";
     if (out)
         *out = NULL;
-    try {
+    return guarded(err, what, [&] {
         if (out == NULL || !text_ok(text_p, len) || (prefixes == NULL && n_prefixes > 0))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if ((flags & ZC_XAP_QP_WILDCARD) && db == NULL)
             return zc_error_set(err, ZC_EINVAL, NULL,
                                 "%s: wildcards need a database to expand against", what);
@@ -1033,9 +978,7 @@ extern "C" zc_status zc_xap_qp_parse(zc_xap_db *db, const char *text_p, size_t l
         else
             q = qp.parse_query(text(text_p, len), xf);
         return new_query(std::move(q), out);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 /* ---- Searching ---------------------------------------------------------- */
@@ -1107,9 +1050,9 @@ extern "C" zc_status zc_xap_search(zc_xap_db *db, const zc_xap_search_params *pa
         *out = NULL;
     if (timed_out)
         *timed_out = 0;
-    try {
+    return guarded(err, what, [&] {
         if (db == NULL || params == NULL || out == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         if (params->query == NULL)
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no query", what);
         if (params->n_facet_slots > ZC_XAP_MAX_FACETS ||
@@ -1124,9 +1067,7 @@ extern "C" zc_status zc_xap_search(zc_xap_db *db, const zc_xap_search_params *pa
         read_retry(db->db, db->writable, [&] { ms = run_search(db, params, timed_out); });
         *out = ms;
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 extern "C" void zc_xap_mset_free(zc_xap_mset *ms)
@@ -1162,7 +1103,7 @@ extern "C" zc_status zc_xap_mset_hit(const zc_xap_mset *ms, size_t i, uint32_t *
         *docid = 0;
     if (weight)
         *weight = 0;
-    try {
+    return guarded(err, what, [&] {
         if (ms == NULL || i >= ms->mset.size())
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no hit %zu", what, i);
         Xapian::MSetIterator it = ms->mset[(Xapian::doccount)i];
@@ -1171,9 +1112,7 @@ extern "C" zc_status zc_xap_mset_hit(const zc_xap_mset *ms, size_t i, uint32_t *
         if (weight)
             *weight = it.get_weight();
         return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    });
 }
 
 /* Reads hit i's document through f(doc); on a DatabaseModifiedError the
@@ -1193,36 +1132,34 @@ static void with_hit_doc(const zc_xap_mset *ms, size_t i, F f)
     }
 }
 
+/* The body of zc_xap_mset_hit_data and _value: copies get(hit i's document)
+ * out, through with_hit_doc's reopen. */
+template <class F>
+static zc_status read_hit_string(const zc_xap_mset *ms, size_t i, char **out,
+                                 size_t *len_out, zc_error *err, const char *what, F get)
+{
+    clear_str_out(out, len_out);
+    return guarded(err, what, [&] {
+        if (ms == NULL || out == NULL || i >= ms->mset.size())
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no hit %zu", what, i);
+        std::string s;
+        with_hit_doc(ms, i, [&](const Xapian::Document &d) { s = get(d); });
+        return dup_out(s, out, len_out, err, what);
+    });
+}
+
 extern "C" zc_status zc_xap_mset_hit_data(const zc_xap_mset *ms, size_t i, char **out,
                                           size_t *len_out, zc_error *err)
 {
-    static const char what[] = "reading hit data";
-    clear_str_out(out, len_out);
-    try {
-        if (ms == NULL || out == NULL || i >= ms->mset.size())
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no hit %zu", what, i);
-        std::string data;
-        with_hit_doc(ms, i, [&](const Xapian::Document &d) { data = d.get_data(); });
-        return dup_out(data, out, len_out, err, what);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return read_hit_string(ms, i, out, len_out, err, "reading hit data",
+                           [](const Xapian::Document &d) { return d.get_data(); });
 }
 
 extern "C" zc_status zc_xap_mset_hit_value(const zc_xap_mset *ms, size_t i, unsigned slot,
                                            char **out, size_t *len_out, zc_error *err)
 {
-    static const char what[] = "reading hit value";
-    clear_str_out(out, len_out);
-    try {
-        if (ms == NULL || out == NULL || i >= ms->mset.size())
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no hit %zu", what, i);
-        std::string v;
-        with_hit_doc(ms, i, [&](const Xapian::Document &d) { v = d.get_value(slot); });
-        return dup_out(v, out, len_out, err, what);
-    } catch (...) {
-        return map_exception(err, what);
-    }
+    return read_hit_string(ms, i, out, len_out, err, "reading hit value",
+                           [slot](const Xapian::Document &d) { return d.get_value(slot); });
 }
 
 extern "C" size_t zc_xap_mset_facet_size(const zc_xap_mset *ms, size_t k)
@@ -1263,9 +1200,9 @@ extern "C" zc_status zc_xap_mset_snippet(const zc_xap_mset *ms, const char *text
 {
     static const char what[] = "snippet";
     clear_str_out(out, len_out);
-    try {
+    return guarded(err, what, [&] {
         if (ms == NULL || out == NULL || !text_ok(text_p, len))
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+            return bad_args(err, what);
         Xapian::Stem stem;
         if (stem_lang != NULL && stem_lang[0] != '\0')
             stem = Xapian::Stem(stem_lang);
@@ -1276,6 +1213,21 @@ extern "C" zc_status zc_xap_mset_snippet(const zc_xap_mset *ms, const char *text
         std::string s = ms->mset.snippet(text(text_p, len), length, stem, flags,
                                          "<b>", "</b>", "...");
         return dup_out(s, out, len_out, err, what);
+    });
+}
+
+/* ---- added for the pipelined indexer (iperf) ---------------------------- */
+
+extern "C" zc_status zc_xap_db_add_doc(zc_xap_db *db, const zc_xap_doc *doc, zc_error *err)
+{
+    static const char what[] = "adding document";
+    try {
+        if (db == NULL || doc == NULL)
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
+        if (!db->writable)
+            return readonly(err, what);
+        db->wdb.add_document(doc->doc);
+        return ZC_OK;
     } catch (...) {
         return map_exception(err, what);
     }
