@@ -587,6 +587,36 @@ uint64_t zc_analyzer_text_key(zc_analyzer *a, const char *text, size_t len)
     return k.h ? k.h : 1;
 }
 
+/* ---- One character ------------------------------------------------------ */
+
+int32_t zc_analyzer_fold_char(const zc_analyzer *a, int32_t cp, zc_cclass *cls)
+{
+    *cls = ZC_CC_WORD;
+    if ((cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F) ||
+        (cp >= 0xA960 && cp <= 0xA97F) || (cp >= 0xD7B0 && cp <= 0xD7FF))
+        return -1; /* jamo: see hangul_compose */
+    int32_t m[ZC_NORM_CHAR_MAX];
+    size_t k = zc_norm_char(cp, m);
+    size_t spaces = 0;
+    for (size_t i = 0; i < k; i++)
+        spaces += zc_norm_class(m[i]) == ZC_CC_SPACE;
+    if (k > 0 && spaces == k) {
+        *cls = ZC_CC_SPACE;
+        return ' ';
+    }
+    if (k != 1)
+        return -1;
+    zc_cclass c = zc_norm_class(m[0]);
+    int32_t f = m[0];
+    if (c == ZC_CC_CJK && a != NULL && a->conv != NULL) {
+        if (zc_conv_is_context(a->conv, f))
+            return -1;
+        f = zc_conv_t2s_char(a->conv, f);
+    }
+    *cls = c;
+    return f;
+}
+
 /* ---- Stemming --------------------------------------------------------- */
 
 size_t zc_analyzer_stem(zc_analyzer *a, const char *term, size_t len, char *buf,

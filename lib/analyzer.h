@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "norm.h"
 #include "zhengce.h"
 
 typedef enum zc_seg_mode {
@@ -138,6 +139,17 @@ zc_status zc_analyze_ex(zc_analyzer *a, const char *text, size_t len, uint32_t *
  * ZC_PFX_TITLE_KEY) is built from it at index and query time.  The same in
  * every mode. */
 uint64_t zc_analyzer_text_key(zc_analyzer *a, const char *text, size_t len);
+
+/* What the analyzer makes of the code point cp standing in a run of text:
+ * the one code point it becomes (normalized, and folded to Simplified when
+ * it is CJK), with its class in *cls; a character that normalizes to
+ * separators only is ' ' (ZC_CC_SPACE).  -1 (*cls ZC_CC_WORD) when that
+ * depends on more than cp: it vanishes or expands to several code points
+ * that are not all separators, it is a conjoining Hangul jamo (composed
+ * with its neighbours), or its folding depends on its neighbours.  For
+ * scanners that skip text which cannot hold a given term (snippets); the
+ * analyzer itself stays the reference. */
+int32_t zc_analyzer_fold_char(const zc_analyzer *a, int32_t cp, zc_cclass *cls);
 
 /* English stem of a WORD token's term into buf; returns the stem length
  * (<= bufsize), or 0 when the word is not stemmed (numeric, non-Latin, or

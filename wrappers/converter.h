@@ -73,6 +73,10 @@ int32_t zc_conv_t2s_char(const zc_conv *c, int32_t cp);
  * the context set): lets a caller skip work for Simplified text. */
 int zc_conv_is_simplified(const zc_conv *c, const int32_t *in, size_t n);
 
+/* 1 if cp is in the context set: its folding in a run may differ from
+ * zc_conv_t2s_char (OpenCC's phrase layer decides). */
+int zc_conv_is_context(const zc_conv *c, int32_t cp);
+
 /* Converts a whole UTF-8 string (as one run) into a new NUL-terminated
  * string with the same number of code points; *out_len gets its length in
  * bytes (which may differ from len).  ZC_EINVAL on invalid UTF-8.

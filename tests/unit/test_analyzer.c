@@ -746,6 +746,49 @@ static void test_no_words_flag(void **state)
     }
 }
 
+/* zc_analyzer_fold_char agrees with the analyzer on every BMP character
+ * it gives an answer for: alone in a text, the character makes one token
+ * whose term is that code point (or none, for a separator). */
+static void test_fold_char(void **state)
+{
+    (void)state;
+    size_t answered = 0;
+    for (int32_t cp = 1; cp <= 0xFFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        zc_cclass cls;
+        int32_t f = zc_analyzer_fold_char(modes[ZC_SEG_NGRAM], cp, &cls);
+        if (f < 0)
+            continue;
+        answered++;
+        char text[8], want[8];
+        size_t len = zc_norm_encode(cp, text), wl = zc_norm_encode(f, want);
+        collect c = { .text = text, .text_len = len, .t = g_toks };
+        uint32_t pos = 0;
+        assert_int_equal(zc_analyze(modes[ZC_SEG_NGRAM], text, len, &pos, on_token, &c,
+                                    NULL),
+                         ZC_OK);
+        if (cls == ZC_CC_SPACE) {
+            if (c.n != 0)
+                fail_msg("U+%04X: a separator made %zu tokens", (unsigned)cp, c.n);
+        } else if (c.n != 1 || c.t[0].len != wl || memcmp(c.t[0].term, want, wl) != 0 ||
+                   (c.t[0].kind == ZC_TOK_WORD) != (cls == ZC_CC_WORD)) {
+            fail_msg("U+%04X: fold_char says U+%04X, the analyzer %zu tokens (%s)",
+                     (unsigned)cp, (unsigned)f, c.n, c.n ? c.t[0].term : "");
+        }
+        done(&c);
+    }
+    assert_true(answered > 60000);
+    zc_cclass cls;
+    assert_int_equal(zc_analyzer_fold_char(an, 0x8AA0, &cls), 0x8BDA); /* 誠 -> 诚 */
+    assert_int_equal(cls, ZC_CC_CJK);
+    assert_int_equal(zc_analyzer_fold_char(an, 0xFF27, &cls), 'g');    /* Ｇ */
+    assert_int_equal(zc_analyzer_fold_char(an, 0x3002, &cls), ' ');    /* 。 */
+    assert_int_equal(cls, ZC_CC_SPACE);
+    assert_int_equal(zc_analyzer_fold_char(an, 0x1100, &cls), -1);     /* jamo */
+    assert_int_equal(zc_analyzer_fold_char(an, 0x00AD, &cls), -1);     /* vanishes */
+}
+
 static void test_random_bytes(void **state)
 {
     (void)state;
@@ -865,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_words_positions),
         cmocka_unit_test(test_hybrid_words),
         cmocka_unit_test(test_no_words_flag),
+        cmocka_unit_test(test_fold_char),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_stem),
         cmocka_unit_test(test_detect_lang),
