@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "segmenter.h"
+#include "utf8_internal.h"
 
 struct zc_seg_dict {
     friso_t friso;          /* owns the dictionary (friso->dic) */
@@ -35,39 +36,6 @@ struct zc_seg_session {
 static int friso_han(uint32_t u)
 {
     return utf8_cjk_string(u) != 0;
-}
-
-/* Strict UTF-8 decoding of one character at t[i] (i < len): returns its
- * length 1..4 and the code point, or 0 when the bytes are not valid UTF-8
- * (overlong forms, surrogates, > U+10FFFF, truncation). */
-static size_t utf8_char(const unsigned char *t, size_t len, size_t i, uint32_t *cp)
-{
-    unsigned c = t[i];
-    size_t n;
-    uint32_t u, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, u = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, u = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, u = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len - i < n)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((t[i + k] & 0xC0) != 0x80)
-            return 0;
-        u = (u << 6) | (t[i + k] & 0x3F);
-    }
-    if (u < min || u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
-        return 0;
-    *cp = u;
-    return n;
 }
 
 /* ---- dictionary ------------------------------------------------------- */
@@ -287,7 +255,7 @@ static int cut_chunk(zc_seg_session *s, size_t clen, int final, size_t *done, em
         if (!final && clen - p < s->dict->window)
             break;
         uint32_t u = 0;
-        size_t n = utf8_char(b, clen, p, &u); /* validated by the caller */
+        size_t n = zc_utf8_decode(b, clen, p, &u); /* validated by the caller */
         if (n == 0)
             n = 1;
         size_t wl = next_word(s, p, n, u, clen);
@@ -309,7 +277,7 @@ zc_status zc_seg_cut(zc_seg_session *s, const char *text, size_t len, zc_seg_fn 
     const unsigned char *t = (const unsigned char *)text;
     for (size_t i = 0; i < len;) {
         uint32_t u;
-        size_t n = utf8_char(t, len, i, &u);
+        size_t n = zc_utf8_decode(t, len, i, &u);
         if (n == 0)
             return zc_error_set(err, ZC_EINVAL, NULL,
                                 "segmenter input is not valid UTF-8 at byte %zu", i);
@@ -335,28 +303,6 @@ zc_status zc_seg_cut(zc_seg_session *s, const char *text, size_t len, zc_seg_fn 
     return ZC_OK;
 }
 
-static size_t utf8_put(uint32_t u, char *b)
-{
-    if (u < 0x80) {
-        b[0] = (char)u;
-        return 1;
-    } else if (u < 0x800) {
-        b[0] = (char)(0xC0 | (u >> 6));
-        b[1] = (char)(0x80 | (u & 0x3F));
-        return 2;
-    } else if (u < 0x10000) {
-        b[0] = (char)(0xE0 | (u >> 12));
-        b[1] = (char)(0x80 | ((u >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (u & 0x3F));
-        return 3;
-    }
-    b[0] = (char)(0xF0 | (u >> 18));
-    b[1] = (char)(0x80 | ((u >> 12) & 0x3F));
-    b[2] = (char)(0x80 | ((u >> 6) & 0x3F));
-    b[3] = (char)(0x80 | (u & 0x3F));
-    return 4;
-}
-
 zc_status zc_seg_cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
                            void *ctx, zc_error *err)
 {
@@ -380,7 +326,7 @@ zc_status zc_seg_cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_s
             final = 0;
         }
         for (size_t i = 0; i < k; i++)
-            clen += utf8_put((uint32_t)cps[e.base + i], s->buf + clen);
+            clen += zc_utf8_encode((uint32_t)cps[e.base + i], s->buf + clen);
         e.units = 0;
         size_t done = 0;
         if (cut_chunk(s, clen, final, &done, &e))
