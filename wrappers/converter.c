@@ -13,6 +13,7 @@
 
 #include "converter.h"
 #include "error.h"
+#include "utf8_internal.h"
 
 /* Code points probed at load: every Han block where OpenCC 1.1.6's
  * TSCharacters has keys (they lie in U+346E..U+2B726), with margin. */
@@ -78,60 +79,6 @@ static int scalar_value(int32_t cp)
     return cp >= 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
 }
 
-static size_t utf8_encode(uint32_t u, char *b)
-{
-    if (u < 0x80) {
-        b[0] = (char)u;
-        return 1;
-    } else if (u < 0x800) {
-        b[0] = (char)(0xC0 | (u >> 6));
-        b[1] = (char)(0x80 | (u & 0x3F));
-        return 2;
-    } else if (u < 0x10000) {
-        b[0] = (char)(0xE0 | (u >> 12));
-        b[1] = (char)(0x80 | ((u >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (u & 0x3F));
-        return 3;
-    }
-    b[0] = (char)(0xF0 | (u >> 18));
-    b[1] = (char)(0x80 | ((u >> 12) & 0x3F));
-    b[2] = (char)(0x80 | ((u >> 6) & 0x3F));
-    b[3] = (char)(0x80 | (u & 0x3F));
-    return 4;
-}
-
-/* Strict decoding of one character at t[i] (i < len): its length 1..4 and
- * code point, or 0 for invalid UTF-8. */
-static size_t utf8_decode(const unsigned char *t, size_t len, size_t i, uint32_t *cp)
-{
-    unsigned c = t[i];
-    size_t n;
-    uint32_t u, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, u = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, u = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, u = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len - i < n)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((t[i + k] & 0xC0) != 0x80)
-            return 0;
-        u = (u << 6) | (t[i + k] & 0x3F);
-    }
-    if (u < min || u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
-        return 0;
-    *cp = u;
-    return n;
-}
-
 /* ---- loading ---------------------------------------------------------- */
 
 /* Asks OpenCC for every probed code point alone, one per line (no phrase
@@ -154,7 +101,7 @@ static zc_status build_table(zc_conv *c, zc_error *err)
     size_t plen = 0;
     for (size_t r = 0; r < sizeof probe_ranges / sizeof probe_ranges[0]; r++)
         for (uint32_t u = probe_ranges[r].lo; u <= probe_ranges[r].hi; u++) {
-            plen += utf8_encode(u, probe + plen);
+            plen += zc_utf8_encode(u, probe + plen);
             probe[plen++] = '\n';
         }
     probe[plen] = '\0';
@@ -178,7 +125,7 @@ static zc_status build_table(zc_conv *c, zc_error *err)
             }
             size_t end = (size_t)(nl - res);
             uint32_t v;
-            size_t k = i < end ? utf8_decode(t, end, i, &v) : 0;
+            size_t k = i < end ? zc_utf8_decode(t, end, i, &v) : 0;
             /* Exactly one code point, different from the probe: a mapping.
              * Anything else (unchanged, or one-to-many) stays as it is. */
             if (k > 0 && i + k == end && v != u) {
@@ -303,7 +250,7 @@ static zc_status convert_by_opencc(const zc_conv *c, const int32_t *in, size_t n
     }
     size_t blen = 0;
     for (size_t i = 0; i < n; i++)
-        blen += utf8_encode((uint32_t)in[i], buf + blen);
+        blen += zc_utf8_encode((uint32_t)in[i], buf + blen);
     buf[blen] = '\0';
 
     /* OpenCC copies its result with strncpy, so a NUL inside the run would
@@ -318,9 +265,9 @@ static zc_status convert_by_opencc(const zc_conv *c, const int32_t *in, size_t n
     }
     const unsigned char *t = (const unsigned char *)res;
     size_t rlen = strlen(res), i = 0, m = 0;
-    uint32_t u;
+    uint32_t u = 0; /* set by every decode the second loop makes; gcc cannot see that */
     while (i < rlen) {
-        size_t k = utf8_decode(t, rlen, i, &u);
+        size_t k = zc_utf8_decode(t, rlen, i, &u);
         if (k == 0)
             break;
         i += k, m++;
@@ -328,7 +275,7 @@ static zc_status convert_by_opencc(const zc_conv *c, const int32_t *in, size_t n
     if (i == rlen && m == n) {
         i = 0;
         for (size_t j = 0; j < n; j++) {
-            i += utf8_decode(t, rlen, i, &u);
+            i += zc_utf8_decode(t, rlen, i, &u);
             out[j] = (int32_t)u;
         }
     } else {
@@ -378,7 +325,7 @@ zc_status zc_conv_t2s_utf8(const zc_conv *c, const char *in, size_t len, char **
     size_t n = 0;
     for (size_t i = 0; i < len;) {
         uint32_t u;
-        size_t k = utf8_decode(t, len, i, &u);
+        size_t k = zc_utf8_decode(t, len, i, &u);
         if (k == 0) {
             free(cps);
             return zc_error_set(err, ZC_EINVAL, NULL, "invalid UTF-8 at byte %zu", i);
@@ -398,7 +345,7 @@ zc_status zc_conv_t2s_utf8(const zc_conv *c, const char *in, size_t len, char **
     }
     size_t slen = 0;
     for (size_t j = 0; j < n; j++)
-        slen += utf8_encode((uint32_t)cps[j], s + slen);
+        slen += zc_utf8_encode((uint32_t)cps[j], s + slen);
     s[slen] = '\0';
     free(cps);
     *out = s;
