@@ -804,6 +804,12 @@ extern "C" zc_status zc_xap_query_combine(zc_xap_op op, zc_xap_query *const *sub
     static const char what[] = "combining queries";
     if (out)
         *out = NULL;
+    /* A C caller may pass any int here; in C++ reading an enum holding a
+     * value outside its range is undefined (UBSan: "not a valid value for
+     * type"), so the value is read as the int it is. */
+    int opv;
+    static_assert(sizeof opv == sizeof op, "zc_xap_op is an int");
+    std::memcpy(&opv, &op, sizeof opv);
     return guarded(err, what, [&] {
         if (out == NULL || (subs == NULL && n > 0))
             return bad_args(err, what);
@@ -816,7 +822,7 @@ extern "C" zc_status zc_xap_query_combine(zc_xap_op op, zc_xap_query *const *sub
             qs.push_back(subs[i]->q);
         }
         Xapian::Query::op xop;
-        switch (op) {
+        switch (opv) {
         case ZC_XAP_OP_AND: xop = Xapian::Query::OP_AND; break;
         case ZC_XAP_OP_OR: xop = Xapian::Query::OP_OR; break;
         case ZC_XAP_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
@@ -828,10 +834,10 @@ extern "C" zc_status zc_xap_query_combine(zc_xap_op op, zc_xap_query *const *sub
         case ZC_XAP_OP_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; break;
         default:
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: unknown operator %d",
-                                what, (int)op);
+                                what, opv);
         }
-        if (n > 2 && (op == ZC_XAP_OP_AND_NOT || op == ZC_XAP_OP_AND_MAYBE ||
-                      op == ZC_XAP_OP_FILTER)) {
+        if (n > 2 && (opv == ZC_XAP_OP_AND_NOT || opv == ZC_XAP_OP_AND_MAYBE ||
+                      opv == ZC_XAP_OP_FILTER)) {
             /* The contract of xapian.h, spelled out rather than relying on
              * how Xapian folds a multi-way binary operator: AND_NOT and
              * AND_MAYBE take the OR of the rest; FILTER requires all of them. */
