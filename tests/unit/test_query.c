@@ -6,7 +6,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,6 +22,8 @@
 #include "query.h"
 #include "snippet.h"
 #include "zhengce.h"
+
+#include "fixture.h"
 
 static const char *const DOCS[] = {
     /* English words for the boolean algebra. */
@@ -85,47 +85,19 @@ typedef struct fixture {
     zc_index *modes[ZC_SEG_MODES];  /* read handles, one index per analyzer */
 } fixture;
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-
 static int group_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    strcpy(f->dir, "/tmp/zc-test-query-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    zc_error err;
-    zc_index *w = NULL;
-    if (zc_index_open(f->dir, ZC_OPEN_CREATE, &w, &err) != ZC_OK)
-        return -1;
-    for (size_t i = 0; i < N_DOCS; i++) {
-        if (zc_index_add_json(w, DOCS[i], strlen(DOCS[i]), NULL, &err) != ZC_OK) {
-            fprintf(stderr, "add %zu: %s (%s)\n", i, err.message, err.field);
-            return -1;
-        }
-    }
-    if (zc_index_commit(w, &err) != ZC_OK)
-        return -1;
-    zc_index_close(w);
-    if (zc_index_open(f->dir, ZC_OPEN_READ, &f->idx, &err) != ZC_OK)
+    if (fx_tmpdir(f->dir, sizeof f->dir, "query") != 0 ||
+        fx_build_index(f->dir, NULL, DOCS, N_DOCS, &f->idx) != 0)
         return -1;
     for (int m = 0; m < ZC_SEG_MODES; m++) {
         char path[128];
         snprintf(path, sizeof path, "%s/%s", f->dir, zc_analyzer_mode_name(m));
-        if (zc_index_create(path, zc_analyzer_mode_name(m), &w, &err) != ZC_OK)
-            return -1;
-        for (size_t i = 0; i < N_MODE_DOCS; i++)
-            if (zc_index_add_json(w, MODE_DOCS[i], strlen(MODE_DOCS[i]), NULL, &err) != ZC_OK)
-                return -1;
-        if (zc_index_commit(w, &err) != ZC_OK)
-            return -1;
-        zc_index_close(w);
-        if (zc_index_open(path, ZC_OPEN_READ, &f->modes[m], &err) != ZC_OK)
+        if (fx_build_index(path, zc_analyzer_mode_name(m), MODE_DOCS, N_MODE_DOCS,
+                           &f->modes[m]) != 0)
             return -1;
     }
     *state = f;
@@ -138,7 +110,7 @@ static int group_teardown(void **state)
     zc_index_close(f->idx);
     for (int m = 0; m < ZC_SEG_MODES; m++)
         zc_index_close(f->modes[m]);
-    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    fx_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -156,11 +128,6 @@ static zc_results *search(void **state, const char *q, zc_status *st, zc_error *
     return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The query finds exactly these ids (sorted, comma-separated). */
 static void finds(void **state, const char *q, const char *want)
 {
@@ -169,18 +136,8 @@ static void finds(void **state, const char *q, const char *want)
     zc_results *r = search(state, q, &st, &err);
     if (st != ZC_OK)
         fail_msg("%s: %s %s", q, zc_status_name(st), err.message);
-    const char *v[64];
-    size_t n = zc_results_count(r);
-    assert_true(n < 64);
-    for (size_t i = 0; i < n; i++)
-        v[i] = zc_results_hit(r, i)->id;
-    qsort(v, n, sizeof v[0], cmp_str);
-    char got[512] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            strcat(got, ",");
-        strcat(got, v[i]);
-    }
+    char got[512];
+    fx_sorted_ids(r, got, sizeof got);
     if (strcmp(got, want) != 0)
         fail_msg("query '%s': got {%s}, want {%s}", q, got, want);
     zc_results_free(r);
@@ -397,18 +354,8 @@ static void mfinds(void **state, int m, const char *q, int any, const char *want
     if (st != ZC_OK)
         fail_msg("%s %s: %s %s", zc_analyzer_mode_name(m), q, zc_status_name(st),
                  err.message);
-    const char *v[64];
-    size_t n = zc_results_count(r);
-    assert_true(n < 64);
-    for (size_t i = 0; i < n; i++)
-        v[i] = zc_results_hit(r, i)->id;
-    qsort(v, n, sizeof v[0], cmp_str);
-    char got[512] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            strcat(got, ",");
-        strcat(got, v[i]);
-    }
+    char got[512];
+    fx_sorted_ids(r, got, sizeof got);
     if (strcmp(got, want) != 0)
         fail_msg("%s: query '%s'%s: got {%s}, want {%s}", zc_analyzer_mode_name(m), q,
                  any ? " (any)" : "", got, want);

@@ -6,7 +6,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,13 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "zhengce.h"
+
+#include "fixture.h"
 
 /* ---- the corpus --------------------------------------------------------
  * Every document holds the word "zcall", so the query "zcall" matches all
@@ -59,36 +59,13 @@ typedef struct fixture {
     zc_index *idx; /* read handle */
 } fixture;
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
-
 static int group_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    strcpy(f->dir, "/tmp/zc-test-search-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    zc_error err;
-    zc_index *w = NULL;
-    if (zc_index_open(f->dir, ZC_OPEN_CREATE, &w, &err) != ZC_OK) {
-        fprintf(stderr, "open: %s\n", err.message);
-        return -1;
-    }
-    for (size_t i = 0; i < N_DOCS; i++) {
-        if (zc_index_add_json(w, DOCS[i], strlen(DOCS[i]), NULL, &err) != ZC_OK) {
-            fprintf(stderr, "add %zu: %s (%s)\n", i, err.message, err.field);
-            return -1;
-        }
-    }
-    if (zc_index_commit(w, &err) != ZC_OK)
-        return -1;
-    zc_index_close(w);
-    if (zc_index_open(f->dir, ZC_OPEN_READ, &f->idx, &err) != ZC_OK)
+    if (fx_tmpdir(f->dir, sizeof f->dir, "search") != 0 ||
+        fx_build_index(f->dir, NULL, DOCS, N_DOCS, &f->idx) != 0)
         return -1;
     *state = f;
     return 0;
@@ -98,7 +75,7 @@ static int group_teardown(void **state)
 {
     fixture *f = *state;
     zc_index_close(f->idx);
-    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    fx_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -143,26 +120,11 @@ static void expect_ids(void **state, const char *arg, const char *want)
 }
 
 /* Same ids, any order (sorted comparison of the sets). */
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void expect_set(void **state, const char *arg, const char *want_sorted)
 {
     zc_results *r = run(state, arg);
-    const char *v[64];
-    size_t n = zc_results_count(r);
-    assert_true(n < 64);
-    for (size_t i = 0; i < n; i++)
-        v[i] = zc_results_hit(r, i)->id;
-    qsort(v, n, sizeof v[0], cmp_str);
-    char got[512] = "";
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            strcat(got, ",");
-        strcat(got, v[i]);
-    }
+    char got[512];
+    fx_sorted_ids(r, got, sizeof got);
     if (strcmp(got, want_sorted) != 0)
         fail_msg("%s: got {%s}, want {%s}", arg, got, want_sorted);
     zc_results_free(r);
