@@ -8,7 +8,9 @@
  * bad records as `FILE:LINE: error: ...`, the progress line and the summary.
  * A program on top of the library: it uses only zhengce.h (plus the
  * library's documented limits) and its own reader/textdoc/progress modules;
- * every document goes through zc_index_add_json, or, with --to, through a
+ * every document goes through zc_prepare_json + zc_index_add_prepared (the
+ * two halves of zc_index_add_json: analysis on this thread, the Xapian writes
+ * and commits on the writer thread, writer.h), or, with --to, through a
  * daemon's ADD (remote.h; the same validation, done by the daemon).
  *
  * Inputs:
@@ -44,6 +46,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,7 @@
 #include "reader.h"
 #include "remote.h"
 #include "textdoc.h"
+#include "writer.h"
 #include "zhengce.h"
 
 #define CHUNK_BYTES (64u * 1024u)
@@ -93,7 +97,10 @@ typedef struct options {
 
 typedef struct run {
     const options *o;
-    zc_index *idx;     /* local mode */
+    zc_index *idx;     /* local mode; the writer thread's while it runs */
+    zc_preparer *prep; /* local mode: analysis on this thread */
+    zc_writer *writer; /* local mode: Xapian writes on the writer thread */
+    pthread_mutex_t out_mu; /* one writer of standard error at a time */
     zc_remote *remote; /* --to mode */
     uint64_t remote_docs; /* --to: "docs" of the last COMMIT */
     zc_progress prog;
@@ -300,11 +307,48 @@ static int collect_inputs(input_list *l, char **args, int n)
 static void report(run *r, const char *file, uint64_t line, const char *kind,
                    const char *msg)
 {
+    pthread_mutex_lock(&r->out_mu);
     zc_progress_clear(&r->prog);
     if (line > 0)
         fprintf(stderr, "%s:%llu: %s: %s\n", file, (unsigned long long)line, kind, msg);
     else
         fprintf(stderr, "%s: %s: %s\n", file, kind, msg);
+    pthread_mutex_unlock(&r->out_mu);
+}
+
+static void progress(run *r)
+{
+    pthread_mutex_lock(&r->out_mu);
+    zc_progress_update(&r->prog, r->indexed, r->bytes);
+    pthread_mutex_unlock(&r->out_mu);
+}
+
+/* Writer thread: a batch is durable. */
+static void on_commit(void *ctx, uint64_t batch, uint64_t docs, uint64_t index_docs)
+{
+    run *r = ctx;
+    if (!r->o->verbose)
+        return;
+    pthread_mutex_lock(&r->out_mu);
+    zc_progress_clear(&r->prog);
+    fprintf(stderr, "committed batch %llu (%llu documents), index has %llu documents\n",
+            (unsigned long long)batch, (unsigned long long)docs,
+            (unsigned long long)index_docs);
+    pthread_mutex_unlock(&r->out_mu);
+}
+
+/* Writer thread: a write or a commit failed; the run stops (exit 2). */
+static void on_write_fail(void *ctx, const char *file, uint64_t line, const zc_error *e)
+{
+    run *r = ctx;
+    if (file != NULL) {
+        report(r, file, line, "fatal", e->message);
+        return;
+    }
+    pthread_mutex_lock(&r->out_mu);
+    zc_progress_clear(&r->prog);
+    fprintf(stderr, "zhengce-indexer: commit failed: %s\n", e->message);
+    pthread_mutex_unlock(&r->out_mu);
 }
 
 static void bad_record(run *r, const char *file, uint64_t line, const char *msg)
@@ -319,6 +363,15 @@ static void commit(run *r)
 {
     if (r->fatal)
         return;
+    if (r->writer != NULL) {
+        /* Queued: the writer thread commits and reports it (on_commit). */
+        if (zc_writer_commit(r->writer) != 0)
+            r->fatal = 1;
+        r->batches++;
+        r->pending = 0;
+        r->pending_bytes = 0;
+        return;
+    }
     zc_error e;
     zc_status st = r->remote ? zc_remote_commit(r->remote, &r->remote_docs, &e)
                              : zc_index_commit(r->idx, &e);
@@ -368,8 +421,13 @@ static void add_doc(run *r, const char *file, uint64_t line, const char *json,
             commit(r);
         return;
     }
-    zc_status st = zc_index_add_json(r->idx, json, len, NULL, &e);
+    zc_prepared *pd = NULL;
+    zc_status st = zc_prepare_json(r->prep, json, len, &pd, &e);
     if (st == ZC_OK) {
+        if (zc_writer_add(r->writer, pd, file, line, len) != 0) {
+            r->fatal = 1; /* reported by the writer thread */
+            return;
+        }
         r->indexed++;
         r->pending_bytes += len;
         if (++r->pending >= r->o->batch || r->pending_bytes >= r->o->batch_bytes)
@@ -409,8 +467,10 @@ static int on_reply(void *ctx, const zc_remote_reply *rep)
     return 1;
 }
 
-static int keep_going(const run *r)
+static int keep_going(run *r)
 {
+    if (r->writer != NULL && !r->fatal && zc_writer_failed(r->writer))
+        r->fatal = 1;
     return !r->stop && !r->fatal;
 }
 
@@ -467,9 +527,9 @@ static void read_jsonl(run *r, const input *in)
             default:
                 break;
             }
-            zc_progress_update(&r->prog, r->indexed, r->bytes);
+            progress(r);
         }
-        zc_progress_update(&r->prog, r->indexed, r->bytes);
+        progress(r);
     }
     zc_rd_free(&rd);
     if (f != stdin)
@@ -528,7 +588,7 @@ static void read_text(run *r, const input *in)
         free(json);
     }
     free(buf);
-    zc_progress_update(&r->prog, r->indexed, r->bytes);
+    progress(r);
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -584,6 +644,7 @@ int main(int argc, char **argv)
     input_list inputs = {0};
     run r = {0};
     int rc = 2;
+    pthread_mutex_init(&r.out_mu, NULL);
     char token[1024] = "";
     o.batch = DEFAULT_BATCH;
     o.batch_bytes = DEFAULT_BATCH_BYTES;
@@ -750,6 +811,19 @@ int main(int argc, char **argv)
         }
     }
 
+    /* The pipeline: this thread reads and analyzes, the writer thread
+     * writes and commits (writer.h). */
+    if (r.idx != NULL && !r.fatal) {
+        if ((st = zc_preparer_new(r.idx, &r.prep, &e)) != ZC_OK) {
+            fprintf(stderr, "zhengce-indexer: %s\n", e.message);
+            r.fatal = 1;
+        } else if (zc_writer_start(r.idx, on_commit, on_write_fail, &r, &r.writer) != 0) {
+            fprintf(stderr, "zhengce-indexer: cannot start the writer thread: %s\n",
+                    strerror(errno));
+            r.fatal = 1;
+        }
+    }
+
     for (size_t i = 0; i < inputs.n && keep_going(&r); i++) {
         if (inputs.v[i].kind == IN_TEXT)
             read_text(&r, &inputs.v[i]);
@@ -759,6 +833,16 @@ int main(int argc, char **argv)
     /* --strict: what was read before the bad record is good: commit it. */
     if (r.pending > 0 || r.batches == 0 || o.n_deletes > 0)
         commit(&r);
+    if (r.writer != NULL) {
+        uint64_t written = 0, batches = 0;
+        if (zc_writer_finish(r.writer, &written, &batches) != 0)
+            r.fatal = 1;
+        r.writer = NULL;
+        r.indexed = written;
+        r.batches = batches;
+    }
+    zc_preparer_free(r.prep);
+    r.prep = NULL;
 
     double secs = zc_progress_now() - t0;
     uint64_t docs = r.remote_docs;
@@ -800,5 +884,6 @@ out:
     }
     free(inputs.v);
     free(o.deletes);
+    pthread_mutex_destroy(&r.out_mu);
     return rc;
 }

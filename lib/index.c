@@ -292,15 +292,15 @@ static int on_token(void *ctx, const zc_token *t)
     return c->st != ZC_OK;
 }
 
-static zc_status index_field(zc_index *idx, zc_xap_doc *doc, const zc_field *f,
+static zc_status index_field(zc_analyzer *an, zc_xap_doc *doc, const zc_field *f,
                              const char *pfx, unsigned pfx_wdf, unsigned plain_wdf,
                              spell_set *spell, uint32_t *pos, zc_error *err)
 {
     if (f->ptr == NULL || f->len == 0)
         return ZC_OK;
-    field_ctx c = {idx->an, doc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
+    field_ctx c = {an, doc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
                    spell, ZC_OK, err};
-    zc_status st = zc_analyze(idx->an, f->ptr, f->len, pos, on_token, &c, err);
+    zc_status st = zc_analyze(an, f->ptr, f->len, pos, on_token, &c, err);
     return st != ZC_OK ? st : c.st;
 }
 
@@ -334,7 +334,7 @@ static zc_status add_norm_bool(zc_xap_doc *doc, const char *pfx, const zc_field 
 /* Builds the Xapian document for a parsed document; the words of an "en"
  * document's title and body are collected into spell.  Returns new; free
  * with zc_xap_doc_free. */
-static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
+static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
                            size_t idterm_len, spell_set *spell, zc_xap_doc **out,
                            zc_error *err)
 {
@@ -355,21 +355,21 @@ static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
     int en = d->lang.len == 2 && memcmp(d->lang.ptr, "en", 2) == 0;
     spell_set *sp = en ? spell : NULL;
     uint32_t pos = 0;
-    st = index_field(idx, doc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, sp,
+    st = index_field(an, doc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, sp,
                      &pos, err);
     if (st != ZC_OK)
         goto done;
     pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(idx, doc, &d->body, NULL, 0, 1, sp, &pos, err)) != ZC_OK)
+    if ((st = index_field(an, doc, &d->body, NULL, 0, 1, sp, &pos, err)) != ZC_OK)
         goto done;
     pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(idx, doc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
+    if ((st = index_field(an, doc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
         goto done;
 
     /* The whole title as one term (a weighted term: a query that is
      * exactly this title ranks the document first). */
     if (d->title.ptr != NULL && d->title.len > 0) {
-        uint64_t key = zc_analyzer_text_key(idx->an, d->title.ptr, d->title.len);
+        uint64_t key = zc_analyzer_text_key(an, d->title.ptr, d->title.len);
         if (key != 0) {
             int n = snprintf(term, sizeof term, "%s%016llx", ZC_PFX_TITLE_KEY,
                              (unsigned long long)key);
@@ -380,7 +380,7 @@ static zc_status build_doc(zc_index *idx, const zc_doc *d, const char *idterm,
 
     /* Issuer words, in their own prefix space (positions from 0). */
     uint32_t ipos = 0;
-    if ((st = index_field(idx, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=
+    if ((st = index_field(an, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=
         ZC_OK)
         goto done;
     if ((st = add_norm_bool(doc, ZC_PFX_ISSUER_EXACT, &d->issuer, err)) != ZC_OK)
@@ -578,6 +578,11 @@ static zc_status index_open(const char *path, int mode, const char *analyzer,
     }
     if ((st = check_format(idx, analyzer, err)) != ZC_OK)
         goto fail;
+    if (idx->writable) {
+        uint64_t docs = 1;
+        if (zc_xap_db_doc_count(idx->db, &docs, &e2) == ZC_OK && docs == 0)
+            idx->fresh = 1;
+    }
     *out = idx;
     return ZC_OK;
 fail:
@@ -619,6 +624,7 @@ ZC_API void zc_index_close(zc_index *idx)
         return;
     zc_xap_db_close(idx->db);
     zc_analyzer_free(idx->an);
+    free(idx->fresh_set);
     free(idx->path);
     free(idx);
 }
@@ -662,6 +668,191 @@ static zc_status need_writer(zc_index *idx, zc_error *err)
     return ZC_OK;
 }
 
+/* ---- prepared documents ----------------------------------------------- */
+
+struct zc_preparer {
+    zc_analyzer *an;      /* owned: one per preparer, so one per thread */
+    zc_seg_mode mode;
+};
+
+struct zc_prepared {
+    zc_xap_doc *xd;       /* owned */
+    spell_set spell;      /* the words for the spelling table ("en" only) */
+    zc_seg_mode mode;     /* the analyzer that made the terms */
+    char *id;             /* owned, NUL-terminated */
+    size_t id_len;
+    size_t idterm_len;
+    char idterm[ZC_TERM_MAX_BYTES + 1];
+};
+
+ZC_API zc_status zc_preparer_new(zc_index *idx, zc_preparer **out, zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_preparer_new: out is NULL");
+    *out = NULL;
+    if (idx == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    zc_preparer *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    p->mode = idx->mode;
+    zc_status st = zc_analyzer_new(p->mode, &p->an, err);
+    if (st != ZC_OK) {
+        free(p);
+        return st;
+    }
+    *out = p;
+    return ZC_OK;
+}
+
+ZC_API void zc_preparer_free(zc_preparer *p)
+{
+    if (p == NULL)
+        return;
+    zc_analyzer_free(p->an);
+    free(p);
+}
+
+ZC_API void zc_prepared_free(zc_prepared *pd)
+{
+    if (pd == NULL)
+        return;
+    zc_xap_doc_free(pd->xd);
+    spell_free(&pd->spell);
+    free(pd->id);
+    free(pd);
+}
+
+ZC_API const char *zc_prepared_id(const zc_prepared *pd, size_t *len)
+{
+    if (len != NULL)
+        *len = pd ? pd->id_len : 0;
+    return pd ? pd->id : NULL;
+}
+
+/* Parse, validate, analyze: everything of an add but the write. */
+static zc_status prepare(zc_analyzer *an, zc_seg_mode mode, const char *json, size_t len,
+                         zc_prepared **out, zc_error *err)
+{
+    *out = NULL;
+    zc_doc *d = NULL;
+    zc_status st = zc_doc_parse(json, len, &d, err);
+    if (st != ZC_OK)
+        return st;
+    zc_prepared *pd = calloc(1, sizeof *pd);
+    if (pd == NULL || (pd->id = malloc(d->id.len + 1)) == NULL) {
+        st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        goto done;
+    }
+    memcpy(pd->id, d->id.ptr, d->id.len);
+    pd->id[d->id.len] = '\0';
+    pd->id_len = d->id.len;
+    pd->mode = mode;
+    pd->idterm_len = zc_index_id_term(d->id.ptr, d->id.len, pd->idterm);
+    st = build_doc(an, d, pd->idterm, pd->idterm_len, &pd->spell, &pd->xd, err);
+done:
+    zc_doc_free(d);
+    if (st != ZC_OK) {
+        zc_prepared_free(pd);
+        return st;
+    }
+    *out = pd;
+    return ZC_OK;
+}
+
+ZC_API zc_status zc_prepare_json(zc_preparer *p, const char *json, size_t len,
+                                 zc_prepared **out, zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_prepare_json: out is NULL");
+    *out = NULL;
+    if (p == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no preparer");
+    return prepare(p->an, p->mode, json, len, out, err);
+}
+
+/* A fresh index (empty when this writer opened it, nothing deleted since)
+ * writes with add_document, which skips replace_document's look-up of the
+ * id term, unless the id may have been added before through this handle:
+ * a set of 64-bit hashes of the id terms added (a collision only costs a
+ * replace_document, which is always right). */
+static int fresh_seen(zc_index *idx, const char *term, size_t len, int *seen)
+{
+    uint64_t h = fnv1a64(term, len);
+    if (h == 0)
+        h = 1;
+    if ((idx->fresh_n + 1) * 2 > idx->fresh_cap) {
+        size_t nc = idx->fresh_cap ? idx->fresh_cap * 2 : 4096;
+        uint64_t *nv = calloc(nc, sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        for (size_t i = 0; i < idx->fresh_cap; i++) {
+            uint64_t v = idx->fresh_set[i];
+            if (v == 0)
+                continue;
+            size_t j = (size_t)v & (nc - 1);
+            while (nv[j] != 0)
+                j = (j + 1) & (nc - 1);
+            nv[j] = v;
+        }
+        free(idx->fresh_set);
+        idx->fresh_set = nv;
+        idx->fresh_cap = nc;
+    }
+    size_t j = (size_t)h & (idx->fresh_cap - 1);
+    while (idx->fresh_set[j] != 0) {
+        if (idx->fresh_set[j] == h) {
+            *seen = 1;
+            return 0;
+        }
+        j = (j + 1) & (idx->fresh_cap - 1);
+    }
+    idx->fresh_set[j] = h;
+    idx->fresh_n++;
+    *seen = 0;
+    return 0;
+}
+
+static void fresh_end(zc_index *idx)
+{
+    idx->fresh = 0;
+    free(idx->fresh_set);
+    idx->fresh_set = NULL;
+    idx->fresh_n = idx->fresh_cap = 0;
+}
+
+static zc_status write_prepared(zc_index *idx, zc_prepared *pd, zc_error *err)
+{
+    if (pd->mode != idx->mode)
+        return zc_error_set(err, ZC_EINVAL, NULL,
+                            "document prepared with analyzer %s for an index of %s",
+                            zc_analyzer_mode_name(pd->mode),
+                            zc_analyzer_mode_name(idx->mode));
+    int seen = 1;
+    if (idx->fresh && fresh_seen(idx, pd->idterm, pd->idterm_len, &seen) != 0)
+        fresh_end(idx); /* out of memory for the set: replace from now on */
+    zc_status st = idx->fresh && !seen
+                       ? zc_xap_db_add_doc(idx->db, pd->xd, err)
+                       : zc_xap_db_replace_by_term(idx->db, pd->idterm, pd->idterm_len,
+                                                   pd->xd, err);
+    if (st != ZC_OK)
+        return st;
+    /* Spelling frequencies only grow: a replaced or deleted document's
+     * words stay counted (as with Xapian's own TermGenerator). */
+    return spell_flush(idx, &pd->spell, err);
+}
+
+ZC_API zc_status zc_index_add_prepared(zc_index *idx, zc_prepared *pd, zc_error *err)
+{
+    zc_status st = need_writer(idx, err);
+    if (st == ZC_OK && pd == NULL)
+        st = zc_error_set(err, ZC_EINVAL, NULL, "no prepared document");
+    if (st == ZC_OK)
+        st = write_prepared(idx, pd, err);
+    zc_prepared_free(pd);
+    return st;
+}
+
 ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
                                    char **id_out, zc_error *err)
 {
@@ -670,43 +861,17 @@ ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
     zc_status st = need_writer(idx, err);
     if (st != ZC_OK)
         return st;
-    zc_doc *d = NULL;
-    zc_xap_doc *xd = NULL;
-    char *id = NULL;
-    spell_set spell = {0};
     zc_analyzer *an = NULL;
+    zc_prepared *pd = NULL;
     if ((st = zc_index_get_analyzer(idx, &an, err)) != ZC_OK)
         return st;
-    if ((st = zc_doc_parse(json, len, &d, err)) != ZC_OK)
+    if ((st = prepare(an, idx->mode, json, len, &pd, err)) != ZC_OK)
         return st;
-    char idterm[ZC_TERM_MAX_BYTES + 1];
-    size_t tl = zc_index_id_term(d->id.ptr, d->id.len, idterm);
-    if ((st = build_doc(idx, d, idterm, tl, &spell, &xd, err)) != ZC_OK)
-        goto done;
-    if (id_out != NULL) {
-        id = malloc(d->id.len + 1);
-        if (id == NULL) {
-            st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-            goto done;
-        }
-        memcpy(id, d->id.ptr, d->id.len);
-        id[d->id.len] = '\0';
+    if ((st = write_prepared(idx, pd, err)) == ZC_OK && id_out != NULL) {
+        *id_out = pd->id;
+        pd->id = NULL;
     }
-    if ((st = zc_xap_db_replace_by_term(idx->db, idterm, tl, xd, err)) != ZC_OK)
-        goto done;
-    /* Spelling frequencies only grow: a replaced or deleted document's
-     * words stay counted (as with Xapian's own TermGenerator). */
-    if ((st = spell_flush(idx, &spell, err)) != ZC_OK)
-        goto done;
-    if (id_out != NULL) {
-        *id_out = id;
-        id = NULL;
-    }
-done:
-    free(id);
-    spell_free(&spell);
-    zc_xap_doc_free(xd);
-    zc_doc_free(d);
+    zc_prepared_free(pd);
     return st;
 }
 
@@ -731,6 +896,7 @@ ZC_API zc_status zc_index_delete(zc_index *idx, const char *id, size_t id_len,
         return ZC_OK;
     if ((st = zc_xap_db_delete_by_term(idx->db, idterm, tl, err)) != ZC_OK)
         return st;
+    fresh_end(idx);
     if (existed)
         *existed = 1;
     return ZC_OK;

@@ -132,6 +132,38 @@ ZC_API zc_status zc_index_revision(zc_index *idx, uint64_t *out, zc_error *err);
 ZC_API zc_status zc_index_add_json(zc_index *idx, const char *json, size_t len,
                                    char **id_out, zc_error *err);
 
+/* Prepared documents: an add in two halves, so that analysis (parse,
+ * validate, normalize, segment, build the terms) can run on one thread
+ * while another writes into the index.  zc_index_add_json(idx, doc) is
+ * zc_prepare_json on the handle's own analyzer + zc_index_add_prepared.
+ *
+ * A preparer analyzes documents for one index (its analyzer mode); it holds
+ * its own analyzer, so each thread needs its own, and it does not use idx
+ * after zc_preparer_new returns.  *out: returns new; free with
+ * zc_preparer_free (accepts NULL). */
+typedef struct zc_preparer zc_preparer;
+typedef struct zc_prepared zc_prepared;
+ZC_API zc_status zc_preparer_new(zc_index *idx, zc_preparer **out, zc_error *err);
+ZC_API void zc_preparer_free(zc_preparer *p);
+
+/* Parses, validates and analyzes one document, with the same checks and
+ * errors as zc_index_add_json (ZC_EINVAL naming the field, ...); touches no
+ * index.  *out: returns new; hand it to zc_index_add_prepared or free it
+ * with zc_prepared_free (accepts NULL). */
+ZC_API zc_status zc_prepare_json(zc_preparer *p, const char *json, size_t len,
+                                 zc_prepared **out, zc_error *err);
+ZC_API void zc_prepared_free(zc_prepared *doc);
+
+/* The id of a prepared document (NUL-terminated; *len may be NULL):
+ * borrowed until the document is freed or handed over. */
+ZC_API const char *zc_prepared_id(const zc_prepared *doc, size_t *len);
+
+/* Writes a prepared document into idx, replacing any document with the same
+ * id; pending until zc_index_commit.  Takes ownership of doc (freed whatever
+ * the result).  ZC_EINVAL if it was prepared for an index of another
+ * analyzer. */
+ZC_API zc_status zc_index_add_prepared(zc_index *idx, zc_prepared *doc, zc_error *err);
+
 /* Deletes by id.  *existed (may be NULL) tells whether it was there,
  * counting pending changes. */
 ZC_API zc_status zc_index_delete(zc_index *idx, const char *id, size_t id_len,

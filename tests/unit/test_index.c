@@ -2,6 +2,7 @@
  * databases in temporary directories: round trips, replace and delete
  * semantics, long ids, the format check, read-only and lock errors, and the
  * terms and values a document is indexed under (lib/schema.h). */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -819,6 +820,95 @@ static void test_spelling_table(void **state)
     zc_index_close(w);
 }
 
+/* The two halves of an add (zc_prepare_json on another thread, then
+ * zc_index_add_prepared), and a fresh index's add_document path: on an index
+ * empty when opened, ids added before through the handle (past the growth
+ * of its id set) still replace, and a delete ends the fast path. */
+typedef struct prep_job {
+    zc_preparer *p;
+    const char *json;
+    zc_prepared *out;
+    zc_status st;
+} prep_job;
+
+static void *prep_thread(void *arg)
+{
+    prep_job *j = arg;
+    zc_error e;
+    j->st = zc_prepare_json(j->p, j->json, strlen(j->json), &j->out, &e);
+    return NULL;
+}
+
+static void test_prepared_and_fresh_adds(void **state)
+{
+    fixture *f = *state;
+    zc_index *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_error e;
+    zc_preparer *p = NULL;
+    assert_int_equal(zc_preparer_new(w, &p, &e), ZC_OK);
+    prep_job j = {p, "{\"id\":\"p1\",\"lang\":\"zh\",\"title\":\"振兴东北老工业基地\"}", NULL,
+                  ZC_EINTERNAL};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, prep_thread, &j), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(j.st, ZC_OK);
+    size_t idl = 0;
+    assert_string_equal(zc_prepared_id(j.out, &idl), "p1");
+    assert_int_equal(idl, 2);
+    assert_int_equal(zc_index_add_prepared(w, j.out, &e), ZC_OK);
+    /* A bad document is refused by the preparer, as by zc_index_add_json. */
+    zc_prepared *bad = NULL;
+    assert_int_equal(zc_prepare_json(p, "{\"title\":\"x\"}", 13, &bad, &e), ZC_EINVAL);
+    assert_null(bad);
+    zc_preparer_free(p);
+
+    char json[128], id[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(json, sizeof json, "{\"id\":\"d%d\",\"lang\":\"en\",\"title\":\"v1 %d\"}", i, i);
+        add_ok(w, json);
+    }
+    commit_ok(w);
+    for (int i = 0; i < 3000; i += 7) {
+        snprintf(json, sizeof json, "{\"id\":\"d%d\",\"lang\":\"en\",\"title\":\"v2 %d\"}", i, i);
+        add_ok(w, json);
+    }
+    assert_int_equal(count(w), 3001);
+    assert_int_equal(tfs(w, "Qd2996"), 1);
+    snprintf(id, sizeof id, "d%d", 2996);
+    char *got = get(w, id);
+    assert_non_null(strstr(got, "v2 2996"));
+    zc_free(got);
+    assert_int_equal(zc_index_delete(w, "d1", 2, NULL, &e), ZC_OK);
+    add_ok(w, "{\"id\":\"d2\",\"lang\":\"en\",\"title\":\"v3\"}");
+    add_ok(w, "{\"id\":\"d1\",\"lang\":\"en\",\"title\":\"back\"}");
+    commit_ok(w);
+    assert_int_equal(count(w), 3001);
+    assert_int_equal(tfs(w, "Qd2"), 1);
+    assert_int_equal(tfs(w, "Qd1"), 1);
+    zc_index_close(w);
+
+    /* A reopened, non-empty index replaces by id from the start. */
+    w = open_ok(f->path, ZC_OPEN_WRITE);
+    add_ok(w, "{\"id\":\"d5\",\"lang\":\"en\",\"title\":\"again\"}");
+    assert_int_equal(count(w), 3001);
+    assert_int_equal(tfs(w, "Qd5"), 1);
+
+    /* A document prepared for another analyzer is refused. */
+    char path2[400];
+    snprintf(path2, sizeof path2, "%s/ngram", f->dir);
+    zc_index *ng = NULL;
+    assert_int_equal(zc_index_create(path2, "ngram", &ng, &e), ZC_OK);
+    assert_int_equal(zc_preparer_new(ng, &p, &e), ZC_OK);
+    zc_prepared *pd = NULL;
+    const char *ngdoc = "{\"id\":\"x\",\"title\":\"工业\"}";
+    assert_int_equal(zc_prepare_json(p, ngdoc, strlen(ngdoc), &pd, &e), ZC_OK);
+    assert_int_equal(zc_index_add_prepared(w, pd, &e), ZC_EINVAL);
+    zc_preparer_free(p);
+    zc_index_close(ng);
+    assert_int_equal(count(w), 3001);
+    zc_index_close(w);
+}
+
 static void test_global_init(void **state)
 {
     (void)state;
@@ -851,6 +941,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_analyzer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_analyzer_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spelling_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prepared_and_fresh_adds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
