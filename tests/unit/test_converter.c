@@ -106,17 +106,8 @@ static void test_golden(void **state)
     int32_t in[1024], out[1024], want[1024];
     char got[4096];
     int cases = 0, bad = 0, lineno = 0;
-    while (fgets(line, sizeof line, fp) != NULL) {
-        lineno++;
-        size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        char *tab = memchr(line, '\t', n);
-        assert_non_null(tab);
-        *tab = '\0';
-        const char *expect = tab + 1;
+    const char *expect;
+    while ((expect = golden_next(fp, line, sizeof line, &lineno)) != NULL) {
         cases++;
 
         /* Whole-string API. */

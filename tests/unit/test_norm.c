@@ -55,20 +55,12 @@ static void test_golden_norm_string(void **state)
     FILE *fp = open_golden("norm.tsv");
     char line[4096];
     int cases = 0, bad = 0, lineno = 0;
-    while (fgets(line, sizeof line, fp) != NULL) {
-        lineno++;
-        size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        char *tab = memchr(line, '\t', n);
-        assert_non_null(tab);
-        *tab = '\0';
+    const char *want;
+    while ((want = golden_next(fp, line, sizeof line, &lineno)) != NULL) {
         char *got = norm(line);
-        if (strcmp(got, tab + 1) != 0) {
+        if (strcmp(got, want) != 0) {
             print_error("norm.tsv:%d: [%s] -> [%s], expected [%s]\n", lineno, line,
-                        got, tab + 1);
+                        got, want);
             bad++;
         }
         free(got);
