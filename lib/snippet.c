@@ -2,14 +2,16 @@
  *
  * Owns: choosing which characters of a document's text to show for a query
  * and marking the matched words.  It re-analyzes the ORIGINAL text with the
- * same pipeline as indexing (zc_analyze), so a token matches here exactly
- * when it would match in the index, and its byte span is the document's own
+ * same pipeline as indexing (zc_analyze_ex, without the dictionary
+ * segmenter: see "matching" below), so a token matches here exactly when it
+ * would match in the index, and its byte span is the document's own
  * characters.  Overlapping or touching matched spans (CJK bigrams overlap)
  * are merged into one <b>...</b>.
  *
  * Must never: cut inside a UTF-8 character, emit a raw newline (a reply is
  * one line), or emit unescaped & < > " from the document.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +54,22 @@ typedef struct seq {
     size_t first, n;   /* items[first, first + n) */
 } seq;
 
+typedef struct hl_word {
+    const char *term;  /* borrowed from the entry (never moves) */
+    size_t len;
+    uint32_t id;
+} hl_word;
+
 struct zc_hl {
     hl_entry *slots;   /* open addressing; term NULL = empty */
     size_t cap;        /* power of two */
     size_t count;
     int has_stems;
+    hl_word *words;    /* the HL_WORD entries, for the direct scan */
+    size_t n_words, cap_words;
+    uint64_t *qbits;   /* first BMP code points of the terms (see "regions") */
+    size_t seq_gaps_max;  /* most gap flags of one sequence */
+    size_t seq_span_max;  /* most positions one sequence can span */
     seq_item *items;   /* every sequence's items, back to back */
     size_t n_items, cap_items;
     seq *seqs;
@@ -81,7 +94,10 @@ zc_status zc_hl_new(zc_hl **out, zc_error *err)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     hl->cap = 16;
     hl->slots = calloc(hl->cap, sizeof *hl->slots);
-    if (hl->slots == NULL) {
+    hl->qbits = calloc(0x10000 / 64, sizeof *hl->qbits);
+    if (hl->slots == NULL || hl->qbits == NULL) {
+        free(hl->slots);
+        free(hl->qbits);
         free(hl);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     }
@@ -98,6 +114,8 @@ void zc_hl_free(zc_hl *hl)
     free(hl->slots);
     free(hl->items);
     free(hl->seqs);
+    free(hl->words);
+    free(hl->qbits);
     free(hl);
 }
 
@@ -173,6 +191,14 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
             return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
         i = hl_slot(hl->slots, hl->cap, term, len, stem);
     }
+    if (stem == HL_WORD && hl->n_words == hl->cap_words) {
+        size_t nc = hl->cap_words ? hl->cap_words * 2 : 8;
+        hl_word *nw = realloc(hl->words, nc * sizeof *nw);
+        if (nw == NULL)
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        hl->words = nw;
+        hl->cap_words = nc;
+    }
     char *copy = malloc(len + 1);
     if (copy == NULL)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
@@ -189,6 +215,19 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
     hl->count++;
     if (stem == HL_STEM)
         hl->has_stems = 1;
+    if (stem == HL_WORD)
+        hl->words[hl->n_words++] = (hl_word){copy, len, hl->slots[i].id};
+    /* The term's first code point: a token that matches it starts with
+     * that character (a stem with the word's first letter); astral text is
+     * always scanned. */
+    const unsigned char *t = (const unsigned char *)copy;
+    uint32_t cp = t[0];
+    if (cp >= 0xE0 && cp < 0xF0 && len >= 3)
+        cp = ((cp & 0x0Fu) << 12) | ((t[1] & 0x3Fu) << 6) | (t[2] & 0x3Fu);
+    else if (cp >= 0xC0 && cp < 0xE0 && len >= 2)
+        cp = ((cp & 0x1Fu) << 6) | (t[1] & 0x3Fu);
+    if (cp <= 0xFFFF)
+        hl->qbits[cp >> 6] |= 1ull << (cp & 63);
     return ZC_OK;
 }
 
@@ -244,6 +283,13 @@ zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
         hl->items[first + k].gap = gaps != NULL && gaps[k] ? 1 : 0;
     }
     hl->n_items = first + n;
+    size_t g = 0;
+    for (size_t k = 0; k < n; k++)
+        g += hl->items[first + k].gap;
+    if (g > hl->seq_gaps_max)
+        hl->seq_gaps_max = g;
+    if (n + g > hl->seq_span_max)
+        hl->seq_span_max = n + g;
     hl->seqs[hl->n_seqs].first = first;
     hl->seqs[hl->n_seqs].n = n;
     hl->n_seqs++;
@@ -385,7 +431,17 @@ static void sb_puts(sbuf *b, const char *s)
     sb_put(b, s, strlen(s));
 }
 
-/* ---- matching ---------------------------------------------------------- */
+/* ---- matching ----------------------------------------------------------
+ * The text is scanned with zc_analyze_ex(ZC_ANALYZE_NO_WORDS): the same
+ * words, characters, bigrams, spans and positions as indexing makes, but
+ * without running the dictionary segmenter over the whole text (it was 9/10
+ * of a query's time).  Dictionary words (zc_hl_add_word, words mode) are
+ * first looked for as a sequence of characters in each CJK run, and only a
+ * run holding one is then segmented, alone, by a second analyzer of the
+ * thread (the first one is busy scanning), to confirm that the segmenter
+ * makes the whole word there (工业 is not a word of 工业化).  A run
+ * segmented alone cuts exactly as inside the text: the segmenter never
+ * looks past a run. */
 
 typedef struct match {
     size_t start, end;      /* bytes */
@@ -398,8 +454,16 @@ typedef struct match {
     int keep;               /* shown (decided by keep_parts) */
 } match;
 
+typedef struct run_unit {
+    size_t start, end;      /* bytes of the original character */
+    size_t off;             /* its folded character in scan_ctx.rtext */
+    uint32_t pos;
+} run_unit;
+
 typedef struct scan_ctx {
     zc_analyzer *an;
+    zc_analyzer *seg;  /* words: the thread's second analyzer (borrowed) */
+    const char *text;
     const zc_hl *hl;
     match *m;
     size_t n, cap;
@@ -411,23 +475,21 @@ typedef struct scan_ctx {
     size_t last[SNIPPET_EARLY_TERMS];   /* start byte of each term's last match */
     size_t seen;
     size_t stop_at;    /* byte where scanning stops; SIZE_MAX: not yet known */
+    /* Dictionary words: the current CJK run's characters (its unigrams). */
+    int words;         /* the set has words and the analyzer segments */
+    uint32_t run;      /* run of the buffered characters */
+    char *rtext;       /* their folded characters, back to back */
+    size_t rlen, rcap;
+    run_unit *u;
+    size_t nu, ucap;
+    size_t base;       /* byte offset of the region being analyzed */
+    int stopped;       /* scan_token asked to stop */
 } scan_ctx;
 
-static int scan_token(void *vctx, const zc_token *tok)
+/* Records a match of entry e; returns non-zero to stop scanning. */
+static int add_match(scan_ctx *c, const hl_entry *e, size_t start, size_t end, uint32_t pos,
+                     int positional)
 {
-    scan_ctx *c = vctx;
-    if (tok->start >= c->stop_at)
-        return 1;
-    const hl_entry *e = hl_find(c->hl, tok->term, tok->len,
-                                tok->kind == ZC_TOK_CJK_WORD ? HL_WORD : HL_EXACT);
-    if (e == NULL && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
-        char stem[ZC_TERM_MAX_BYTES + 1];
-        size_t sl = zc_analyzer_stem(c->an, tok->term, tok->len, stem, sizeof stem);
-        if (sl > 0 && sl <= sizeof stem)
-            e = hl_find(c->hl, stem, sl, HL_STEM);
-    }
-    if (e == NULL)
-        return 0;
     if (c->n == c->cap) {
         if (c->cap >= SNIPPET_MATCHES_MAX)
             return 1;   /* enough: stop scanning */
@@ -441,11 +503,11 @@ static int scan_token(void *vctx, const zc_token *tok)
         c->cap = ncap;
     }
     match *m = &c->m[c->n++];
-    m->start = tok->start;
-    m->end = tok->end;
+    m->start = start;
+    m->end = end;
     m->id = e->id;
-    m->pos = tok->pos;
-    m->positional = tok->positional;
+    m->pos = pos;
+    m->positional = positional;
     m->part = e->part;
     m->in_seq = e->in_seq;
     m->keep = 0;
@@ -453,20 +515,303 @@ static int scan_token(void *vctx, const zc_token *tok)
     if (c->hl->count <= SNIPPET_EARLY_TERMS) {
         if (c->last[e->id] == SIZE_MAX)
             c->seen++;
-        c->last[e->id] = tok->start;
+        c->last[e->id] = start;
         if (c->seen == c->hl->count) {
-            size_t lo = tok->start;
+            size_t lo = start;
             for (size_t k = 0; k < c->hl->count; k++)
                 if (c->last[k] < lo)
                     lo = c->last[k];
             /* Go on to the end of the longest window that can start
              * there (4 bytes a character at most), so every match it
              * shows is marked. */
-            if (tok->end - lo <= c->max_chars && c->stop_at == SIZE_MAX)
+            if (end - lo <= c->max_chars && c->stop_at == SIZE_MAX)
                 c->stop_at = lo + 4 * c->max_chars;
         }
     }
     return 0;
+}
+
+/* Index of the buffered character whose folded text starts at off, or nu. */
+static size_t unit_at(const scan_ctx *c, size_t off)
+{
+    size_t lo = 0, hi = c->nu;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->u[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Segmenting one run: its words that are query words become matches. */
+typedef struct seg_ctx {
+    scan_ctx *c;
+    size_t base;
+    int stop;
+} seg_ctx;
+
+static int seg_token(void *vctx, const zc_token *tok)
+{
+    seg_ctx *v = vctx;
+    if (tok->kind != ZC_TOK_CJK_WORD)
+        return 0;
+    const hl_entry *e = hl_find(v->c->hl, tok->term, tok->len, HL_WORD);
+    if (e != NULL && add_match(v->c, e, v->base + tok->start, v->base + tok->end, tok->pos,
+                               tok->positional))
+        return v->stop = 1;
+    return 0;
+}
+
+/* The buffered run is complete: if a dictionary word of the query stands
+ * in its characters, segment the run and take the words the segmenter
+ * makes there. */
+static int flush_run(scan_ctx *c)
+{
+    if (c->oom)
+        return 1;
+    int found = 0;
+    for (size_t w = 0; c->nu >= 2 && w < c->hl->n_words && !found; w++) {
+        const hl_word *hw = &c->hl->words[w];
+        size_t off = 0;
+        const char *hit;
+        while (!found && off + hw->len <= c->rlen &&
+               (hit = memmem(c->rtext + off, c->rlen - off, hw->term, hw->len)) != NULL) {
+            /* UTF-8 matches only on character boundaries; check anyway */
+            size_t o = (size_t)(hit - c->rtext);
+            size_t i = unit_at(c, o);
+            found = i < c->nu && c->u[i].off == o;
+            off = o + 1;
+        }
+    }
+    int stop = 0;
+    if (found) {
+        seg_ctx v = {c, c->u[0].start, 0};
+        uint32_t pos = c->u[0].pos;
+        (void)zc_analyze(c->seg, c->text + c->u[0].start, c->u[c->nu - 1].end - c->u[0].start,
+                         &pos, seg_token, &v, NULL);
+        stop = v.stop;
+    }
+    c->nu = 0;
+    c->rlen = 0;
+    return stop;
+}
+
+/* Buffers one character of the current CJK run (a unigram token). */
+static int push_unit(scan_ctx *c, const zc_token *tok)
+{
+    if (c->nu == c->ucap) {
+        size_t nc = c->ucap ? c->ucap * 2 : 64;
+        run_unit *nu = realloc(c->u, nc * sizeof *nu);
+        if (nu == NULL)
+            return -1;
+        c->u = nu;
+        c->ucap = nc;
+    }
+    if (c->rlen + tok->len > c->rcap) {
+        size_t nc = c->rcap ? c->rcap : 256;
+        while (nc < c->rlen + tok->len)
+            nc *= 2;
+        char *nr = realloc(c->rtext, nc);
+        if (nr == NULL)
+            return -1;
+        c->rtext = nr;
+        c->rcap = nc;
+    }
+    c->u[c->nu++] = (run_unit){c->base + tok->start, c->base + tok->end, c->rlen, tok->pos};
+    memcpy(c->rtext + c->rlen, tok->term, tok->len);
+    c->rlen += tok->len;
+    return 0;
+}
+
+static int scan_token(void *vctx, const zc_token *tok)
+{
+    scan_ctx *c = vctx;
+    int new_run = tok->run != c->run;
+    if (c->words && new_run) {
+        if (flush_run(c))
+            return c->stopped = 1;
+        c->run = tok->run;
+    }
+    /* With words to confirm, stop only where a run starts: a run cut
+     * short would segment differently. */
+    if (c->base + tok->start >= c->stop_at && (!c->words || new_run))
+        return c->stopped = 1;
+    if (c->words && tok->kind == ZC_TOK_CJK_UNIGRAM && push_unit(c, tok) != 0) {
+        c->oom = 1;
+        return c->stopped = 1;
+    }
+    const hl_entry *e = hl_find(c->hl, tok->term, tok->len,
+                                tok->kind == ZC_TOK_CJK_WORD ? HL_WORD : HL_EXACT);
+    if (e == NULL && tok->kind == ZC_TOK_WORD && c->hl->has_stems && !tok->numeric) {
+        char stem[ZC_TERM_MAX_BYTES + 1];
+        size_t sl = zc_analyzer_stem(c->an, tok->term, tok->len, stem, sizeof stem);
+        if (sl > 0 && sl <= sizeof stem)
+            e = hl_find(c->hl, stem, sl, HL_STEM);
+    }
+    if (e == NULL)
+        return 0;
+    if (add_match(c, e, c->base + tok->start, c->base + tok->end, tok->pos, tok->positional))
+        return c->stopped = 1;
+    return 0;
+}
+
+/* ---- regions ------------------------------------------------------------
+ * Most of a hit's text cannot hold any of the query's terms, and the
+ * analyzer (normalization, folding, one token per character) costs far more
+ * per byte than a look at each character.  So the text is first walked with
+ * a per-process table that says what each BMP code point becomes in the
+ * analysis (zc_analyzer_fold_char): a separator, or the one code point it
+ * folds to, or "anything" (it expands, vanishes, or depends on its
+ * neighbours).  A run (the characters between separators) is interesting
+ * when a token may start in it with the first code point of a term
+ * (hl->qbits): a CJK character (every one starts a unigram or bigram), or
+ * the first letter of a word (an English stem keeps the word's first
+ * letter); or when it holds an "anything" character or a non-ASCII letter
+ * (NFC may compose it into something else).  Every token that matches a
+ * term starts at such a character, so only interesting runs need the
+ * analyzer.
+ *
+ * Consecutive interesting runs form a region, analyzed alone from its
+ * first byte (a run boundary, so its tokens, spans and relative positions
+ * are exactly those of the whole text).  A region stays open across up to
+ * seq_gaps_max uninteresting runs, because a sequence with gaps may stand
+ * across that many extra positions; past that no sequence can join the
+ * runs on either side, and the next region's positions start
+ * seq_span_max + 2 further on, so none is made up across the cut. */
+
+enum {
+    CT_SEP = 0x80000000u,   /* a separator (class SPACE, or invalid) */
+    CT_ANY = 0x40000000u,   /* may become anything: always interesting */
+    CT_WORD = 0x20000000u,  /* an ASCII word character (else CJK) */
+    CT_CP = 0x001FFFFFu     /* else: the code point it folds to */
+};
+
+static pthread_mutex_t g_ct_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t *g_ct;     /* 0x10000 entries, built once, never freed */
+
+/* The character table, built on first use from the analyzer (a few
+ * milliseconds); NULL when out of memory. */
+static const uint32_t *char_table(const zc_analyzer *a)
+{
+    uint32_t *t = __atomic_load_n(&g_ct, __ATOMIC_ACQUIRE);
+    if (t != NULL)
+        return t;
+    pthread_mutex_lock(&g_ct_lock);
+    t = g_ct;
+    if (t == NULL && (t = malloc(0x10000 * sizeof *t)) != NULL) {
+        for (uint32_t cp = 0; cp < 0x10000; cp++) {
+            zc_cclass cls;
+            int32_t f = cp >= 0xD800 && cp <= 0xDFFF
+                            ? -1 : zc_analyzer_fold_char(a, (int32_t)cp, &cls);
+            if (f < 0 || f > 0xFFFF)
+                t[cp] = CT_ANY;
+            else if (cls == ZC_CC_SPACE)
+                t[cp] = CT_SEP;
+            else if (cls == ZC_CC_WORD && f >= 0x80)
+                t[cp] = CT_ANY;
+            else
+                t[cp] = (uint32_t)f | (cls == ZC_CC_WORD ? CT_WORD : 0);
+        }
+        __atomic_store_n(&g_ct, t, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&g_ct_lock);
+    return t;
+}
+
+/* Analyzes text[rs, re) as one region; returns non-zero to stop. */
+static int scan_region(scan_ctx *c, const char *text, size_t rs, size_t re, uint32_t *pos,
+                       zc_error *err)
+{
+    if (rs >= c->stop_at)
+        return 1;
+    uint32_t jump = (uint32_t)c->hl->seq_span_max + 2;
+    /* a region makes at most one position per byte */
+    if (*pos > UINT32_MAX - jump || re - rs > (size_t)(UINT32_MAX - jump - *pos))
+        return 1;
+    *pos += jump;
+    c->base = rs;
+    c->run = UINT32_MAX;
+    (void)zc_analyze_ex(c->an, text + rs, re - rs, pos, ZC_ANALYZE_NO_WORDS, scan_token, c,
+                        err);
+    if (c->words)
+        (void)flush_run(c);
+    return c->stopped || c->oom;
+}
+
+/* Finds the regions of text[0, len) and analyzes each (see above). */
+static void scan_text(scan_ctx *c, const uint32_t *ct, const char *text, size_t len,
+                      zc_error *err)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    const uint64_t *q = c->hl->qbits;
+    size_t gaps = c->hl->seq_gaps_max;
+    size_t rs = SIZE_MAX, re = 0, skipped = 0, run_s = 0;
+    int in_run = 0, run_int = 0, in_word = 0;
+    uint32_t pos = 0;
+    size_t p = 0;
+    for (;;) {
+        uint32_t e = CT_SEP;
+        size_t k = 1;
+        if (p < len) {
+            unsigned b = s[p];
+            if (b < 0x80) {
+                e = ct[b];
+            } else if (b >= 0xE0 && b < 0xF0 && p + 2 < len && (s[p + 1] & 0xC0) == 0x80 &&
+                       (s[p + 2] & 0xC0) == 0x80) {
+                uint32_t cp = ((b & 0x0Fu) << 12) | ((s[p + 1] & 0x3Fu) << 6) |
+                              (s[p + 2] & 0x3Fu);
+                k = 3;
+                /* overlong or surrogate: invalid, a separator for the
+                 * analyzer too */
+                e = cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) ? CT_SEP : ct[cp];
+            } else {
+                k = utf8_len(s + p, len - p);
+                if (k == 0)
+                    k = 1; /* invalid: the analyzer ends the run there */
+                else if (k == 2)
+                    e = ct[((b & 0x1Fu) << 6) | (s[p + 1] & 0x3Fu)];
+                else
+                    e = CT_ANY; /* astral */
+            }
+        }
+        if (e == CT_SEP) {
+            if (in_run) {
+                in_run = 0;
+                if (run_int) {
+                    if (rs == SIZE_MAX)
+                        rs = run_s;
+                    re = p;
+                    skipped = 0;
+                } else if (rs != SIZE_MAX && ++skipped > gaps) {
+                    if (scan_region(c, text, rs, re, &pos, err))
+                        return;
+                    rs = SIZE_MAX;
+                }
+            }
+            if (p >= len)
+                break;
+            /* Nothing open and past the early stop: done. */
+            if (rs == SIZE_MAX && p >= c->stop_at)
+                return;
+            p += k;
+            continue;
+        }
+        if (!in_run) {
+            in_run = 1;
+            run_s = p;
+            run_int = 0;
+            in_word = 0;
+        }
+        /* A word's later letters start no token. */
+        if (!run_int && !(in_word && (e & CT_WORD)))
+            run_int = (e & CT_ANY) || (q[(e & CT_CP) >> 6] >> (e & 63) & 1);
+        in_word = (e & CT_WORD) != 0;
+        p += k;
+    }
+    if (rs != SIZE_MAX)
+        (void)scan_region(c, text, rs, re, &pos, err);
 }
 
 static int cmp_match(const void *a, const void *b)
@@ -739,6 +1084,54 @@ static int more_text(const char *text, size_t len, size_t p)
     return skip_spaces(text, len, p) < len;
 }
 
+/* Each thread's second analyzer per mode (flush_run), made on first use
+ * and freed when the thread exits. */
+static pthread_once_t g_seg_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_seg_key;
+static int g_seg_key_ok;
+
+static void seg_key_free(void *p)
+{
+    zc_analyzer **v = p;
+    for (int m = 0; m < ZC_SEG_MODES; m++)
+        zc_analyzer_free(v[m]);
+    free(v);
+}
+
+static void seg_key_make(void)
+{
+    g_seg_key_ok = pthread_key_create(&g_seg_key, seg_key_free) == 0;
+}
+
+static zc_status thread_seg(zc_seg_mode mode, zc_analyzer **out, zc_error *err)
+{
+    *out = NULL;
+    if (pthread_once(&g_seg_once, seg_key_make) != 0 || !g_seg_key_ok)
+        return zc_error_set(err, ZC_EINTERNAL, NULL, "pthread_key_create failed");
+    zc_analyzer **v = pthread_getspecific(g_seg_key);
+    if (v == NULL) {
+        v = calloc(ZC_SEG_MODES, sizeof *v);
+        if (v == NULL || pthread_setspecific(g_seg_key, v) != 0) {
+            free(v);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+    }
+    if (v[mode] == NULL) {
+        zc_status st = zc_analyzer_new(mode, &v[mode], err);
+        if (st != ZC_OK)
+            return st;
+    }
+    *out = v[mode];
+    return ZC_OK;
+}
+
+static void scan_free(scan_ctx *c)
+{
+    free(c->m);
+    free(c->rtext);
+    free(c->u);
+}
+
 zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
                           size_t len, size_t max_chars, char **out,
                           size_t *len_out, zc_error *err)
@@ -749,7 +1142,8 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
     if (text == NULL)
         len = 0;
     sbuf b = {0};
-    scan_ctx sc = {.an = a, .hl = hl, .max_chars = max_chars, .stop_at = SIZE_MAX};
+    scan_ctx sc = {.an = a, .hl = hl, .max_chars = max_chars, .stop_at = SIZE_MAX,
+                   .run = UINT32_MAX};
     for (size_t k = 0; k < SNIPPET_EARLY_TERMS; k++)
         sc.last[k] = SIZE_MAX;
     size_t start = 0, end = 0;
@@ -761,14 +1155,23 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
             while (scan_len > 0 && ((unsigned char)text[scan_len] & 0xC0) == 0x80)
                 scan_len--;
         }
-        uint32_t pos = 0;
-        zc_status st = zc_analyze(a, text, scan_len, &pos, scan_token, &sc, err);
-        if (st != ZC_OK) {
-            free(sc.m);
-            return st;
+        sc.words = hl->n_words > 0 && zc_analyzer_mode(a) != ZC_SEG_NGRAM;
+        sc.text = text;
+        if (sc.words) {
+            zc_status st = thread_seg(zc_analyzer_mode(a), &sc.seg, err);
+            if (st != ZC_OK) {
+                scan_free(&sc);
+                return st;
+            }
         }
+        const uint32_t *ct = char_table(a);
+        if (ct == NULL) {
+            scan_free(&sc);
+            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        }
+        scan_text(&sc, ct, text, scan_len, err);
         if (sc.oom) {
-            free(sc.m);
+            scan_free(&sc);
             return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
         }
     }
@@ -777,7 +1180,7 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
         qsort(sc.m, sc.n, sizeof *sc.m, cmp_match);
         size_t kept = keep_parts(hl, sc.m, sc.n);
         if (kept == SIZE_MAX) {
-            free(sc.m);
+            scan_free(&sc);
             return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
         }
         sc.n = kept;
@@ -794,7 +1197,7 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
          * the most distinct terms, then the most matches. */
         uint32_t *cnt = calloc(hl->count, sizeof *cnt);
         if (cnt == NULL) {
-            free(sc.m);
+            scan_free(&sc);
             return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
         }
         size_t best_i = 0, best_j = 1, best_d = 0, best_n = 0;
@@ -883,7 +1286,7 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
         render(&b, text, len, start, end, sc.m, ns,
                more_text(text, start, 0) ? 1 : 0, more_text(text, len, end));
     }
-    free(sc.m);
+    scan_free(&sc);
     if (b.oom || b.p == NULL) {
         if (!b.oom) {
             b.p = malloc(1);

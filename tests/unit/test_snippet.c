@@ -289,6 +289,80 @@ static void test_english_stems(void **state)
     expect(state, "northeast", "The NorthEast", 120, "The <b>NorthEast</b>");
 }
 
+/* The direct scan (snippet.c "regions") skips runs that cannot hold a
+ * term; what it shows must not change.  A sequence with a gap may stand
+ * across one uninteresting run (城 here: the ngram phrase allows one extra
+ * position), and no sequence is made up across skipped text. */
+static void test_regions(void **state)
+{
+    zc_analyzer *a = *state;
+    zc_hl *hl = NULL;
+    zc_error err;
+    assert_int_equal(zc_hl_new(&hl, &err), ZC_OK);
+    const char *terms[] = {"老工", "工业", "基地"};
+    size_t lens[] = {6, 6, 6};
+    unsigned char gaps[] = {0, 0, 1};
+    assert_int_equal(zc_hl_add_seq(hl, terms, lens, gaps, 3, &err), ZC_OK);
+    static const struct {
+        const char *text, *want;
+    } t[] = {
+        {"老工业，城，基地", "<b>老工业</b>，城，<b>基地</b>"},   /* 城: the extra position */
+        {"老工业，城，市，基地", "老工业，城，市，基地"},         /* two: no */
+        {"老工业。甲乙丙丁戊。基地", "老工业。甲乙丙丁戊。基地"}, /* five: no */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(zc_snippet_make(a, hl, t[i].text, strlen(t[i].text), 120, &out,
+                                         &len, &err),
+                         ZC_OK);
+        if (strcmp(out, t[i].want) != 0)
+            fail_msg("%s: got %s want %s", t[i].text, out, t[i].want);
+        free(out);
+    }
+    zc_hl_free(hl);
+
+    /* Matches far apart in a long text: the best window is still found,
+     * in Traditional, full-width and English text too, in every mode. */
+    size_t cap = 64 * 1024, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < 2000; i++) {
+        memcpy(text + n, i % 10 == 9 ? "。" : "甲", 3);
+        n += 3;
+    }
+    static const char tail[] = "老工業基地的ＧＤＰ，the Revitalization。";
+    memcpy(text + n, tail, sizeof tail);
+    n += sizeof tail - 1;
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        zc_analyzer *am = NULL;
+        assert_int_equal(zc_analyzer_new(m, &am, &err), ZC_OK);
+        static const struct {
+            const char *q, *want;
+        } w[] = {
+            {"\"老工业基地\"", "<b>老工業基地</b>"},
+            {"gdp", "<b>ＧＤＰ</b>"},
+            {"revitalize", "<b>Revitalization</b>"},
+        };
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+            zc_xap_query *xq = NULL;
+            hl = NULL;
+            assert_int_equal(zc_query_build(am, w[i].q, strlen(w[i].q), &xq, &hl, &err),
+                             ZC_OK);
+            zc_xap_query_free(xq);
+            char *out = NULL;
+            size_t len = 0;
+            assert_int_equal(zc_snippet_make(am, hl, text, n, 40, &out, &len, &err), ZC_OK);
+            if (strstr(out, w[i].want) == NULL)
+                fail_msg("%s, %s: got %s", zc_analyzer_mode_name(m), w[i].q, out);
+            free(out);
+            zc_hl_free(hl);
+        }
+        zc_analyzer_free(am);
+    }
+    free(text);
+}
+
 static void test_escaping(void **state)
 {
     expect(state, "policy", "a & b < c > d \"e\" policy", 120,
@@ -410,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_hl_seq),
         cmocka_unit_test(test_hl_seq_bounded),
         cmocka_unit_test(test_english_stems),
+        cmocka_unit_test(test_regions),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_newlines_and_spaces),
         cmocka_unit_test(test_no_match_prefix),
