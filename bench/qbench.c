@@ -123,9 +123,7 @@ int main(int argc, char **argv)
     qb_close(idx);
     if (threads > 0)
         errors += qm_throughput(&m, threads, total, max_secs, label, qb_open, qb_close, qb_run, &b);
-    for (size_t i = 0; i < m.n; i++)
-        free(m.q[i].col[0]);
-    free(m.q);
+    qm_free(&m);
     return errors ? 1 : 0;
 usage:
     fputs("usage: qbench --index DIR --queries FILE [--passes N] [--threads T]\n"

@@ -131,7 +131,8 @@ static double qm_pct(double *v, size_t n, double p)
  * match count.  Prints LABEL.q_CLASS_{p50,p99,n,matched} and LABEL.q_all_*;
  * returns the number of errors. */
 static long qm_latency(const qm_mix *m, int passes, const char *label,
-                       int (*run)(const qm_query *, void *, unsigned long long *), void *arg)
+                              int (*run)(const qm_query *, void *, unsigned long long *),
+                              void *arg)
 {
     size_t total = m->n * (size_t)passes;
     double *lat = (double *)malloc(total * sizeof *lat);
@@ -268,6 +269,34 @@ static long qm_throughput(const qm_mix *m, int threads, unsigned long total, dou
     printf("%s.q_qps%d=%.1f\n", label, threads, secs > 0 ? (double)s.done / secs : 0);
     fflush(stdout);
     return s.errors + s.failed;
+}
+
+/* Frees what qm_load made. */
+static void qm_free(qm_mix *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->q[i].col[0]);
+    free(m->q);
+}
+
+/* The whole measurement of the mix: qm_latency on one handle from
+ * open(arg), then, with threads > 0, qm_throughput.  Returns the number of
+ * errors, or -1 when the first handle cannot be opened.  (inline: qbench,
+ * which prints between opening and measuring, does not use it.) */
+static inline long qm_measure(const qm_mix *m, int passes, int threads, unsigned long total,
+                              double max_secs, const char *label, void *(*open)(void *),
+                              void (*close)(void *),
+                              int (*run)(const qm_query *, void *, unsigned long long *),
+                              void *arg)
+{
+    void *c = open(arg);
+    if (c == NULL)
+        return -1;
+    long errors = qm_latency(m, passes, label, run, c);
+    close(c);
+    if (threads > 0)
+        errors += qm_throughput(m, threads, total, max_secs, label, open, close, run, arg);
+    return errors;
 }
 
 #endif

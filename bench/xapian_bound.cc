@@ -232,16 +232,9 @@ static int do_query(int argc, char **argv)
     qm_mix m;
     if (qm_load(&m, queries) != 0)
         return 1;
-    void *c = q_open(nullptr);
-    if (c == nullptr)
-        return 1;
-    long errors = qm_latency(&m, passes, label, q_run, c);
-    q_close(c);
-    if (threads > 0)
-        errors += qm_throughput(&m, threads, total, max_secs, label, q_open, q_close, q_run, nullptr);
-    for (size_t i = 0; i < m.n; i++)
-        std::free(m.q[i].col[0]);
-    std::free(m.q);
+    long errors = qm_measure(&m, passes, threads, total, max_secs, label, q_open, q_close,
+                             q_run, nullptr);
+    qm_free(&m);
     return errors ? 1 : 0;
 }
 
