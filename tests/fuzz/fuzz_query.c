@@ -62,16 +62,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_error(const zc_error *err, zc_status st)
-{
-    FUZZ_CHECK(err->code == st);
-    FUZZ_CHECK(memchr(err->field, '\0', sizeof err->field) != NULL);
-    FUZZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL);
-    FUZZ_CHECK(err->message[0] != '\0');
-    FUZZ_CHECK(fuzz_utf8_valid(err->field, strlen(err->field), NULL));
-    FUZZ_CHECK(fuzz_utf8_valid(err->message, strlen(err->message), NULL));
-}
-
 /* The snippet is HTML for one JSON string: escaped, balanced, one line. */
 static void check_snippet(const char *s, size_t n)
 {
@@ -153,7 +143,7 @@ static zc_status check_build(const char *text, size_t len, size_t max_chars)
 
     if (st != ZC_OK) {
         FUZZ_CHECK(q == NULL && hl == NULL && q2 == NULL);
-        check_error(&err, st);
+        fuzz_check_error(&err, st);
         FUZZ_CHECK(strcmp(err.field, "q") == 0);
         free(q_text);
         return st;
@@ -193,7 +183,7 @@ static void check_request(const char *text, size_t len, size_t max_chars)
     FUZZ_CHECK(st == ZC_OK || st == ZC_EINVAL);
     if (st != ZC_OK) {
         FUZZ_CHECK(req == NULL);
-        check_error(&err, st);
+        fuzz_check_error(&err, st);
         free(copy);
         return;
     }

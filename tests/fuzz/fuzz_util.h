@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zhengce.h"
+
 /* An invariant broke: say which, and abort so libFuzzer saves the input. */
 #define FUZZ_CHECK(cond)                                                                 \
     do {                                                                                 \
@@ -89,6 +91,19 @@ static inline char *fuzz_dup_cstr(const void *p, size_t len)
         memcpy(c, p, len);
     c[len] = '\0';
     return c;
+}
+
+/* A refused input's zc_error is well-formed: it carries the status st, a
+ * NUL-terminated field and a non-empty NUL-terminated message, both valid
+ * UTF-8 (they reach clients in JSON replies). */
+static inline void fuzz_check_error(const zc_error *err, zc_status st)
+{
+    FUZZ_CHECK(err->code == st);
+    FUZZ_CHECK(memchr(err->field, '\0', sizeof err->field) != NULL);
+    FUZZ_CHECK(memchr(err->message, '\0', sizeof err->message) != NULL);
+    FUZZ_CHECK(err->message[0] != '\0');
+    FUZZ_CHECK(fuzz_utf8_valid(err->field, strlen(err->field), NULL));
+    FUZZ_CHECK(fuzz_utf8_valid(err->message, strlen(err->message), NULL));
 }
 
 #endif
