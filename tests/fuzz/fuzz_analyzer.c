@@ -57,17 +57,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    zc_error err;
-    for (int m = 0; m < ZC_SEG_MODES; m++) {
-        if (zc_analyzer_new((zc_seg_mode)m, &analyzers[n_analyzers], &err) == ZC_OK) {
-            FUZZ_CHECK(zc_analyzer_mode(analyzers[n_analyzers]) == (zc_seg_mode)m);
-            n_analyzers++;
-        } else {
-            fprintf(stderr, "fuzz_analyzer: no %s analyzer (%s); not fuzzed\n",
-                    zc_analyzer_mode_name((zc_seg_mode)m), err.message);
-        }
-    }
-    FUZZ_CHECK(n_analyzers > 0);
+    n_analyzers = fuzz_analyzers_new("fuzz_analyzer", analyzers);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer.h"
 #include "zhengce.h"
 
 /* An invariant broke: say which, and abort so libFuzzer saves the input. */
@@ -104,6 +105,27 @@ static inline void fuzz_check_error(const zc_error *err, zc_status st)
     FUZZ_CHECK(err->message[0] != '\0');
     FUZZ_CHECK(fuzz_utf8_valid(err->field, strlen(err->field), NULL));
     FUZZ_CHECK(fuzz_utf8_valid(err->message, strlen(err->message), NULL));
+}
+
+/* Makes one analyzer per segmentation mode into out (ZC_SEG_MODES slots),
+ * each checked to be of its mode.  A mode that cannot load (words and
+ * hybrid need friso's dictionary) is named on stderr as not fuzzed and left
+ * out.  Returns how many were made, at least one. */
+static inline size_t fuzz_analyzers_new(const char *harness, zc_analyzer **out)
+{
+    size_t n = 0;
+    zc_error err;
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        if (zc_analyzer_new((zc_seg_mode)m, &out[n], &err) == ZC_OK) {
+            FUZZ_CHECK(zc_analyzer_mode(out[n]) == (zc_seg_mode)m);
+            n++;
+        } else {
+            fprintf(stderr, "%s: no %s analyzer (%s); not fuzzed\n", harness,
+                    zc_analyzer_mode_name((zc_seg_mode)m), err.message);
+        }
+    }
+    FUZZ_CHECK(n > 0);
+    return n;
 }
 
 #endif
