@@ -66,11 +66,14 @@
 #define CHUNK_BYTES (64u * 1024u)
 #define DEFAULT_BATCH 10000u
 /* A batch is also closed after this much input.  Xapian keeps a batch's
- * postings in memory until the commit, and with CJK n-grams (a posting per
- * character) large batches get slow: on the real Chinese corpus, 4 MB
- * batches index in less than half the CPU time of 10000-document ones, and
- * in a third of the memory. */
-#define DEFAULT_BATCH_BYTES (4u * 1024u * 1024u)
+ * postings in memory until the commit (an ordered map per term), and with
+ * CJK n-grams (a posting per character) large batches get slow: on 21 MB of
+ * the benchmark corpus (corpus/gen + real), 512 KiB batches took 19 s of
+ * CPU against 22 s for 1 MiB, 24 s for 2 MiB and 26-30 s for 4 MiB, and 71
+ * MB of memory against 144 MB (docs/benchmarks.md, "Indexing after the
+ * pipeline").  Smaller ones (64-256 KiB) gain nothing more and commit (fsync)
+ * more often. */
+#define DEFAULT_BATCH_BYTES (512u * 1024u)
 
 typedef enum { IN_JSONL, IN_TEXT, IN_STDIN } input_kind;
 
@@ -146,7 +149,7 @@ static void usage(FILE *f)
           "  --delete ID        delete the document ID first (repeatable)\n"
           "  --batch N          commit every N documents (default 10000)\n"
           "  --batch-bytes N    ...or every N bytes of input, whichever comes first\n"
-          "                     (default 4 MiB)\n"
+          "                     (default 512 KiB)\n"
           "  --max-record N     longest record in bytes (default 64 MiB)\n"
           "  --strict           stop at the first bad record (the good records\n"
           "                     before it are committed; exit status 1)\n"

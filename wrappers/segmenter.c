@@ -23,8 +23,31 @@ struct zc_seg_dict {
     size_t window;          /* MMSEG look-ahead bound, bytes (see cut_chunk) */
 };
 
+/* A session remembers how it cut recent short runs (zc_seg_cut_chars):
+ * MMSEG costs dozens of dictionary look-ups per character, and policy text
+ * repeats whole runs between punctuation (salutations, set phrases,
+ * ministry names).  The cut of a run depends on the run alone, so a cached
+ * cut is exactly the computed one.  Direct-mapped on a 64-bit hash of the
+ * code points (the entry keeps the code points too: a hash collision is a
+ * miss, never a wrong cut); bounded: SEG_CACHE_SLOTS entries of runs of at
+ * most SEG_CACHE_MAX_CHARS characters. */
+#define SEG_CACHE_SLOTS 16384u
+#ifndef SEG_CACHE_MAX_CHARS /* -DSEG_CACHE_MAX_CHARS=1 turns the cache off (benchmarks) */
+#define SEG_CACHE_MAX_CHARS 48u
+#endif
+
+typedef struct seg_cache_entry {
+    uint64_t hash;
+    uint16_t n;                       /* code points */
+    uint16_t n_words;
+    int32_t cps[SEG_CACHE_MAX_CHARS];
+    uint8_t ends[SEG_CACHE_MAX_CHARS]; /* end of each word, in code points */
+} seg_cache_entry;
+
 struct zc_seg_session {
     zc_seg_dict *dict;                /* borrowed */
+    seg_cache_entry **cache;          /* owned, SEG_CACHE_SLOTS entries (NULL: empty) */
+    uint64_t cache_hits, cache_misses;
     friso_config_entry config;        /* own copy: nothing mutable is shared */
     friso_task_t task;                /* owned */
     char buf[ZC_SEG_CHUNK_BYTES + 1]; /* NUL-terminated copy of one chunk */
@@ -170,6 +193,11 @@ void zc_seg_session_free(zc_seg_session *s)
 {
     if (s == NULL)
         return;
+    if (s->cache != NULL) {
+        for (size_t i = 0; i < SEG_CACHE_SLOTS; i++)
+            free(s->cache[i]);
+        free(s->cache);
+    }
     if (s->task != NULL)
         friso_free_task(s->task);
     free(s);
@@ -303,6 +331,77 @@ zc_status zc_seg_cut(zc_seg_session *s, const char *text, size_t len, zc_seg_fn 
     return ZC_OK;
 }
 
+static uint64_t cps_hash(const int32_t *cps, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint32_t)cps[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ n;
+}
+
+/* Records the words of a run being cut for the cache, and passes them on. */
+typedef struct recorder {
+    seg_cache_entry *e;
+    zc_seg_fn fn;
+    void *ctx;
+    int stopped;
+} recorder;
+
+static int record_word(void *ctx, size_t start, size_t end)
+{
+    recorder *r = ctx;
+    (void)start;
+    r->e->ends[r->e->n_words++] = (uint8_t)end;
+    if (r->fn(r->ctx, start, end) != 0) {
+        r->stopped = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static zc_status cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
+                           void *ctx);
+
+/* zc_seg_cut_chars for a run short enough to cache: replays a cached cut,
+ * or cuts it and caches the cut.  Returns 1 when it handled the run. */
+static int cut_cached(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
+                      void *ctx)
+{
+    if (s->cache == NULL && (s->cache = calloc(SEG_CACHE_SLOTS, sizeof *s->cache)) == NULL)
+        return 0; /* out of memory: cut without the cache */
+    uint64_t h = cps_hash(cps, n);
+    seg_cache_entry **slot = &s->cache[h & (SEG_CACHE_SLOTS - 1)];
+    seg_cache_entry *e = *slot;
+    if (e != NULL && e->hash == h && e->n == n && memcmp(e->cps, cps, n * sizeof *cps) == 0) {
+        s->cache_hits++;
+        size_t start = 0;
+        for (size_t i = 0; i < e->n_words; i++) {
+            if (fn(ctx, start, e->ends[i]) != 0)
+                break;
+            start = e->ends[i];
+        }
+        return 1;
+    }
+    s->cache_misses++;
+    if (e == NULL && (e = malloc(sizeof *e)) == NULL)
+        return 0;
+    *slot = NULL; /* filled again only once complete */
+    e->hash = h;
+    e->n = (uint16_t)n;
+    e->n_words = 0;
+    memcpy(e->cps, cps, n * sizeof *cps);
+    recorder r = {e, fn, ctx, 0};
+    (void)cut_chars(s, cps, n, record_word, &r);
+    /* A cut the callback stopped early is incomplete: not cached. */
+    if (r.stopped || e->n_words == 0 || e->ends[e->n_words - 1] != n)
+        free(e);
+    else
+        *slot = e;
+    return 1;
+}
+
 zc_status zc_seg_cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
                            void *ctx, zc_error *err)
 {
@@ -313,7 +412,15 @@ zc_status zc_seg_cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_s
             return zc_error_set(err, ZC_EINVAL, NULL,
                                 "code point %ld at %zu is not a Unicode scalar value",
                                 (long)cps[i], i);
+    if (n >= 2 && n <= SEG_CACHE_MAX_CHARS && cut_cached(s, cps, n, fn, ctx))
+        return ZC_OK;
+    return cut_chars(s, cps, n, fn, ctx);
+}
 
+/* zc_seg_cut_chars on validated code points, without the cache. */
+static zc_status cut_chars(zc_seg_session *s, const int32_t *cps, size_t n, zc_seg_fn fn,
+                           void *ctx)
+{
     /* A chunk of at most ZC_SEG_CHUNK_BYTES / 4 code points always fits the
      * buffer once encoded. */
     const size_t max_chars = ZC_SEG_CHUNK_BYTES / 4;

@@ -341,6 +341,59 @@ static void test_stop_early(void **state)
     zc_seg_session_free(s);
 }
 
+/* Runs of up to 48 characters are cut once per session and then replayed
+ * from the session's cache (segmenter.c): the replayed cut must be the
+ * computed one, a run stopped early must not be cached half-cut, and an
+ * early stop must work on a replay too. */
+static void test_run_cache_replays_the_same_cut(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    FILE *fp = open_golden("segment.tsv");
+    char line[4096], first[8192], again[8192];
+    int cases = 0;
+    while (fgets(line, sizeof line, fp) != NULL) {
+        size_t n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        char *tab = memchr(line, '\t', n);
+        if (n == 0 || line[0] == '#' || tab == NULL)
+            continue;
+        *tab = '\0';
+        cut_joined(s, line, first, sizeof first); /* computed (and cached) */
+        cut_joined(s, line, again, sizeof again); /* replayed */
+        assert_string_equal(first, again);
+        assert_string_equal(again, tab + 1);
+        cases++;
+    }
+    fclose(fp);
+    assert_true(cases >= 20);
+
+    /* Stopped on the first cut (not cached), then whole, then stopped on
+     * the replay. */
+    const char *t = "振兴东北地区等老工业基地";
+    int32_t cps[32];
+    size_t char_at[64];
+    size_t nc = decode(t, strlen(t), cps, char_at);
+    zc_error err;
+    zc_seg_session *s2 = session();
+    for (int round = 0; round < 3; round++) {
+        words w = {0};
+        w.stop_after = round == 1 ? 0 : 2;
+        assert_int_equal(zc_seg_cut_chars(s2, cps, nc, collect, &w, &err), ZC_OK);
+        if (round == 1) {
+            assert_true(w.n > 2);
+            assert_int_equal(w.span[w.n - 1][1], nc);
+        } else {
+            assert_int_equal(w.n, 2);
+            assert_int_equal(w.span[1][1], 6); /* 振兴/东北地区 */
+        }
+        free(w.span);
+    }
+    zc_seg_session_free(s2);
+    zc_seg_session_free(s);
+}
+
 static void test_load_errors(void **state)
 {
     (void)state;
@@ -473,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_mixed_and_hostile),
         cmocka_unit_test(test_long_input_chunking),
         cmocka_unit_test(test_stop_early),
+        cmocka_unit_test(test_run_cache_replays_the_same_cut),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_from_ini),
         cmocka_unit_test(test_threads_share_dict),
