@@ -23,6 +23,11 @@
 /* Only this much of a text is scanned for matches: a hit's snippet must stay
  * cheap even for a 64 MiB document.  Matches past it are not shown. */
 #define SNIPPET_SCAN_MAX_BYTES (1024u * 1024u)
+/* ... and past this much, only until a first match of a full term (a
+ * piece of a phrase may not be shown): a policy text may run
+ * to hundreds of KiB, and the best window of its first 64 KiB is a good
+ * snippet (queries stay fast whatever the hits' length). */
+#define SNIPPET_SCAN_SOFT_BYTES (64u * 1024u)
 /* At most this many matched tokens are kept per text (memory bound); the
  * best window is almost always among the first ones anyway. */
 #define SNIPPET_MATCHES_MAX 65536u
@@ -333,8 +338,17 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* Bytes of one character at text[p] (invalid bytes count as one). */
-static size_t char_step(const char *text, size_t len, size_t p)
+static inline size_t char_step(const char *text, size_t len, size_t p)
 {
+    const unsigned char *t = (const unsigned char *)text + p;
+    /* ASCII and valid 3-byte characters (all of CJK) first: every walk
+     * over the text comes through here. */
+    if (t[0] < 0x80)
+        return 1;
+    if ((t[0] & 0xF0) == 0xE0 && len - p >= 3 && (t[1] & 0xC0) == 0x80 &&
+        (t[2] & 0xC0) == 0x80 && (t[0] != 0xE0 || t[1] >= 0xA0) &&
+        (t[0] != 0xED || t[1] < 0xA0))
+        return 3;
     size_t k = utf8_len((const unsigned char *)text + p, len - p);
     return k ? k : 1;
 }
@@ -482,6 +496,7 @@ typedef struct scan_ctx {
     size_t rlen, rcap;
     run_unit *u;
     size_t nu, ucap;
+    size_t n_full;     /* matches of full terms (shown whatever else matches) */
     size_t base;       /* byte offset of the region being analyzed */
     int stopped;       /* scan_token asked to stop */
 } scan_ctx;
@@ -512,6 +527,7 @@ static int add_match(scan_ctx *c, const hl_entry *e, size_t start, size_t end, u
     m->in_seq = e->in_seq;
     m->keep = 0;
     m->cstart = m->cend = 0;
+    c->n_full += !e->part;
     if (c->hl->count <= SNIPPET_EARLY_TERMS) {
         if (c->last[e->id] == SIZE_MAX)
             c->seen++;
@@ -792,8 +808,10 @@ static void scan_text(scan_ctx *c, const uint32_t *ct, const char *text, size_t 
             }
             if (p >= len)
                 break;
-            /* Nothing open and past the early stop: done. */
-            if (rs == SIZE_MAX && p >= c->stop_at)
+            /* Nothing open and past the early stop, or past the soft
+             * bound with something to show: done. */
+            if (rs == SIZE_MAX &&
+                (p >= c->stop_at || (p >= SNIPPET_SCAN_SOFT_BYTES && c->n_full > 0)))
                 return;
             p += k;
             continue;
@@ -952,22 +970,31 @@ static size_t keep_parts(const zc_hl *hl, match *m, size_t n)
     return out;
 }
 
+/* Characters in text[from, to) counted as the bytes that start one: the
+ * same as char_step's count for valid UTF-8 (stored documents are
+ * validated when indexed), only a window-size estimate otherwise, and
+ * several times faster: this walks the text up to the last match. */
+static size_t count_starts(const char *text, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t p = from; p < to; p++)
+        n += ((unsigned char)text[p] & 0xC0) != 0x80;
+    return n;
+}
+
 /* Fills cstart/cend of matches sorted by start, in one walk of the text. */
 static void char_offsets(const char *text, size_t len, match *m, size_t n)
 {
     size_t p = 0, ci = 0;
     for (size_t i = 0; i < n; i++) {
-        while (p < m[i].start && p < len) {
-            p += char_step(text, len, p);
-            ci++;
+        size_t s = m[i].start < len ? m[i].start : len;
+        size_t e = m[i].end < len ? m[i].end : len;
+        if (s > p) {
+            ci += count_starts(text, p, s);
+            p = s;
         }
         m[i].cstart = ci;
-        size_t q = p, cj = ci;
-        while (q < m[i].end && q < len) {
-            q += char_step(text, len, q);
-            cj++;
-        }
-        m[i].cend = cj;
+        m[i].cend = ci + (e > p ? count_starts(text, p, e) : 0);
     }
 }
 

@@ -363,6 +363,32 @@ static void test_regions(void **state)
     free(text);
 }
 
+/* A long text is scanned past 64 KiB only until a first match: a match
+ * in the first 64 KiB is shown even when a denser cluster comes later,
+ * and a match found only later is still shown. */
+static void test_scan_bound(void **state)
+{
+    size_t cap = 300 * 1024, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    memcpy(text, "政策。", 9);
+    n = 9;
+    while (n < 100 * 1024) {
+        memcpy(text + n, "甲乙丙丁。", 15);
+        n += 15;
+    }
+    memcpy(text + n, "政策政策政策。", 21);
+    n += 21;
+    text[n] = '\0';
+    char *s = snip(state, "政策", text, 20);
+    assert_true(strncmp(s, "<b>政策</b>。", strlen("<b>政策</b>。")) == 0);
+    free(s);
+    s = snip(state, "\"政策政策\"", text, 20);
+    assert_non_null(strstr(s, "<b>政策政策政策</b>"));
+    free(s);
+    free(text);
+}
+
 static void test_escaping(void **state)
 {
     expect(state, "policy", "a & b < c > d \"e\" policy", 120,
@@ -485,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_hl_seq_bounded),
         cmocka_unit_test(test_english_stems),
         cmocka_unit_test(test_regions),
+        cmocka_unit_test(test_scan_bound),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_newlines_and_spaces),
         cmocka_unit_test(test_no_match_prefix),
