@@ -107,6 +107,27 @@ peers_stop_pid() {
   wait "$p" 2>/dev/null || true
 }
 
+# peers_daemon_load NAME PID TOOL ADDR QUERIES : one daemon's benchmark with
+# TOOL (loadgen or sphinxql_load, one command line): idle RSS, a warm-up, PING
+# then the query mix at 1, 8 and 64 connections, and the RSS while 64
+# connections query, into NAME.d_* keys.
+peers_daemon_load() {
+  local name=$1 dpid=$2 tool=$3 daddr=$4 queries=$5 c
+  echo "$name.d_idle_rss_mb=$(( $(awk '/^VmRSS:/ {print $2}' /proc/$dpid/status) / 1024 ))" >>"$res"
+  "$tool" --addr "$daddr" --conns 4 --queries "$queries" --requests 2000 \
+      --duration "$SECS" --label warmup >/dev/null 2>>"$out/steps.log" || true
+  for c in 1 8 64; do
+    peers_load "$name.d_ping_c$c" "$tool" --addr "$daddr" --conns "$c" --ping \
+        --requests 2000000 --duration "$SECS" --label ping
+  done
+  for c in 1 8 64; do
+    if [ "$c" = 64 ]; then peers_rss_watch "$dpid" "$name.d_busy" & wpid=$!; fi
+    peers_load "$name.d_query_c$c" "$tool" --addr "$daddr" --conns "$c" \
+        --queries "$queries" --requests 1000000 --duration "$SECS" --label query
+  done
+  peers_stop_pid "$wpid"; wpid=""
+}
+
 peers_cleanup() {
   [ -n "${zpid:-}" ] && peers_stop_pid "$zpid"
   [ -n "${spid:-}" ] && peers_stop_pid "$spid"
@@ -297,19 +318,7 @@ EOF
     sleep 0.1
   done
   if [ -n "$addr" ]; then
-    echo "zhengce.d_idle_rss_mb=$(( $(awk '/^VmRSS:/ {print $2}' /proc/$zpid/status) / 1024 ))" >>"$res"
-    "$bb/loadgen" --addr "$addr" --conns 4 --queries "$out/queries-searchd.txt" --requests 2000 \
-        --duration "$SECS" --label warmup >/dev/null 2>>"$out/steps.log" || true
-    for c in 1 8 64; do
-      peers_load "zhengce.d_ping_c$c" "$bb/loadgen" --addr "$addr" --conns "$c" --ping \
-          --requests 2000000 --duration "$SECS" --label ping
-    done
-    for c in 1 8 64; do
-      if [ "$c" = 64 ]; then peers_rss_watch "$zpid" zhengce.d_busy & wpid=$!; fi
-      peers_load "zhengce.d_query_c$c" "$bb/loadgen" --addr "$addr" --conns "$c" \
-          --queries "$out/queries-searchd.txt" --requests 1000000 --duration "$SECS" --label query
-    done
-    peers_stop_pid "$wpid"; wpid=""
+    peers_daemon_load zhengce "$zpid" "$bb/loadgen" "$addr" "$out/queries-searchd.txt"
   else
     echo "zhengce.d_failed=not ready" >>"$res"
     cat "$zlog" >>"$out/steps.log"
@@ -324,19 +333,7 @@ EOF
   fi
   if [ -n "$spid" ]; then
     sleep 0.5
-    echo "sphinx.d_idle_rss_mb=$(( $(awk '/^VmRSS:/ {print $2}' /proc/$spid/status) / 1024 ))" >>"$res"
-    "$bb/sphinxql_load" --addr "127.0.0.1:$sport" --conns 4 --queries "$out/queries-sphinxql.txt" \
-        --requests 2000 --duration "$SECS" --label warmup >/dev/null 2>>"$out/steps.log" || true
-    for c in 1 8 64; do
-      peers_load "sphinx.d_ping_c$c" "$bb/sphinxql_load" --addr "127.0.0.1:$sport" --conns "$c" \
-          --ping --requests 2000000 --duration "$SECS" --label ping
-    done
-    for c in 1 8 64; do
-      if [ "$c" = 64 ]; then peers_rss_watch "$spid" sphinx.d_busy & wpid=$!; fi
-      peers_load "sphinx.d_query_c$c" "$bb/sphinxql_load" --addr "127.0.0.1:$sport" --conns "$c" \
-          --queries "$out/queries-sphinxql.txt" --requests 1000000 --duration "$SECS" --label query
-    done
-    peers_stop_pid "$wpid"; wpid=""
+    peers_daemon_load sphinx "$spid" "$bb/sphinxql_load" "127.0.0.1:$sport" "$out/queries-sphinxql.txt"
     # searchd daemonized itself: not our child, so stop it by its pid file's PID
     kill -TERM "$spid" 2>/dev/null || true
     for i in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
