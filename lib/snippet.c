@@ -73,6 +73,10 @@ struct zc_hl {
     hl_word *words;    /* the HL_WORD entries, for the direct scan */
     size_t n_words, cap_words;
     uint64_t *qbits;   /* first BMP code points of the terms (see "regions") */
+    uint32_t *pairs;   /* first two code points of CJK terms, cp1 << 16 | cp2;
+                        * open addressing, 0 = empty */
+    size_t n_pairs, cap_pairs;
+    uint64_t *pfirst;  /* BMP code points that start a pair */
     size_t seq_gaps_max;  /* most gap flags of one sequence */
     size_t seq_span_max;  /* most positions one sequence can span */
     seq_item *items;   /* every sequence's items, back to back */
@@ -100,9 +104,11 @@ zc_status zc_hl_new(zc_hl **out, zc_error *err)
     hl->cap = 16;
     hl->slots = calloc(hl->cap, sizeof *hl->slots);
     hl->qbits = calloc(0x10000 / 64, sizeof *hl->qbits);
-    if (hl->slots == NULL || hl->qbits == NULL) {
+    hl->pfirst = calloc(0x10000 / 64, sizeof *hl->pfirst);
+    if (hl->slots == NULL || hl->qbits == NULL || hl->pfirst == NULL) {
         free(hl->slots);
         free(hl->qbits);
+        free(hl->pfirst);
         free(hl);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     }
@@ -121,6 +127,8 @@ void zc_hl_free(zc_hl *hl)
     free(hl->seqs);
     free(hl->words);
     free(hl->qbits);
+    free(hl->pairs);
+    free(hl->pfirst);
     free(hl);
 }
 
@@ -168,6 +176,66 @@ static int hl_grow(zc_hl *hl)
     free(hl->slots);
     hl->slots = ns;
     hl->cap = ncap;
+    return 0;
+}
+
+/* The code point at t[0] of a valid UTF-8 term and its length. */
+static uint32_t first_cp(const char *term, size_t len, size_t *k)
+{
+    const unsigned char *t = (const unsigned char *)term;
+    if (t[0] >= 0xF0 && len >= 4) {
+        *k = 4;
+        return ((t[0] & 0x07u) << 18) | ((t[1] & 0x3Fu) << 12) | ((t[2] & 0x3Fu) << 6) |
+               (t[3] & 0x3Fu);
+    }
+    if (t[0] >= 0xE0 && len >= 3) {
+        *k = 3;
+        return ((t[0] & 0x0Fu) << 12) | ((t[1] & 0x3Fu) << 6) | (t[2] & 0x3Fu);
+    }
+    if (t[0] >= 0xC0 && len >= 2) {
+        *k = 2;
+        return ((t[0] & 0x1Fu) << 6) | (t[1] & 0x3Fu);
+    }
+    *k = 1;
+    return t[0];
+}
+
+static size_t pair_slot(const uint32_t *pairs, size_t cap, uint32_t key)
+{
+    size_t i = (size_t)(key * 2654435761u) & (cap - 1);
+    while (pairs[i] != 0 && pairs[i] != key)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+static int pair_has(const zc_hl *hl, uint32_t key)
+{
+    return hl->cap_pairs > 0 && hl->pairs[pair_slot(hl->pairs, hl->cap_pairs, key)] == key;
+}
+
+/* Adds a pair (key != 0); -1 when out of memory (the caller then falls
+ * back to the first character alone, which only scans more). */
+static int hl_add_pair(zc_hl *hl, uint32_t key)
+{
+    if ((hl->n_pairs + 1) * 2 > hl->cap_pairs) {
+        size_t nc = hl->cap_pairs ? hl->cap_pairs * 2 : 32;
+        uint32_t *np = calloc(nc, sizeof *np);
+        if (np == NULL)
+            return -1;
+        for (size_t i = 0; i < hl->cap_pairs; i++)
+            if (hl->pairs[i] != 0)
+                np[pair_slot(np, nc, hl->pairs[i])] = hl->pairs[i];
+        free(hl->pairs);
+        hl->pairs = np;
+        hl->cap_pairs = nc;
+    }
+    size_t i = pair_slot(hl->pairs, hl->cap_pairs, key);
+    if (hl->pairs[i] == 0) {
+        hl->pairs[i] = key;
+        hl->n_pairs++;
+    }
+    uint32_t cp = key >> 16;
+    hl->pfirst[cp >> 6] |= 1ull << (cp & 63);
     return 0;
 }
 
@@ -222,17 +290,18 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
         hl->has_stems = 1;
     if (stem == HL_WORD)
         hl->words[hl->n_words++] = (hl_word){copy, len, hl->slots[i].id};
-    /* The term's first code point: a token that matches it starts with
-     * that character (a stem with the word's first letter); astral text is
-     * always scanned. */
-    const unsigned char *t = (const unsigned char *)copy;
-    uint32_t cp = t[0];
-    if (cp >= 0xE0 && cp < 0xF0 && len >= 3)
-        cp = ((cp & 0x0Fu) << 12) | ((t[1] & 0x3Fu) << 6) | (t[2] & 0x3Fu);
-    else if (cp >= 0xC0 && cp < 0xE0 && len >= 2)
-        cp = ((cp & 0x1Fu) << 6) | (t[1] & 0x3Fu);
-    if (cp <= 0xFFFF)
-        hl->qbits[cp >> 6] |= 1ull << (cp & 63);
+    /* What a token matching the term starts with (see "regions"): a CJK
+     * term of 2+ characters its first two characters, anything else its
+     * first character (a stem has the word's first letter); astral text
+     * is always scanned. */
+    size_t k1 = 0;
+    uint32_t cp = first_cp(copy, len, &k1);
+    size_t k2 = 0;
+    uint32_t cp2 = cp >= 0x80 && k1 < len ? first_cp(copy + k1, len - k1, &k2) : 0;
+    if (cp2 == 0 || cp > 0xFFFF || cp2 > 0xFFFF || hl_add_pair(hl, cp << 16 | cp2) != 0) {
+        if (cp <= 0xFFFF)
+            hl->qbits[cp >> 6] |= 1ull << (cp & 63);
+    }
     return ZC_OK;
 }
 
@@ -765,6 +834,8 @@ static void scan_text(scan_ctx *c, const uint32_t *ct, const char *text, size_t 
     size_t gaps = c->hl->seq_gaps_max;
     size_t rs = SIZE_MAX, re = 0, skipped = 0, run_s = 0;
     int in_run = 0, run_int = 0, in_word = 0;
+    uint32_t prev = 0;  /* the CJK character before, folded; 0: none */
+    const uint64_t *pf = c->hl->pfirst;
     uint32_t pos = 0;
     size_t p = 0;
     for (;;) {
@@ -821,11 +892,18 @@ static void scan_text(scan_ctx *c, const uint32_t *ct, const char *text, size_t 
             run_s = p;
             run_int = 0;
             in_word = 0;
+            prev = 0;
         }
-        /* A word's later letters start no token. */
-        if (!run_int && !(in_word && (e & CT_WORD)))
-            run_int = (e & CT_ANY) || (q[(e & CT_CP) >> 6] >> (e & 63) & 1);
+        /* A word's later letters start no token; a CJK term of two or
+         * more characters needs its first two together. */
+        if (!run_int && !(in_word && (e & CT_WORD))) {
+            uint32_t cp = e & CT_CP;
+            run_int = (e & CT_ANY) || (q[cp >> 6] >> (cp & 63) & 1) ||
+                      (prev != 0 && (pf[prev >> 6] >> (prev & 63) & 1) &&
+                       pair_has(c->hl, prev << 16 | cp));
+        }
         in_word = (e & CT_WORD) != 0;
+        prev = (e & (CT_WORD | CT_ANY)) ? 0 : e & CT_CP;
         p += k;
     }
     if (rs != SIZE_MAX)
