@@ -1215,19 +1215,134 @@ done:
 
 /* ---- reply ------------------------------------------------------------- */
 
-static int obj_set_str(json_t *o, const char *key, const char *s)
+/* ---- the reply JSON ------------------------------------------------------
+ * Written straight into one growing buffer: building a jansson tree of
+ * every hit and dumping it twice (size, then text) cost as much as the
+ * rest of the reply path.  The text is byte for byte what json_dumpb gives
+ * with JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)
+ * (test_reply_is_janssons checks it): keys in insertion order, strings
+ * UTF-8 as they are with only " \\ and control characters escaped, reals
+ * as %.10g with ".0" added to an integral value and the exponent without
+ * '+' or leading zeros.  A string that is not valid UTF-8 (cannot come
+ * from a validated index) is written "" as jansson would refuse it. */
+
+typedef struct jbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} jbuf;
+
+static void jb_put(jbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (n > SIZE_MAX - b->len - 1) {
+        b->oom = 1;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 1024;
+        while (nc < b->len + n + 1)
+            nc = nc > SIZE_MAX / 2 ? SIZE_MAX : nc * 2;
+        char *np = realloc(b->p, nc);
+        if (np == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void jb_lit(jbuf *b, const char *s)
+{
+    jb_put(b, s, strlen(s));
+}
+
+static void jb_str(jbuf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (!zc_norm_valid_utf8(s, n, NULL))
+        n = 0;
+    jb_put(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        jb_put(b, s + run, i - run);
+        run = i + 1;
+        char esc[8];
+        switch (c) {
+        case '"': jb_put(b, "\\\"", 2); break;
+        case '\\': jb_put(b, "\\\\", 2); break;
+        case '\b': jb_put(b, "\\b", 2); break;
+        case '\f': jb_put(b, "\\f", 2); break;
+        case '\n': jb_put(b, "\\n", 2); break;
+        case '\r': jb_put(b, "\\r", 2); break;
+        case '\t': jb_put(b, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04X", c);
+            jb_put(b, esc, 6);
+            break;
+        }
+    }
+    jb_put(b, s + run, n - run);
+    jb_put(b, "\"", 1);
+}
+
+/* ,"key":"value" (nothing when s is NULL); first: no comma. */
+static void jb_kv_str(jbuf *b, const char *key, const char *s, int first)
 {
     if (s == NULL)
-        return 0;
-    json_t *v = json_string(s);
-    if (v == NULL) {
-        /* Not valid UTF-8 (cannot come from a validated index): keep the
-         * reply valid rather than fail it. */
-        v = json_string("");
-        if (v == NULL)
-            return -1;
+        return;
+    if (!first)
+        jb_put(b, ",", 1);
+    jb_str(b, key);
+    jb_put(b, ":", 1);
+    jb_str(b, s);
+}
+
+static void jb_int(jbuf *b, long long v)
+{
+    char t[32];
+    int n = snprintf(t, sizeof t, "%lld", v);
+    jb_put(b, t, (size_t)n);
+}
+
+/* jansson's jsonp_dtostr with precision 10 (the C locale's '.'). */
+static void jb_real(jbuf *b, double v)
+{
+    char t[64];
+    if (!isfinite(v)) {
+        b->oom = 1; /* json_real refuses it: the reply fails as before */
+        return;
     }
-    return json_object_set_new(o, key, v);
+    int n = snprintf(t, sizeof t, "%.10g", v);
+    if (n < 0 || (size_t)n >= sizeof t - 3) {
+        b->oom = 1;
+        return;
+    }
+    if (strchr(t, '.') == NULL && strchr(t, 'e') == NULL) {
+        memcpy(t + n, ".0", 3);
+        n += 2;
+    }
+    char *e = strchr(t, 'e');
+    if (e != NULL) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, strlen(end) + 1);
+            n = (int)strlen(t);
+        }
+    }
+    jb_put(b, t, (size_t)n);
 }
 
 ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len_out,
@@ -1238,72 +1353,58 @@ ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len
         *len_out = 0;
     if (r == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "no results");
-    json_t *root = json_object();
-    json_t *hits = json_array();
-    int bad = root == NULL || hits == NULL;
-    bad = bad || json_object_set_new(root, "ok", json_true());
-    bad = bad || json_object_set_new(root, "total", json_integer((json_int_t)r->total));
-    bad = bad || json_object_set_new(root, "exact", json_boolean(r->exact));
-    bad = bad || json_object_set_new(root, "took_ms",
-                                     json_real(round(r->took_ms * 1000.0) / 1000.0));
-    for (size_t i = 0; !bad && i < r->n_hits; i++) {
+    jbuf b = {0};
+    jb_lit(&b, "{\"ok\":true,\"total\":");
+    jb_int(&b, (long long)r->total);
+    jb_lit(&b, r->exact ? ",\"exact\":true,\"took_ms\":" : ",\"exact\":false,\"took_ms\":");
+    jb_real(&b, round(r->took_ms * 1000.0) / 1000.0);
+    jb_lit(&b, ",\"hits\":[");
+    for (size_t i = 0; i < r->n_hits; i++) {
         const zc_hit *h = &r->hits[i];
-        json_t *o = json_object();
-        if (o == NULL) {
-            bad = 1;
-            break;
-        }
-        bad = bad || obj_set_str(o, "id", h->id ? h->id : "");
-        bad = bad || json_object_set_new(o, "score", json_real(h->score));
-        bad = bad || obj_set_str(o, "lang", h->lang ? h->lang : "");
-        bad = bad || obj_set_str(o, "title", h->title ? h->title : "");
-        bad = bad || obj_set_str(o, "date", h->date);
-        bad = bad || obj_set_str(o, "issuer", h->issuer);
-        bad = bad || obj_set_str(o, "docno", h->docno);
-        bad = bad || obj_set_str(o, "pair", h->pair);
-        bad = bad || obj_set_str(o, "snippet", h->snippet);
-        if (json_array_append_new(hits, o) != 0)
-            bad = 1;
+        jb_lit(&b, i ? ",{" : "{");
+        jb_kv_str(&b, "id", h->id ? h->id : "", 1);
+        jb_lit(&b, ",\"score\":");
+        jb_real(&b, h->score);
+        jb_kv_str(&b, "lang", h->lang ? h->lang : "", 0);
+        jb_kv_str(&b, "title", h->title ? h->title : "", 0);
+        jb_kv_str(&b, "date", h->date, 0);
+        jb_kv_str(&b, "issuer", h->issuer, 0);
+        jb_kv_str(&b, "docno", h->docno, 0);
+        jb_kv_str(&b, "pair", h->pair, 0);
+        jb_kv_str(&b, "snippet", h->snippet, 0);
+        jb_put(&b, "}", 1);
     }
-    if (!bad) {
-        bad = json_object_set_new(root, "hits", hits) != 0;
-        hits = NULL;
-    }
-    if (!bad && r->facets) {
-        json_t *facets = json_object();
-        bad = facets == NULL || json_object_set_new(root, "facets", facets) != 0;
-        for (size_t k = 0; !bad && k < N_FACETS; k++) {
+    jb_put(&b, "]", 1);
+    if (r->facets) {
+        jb_lit(&b, ",\"facets\":{");
+        int first = 1;
+        for (size_t k = 0; k < N_FACETS; k++) {
             if (!(r->facets & facet_defs[k].bit))
                 continue;
-            json_t *arr = json_array();
-            bad = arr == NULL || json_object_set_new(facets, facet_defs[k].name, arr) != 0;
-            for (size_t j = 0; !bad && j < r->n_fv[k]; j++) {
-                json_t *fv = json_object();
-                bad = fv == NULL || json_array_append_new(arr, fv) != 0;
-                bad = bad || obj_set_str(fv, "value", r->fv[k][j].value);
-                bad = bad || json_object_set_new(fv, "count",
-                                                 json_integer((json_int_t)r->fv[k][j].count));
+            if (!first)
+                jb_put(&b, ",", 1);
+            first = 0;
+            jb_str(&b, facet_defs[k].name);
+            jb_lit(&b, ":[");
+            for (size_t j = 0; j < r->n_fv[k]; j++) {
+                jb_put(&b, j ? ",{" : "{", j ? 2 : 1);
+                jb_kv_str(&b, "value", r->fv[k][j].value, 1);
+                jb_lit(&b, r->fv[k][j].value ? ",\"count\":" : "\"count\":");
+                jb_int(&b, (long long)r->fv[k][j].count);
+                jb_put(&b, "}", 1);
             }
+            jb_put(&b, "]", 1);
         }
+        jb_put(&b, "}", 1);
     }
-    if (!bad && r->suggest != NULL)
-        bad = obj_set_str(root, "suggest", r->suggest) != 0;
-    /* json_dumpb into our own buffer, so the caller can zc_free it whatever
-     * allocator jansson was given. */
-    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
-    size_t n = bad ? 0 : json_dumpb(root, NULL, 0, flags);
-    char *copy = n ? malloc(n + 1) : NULL;
-    if (copy != NULL && json_dumpb(root, copy, n, flags) != n) {
-        free(copy);
-        copy = NULL;
-    }
-    json_decref(hits);
-    json_decref(root);
-    if (copy == NULL)
+    jb_kv_str(&b, "suggest", r->suggest, 0);
+    jb_put(&b, "}", 1);
+    if (b.oom) {
+        free(b.p);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-    copy[n] = '\0';
-    *out = copy;
+    }
+    *out = b.p;
     if (len_out)
-        *len_out = n;
+        *len_out = b.len;
     return ZC_OK;
 }

@@ -573,6 +573,39 @@ static json_t *reply(void **state, const char *arg, char **raw)
     return j;
 }
 
+/* zc_results_to_json writes the reply itself (lib/search.c "the reply
+ * JSON"): byte for byte what jansson dumps of the same document. */
+static void test_reply_is_janssons(void **state)
+{
+    static const char *const args[] = {
+        "{\"q\":\"zcall\",\"sort\":\"date\",\"limit\":100}",
+        "{\"q\":\"zcall\",\"facets\":[\"year\",\"lang\",\"issuer\"]}",
+        "振兴东北",
+        "Northeast Industrail Base",
+        "{\"q\":\"zcall\",\"snippet\":false}",
+        "qqqqqqqq",
+    };
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
+        zc_results *r = run(state, args[i]);
+        char *s = NULL;
+        size_t len = 0;
+        zc_error err;
+        assert_int_equal(zc_results_to_json(r, &s, &len, &err), ZC_OK);
+        zc_results_free(r);
+        json_error_t je;
+        json_t *j = json_loads(s, 0, &je);
+        if (j == NULL)
+            fail_msg("%s: not JSON: %s: %s", args[i], je.text, s);
+        char *d = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+        assert_non_null(d);
+        if (strcmp(d, s) != 0)
+            fail_msg("%s:\n ours    %s\n jansson %s", args[i], s, d);
+        free(d);
+        json_decref(j);
+        zc_free(s);
+    }
+}
+
 static void test_reply_shape(void **state)
 {
     char *raw = NULL;
@@ -805,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_option_facets),
         cmocka_unit_test(test_option_snippet),
         cmocka_unit_test(test_query_errors),
+        cmocka_unit_test(test_reply_is_janssons),
         cmocka_unit_test(test_reply_shape),
         cmocka_unit_test(test_option_match),
         cmocka_unit_test(test_suggest),
