@@ -25,6 +25,13 @@ Classes (see docs/quality.md for the definitions the report prints):
   words_en              2-4 English words, unquoted, starting and ending on
                         a content word, that occur as a sequence in one
                         document only
+  phrase_zh_u / phrase_en_u
+                        the phrase queries as most people type them,
+                        without quotes; judged exactly like the quoted
+                        ones (the ranking question: do the documents that
+                        hold the exact string fill the top 10?)
+  body_zh_q             the body pieces in quotes (an exactness check:
+                        the one document, found by a phrase)
   *_t                   the Traditional form (OpenCC s2t) of title_zh,
                         body_zh and phrase_zh, judged like their source
 """
@@ -35,7 +42,7 @@ import subprocess
 
 from corpus import BLOCK, CJK_CHAR, CJK_RUN, docno_canonical, norm
 
-GEN_VERSION = 4          # bump when the rules below change
+GEN_VERSION = 5          # bump when the rules below change
 
 DF_MIN, DF_MAX = 2, 200  # phrase classes: document frequency window
 BODY_MIN, BODY_MAX = 6, 12
@@ -281,6 +288,27 @@ class Generator:
             self.progress("query set: %s: %d queries" % (name, len(got)))
             sets.extend(got)
         return sets
+
+
+def variants(queries):
+    """The other form of the phrase and body-piece queries, same judgments:
+    phrase_zh/phrase_en unquoted (class + "_u"), body_zh quoted
+    ("body_zh_q").  Derived after the random draws, so the other classes
+    are the same queries as before."""
+    out = []
+    for x in queries:
+        limit = json.loads(x["arg"])["limit"]
+        if x["cls"] in ("phrase_zh", "phrase_en"):
+            t = x["text"][1:-1]
+            cls = x["cls"] + "_u"
+        elif x["cls"] == "body_zh":
+            t = '"%s"' % x["text"]
+            cls = "body_zh_q"
+        else:
+            continue
+        out.append({"cls": cls, "text": t, "arg": search_arg(t, limit), "rel": x["rel"],
+                    "src": x["src"], "extra": dict(x["extra"])})
+    return out
 
 
 FW_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")

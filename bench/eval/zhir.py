@@ -4,15 +4,13 @@ Owns: reading docs.jsonl, queries.tsv, qrels.tsv and dev-qids.txt, checking
 them against the sha256 sums in its README, and scoring a run with the
 README's metric definitions (metrics.py: ndcg_at, rr_at, recall_at).
 
-How the questions are sent: they are natural-language questions ("借钱不还
-怎么办？"), and the engine's plain query text means implicit AND (every CJK
-run a phrase), which would find almost nothing.  The library has no "any of
-these words" option, so evalq --any-words builds the query the way a client
-of the engine has to: the question is cut by the index's own analyzer and
-the original text of each term-sized token (English word, CJK bigram,
-dictionary word, a CJK character no longer token covers) becomes one
-alternative of an OR — with ngram, the same bag of terms the BM25 reference
-scores.  Each run asks for the top 1000.
+How the questions are sent: the way a client sends a natural-language
+question to the daemon, with the protocol's "match": "any" option
+(docs/protocol.md): each line is the SEARCH argument
+{"q": question, "match": "any", "limit": 1000}, which the library turns
+into an OR of the question's analyzed terms ranked by BM25.  (The
+harness once built that OR itself with evalq --any-words; it measures
+the real option now.)
 """
 
 import json
@@ -80,9 +78,9 @@ class ZhIr:
                   sum(len(r) for r in self.qrels.values())))
 
     def lines(self):
-        # evalq --any-words reads plain text; a tab or newline cannot occur
-        # (the README says they were replaced by spaces).
-        return [text for _, text in self.queries]
+        # One SEARCH argument per line (JSON: a newline is escaped).
+        return [json.dumps({"q": text, "match": "any", "limit": 1000}, ensure_ascii=False)
+                for _, text in self.queries]
 
     def score(self, answers):
         """answers: one entry per query (ids, or an error tuple).  Returns
