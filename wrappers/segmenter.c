@@ -6,6 +6,7 @@
  * Must never: call friso's next_mmseg_token (it writes into the shared
  * dictionary), let a character fall out of the output, or print.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +51,13 @@ struct zc_seg_session {
     uint64_t cache_hits, cache_misses;
     friso_config_entry config;        /* own copy: nothing mutable is shared */
     friso_task_t task;                /* owned */
+    /* The dictionary words starting at each character of the chunk being
+     * cut (see mmseg_word): ents[p * max_len + k] is the entry of the
+     * (k+1)-character word at byte p, or NULL; row_done[p] says whether
+     * row p was looked up.  Owned, ZC_SEG_CHUNK_BYTES + 1 rows. */
+    lex_entry_t *ents;
+    unsigned char *row_done;
+    size_t max_len;
     char buf[ZC_SEG_CHUNK_BYTES + 1]; /* NUL-terminated copy of one chunk */
 };
 
@@ -185,6 +193,13 @@ zc_status zc_seg_session_new(zc_seg_dict *d, zc_seg_session **out, zc_error *err
     s->dict = d;
     s->config = *d->config;
     s->task = friso_new_task();
+    s->max_len = d->config->max_len > 0 ? (size_t)d->config->max_len : 1;
+    s->ents = malloc((ZC_SEG_CHUNK_BYTES + 1) * s->max_len * sizeof *s->ents);
+    s->row_done = calloc(ZC_SEG_CHUNK_BYTES + 1, 1);
+    if (s->task == NULL || s->ents == NULL || s->row_done == NULL) {
+        zc_seg_session_free(s);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory for a segmenter session");
+    }
     *out = s;
     return ZC_OK;
 }
@@ -200,8 +215,12 @@ void zc_seg_session_free(zc_seg_session *s)
     }
     if (s->task != NULL)
         friso_free_task(s->task);
+    free(s->ents);
+    free(s->row_done);
     free(s);
 }
+
+static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen);
 
 /* Length of the word starting at s->buf[p] (a character of n bytes, code
  * point u), as MMSEG chooses it; n when friso has nothing longer. */
@@ -219,6 +238,12 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
      * character in the dictionary). */
     if (!friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
         return n;
+#ifndef ZC_SEG_VERIFY
+    if (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS) {
+        size_t ml = mmseg_word(s, p, clen);
+        return ml >= n && ml <= clen - p ? ml : n;
+    }
+#endif
 
     /* next_complex_cjk expects the state readNextWord leaves: the current
      * character in task->buffer, its size in task->bytes, its code point in
@@ -236,7 +261,195 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
         return n;
     if (p + wl < clen && (((unsigned char)s->buf[p + wl]) & 0xC0) == 0x80)
         return n;
+#ifdef ZC_SEG_VERIFY
+    if (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS &&
+        mmseg_word(s, p, clen) != wl)
+        abort();
+#endif
     return wl;
+}
+
+/* ---- MMSEG on looked-up rows ------------------------------------------ *
+ *
+ * friso's next_complex_cjk looks the same prefixes up again and again: for
+ * every position it builds all chunks of up to three words, each level
+ * re-reading and re-hashing the words that start max_len characters ahead,
+ * and it mallocs every chunk and list; on policy text that was a third of
+ * indexing time.  mmseg_word makes the same choice from rows of dictionary
+ * look-ups (friso's dictionary, friso_dic_get) done once per character of
+ * the chunk: the same chunks in the same order, the same four rules with
+ * the same float arithmetic, the first chunk left wins, as in friso 1.6's
+ * mmseg_core_invoke.  ZC_SEG_VERIFY builds also ask friso and abort on any
+ * difference (bench: compared on the real and generated corpora). */
+
+/* The longest word a row holds, in bytes (max_len is at most
+ * ZC_SEG_MAX_WORD_CHARS where rows are used). */
+#define ZC_SEG_MAX_WORD_BYTES (ZC_SEG_MAX_WORD_CHARS * 4)
+
+/* Row p: the words of 1..max_len Han characters starting at byte p of the
+ * chunk (get_next_match: stops at the chunk's end or a non-Han character). */
+static const lex_entry_t *row(zc_seg_session *s, size_t p, size_t clen)
+{
+    lex_entry_t *ents = s->ents + p * s->max_len;
+    if (s->row_done[p])
+        return ents;
+    s->row_done[p] = 1;
+    const unsigned char *b = (const unsigned char *)s->buf;
+    char word[ZC_SEG_MAX_WORD_BYTES + 1];
+    size_t wl = 0, q = p;
+    for (size_t k = 0; k < s->max_len; k++) {
+        ents[k] = NULL;
+        uint32_t u = 0;
+        size_t n = q < clen ? zc_utf8_decode(b, clen, q, &u) : 0;
+        if (n == 0 || n > 4 || !friso_han(u) || wl + n > ZC_SEG_MAX_WORD_BYTES) {
+            for (k++; k < s->max_len; k++)
+                ents[k] = NULL;
+            break;
+        }
+        memcpy(word + wl, b + q, n);
+        wl += n;
+        word[wl] = '\0';
+        q += n;
+        lex_entry_t e = friso_dic_get(s->dict->friso->dic, __LEX_CJK_WORDS__, word);
+        /* Trust nothing: an entry must spell the text it was found by. */
+        ents[k] = e != NULL && e->length == wl ? e : NULL;
+    }
+    return ents;
+}
+
+/* 1 when the character at byte q starts a second or third MMSEG word: there
+ * is one, it is Han, and it is in the dictionary. */
+static int starts_word(zc_seg_session *s, size_t q, size_t clen)
+{
+    uint32_t u = 0;
+    size_t n = q < clen ? zc_utf8_decode((const unsigned char *)s->buf, clen, q, &u) : 0;
+    return n != 0 && n <= 4 && friso_han(u) && row(s, q, clen)[0] != NULL;
+}
+
+typedef struct mchunk {
+    const lex_entry_cdt *w[3];
+    unsigned nw;
+    unsigned length;   /* bytes */
+    float avl, var, mdf;
+} mchunk;
+
+/* The MMSEG word at byte p (a Han character in the dictionary): its length
+ * in bytes.  Mirrors next_complex_cjk + mmseg_core_invoke. */
+static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
+{
+    const lex_entry_t *f = row(s, p, clen);
+    size_t nf = 0;
+    for (size_t k = 0; k < s->max_len; k++)
+        nf += f[k] != NULL;
+    if (nf == 1)
+        return f[0]->length;
+
+    /* At most max_len^3 chunks; max_len is ZC_SEG_MAX_WORD_CHARS unless an
+     * ini file says otherwise, so the array is sized for that bound. */
+    mchunk c[ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS];
+    size_t nc = 0;
+    for (size_t x = 0; x < s->max_len; x++) {
+        const lex_entry_cdt *fe = f[x];
+        if (fe == NULL)
+            continue;
+        size_t q = p + fe->length;
+        if (!starts_word(s, q, clen)) {
+            c[nc++] = (mchunk){{fe, NULL, NULL}, 1, fe->length, 0, 0, 0};
+            continue;
+        }
+        const lex_entry_t *sm = row(s, q, clen);
+        for (size_t y = 0; y < s->max_len; y++) {
+            const lex_entry_cdt *se = sm[y];
+            if (se == NULL)
+                continue;
+            size_t r = q + se->length;
+            if (!starts_word(s, r, clen)) {
+                c[nc++] = (mchunk){{fe, se, NULL}, 2, (unsigned)fe->length + se->length, 0, 0, 0};
+                continue;
+            }
+            const lex_entry_t *tm = row(s, r, clen);
+            for (size_t z = 0; z < s->max_len; z++) {
+                const lex_entry_cdt *te = tm[z];
+                if (te != NULL)
+                    c[nc++] = (mchunk){{fe, se, te}, 3,
+                                       (unsigned)fe->length + se->length + te->length, 0, 0, 0};
+            }
+        }
+    }
+    if (nc == 1)
+        return c[0].w[0]->length;
+
+    /* The four rules, each keeping the chunks that tie for the best value,
+     * in order; friso computes in float, and so must we to tie alike. */
+    size_t keep[sizeof c / sizeof c[0]], nk = nc;
+    for (size_t i = 0; i < nc; i++)
+        keep[i] = i;
+    /* 1. the most bytes */
+    float max = (float)c[keep[0]].length;
+    for (size_t i = 1; i < nk; i++)
+        if (c[keep[i]].length > max)
+            max = (float)c[keep[i]].length;
+    size_t m = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (c[keep[i]].length >= max)
+            keep[m++] = keep[i];
+    nk = m;
+    if (nk == 1)
+        return c[keep[0]].w[0]->length;
+    /* 2. the largest average word length */
+    for (size_t i = 0; i < nk; i++) {
+        mchunk *e = &c[keep[i]];
+        e->avl = ((float)e->length) / e->nw;
+    }
+    max = c[keep[0]].avl;
+    for (size_t i = 1; i < nk; i++)
+        if (c[keep[i]].avl > max)
+            max = c[keep[i]].avl;
+    m = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (c[keep[i]].avl >= max)
+            keep[m++] = keep[i];
+    nk = m;
+    if (nk == 1)
+        return c[keep[0]].w[0]->length;
+    /* 3. the smallest variance of word lengths */
+    for (size_t i = 0; i < nk; i++) {
+        mchunk *e = &c[keep[i]];
+        float var = 0, tmp = 0;
+        for (unsigned t = 0; t < e->nw; t++) {
+            tmp = e->w[t]->length - e->avl;
+            var += tmp * tmp;
+        }
+        e->var = var / e->nw;
+    }
+    max = c[keep[0]].var;
+    for (size_t i = 1; i < nk; i++)
+        if (c[keep[i]].var < max)
+            max = c[keep[i]].var;
+    m = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (c[keep[i]].var <= max)
+            keep[m++] = keep[i];
+    nk = m;
+    if (nk == 1)
+        return c[keep[0]].w[0]->length;
+    /* 4. the largest sum of log frequencies of one-character words */
+    for (size_t i = 0; i < nk; i++) {
+        mchunk *e = &c[keep[i]];
+        float mdf = 0;
+        for (unsigned t = 0; t < e->nw; t++)
+            if (e->w[t]->length == 3 || e->w[t]->length == 2)
+                mdf += (float)log((float)e->w[t]->fre);
+        e->mdf = mdf;
+    }
+    max = c[keep[0]].mdf;
+    for (size_t i = 1; i < nk; i++)
+        if (c[keep[i]].mdf > max)
+            max = c[keep[i]].mdf;
+    for (size_t i = 0; i < nk; i++)
+        if (c[keep[i]].mdf >= max)
+            return c[keep[i]].w[0]->length;
+    return c[keep[0]].w[0]->length;
 }
 
 /* Where the words of a chunk go: byte offsets into the caller's text
@@ -274,6 +487,7 @@ static int cut_chunk(zc_seg_session *s, size_t clen, int final, size_t *done, em
     size_t p = 0;
 
     s->buf[clen] = '\0';
+    memset(s->row_done, 0, clen + 1);
     friso_set_text(s->task, s->buf);
     /* friso measured the text with strlen; a NUL byte in the input must not
      * end it early (NUL is not Han: it becomes a one-byte word). */
