@@ -298,6 +298,8 @@ typedef struct ptok {
     size_t off, len;     /* term in the proximity arena */
     uint32_t run;        /* run number across the whole query */
     int word;            /* an English (WORD) token: no gap next to it */
+    int soft;            /* the break before it may be no break in the text
+                          * (soft_break) */
 } ptok;
 
 typedef struct qctx {
@@ -306,6 +308,7 @@ typedef struct qctx {
     int match_any;       /* free text is an OR of its terms, not an AND */
     const char *text;
     size_t len;
+    size_t at_base;      /* text offset of the piece c->at was analyzed from */
     zc_error *err;
     zc_status st;        /* first hard error (ENOMEM, ETOOLONG, analyzer) */
     int syntax_error;
@@ -533,6 +536,7 @@ static void analyze(qctx *c, size_t s, size_t len)
 {
     c->n_at = 0;
     c->arena_len = 0;
+    c->at_base = s;
     if (failed(c))
         return;
     uint32_t pos = 0;
@@ -573,6 +577,30 @@ static void mark_phrase_tokens(qctx *c)
     }
 }
 
+/* Whether the break between the CJK tokens p and a (a after p, in
+ * different runs of the last analyzed piece) may be no break at all in a
+ * text that holds the query's characters in order, so that a phrase must
+ * allow one more position there (the bigram across it).  In ngram and
+ * hybrid only a break of whitespace alone is such a break: punctuation in
+ * the query ("类、数量") stands in any text that holds the phrase, its runs
+ * end there too, their positions follow on directly, and the characters
+ * beside it are positional (the edges of a run).  In words mode a run
+ * after a CJK run always starts one position further (analyzer.c), so
+ * every break is one. */
+static int soft_break(const qctx *c, const atok *p, const atok *a)
+{
+    if (p->run == a->run || p->kind == ZC_TOK_WORD || a->kind == ZC_TOK_WORD)
+        return 0;
+    if (c->mode == ZC_SEG_WORDS)
+        return 1;
+    size_t i = c->at_base + p->end, e = c->at_base + a->start, k;
+    if (i >= e)
+        return 0;
+    while (i < e && (k = ws_len(c->text, c->len, i)) > 0)
+        i += k;
+    return i >= e;
+}
+
 /* ---- English stopwords ---------------------------------------------------
  * The classic short English list (Lucene's StopAnalyzer set).  Stopwords
  * are indexed like every word, so phrases keep them; a free-text query
@@ -599,10 +627,15 @@ int zc_query_is_stopword(const char *term, size_t len)
 static void prox_add_unit(qctx *c)
 {
     uint32_t last_run = UINT32_MAX;
+    const atok *prev = NULL;
     for (size_t k = 0; k < c->n_at && !failed(c); k++) {
         const atok *a = &c->at[k];
         if (!phrase_tok(a))
             continue;
+        /* The first token of a unit follows a space in the query (units
+         * are cut at whitespace): soft unless it is a word. */
+        int soft = prev != NULL ? soft_break(c, prev, a) : 1;
+        prev = a;
         if (a->run != last_run) {
             c->prox_run++;
             last_run = a->run;
@@ -628,6 +661,7 @@ static void prox_add_unit(qctx *c)
         p->len = a->len;
         p->run = c->prox_run;
         p->word = a->kind == ZC_TOK_WORD;
+        p->soft = soft;
     }
 }
 
@@ -822,25 +856,31 @@ static zc_xap_query *runs_query(qctx *c, const char *pfx, const char *stem_pfx,
 }
 
 /* A quoted phrase over the analyzed tokens: every phrase token, exact
- * (unstemmed), in order.  CJK runs separated only by a space or punctuation
- * in the query may be one run in the text, where a bigram across the gap
- * sits between them (in words mode: one run where the text has two, which
- * words mode separates by one position): the window allows one extra
- * position per such gap.  In ngram and hybrid, a 1-character CJK run inside
- * a longer phrase has no position in a text where the character stands
- * inside a longer run, so such a phrase falls back to an AND of its runs.
- * A phrase is exact whatever match_any says. */
+ * (unstemmed), in order.  CJK runs separated only by a space in the query
+ * may be one run in the text, where a bigram across the gap sits between
+ * them (in words mode: also punctuation, and one run where the text has
+ * two, which words mode separates by one position): the window allows one
+ * extra position per such gap (soft_break).  In ngram and hybrid, a
+ * 1-character CJK run has a position only at the edge of a run of the
+ * text: beside punctuation ("工。任何", "类、数量") it is, and the phrase
+ * stays a phrase; beside a space it may stand inside a longer run of the
+ * text, so such a phrase falls back to an AND of its runs.  A phrase is
+ * exact whatever match_any says. */
 static zc_xap_query *phrase_query(qctx *c, const char *pfx, int collect, int count)
 {
     int any = c->match_any;
     c->match_any = 0;
     size_t n_pos = 0, single = 0;
+    const atok *prev = NULL;
     for (size_t k = 0; k < c->n_at; k++) {
-        if (!phrase_tok(&c->at[k]))
+        const atok *a = &c->at[k];
+        if (!phrase_tok(a))
             continue;
         n_pos++;
-        if (c->at[k].kind == ZC_TOK_CJK_UNIGRAM && c->mode != ZC_SEG_WORDS)
+        if (prev != NULL && c->mode != ZC_SEG_WORDS && soft_break(c, prev, a) &&
+            (a->kind == ZC_TOK_CJK_UNIGRAM || prev->kind == ZC_TOK_CJK_UNIGRAM))
             single = 1;
+        prev = a;
     }
     zc_xap_query *q = NULL;
     if (n_pos == 0 || (single && n_pos > 1)) {
@@ -863,8 +903,7 @@ static zc_xap_query *phrase_query(qctx *c, const char *pfx, int collect, int cou
     for (size_t k = 0; k < n_pos && !failed(c); k++) {
         const atok *a = &c->at[idx[k]];
         if (k > 0) {
-            const atok *p = &c->at[idx[k - 1]];
-            if (a->run != p->run && a->kind != ZC_TOK_WORD && p->kind != ZC_TOK_WORD)
+            if (soft_break(c, &c->at[idx[k - 1]], a))
                 gaps++;
         }
         ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k + 1), count));
@@ -1263,11 +1302,16 @@ static part plain_words(qctx *c)
 #define PROX_MAX_TERMS 64
 /* Weights of the ranking-only parts (AND_MAYBE), relative to the main
  * query's own BM25 weight (tuned with make eval and shared/zh-ir).  The
+ * whole free text as a phrase weighs 3 for match all: a document holding
+ * the exact sequence typed should beat one holding its words apart but
+ * often (make eval: known-item body pieces, unquoted English phrases);
+ * 1 for match any, where a question's exact wording is rarely in the
+ * answer.  The
  * title form is off for match any: a question's words in an article's
  * name (zh-ir: 中华人民共和国民法典第五十四条) tell little. */
 #define BOOST_TITLE(any) ((any) ? 0.0 : 1.0)
 #define BOOST_WORDS 1.0
-#define BOOST_PHRASE 1.0
+#define BOOST_PHRASE(any) ((any) ? 1.0 : 3.0)
 #define BOOST_NEAR 0.5
 /* The NEAR window: the query's own span plus this many positions. */
 #define PROX_NEAR_SLACK 8
@@ -1284,7 +1328,8 @@ static void prox_queries(qctx *c, zc_xap_query **phrase, zc_xap_query **near)
     unsigned gaps = 0;
     for (size_t k = 0; k < c->n_pt && !failed(c); k++) {
         const ptok *p = &c->pt[k];
-        if (k > 0 && p->run != c->pt[k - 1].run && !p->word && !c->pt[k - 1].word)
+        if (k > 0 && p->run != c->pt[k - 1].run && !p->word && !c->pt[k - 1].word &&
+            p->soft)
             gaps++;
         ql_push(c, &l, mk_term(c, "", c->parena + p->off, p->len, (unsigned)(k + 1), 0));
     }
@@ -1305,7 +1350,7 @@ static void prox_queries(qctx *c, zc_xap_query **phrase, zc_xap_query **near)
         *phrase = *near = NULL;
         return;
     }
-    *phrase = scaled(c, *phrase, BOOST_PHRASE);
+    *phrase = scaled(c, *phrase, BOOST_PHRASE(c->match_any));
     *near = scaled(c, *near, BOOST_NEAR);
 }
 

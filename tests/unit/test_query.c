@@ -76,6 +76,12 @@ static const char *const MODE_DOCS[] = {
     "{\"id\":\"k1\",\"lang\":\"zh\",\"title\":\"停工\",\"body\":\"按规定停工。任何单位和个人不得擅自开工。\"}",
     "{\"id\":\"k2\",\"lang\":\"zh\",\"title\":\"用途\","
     "\"body\":\"任何单位和个人不得擅自改变用途。任何单位和个人不得擅自施工。\"}",
+    /* the query's characters in sequence once (s1), and apart but often,
+     * title included (s2) */
+    "{\"id\":\"s1\",\"lang\":\"zh\",\"title\":\"放流\","
+    "\"body\":\"增殖放流种类、数量、规格和时间。\"}",
+    "{\"id\":\"s2\",\"lang\":\"zh\",\"title\":\"种类数量规格\","
+    "\"body\":\"数量。规格。数量很多，规格很多，数量和规格。种类很多。数量，规格，类。\"}",
 };
 #define N_MODE_DOCS (sizeof MODE_DOCS / sizeof MODE_DOCS[0])
 
@@ -498,6 +504,41 @@ static void test_edge_character(void **state)
     }
 }
 
+/* Regression (found by make eval: the quoted body piece
+ * "工。任何单位和个人不得擅" ranked other documents first, and
+ * "类、数量、规格" in quotes missed its document): a quoted phrase with a
+ * one-character run beside punctuation is a phrase, not an AND of its
+ * runs, since such a character is positional (the edge of a run).  Beside
+ * a space it may stand inside a longer run of the text: an AND then. */
+static void test_quoted_phrase_one_char_run(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "\"工。任何单位\"", 0, "k1");
+        mfinds(state, m, "\"类、数量、规格和时间\"", 0, "s1");
+        mfinds(state, m, "\"种类、规格\"", 0, "");
+        if (m == ZC_SEG_WORDS)
+            continue;
+        /* (words mode allows a position at every break: s2's 数量和规格。种类
+         * holds 数量、规格、种类 there, and 数量，规格，类 类、数量、规格) */
+        mfinds(state, m, "\"类、数量、规格\"", 0, "s1");
+        mfinds(state, m, "\"数量、规格、种类\"", 0, "");
+        mfinds(state, m, "\"工 任何单位\"", 0, "k1,k2");
+    }
+}
+
+/* Regression (make eval, known-item body pieces: "类、数量、规格" ranked
+ * documents holding 数量 and 规格 often, and in the title, above the one
+ * holding the sequence): the document with the query's exact sequence
+ * comes first. */
+static void test_exact_sequence_first(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "类、数量、规格", 0, "s1,s2");
+        if (m != ZC_SEG_WORDS)   /* words mode: s2 holds it too (see above) */
+            mfirst(state, m, "类、数量、规格", "s1");
+    }
+}
+
 /* The proximity boost: the document where the query's words stand together
  * comes first, though both hold every word. */
 static void test_proximity_ranks(void **state)
@@ -672,6 +713,8 @@ int main(void)
         cmocka_unit_test(test_no_document_twice),
         cmocka_unit_test(test_exact_title_and_docno_first),
         cmocka_unit_test(test_edge_character),
+        cmocka_unit_test(test_quoted_phrase_one_char_run),
+        cmocka_unit_test(test_exact_sequence_first),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
