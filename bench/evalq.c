@@ -13,8 +13,9 @@
  * answered with an empty line, not skipped, to keep the lines aligned.
  *
  * --any-words turns each (plain text) line into an "any of these words"
- * query, the way a natural-language question has to be sent to an engine
- * whose default is implicit AND: the text is cut by the library's own
+ * query built here, outside the library (a diagnostic: the harness sends
+ * questions with the SEARCH option "match":"any", the path users get,
+ * since 2026-11-28): the text is cut by the library's own
  * analyzer (lib/analyzer.h, the mode the index was built with unless
  * --analyzer says otherwise), and the original text of every term-sized
  * token (an English word, a CJK bigram, a dictionary word, a CJK character
