@@ -18,10 +18,31 @@
 #include "segmenter.h"
 #include "utf8_internal.h"
 
+/* An index over friso's CJK word table, built once when the dictionary is
+ * loaded and read-only after: every word and every proper prefix of a word,
+ * by a 64-bit hash of its UTF-8 bytes (open addressing, linear probing).
+ * friso's own table costs a full string hash, a modulo and a strcmp chain
+ * walk per look-up, and it cannot say that no longer word starts with a
+ * prefix; with prefixes, a row of look-ups (row()) stops as soon as the text
+ * leaves the dictionary.  The entries are friso's (lex_entry_t), so the
+ * words, lengths and frequencies are the dictionary's own. */
+typedef struct word_slot {
+    /* The string's hash with bit 0 cleared, then bit 0 set when a longer
+     * word starts with the string; 0: an empty slot. */
+    uint64_t hash;
+    /* The word's entry (friso's), or NULL for a string that is only a
+     * prefix.  A word is confirmed by comparing its bytes; a prefix only by
+     * its 63-bit hash, since a false "a longer word may follow" costs one
+     * more look-up and never a wrong word. */
+    lex_entry_t entry;
+} word_slot;
+
 struct zc_seg_dict {
     friso_t friso;          /* owns the dictionary (friso->dic) */
     friso_config_t config;  /* template copied into each session */
     size_t window;          /* MMSEG look-ahead bound, bytes (see cut_chunk) */
+    word_slot *words;       /* owned; NULL: look words up in friso's table */
+    size_t words_mask;      /* slots - 1 (a power of two) */
 };
 
 /* A session remembers how it cut recent short runs (zc_seg_cut_chars):
@@ -70,6 +91,125 @@ static int friso_han(uint32_t u)
 }
 
 /* ---- dictionary ------------------------------------------------------- */
+
+static uint64_t bytes_hash(const char *b, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)b[i];
+        h *= 1099511628211ull;
+    }
+    /* mix the high bits down: the table index is the low bits */
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    h &= ~1ull;
+    return h ? h : 2;
+}
+
+static int slot_is(const word_slot *w, uint64_t h, const char *b, size_t n)
+{
+    if ((w->hash & ~1ull) != h)
+        return 0;
+    return w->entry == NULL ||
+           (w->entry->length == n && memcmp(w->entry->word, b, n) == 0);
+}
+
+/* The slot of b[0, n) in the word index, or NULL. */
+static const word_slot *word_find(const zc_seg_dict *d, const char *b, size_t n, uint64_t h)
+{
+    for (size_t i = (size_t)(h >> 1) & d->words_mask;; i = (i + 1) & d->words_mask) {
+        const word_slot *w = &d->words[i];
+        if (w->hash == 0)
+            return NULL;
+        if (slot_is(w, h, b, n))
+            return w;
+    }
+}
+
+/* Inserts b[0, n) (a word when entry is set, else a prefix). */
+static void word_put(zc_seg_dict *d, const char *b, size_t n, lex_entry_t entry)
+{
+    uint64_t h = bytes_hash(b, n);
+    size_t i = (size_t)(h >> 1) & d->words_mask;
+    for (;; i = (i + 1) & d->words_mask) {
+        word_slot *w = &d->words[i];
+        if (w->hash == 0) {
+            *w = (word_slot){h | (entry == NULL), entry};
+            return;
+        }
+        /* A prefix slot met by its word (or the other way round) becomes
+         * one slot that is both. */
+        if ((w->hash & ~1ull) == h && (w->entry == NULL || entry == NULL ||
+                                        w->entry == entry)) {
+            if (entry != NULL && w->entry == NULL) {
+                if (entry->length != n || memcmp(entry->word, b, n) != 0)
+                    continue;
+                w->entry = entry;
+            } else if (entry == NULL) {
+                if (w->entry != NULL &&
+                    (w->entry->length != n || memcmp(w->entry->word, b, n) != 0))
+                    continue;
+                w->hash |= 1;
+            }
+            return;
+        }
+    }
+}
+
+/* Builds d->words from friso's CJK word table.  Returns 0, or -1 when out
+ * of memory (then d->words stays NULL). */
+static int build_word_index(zc_seg_dict *d)
+{
+    friso_hash_t t = d->friso->dic[__LEX_CJK_WORDS__];
+    size_t slots_needed = 0;
+    for (uint_t i = 0; i < t->length; i++) {
+        for (hash_entry_t e = t->table[i]; e != NULL; e = e->_next) {
+            if (e->_key == NULL || e->_val == NULL)
+                continue;
+            /* the word and its proper prefixes (shared ones counted again:
+             * an upper bound) */
+            for (const char *c = e->_key; *c; c++)
+                slots_needed += (((unsigned char)*c) & 0xC0) != 0x80;
+        }
+    }
+    size_t cap = 1024;
+    while (cap < slots_needed + slots_needed / 2)
+        cap *= 2;
+    d->words = calloc(cap, sizeof *d->words);
+    if (d->words == NULL)
+        return -1;
+    d->words_mask = cap - 1;
+    for (uint_t i = 0; i < t->length; i++) {
+        for (hash_entry_t e = t->table[i]; e != NULL; e = e->_next) {
+            if (e->_key == NULL || e->_val == NULL)
+                continue;
+            size_t n = strlen(e->_key);
+            word_put(d, e->_key, n, (lex_entry_t)e->_val);
+            /* proper prefixes, on character boundaries */
+            for (size_t k = 1; k < n; k++)
+                if ((((unsigned char)e->_key[k]) & 0xC0) != 0x80)
+                    word_put(d, e->_key, k, NULL);
+        }
+    }
+    return 0;
+}
+
+/* friso_dic_get on the CJK words, through the index when there is one:
+ * the entry of b[0, n), or NULL; *more (may be NULL) is set to 0 when no
+ * longer word starts with b[0, n). */
+static lex_entry_t dict_get(const zc_seg_dict *d, const char *b, size_t n, int *more)
+{
+    if (d->words == NULL) {
+        if (more)
+            *more = 1;
+        return friso_dic_get(d->friso->dic, __LEX_CJK_WORDS__, (fstring)b);
+    }
+    const word_slot *w = word_find(d, b, n, bytes_hash(b, n));
+    if (more)
+        *more = w != NULL && (w->hash & 1);
+    return w ? w->entry : NULL;
+}
 
 static void dict_defaults(friso_config_t cfg)
 {
@@ -148,6 +288,8 @@ zc_status zc_seg_dict_load(const char *ini_path, zc_seg_dict **out, zc_error *er
      * start, plus one character to test for a continuation; friso's Han
      * characters are 3 bytes, but count 4 to be safe. */
     d->window = ((size_t)d->config->max_len * 3u + 2u) * 4u;
+    /* Without the index (out of memory) every look-up goes to friso. */
+    (void)build_word_index(d);
     *out = d;
     return ZC_OK;
 }
@@ -156,6 +298,7 @@ void zc_seg_dict_free(zc_seg_dict *d)
 {
     if (d == NULL)
         return;
+    free(d->words);
     if (d->friso != NULL)
         friso_free(d->friso); /* frees the dictionary too */
     if (d->config != NULL)
@@ -236,8 +379,13 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
     /* A Han character friso does not know is a word by itself (this is what
      * next_mmseg_token does too, and next_complex_cjk needs the first
      * character in the dictionary). */
-    if (!friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
+    if (dict_get(s->dict, task->buffer, n, NULL) == NULL) {
+#ifdef ZC_SEG_VERIFY
+        if (friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
+            abort();
+#endif
         return n;
+    }
 #ifndef ZC_SEG_VERIFY
     if (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS) {
         size_t ml = mmseg_word(s, p, clen);
@@ -310,9 +458,20 @@ static const lex_entry_t *row(zc_seg_session *s, size_t p, size_t clen)
         wl += n;
         word[wl] = '\0';
         q += n;
-        lex_entry_t e = friso_dic_get(s->dict->friso->dic, __LEX_CJK_WORDS__, word);
+        int more = 1;
+        lex_entry_t e = dict_get(s->dict, word, wl, &more);
+#ifdef ZC_SEG_VERIFY
+        if (e != friso_dic_get(s->dict->friso->dic, __LEX_CJK_WORDS__, word))
+            abort();
+        more = 1; /* look every length up, so friso's answer is checked too */
+#endif
         /* Trust nothing: an entry must spell the text it was found by. */
         ents[k] = e != NULL && e->length == wl ? e : NULL;
+        if (!more) { /* no longer word starts here: friso would find none */
+            for (k++; k < s->max_len; k++)
+                ents[k] = NULL;
+            break;
+        }
     }
     return ents;
 }
