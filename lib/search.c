@@ -842,6 +842,120 @@ static int json_top_string(const char *data, size_t len, const char *key, char *
     }
 }
 
+/* The top-level strings keys[0..n) of the JSON object data, in one walk:
+ * outs[k] new (free with free()) or NULL when absent or not a string; the
+ * last key may be long (at most BODY_MAX_BYTES kept), the others are
+ * whole.  0 ok, -1 unexpected text (outs all NULL), -2 out of memory. */
+static int json_top_fields(const char *data, size_t len, const char *const *keys, size_t n,
+                           char **outs, size_t *lens)
+{
+    jscan s = {data, data + len};
+    for (size_t k = 0; k < n; k++) {
+        outs[k] = NULL;
+        lens[k] = 0;
+    }
+    int r = -1;
+    js_ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        goto fail;
+    s.p++;
+    for (;;) {
+        js_ws(&s);
+        if (s.p >= s.end)
+            goto fail;
+        if (*s.p == '}')
+            return 0;
+        if (*s.p != '"')
+            goto fail;
+        const char *k = s.p + 1;
+        if (js_skip_string(&s) != 0)
+            goto fail;
+        size_t klen = (size_t)(s.p - 1 - k);
+        size_t which = n;
+        for (size_t j = 0; j < n; j++)
+            if (outs[j] == NULL && strlen(keys[j]) == klen && memcmp(k, keys[j], klen) == 0)
+                which = j;
+        js_ws(&s);
+        if (s.p >= s.end || *s.p != ':')
+            goto fail;
+        s.p++;
+        js_ws(&s);
+        if (which < n && s.p < s.end && *s.p == '"') {
+            int d = js_decode_string(&s, which + 1 == n ? BODY_MAX_BYTES : SIZE_MAX / 2,
+                                     &outs[which], &lens[which]);
+            if (d != 0) {
+                r = d;
+                goto fail;
+            }
+        } else if (js_skip_value(&s) != 0) {
+            goto fail;
+        }
+        js_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+            s.p++;
+            continue;
+        }
+        if (s.p < s.end && *s.p == '}')
+            return 0;
+        goto fail;
+    }
+fail:
+    for (size_t k = 0; k < n; k++) {
+        free(outs[k]);
+        outs[k] = NULL;
+        lens[k] = 0;
+    }
+    return r;
+}
+
+/* Hit i's fields and the text of its snippet from its stored document, in
+ * one read: the hit value (ZC_SLOT_HIT) holds copies of the same strings
+ * (docmodel.c: both come from one parsed document; the hit leaves out
+ * empty optional fields, and so does this), so a hit that needs its body
+ * anyway skips reading and parsing the value.  *done 0 (and nothing set):
+ * the stored JSON is not what the scanner expects; take the slow path.
+ * *body: returns new or NULL; free with free(). */
+static zc_status hit_from_data(zc_xap_mset *ms, size_t i, zc_hit *h, char **body,
+                               size_t *blen, int *done, zc_error *err)
+{
+    static const char *const keys[] = {"id", "lang", "title", "date",
+                                       "issuer", "docno", "pair", "body"};
+    enum { NK = sizeof keys / sizeof keys[0] };
+    *done = 0;
+    *body = NULL;
+    *blen = 0;
+    char *data = NULL;
+    size_t dlen = 0;
+    zc_status st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
+    if (st != ZC_OK)
+        return st;
+    char *v[NK];
+    size_t l[NK];
+    int r = json_top_fields(data, dlen, keys, NK, v, l);
+    free(data);
+    if (r == -2)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    if (r != 0)
+        return ZC_OK;
+    for (size_t k = 0; k + 1 < NK; k++) {
+        if (v[k] != NULL && l[k] == 0) {
+            free(v[k]);
+            v[k] = NULL;
+        }
+    }
+    h->id = v[0];
+    h->lang = v[1];
+    h->title = v[2];
+    h->date = v[3];
+    h->issuer = v[4];
+    h->docno = v[5];
+    h->pair = v[6];
+    *body = v[7];
+    *blen = l[7];
+    *done = 1;
+    return ZC_OK;
+}
+
 /* The text a snippet is made from: the stored document's body, or its
  * title (from the hit) when it has none.  *out: returns new; free with
  * free(). */
@@ -888,19 +1002,14 @@ static zc_status snippet_source(zc_xap_mset *ms, size_t i, const char *title, ch
     return ZC_OK;
 }
 
-/* Reads hit i of ms into h. */
-static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl *hl,
-                          int want_snippet, zc_hit *h, zc_error *err)
+/* Hit i's fields from its hit value (or, for an index written without
+ * one, its stored document) into h. */
+static zc_status hit_from_value(zc_xap_mset *ms, size_t i, uint32_t docid, zc_hit *h,
+                                int *oom, zc_error *err)
 {
-    uint32_t docid = 0;
-    double w = 0;
-    zc_status st = zc_xap_mset_hit(ms, i, &docid, &w, err);
-    if (st != ZC_OK)
-        return st;
-    h->score = w;
     char *val = NULL;
     size_t vlen = 0;
-    st = zc_xap_mset_hit_value(ms, i, ZC_SLOT_HIT, &val, &vlen, err);
+    zc_status st = zc_xap_mset_hit_value(ms, i, ZC_SLOT_HIT, &val, &vlen, err);
     if (st != ZC_OK)
         return st;
     json_t *hj = vlen ? json_loadb(val, vlen, 0, NULL) : NULL;
@@ -920,15 +1029,37 @@ static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl 
                                 "document %u has neither hit fields nor readable data",
                                 (unsigned)docid);
     }
-    int oom = 0;
-    h->id = json_str_dup(hj, "id", &oom);
-    h->lang = json_str_dup(hj, "lang", &oom);
-    h->title = json_str_dup(hj, "title", &oom);
-    h->date = json_str_dup(hj, "date", &oom);
-    h->issuer = json_str_dup(hj, "issuer", &oom);
-    h->docno = json_str_dup(hj, "docno", &oom);
-    h->pair = json_str_dup(hj, "pair", &oom);
+    h->id = json_str_dup(hj, "id", oom);
+    h->lang = json_str_dup(hj, "lang", oom);
+    h->title = json_str_dup(hj, "title", oom);
+    h->date = json_str_dup(hj, "date", oom);
+    h->issuer = json_str_dup(hj, "issuer", oom);
+    h->docno = json_str_dup(hj, "docno", oom);
+    h->pair = json_str_dup(hj, "pair", oom);
     json_decref(hj);
+    return ZC_OK;
+}
+
+/* Reads hit i of ms into h. */
+static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl *hl,
+                          int want_snippet, zc_hit *h, zc_error *err)
+{
+    uint32_t docid = 0;
+    double w = 0;
+    zc_status st = zc_xap_mset_hit(ms, i, &docid, &w, err);
+    if (st != ZC_OK)
+        return st;
+    h->score = w;
+    char *body = NULL;
+    size_t blen = 0;
+    int done = 0, oom = 0;
+    if (want_snippet) {
+        st = hit_from_data(ms, i, h, &body, &blen, &done, err);
+        if (st != ZC_OK)
+            return st;
+    }
+    if (!done && (st = hit_from_value(ms, i, docid, h, &oom, err)) != ZC_OK)
+        return st;
     /* id, lang and title are always in a reply, empty if ever missing. */
     if (!oom && h->id == NULL && (h->id = dup_n("", 0)) == NULL)
         oom = 1;
@@ -936,14 +1067,28 @@ static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl 
         oom = 1;
     if (!oom && h->title == NULL && (h->title = dup_n("", 0)) == NULL)
         oom = 1;
-    if (oom)
+    if (oom) {
+        free(body);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    }
     if (want_snippet) {
         char *src = NULL;
         size_t slen = 0;
-        st = snippet_source(ms, i, h->title, &src, &slen, err);
-        if (st != ZC_OK)
-            return st;
+        if (done && blen > 0) {
+            src = body;
+            slen = blen;
+        } else if (done) {
+            /* no body: the title, as snippet_source does */
+            free(body);
+            src = dup_n(h->title, strlen(h->title));
+            slen = strlen(h->title);
+            if (src == NULL)
+                return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+        } else {
+            st = snippet_source(ms, i, h->title, &src, &slen, err);
+            if (st != ZC_OK)
+                return st;
+        }
         char *snip = NULL;
         st = zc_snippet_make(idx->an, hl, src ? src : "", slen, ZC_SNIPPET_CHARS, &snip,
                              NULL, err);
