@@ -1310,6 +1310,12 @@ static part plain_words(qctx *c)
  * title form is off for match any: a question's words in an article's
  * name (zh-ir: 中华人民共和国民法典第五十四条) tell little. */
 #define BOOST_TITLE(any) ((any) ? 0.0 : 1.0)
+/* Every free-text word and phrase in the title at once (match all, two or
+ * more of them): someone who remembers a few words of a document's name
+ * (上海市 邮政) wants the document whose title holds them all above one
+ * whose title holds one and whose body holds the rest many times
+ * (make eval: known item, title words). */
+#define BOOST_TITLE_ALL 1.0
 #define BOOST_WORDS 1.0
 #define BOOST_PHRASE(any) ((any) ? 1.0 : 3.0)
 #define BOOST_NEAR 0.5
@@ -1521,6 +1527,17 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
         res.q = combine2(&c, ZC_XAP_OP_OR, res.q, xd);
     ql_push(&c, &boosts, xt);
     double title_boost = BOOST_TITLE(c.match_any);
+    /* (not when the text is a document number: "Executive Order 12944"
+     * is the order, not the amendments whose titles cite it) */
+    if (title_boost > 0 && xd == NULL && c.title_units.n >= 2 && !failed(&c)) {
+        zc_xap_query *all = NULL;
+        zc_status st = zc_xap_query_combine(ZC_XAP_OP_AND, c.title_units.v, c.title_units.n,
+                                            0, &all, err);
+        if (st != ZC_OK)
+            c.st = st;
+        else
+            ql_push(&c, &boosts, scaled(&c, all, BOOST_TITLE_ALL));
+    }
     if (title_boost > 0) {
         for (size_t i = 0; i < c.title_units.n; i++) {
             ql_push(&c, &boosts, title_boost != 1.0 ? scaled(&c, c.title_units.v[i], title_boost)

@@ -82,6 +82,12 @@ static const char *const MODE_DOCS[] = {
     "\"body\":\"增殖放流种类、数量、规格和时间。\"}",
     "{\"id\":\"s2\",\"lang\":\"zh\",\"title\":\"种类数量规格\","
     "\"body\":\"数量。规格。数量很多，规格很多，数量和规格。种类很多。数量，规格，类。\"}",
+    /* both query words in the title (w1), one in the title and the other
+     * often in the body (w2) */
+    "{\"id\":\"w1\",\"lang\":\"zh\",\"title\":\"上海市实施邮政法办法\","
+    "\"body\":\"为了实施邮政法，制定本办法。\"}",
+    "{\"id\":\"w2\",\"lang\":\"zh\",\"title\":\"上海市通信规定\","
+    "\"body\":\"邮政，邮政，邮政，邮政，邮政，邮政，邮政，邮政，邮政，邮政。\"}",
 };
 #define N_MODE_DOCS (sizeof MODE_DOCS / sizeof MODE_DOCS[0])
 
@@ -539,6 +545,20 @@ static void test_exact_sequence_first(void **state)
     }
 }
 
+/* The document whose title holds every word comes first (make eval, known
+ * item by title words: 上海市 邮政 ranked a title with 上海市 and a long
+ * body full of 邮政 above the title holding both; fixed by the all-words
+ * title boost.  This small collection does not reproduce the real one's
+ * statistics, so the test pins the behaviour rather than the defect). */
+static void test_all_words_in_title_first(void **state)
+{
+    for (int m = 0; m < ZC_SEG_MODES; m++) {
+        mfinds(state, m, "上海市 邮政", 0, "w1,w2");
+        mfirst(state, m, "上海市 邮政", "w1");
+        mfirst(state, m, "邮政 上海市", "w1");
+    }
+}
+
 /* The proximity boost: the document where the query's words stand together
  * comes first, though both hold every word. */
 static void test_proximity_ranks(void **state)
@@ -715,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_edge_character),
         cmocka_unit_test(test_quoted_phrase_one_char_run),
         cmocka_unit_test(test_exact_sequence_first),
+        cmocka_unit_test(test_all_words_in_title_first),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
