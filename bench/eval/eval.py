@@ -63,6 +63,7 @@ CORPUS_SHA = {
 ROWS = [
     ("title_zh", "known item: exact title (zh)", ["mrr@10", "success@1", "success@10"]),
     ("title_zh_t", "… same, Traditional (OpenCC s2t)", ["mrr@10", "success@1", "success@10"]),
+    ("titlewords_zh", "known item: 2-3 title words (zh)", ["mrr@10", "success@1", "success@10"]),
     ("body_zh", "known item: 6-12 char body piece (zh)", ["mrr@10", "success@1", "success@10"]),
     ("body_zh_t", "… same, Traditional", ["mrr@10", "success@1", "success@10"]),
     ("body_zh_q", "… same, in quotes", ["mrr@10", "success@1", "success@10"]),
@@ -184,7 +185,14 @@ def build_queries(args, work, files, shas):
             json.dumps(shas, sort_keys=True).encode()).hexdigest())
     else:
         notes.append("opencc not found: no Traditional queries, no folding check")
-    gen = querygen.Generator(corp, args.seed, args.per_class, folded, progress)
+    wl = [Path(args.shared) / "seg-gold" / n for n in ("pku_training_words.utf8",
+                                                       "msr_training_words.utf8")]
+    words = None
+    if all(p.exists() for p in wl):
+        words = querygen.load_words([str(p) for p in wl])
+    else:
+        notes.append("seg-gold word lists missing: no title-word queries")
+    gen = querygen.Generator(corp, args.seed, args.per_class, folded, progress, words)
     qs = gen.build()
     qs += querygen.variants(qs)
     if opencc:
@@ -697,6 +705,15 @@ does (Python's NFKC + casefold over title + "\\n" + body) and scanned:
 - **Known item, exact title**: a sampled document's title, as typed.
   Correct: every document with exactly that (normalized) title (90 titles
   repeat: versions of one statute).  MRR@10, success@1, success@10.
+- **Known item, title words** (added 2026-11-28): 2 or 3 words of a
+  sampled Chinese title, in title order, separated by spaces — what
+  someone who remembers a document's name types (`洛阳市 森林公园 条例`,
+  `枪支 管理`).  The words are cut by forward maximum matching over the
+  SIGHAN 2005 training word lists (`../shared/seg-gold/`, PKU + MSR), not
+  by the engine's segmenter, so the queries do not favour one analyzer;
+  a combination is kept when the titles of 1-5 documents hold every word.
+  Correct: those documents.  Sent unquoted.  MRR@10, success@1,
+  success@10.
 - **Known item, body piece**: 6-12 characters cut from one paragraph of a
   sampled body, at least 4 of them Han characters, no character the query
   syntax uses (`" ( ) - :`), starting and ending on a letter or character,

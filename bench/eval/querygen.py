@@ -32,6 +32,13 @@ Classes (see docs/quality.md for the definitions the report prints):
                         hold the exact string fill the top 10?)
   body_zh_q             the body pieces in quotes (an exactness check:
                         the one document, found by a phrase)
+  titlewords_zh         2-3 words of a Chinese title, space-separated,
+                        as someone who remembers a document's name types
+                        them; words cut by forward maximum matching over
+                        the SIGHAN 2005 training word lists (seg-gold:
+                        PKU + MSR), not by the engine's segmenter; kept
+                        when 1-5 documents' titles hold all of them;
+                        correct = those documents
   *_t                   the Traditional form (OpenCC s2t) of title_zh,
                         body_zh and phrase_zh, judged like their source
 """
@@ -42,7 +49,7 @@ import subprocess
 
 from corpus import BLOCK, CJK_CHAR, CJK_RUN, docno_canonical, norm
 
-GEN_VERSION = 5          # bump when the rules below change
+GEN_VERSION = 6          # bump when the rules below change
 
 DF_MIN, DF_MAX = 2, 200  # phrase classes: document frequency window
 BODY_MIN, BODY_MAX = 6, 12
@@ -78,13 +85,46 @@ def q(cls, text, rel, src, limit, **extra):
             "rel": sorted(set(rel)), "src": src, "extra": extra}
 
 
+TW_MAX_TITLES = 5       # titlewords_zh: at most this many titles hold the words
+TW_MAX_WORD = 8         # longest dictionary word tried (characters)
+
+
+def load_words(paths):
+    """The word set of the SIGHAN training word lists (one word a line),
+    normalized as the corpus is; words of 2+ Han characters only."""
+    words = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                w = norm(line.strip())
+                if len(w) >= 2 and len(CJK_CHAR.findall(w)) == len(w):
+                    words.add(w)
+    return words
+
+
+def fmm(run, words):
+    """Forward maximum matching of one CJK run: the dictionary words of
+    2+ characters it is cut into (single characters are skipped)."""
+    out, i = [], 0
+    while i < len(run):
+        for n in range(min(TW_MAX_WORD, len(run) - i), 1, -1):
+            if run[i:i + n] in words:
+                out.append(run[i:i + n])
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
 class Generator:
-    def __init__(self, corpus, seed, per_class, folded, progress):
+    def __init__(self, corpus, seed, per_class, folded, progress, words=None):
         self.c = corpus
         self.rng = random.Random(seed)
         self.n = per_class
         self.folded = folded      # {doc index: normalized t2s text} for docs t2s changes
         self.progress = progress
+        self.words = words        # dictionary for titlewords_zh (None: class skipped)
         self.zh = [i for i in range(len(corpus.docs)) if corpus.lang(i) == "zh"]
         self.en = [i for i in range(len(corpus.docs)) if corpus.lang(i) == "en"]
 
@@ -113,6 +153,38 @@ class Generator:
             seen.add(t)
             out.append(q(cls, title, self.ids(by_title[t]), self.c.docs[i]["id"], 10,
                          dup=len(by_title[t])))
+            if len(out) >= self.n:
+                break
+        return out
+
+    # ---- Chinese title words (known item) ---------------------------------
+
+    def title_words(self):
+        if not self.words:
+            return []
+        titles = [norm(d.get("title", "")).strip() for d in self.c.docs]
+        out, seen = [], set()
+        for i in self.shuffled(self.zh):
+            t = titles[i]
+            ws = []
+            for m in CJK_RUN.finditer(t):
+                ws += [w for w in fmm(m.group(0), self.words) if w not in ws]
+            if len(ws) < 2:
+                continue
+            for _ in range(4):
+                k = min(len(ws), self.rng.choice((2, 3)))
+                pick = sorted(self.rng.sample(range(len(ws)), k))
+                chosen = [ws[j] for j in pick]
+                key = " ".join(chosen)
+                if key in seen:
+                    continue
+                rel = [j for j, tt in enumerate(titles) if all(w in tt for w in chosen)]
+                if not (1 <= len(rel) <= TW_MAX_TITLES) or i not in rel:
+                    continue
+                seen.add(key)
+                out.append(q("titlewords_zh", key, self.ids(rel), self.c.docs[i]["id"], 10,
+                             words=k, titles=len(rel)))
+                break
             if len(out) >= self.n:
                 break
         return out
@@ -282,7 +354,8 @@ class Generator:
                          ("phrase_en", self.phrases_en),
                          ("docno", self.docnos),
                          ("title_en", lambda: self.titles(self.en, "title_en")),
-                         ("words_en", self.words_en)):
+                         ("words_en", self.words_en),
+                         ("titlewords_zh", self.title_words)):
             self.progress("query set: %s ..." % name)
             got = fn()
             self.progress("query set: %s: %d queries" % (name, len(got)))
