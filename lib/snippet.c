@@ -28,6 +28,10 @@
  * to hundreds of KiB, and the best window of its first 64 KiB is a good
  * snippet (queries stay fast whatever the hits' length). */
 #define SNIPPET_SCAN_SOFT_BYTES (64u * 1024u)
+/* A region (see "regions") is analyzed once it is this long, so the two
+ * bounds above also hold for a text where every run may hold a term.  A
+ * sequence standing across such a cut is not marked. */
+#define SNIPPET_REGION_MAX_BYTES (16u * 1024u)
 /* At most this many matched tokens are kept per text (memory bound); the
  * best window is almost always among the first ones anyway. */
 #define SNIPPET_MATCHES_MAX 65536u
@@ -871,6 +875,11 @@ static void scan_text(scan_ctx *c, const uint32_t *ct, const char *text, size_t 
                         rs = run_s;
                     re = p;
                     skipped = 0;
+                    if (re - rs >= SNIPPET_REGION_MAX_BYTES) {
+                        if (scan_region(c, text, rs, re, &pos, err))
+                            return;
+                        rs = SIZE_MAX;
+                    }
                 } else if (rs != SIZE_MAX && ++skipped > gaps) {
                     if (scan_region(c, text, rs, re, &pos, err))
                         return;

@@ -386,6 +386,18 @@ static void test_scan_bound(void **state)
     s = snip(state, "\"政策政策\"", text, 20);
     assert_non_null(strstr(s, "<b>政策政策政策</b>"));
     free(s);
+    /* Every run may hold a term (one region, analyzed every 16 KiB): a
+     * phrase found only at 200 KiB is still shown. */
+    n = 0;
+    while (n < 200 * 1024) {
+        memcpy(text + n, "政策甲。", 12);
+        n += 12;
+    }
+    memcpy(text + n, "政策政策。", 16);
+    n += 15;
+    s = snip(state, "\"政策政策\"", text, 20);
+    assert_non_null(strstr(s, "<b>政策政策</b>"));
+    free(s);
     free(text);
 }
 
