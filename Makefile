@@ -119,8 +119,11 @@ $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 
 # ---- tests ----------------------------------------------------------------
 
+# make test: unit, fuzz, integration on $(BUILD), then the same (minus the
+# real-corpus scale tests) on an ASan+UBSan build in $(BUILD)-asan; see
+# tests/run.sh.  ZC_ASAN_STAGE=0 skips that last stage.
 test: all
-	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh
+	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) SAN=$(SAN) bash tests/run.sh
 
 unit: lib tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh unit
