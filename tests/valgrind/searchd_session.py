@@ -14,8 +14,9 @@ in plain and JSON form with every option, GET (found and not), STATS, PING,
 HELP, error lines (unknown verb, bad JSON, bad options, invalid UTF-8, NUL,
 missing arguments), AUTH (wrong and right), ADD / DEL / COMMIT, pipelined
 bursts, a line over --max-line, a client that half-closes, QUIT — checks
-every reply, then sends SIGTERM and requires exit status 0 and a valgrind
-summary with no errors and no definitely or indirectly lost bytes.
+every reply, then sends SIGTERM and requires exit status 0, a daemon log
+that never shows the AUTH token, and a valgrind summary with no errors and
+no definitely or indirectly lost bytes.
 
 Exit status: 0 clean, 1 a reply or the valgrind report was wrong, 77
 valgrind missing (reported as skipped by tests/run.sh).  The valgrind log
@@ -233,6 +234,13 @@ def main():
             fail("no exit within 300 s of SIGTERM")
         t_end = time.monotonic()
         log.close()
+        # the token was sent in AUTH lines and sits in the token file: it
+        # must appear nowhere in the daemon's log (docs/security.md)
+        dlog = (tmp / "searchd.log").read_text(errors="replace")
+        if AUTH_TOKEN in dlog:
+            fail("the AUTH token appears in the daemon's log")
+        if "ready" not in dlog:
+            fail("daemon log unreadable:\n" + dlog[-2000:])
     report = vglog.read_text(errors="replace")
     summary = re.search(r"ERROR SUMMARY: (\d+) errors", report)
     lost = {k: re.search(r"%s lost: ([\d,]+) bytes in ([\d,]+) blocks" % k, report)
