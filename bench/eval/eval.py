@@ -402,6 +402,9 @@ def git_note():
 
 def main(argv):
     args = parse_args(argv)
+    # The tree the binaries are built from: make eval builds them just
+    # before; read now, not at the end, when others may have changed it.
+    args.git_note = git_note()
     metrics.self_check()
     progress("metric self-check passed (a perfect ranking scores 1, known cases agree)")
     if args.self_test:
@@ -628,7 +631,7 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
     md.append("- Date: %s; whole run %.0f s (indexing: %s)." % (
         now, elapsed, ", ".join("%s %s" % kv for kv in index_secs.items()) or "n/a"))
     md.append("- Machine: %s." % machine_note())
-    md.append("- zhengce commit: %s." % git_note())
+    md.append("- zhengce commit: %s (at the start of the run)." % args.git_note)
     md.append("- Query set: seed %d, up to %d queries per class, %d queries in all; "
               "the same queries for every analyzer." % (args.seed, args.per_class, len(qs)))
     md.append("- Inputs: %s." % ", ".join("`%s` sha256 %s…" % (k, v[:16])
