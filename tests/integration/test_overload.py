@@ -35,7 +35,9 @@ What each test does, and the bound it asserts:
   line, get EOF and no reply; 300 of each at once.
 
 Each test ends by checking that the daemon still answers and exits 0 on
-SIGTERM (zcproto.Daemon).  The test process raises its own RLIMIT_NOFILE
+SIGTERM (zcproto.Daemon).  Against an ASan build (make asan) the latency
+and RSS bounds are printed but not asserted (see SANITIZED); make test's
+ASan stage leaves this file to the plain stage.  The test process raises its own RLIMIT_NOFILE
 (soft up to the hard limit) for the 2 000 sockets.
 """
 
@@ -63,6 +65,20 @@ PING_EVERY_S = 0.01        # the pinger's pause between round trips
 RSS_GROWTH_MAX_KIB = 64 * 1024   # while 8 clients pipeline and never read
 RSS_AFTER_MAX_KIB = 16 * 1024    # once they are gone, above the start value
 WANT_FDS = 4096
+
+
+def _sanitized():
+    """True for an ASan build (make asan): its daemon is several times
+    slower and ASan's quarantine holds freed memory, so the latency and RSS
+    bounds, which are about the plain daemon, are reported, not asserted."""
+    try:
+        with open(SEARCHD, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+SANITIZED = _sanitized()
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +168,11 @@ class Pinger:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.strip() == "ready", "pinger did not start: %r" % line
+        self.daemon_pid = d.proc.pid
+        self.cpu0 = cpu_counters(self.daemon_pid)
 
     def stop(self):
+        self.foreign = foreign_share(self.cpu0, cpu_counters(self.daemon_pid))
         out, _ = self.proc.communicate("stop\n", timeout=30)
         lines = out.splitlines()
         assert lines and lines[0] == "ok", "a well-behaved PING failed: %r" % lines[:1]
@@ -162,15 +181,47 @@ class Pinger:
         return [tuple(float(v) for v in x.split(",")) for x in lines[1].split()]
 
 
-def check_pings(name, samples):
+def cpu_counters(daemon_pid):
+    """(wall s, busy CPU s of the whole machine, CPU s of the daemon and of
+    this test process)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    busy = (sum(v[:8]) - v[3] - v[4]) / tick     # all but idle and iowait
+    try:
+        with open("/proc/%d/stat" % daemon_pid) as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        ours = (int(st[11]) + int(st[12])) / tick
+    except OSError:
+        ours = 0.0
+    t = os.times()
+    return time.monotonic(), busy, ours + t.user + t.system
+
+
+def foreign_share(a, b):
+    """Share of the machine's CPU capacity used by processes other than the
+    daemon and this test (other builds, other test runs) between a and b."""
+    wall = max(b[0] - a[0], 1e-3)
+    return max(0.0, (b[1] - a[1]) - (b[2] - a[2])) / (wall * (os.cpu_count() or 1))
+
+
+FOREIGN_MAX = 0.25   # above this share the machine is not ours: report only
+
+
+def check_pings(name, pinger):
     """Asserts the worst PING of the test against PING_BOUND_MS.  What is
     bounded is the daemon's own delay: each round trip minus the time the
     daemon's loop thread or the pinger sat runnable without a CPU because
     other processes had it (the larger of the two, from
     /proc/.../schedstat), so a machine loaded by unrelated work cannot fail
     the test, while a loop busy with other clients' requests, or blocked,
-    still does.  The raw round trips are reported beside it."""
-    assert len(samples) >= 20, "too few pings measured (%d)" % len(samples)
+    still does.  The raw round trips are reported beside it.  When other
+    processes used more than FOREIGN_MAX of the machine's CPU during the
+    test (a shared machine; not CI, where make test runs alone) and the
+    bound is missed, it is reported, marked NOT ASSERTED, instead."""
+    samples = pinger.stop()
+    assert len(samples) >= (5 if SANITIZED else 20), \
+        "too few pings measured (%d)" % len(samples)
     raw = sorted(x[0] for x in samples)
     own = sorted(max(0.0, x[0] - max(x[1], x[2])) for x in samples)
     steal = max(max(x[1], x[2]) for x in samples)
@@ -179,9 +230,13 @@ def check_pings(name, samples):
         return v[min(len(v) - 1, int(p * len(v)))]
     text = ("%s: %d pings; raw round trip p50 %.2f p90 %.2f p99 %.2f max %.2f ms; "
             "less run-queue wait (daemon's own delay) p99 %.2f max %.2f ms "
-            "(bound %.0f ms); largest run-queue wait in one ping %.2f ms" %
+            "(bound %.0f ms); largest run-queue wait in one ping %.2f ms; CPU used by "
+            "other processes %.0f%%" %
             (name, len(raw), pct(raw, 0.5), pct(raw, 0.9), pct(raw, 0.99), raw[-1],
-             pct(own, 0.99), own[-1], PING_BOUND_MS, steal))
+             pct(own, 0.99), own[-1], PING_BOUND_MS, steal, 100 * pinger.foreign))
+    if pinger.foreign > FOREIGN_MAX and own[-1] >= PING_BOUND_MS:
+        text += (" — NOT ASSERTED: other processes took more than %.0f%% of the "
+                 "machine" % (100 * FOREIGN_MAX))
     print(text)
     try:
         logdir = BUILD / "test-logs"
@@ -190,7 +245,10 @@ def check_pings(name, samples):
             f.write(time.strftime("%Y-%m-%dT%H:%M:%S ") + text + "\n")
     except OSError:
         pass
-    assert own[-1] < PING_BOUND_MS, text
+    if SANITIZED:
+        print("(sanitizer build: bound reported, not asserted)")
+        return
+    assert own[-1] < PING_BOUND_MS or pinger.foreign > FOREIGN_MAX, text
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -319,7 +377,7 @@ def test_2000_connections_above_max_connections_get_busy(index):
                 rounds += 1
         finally:
             close_all(socks)
-        check_pings("2000 connections", p.stop())
+        check_pings("2000 connections", p)
         st = alive(d)
         assert st["busy"] >= n - maxc + 1
 
@@ -436,7 +494,7 @@ def test_slowloris_partial_line_bytes_do_not_reset_idle_timeout(index):
         assert good.request("PING")["pong"] is True       # never dropped
         assert good_replies >= 4
         good.close()
-        check_pings("slowloris", p.stop())
+        check_pings("slowloris", p)
         alive(d)
 
 
@@ -493,10 +551,11 @@ def test_pipeline_100000_requests_never_read_memory_bounded(index):
         print(msg)
         with open(BUILD / "test-logs" / "overload-latency.txt", "a") as f:
             f.write(time.strftime("%Y-%m-%dT%H:%M:%S ") + "pipeline: " + msg + "\n")
-        assert peak - rss0 < RSS_GROWTH_MAX_KIB, msg
-        assert after - rss0 < RSS_AFTER_MAX_KIB, msg
+        if not SANITIZED:
+            assert peak - rss0 < RSS_GROWTH_MAX_KIB, msg
+            assert after - rss0 < RSS_AFTER_MAX_KIB, msg
         assert st["connections"] >= clients + 1     # they were held, not dropped
-        check_pings("pipeline 100000 x 8", p.stop())
+        check_pings("pipeline 100000 x 8", p)
         alive(d)
 
 
@@ -532,8 +591,8 @@ def test_flood_of_oversized_lines(index):
             rounds += 1
             wait_drained(d)
         grew = rss_kib(d.proc.pid) - rss0
-        check_pings("oversized lines (%d x %d clients)" % (rounds, n), p.stop())
-        assert grew < RSS_GROWTH_MAX_KIB, grew
+        check_pings("oversized lines (%d x %d clients)" % (rounds, n), p)
+        assert SANITIZED or grew < RSS_GROWTH_MAX_KIB, grew
         alive(d)
 
 
@@ -567,7 +626,7 @@ def test_random_binary_junk_many_clients(index):
             assert replies > n                # most junk lines were answered
         finally:
             close_all(socks)
-        check_pings("binary junk", p.stop())
+        check_pings("binary junk", p)
         alive(d)
 
 
@@ -583,7 +642,7 @@ def test_half_closed_sockets(index):
             half_closed_round(d, n)
             rounds += 1
             wait_drained(d)
-        check_pings("half-closed (%d rounds)" % rounds, p.stop())
+        check_pings("half-closed (%d rounds)" % rounds, p)
         wait_drained(d, keep=1)          # every half-closed one is gone
 
 
