@@ -16,13 +16,6 @@ struct zc_index {
     zc_seg_mode mode;     /* the index's analyzer (ZC_META_ANALYZER) */
     int writable;
     char *path;           /* owned, NUL-terminated */
-    /* A writer on an index that was empty when opened, nothing deleted
-     * since: documents whose id term is not in fresh_set (64-bit hashes of
-     * the id terms added through this handle; open addressing, 0 = free)
-     * are added without the id look-up of replace_document. */
-    int fresh;
-    uint64_t *fresh_set;  /* owned */
-    size_t fresh_n, fresh_cap;
 };
 
 /* The handle's analyzer (of the index's mode), made on first use.

@@ -1221,20 +1221,3 @@ extern "C" zc_status zc_xap_mset_snippet(const zc_xap_mset *ms, const char *text
         return dup_out(s, out, len_out, err, what);
     });
 }
-
-/* ---- added for the pipelined indexer (iperf) ---------------------------- */
-
-extern "C" zc_status zc_xap_db_add_doc(zc_xap_db *db, const zc_xap_doc *doc, zc_error *err)
-{
-    static const char what[] = "adding document";
-    try {
-        if (db == NULL || doc == NULL)
-            return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad arguments", what);
-        if (!db->writable)
-            return readonly(err, what);
-        db->wdb.add_document(doc->doc);
-        return ZC_OK;
-    } catch (...) {
-        return map_exception(err, what);
-    }
-}

@@ -88,10 +88,6 @@ zc_status zc_xap_db_replace_by_term(zc_xap_db *db, const char *term, size_t len,
                                     const zc_xap_doc *doc, zc_error *err);
 zc_status zc_xap_db_delete_by_term(zc_xap_db *db, const char *term, size_t len,
                                    zc_error *err);
-/* add_doc: adds `doc` under a new document id without looking for an
- * existing one (the caller knows its id term is new: a fresh index).
- * `doc` is borrowed. */
-zc_status zc_xap_db_add_doc(zc_xap_db *db, const zc_xap_doc *doc, zc_error *err);
 /* Atomically makes all pending changes durable (fsync'd) and visible. */
 zc_status zc_xap_db_commit(zc_xap_db *db, zc_error *err);
 

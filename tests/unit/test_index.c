@@ -821,9 +821,9 @@ static void test_spelling_table(void **state)
 }
 
 /* The two halves of an add (zc_prepare_json on another thread, then
- * zc_index_add_prepared), and a fresh index's add_document path: on an index
- * empty when opened, ids added before through the handle (past the growth
- * of its id set) still replace, and a delete ends the fast path. */
+ * zc_index_add_prepared): the same validation as zc_index_add_json, replace
+ * by id across commits, deletes and re-opens, and a document prepared for
+ * another analyzer refused. */
 typedef struct prep_job {
     zc_preparer *p;
     const char *json;
@@ -839,7 +839,7 @@ static void *prep_thread(void *arg)
     return NULL;
 }
 
-static void test_prepared_and_fresh_adds(void **state)
+static void test_prepared_adds(void **state)
 {
     fixture *f = *state;
     zc_index *w = open_ok(f->path, ZC_OPEN_CREATE);
@@ -941,7 +941,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_analyzer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_analyzer_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spelling_table, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prepared_and_fresh_adds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prepared_adds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
