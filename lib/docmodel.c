@@ -237,29 +237,6 @@ static int duplicate_key(const char *json, size_t len, size_t pos, char *key,
     return 1;
 }
 
-/* Copies the NUL-terminated s into buf (cap bytes), each byte that does not
- * start a valid UTF-8 sequence replaced by '?'.  jansson's error text quotes
- * the raw input "near" the error, which may end inside a character or hold
- * invalid bytes, and an error message must stay valid UTF-8: the daemon puts
- * it in a JSON reply (found by tests/fuzz/fuzz_doc.c). */
-static void utf8_sanitize(const char *s, char *buf, size_t cap)
-{
-    size_t len = strlen(s), p = 0, w = 0;
-    while (p < len) {
-        size_t start = p;
-        int32_t cp = zc_norm_next(s, len, &p);
-        size_t k = cp < 0 ? 1 : p - start;
-        if (w + k >= cap)
-            break;
-        if (cp < 0)
-            buf[w] = '?';
-        else
-            memcpy(buf + w, s + start, k);
-        w += k;
-    }
-    buf[w] = '\0';
-}
-
 static zc_status json_error_to_status(const char *json, size_t len,
                                       const json_error_t *je, zc_error *err)
 {
@@ -269,7 +246,7 @@ static zc_status json_error_to_status(const char *json, size_t len,
             return zc_error_set(err, ZC_EINVAL, key, "field '%s': given twice", key);
     }
     char text[sizeof je->text];
-    utf8_sanitize(je->text, text, sizeof text);
+    zc_norm_sanitize(je->text, text, sizeof text);
     return zc_error_set(err, ZC_EINVAL, "",
                         "invalid JSON at byte %d (line %d, column %d): %s",
                         je->position, je->line, je->column, text);

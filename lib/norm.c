@@ -379,3 +379,21 @@ zc_status zc_norm_string(const char *text, size_t len, char **out,
         *len_out = o;
     return ZC_OK;
 }
+
+void zc_norm_sanitize(const char *s, char *buf, size_t cap)
+{
+    size_t len = strlen(s), p = 0, w = 0;
+    while (p < len) {
+        size_t start = p;
+        int32_t cp = zc_norm_next(s, len, &p);
+        size_t k = cp < 0 ? 1 : p - start;
+        if (w + k >= cap)
+            break;
+        if (cp < 0)
+            buf[w] = '?';
+        else
+            memcpy(buf + w, s + start, k);
+        w += k;
+    }
+    buf[w] = '\0';
+}

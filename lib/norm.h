@@ -25,6 +25,14 @@ int32_t zc_norm_next(const char *text, size_t len, size_t *pos);
  * 0 means the character vanishes (a combining mark, a default-ignorable). */
 size_t zc_norm_char(int32_t cp, int32_t out[ZC_NORM_CHAR_MAX]);
 
+/* Copies the NUL-terminated s into buf (cap >= 1 bytes, NUL-terminated,
+ * cut on a character boundary), each byte that does not start a valid UTF-8
+ * sequence replaced by '?'.  For error messages that quote raw input (jansson's
+ * "near" text may end inside a character or hold invalid bytes): they go into
+ * JSON replies and must stay valid UTF-8 (found by tests/fuzz/fuzz_doc.c and
+ * fuzz_query.c). */
+void zc_norm_sanitize(const char *s, char *buf, size_t cap);
+
 /* Character classes after normalization, for the tokenizer. */
 typedef enum zc_cclass {
     ZC_CC_SPACE = 0,   /* separators, punctuation, symbols, controls */

@@ -22,6 +22,7 @@
 #include "query.h"
 #include "schema.h"
 #include "snippet.h"
+#include "utf8_internal.h"
 
 /* BM25 for match any (natural-language questions): more length
  * normalization than Xapian's default (k1 1, b 0.5) ranks the short article
@@ -129,28 +130,6 @@ static int is_space_byte(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Copies the NUL-terminated s into buf (cap bytes), each byte that does not
- * start a valid UTF-8 sequence replaced by '?'.  jansson's error text quotes
- * the input near the error and may end inside a character; the message goes
- * into a JSON reply and must stay valid UTF-8 (found by fuzz_query). */
-static void utf8_sanitize(const char *s, char *buf, size_t cap)
-{
-    size_t len = strlen(s), p = 0, w = 0;
-    while (p < len) {
-        size_t start = p;
-        int32_t cp = zc_norm_next(s, len, &p);
-        size_t k = cp < 0 ? 1 : p - start;
-        if (w + k >= cap)
-            break;
-        if (cp < 0)
-            buf[w] = '?';
-        else
-            memcpy(buf + w, s + start, k);
-        w += k;
-    }
-    buf[w] = '\0';
-}
-
 static zc_status parse_json_opts(zc_search_request *req, const char *text, size_t len,
                                  zc_error *err)
 {
@@ -158,7 +137,7 @@ static zc_status parse_json_opts(zc_search_request *req, const char *text, size_
     req->root = json_loadb(text, len, 0, &je);
     if (req->root == NULL) {
         char clean[sizeof je.text];
-        utf8_sanitize(je.text, clean, sizeof clean);
+        zc_norm_sanitize(je.text, clean, sizeof clean);
         return zc_error_set(err, ZC_EINVAL, "", "SEARCH argument is not valid JSON: %s "
                             "(column %d)", clean, je.column);
     }
@@ -687,30 +666,6 @@ static int js_hex4(const char *p, const char *end, unsigned *out)
     return 0;
 }
 
-static size_t put_utf8(unsigned cp, char *o)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes the string at s->p (opening quote) into a new buffer, at most
  * about max bytes (cut on a character boundary).  0 ok, -1 malformed,
  * -2 out of memory. */
@@ -775,7 +730,7 @@ static int js_decode_string(jscan *s, size_t max, char **out, size_t *len_out)
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 cp = 0xFFFD;
             }
-            n += put_utf8(cp, o + n);
+            n += zc_utf8_encode((uint32_t)cp, o + n);
             break;
         default:
             goto bad;

@@ -1,7 +1,8 @@
 /* utf8_internal.h — strict UTF-8 encoding and decoding of one character,
- * shared by the converter and the segmenter wrappers.
+ * shared by the converter and segmenter wrappers and lib/search.c's JSON
+ * string decoder.
  *
- * Owns: nothing; static inline helpers for files of wrappers/ only (not part
+ * Owns: nothing; static inline helpers for the library's own files only (not part
  * of the library's interface, so nothing here is exported).
  * Must never: accept what zc_norm_valid_utf8 refuses (overlong forms,
  * surrogates, code points above U+10FFFF, truncated sequences).
