@@ -13,7 +13,8 @@
  *    every XAPIAN_FLUSH_THRESHOLD documents) and what makes close discard
  *    uncommitted changes (Xapian's destructor otherwise commits them).  The
  *    price: pending changes live in memory until the caller commits.
- *  - Read handles survive a writer's commits: a DatabaseModifiedError during
+ *  - Read handles survive a writer's commits: a DatabaseModifiedError (or a
+ *    transient DatabaseError, see read_retry) during
  *    a read reopens the database and retries the operation once.
  */
 #include <algorithm>
@@ -178,14 +179,23 @@ static zc_status no_index(zc_error *err, const char *what, const char *path)
 }
 
 /* Runs f, and on a read handle retries it once after a reopen if a writer
- * moved the database under us.  A second DatabaseModifiedError propagates
- * (ZC_EMODIFIED). */
+ * moved the database under us.  DatabaseModifiedError is the documented
+ * case: a writer's commits freed blocks of the revision we read.  A reader
+ * racing a writer that commits after every document has also been seen
+ * (once, under ASan, in test_searches_during_frequent_commits_never_fail) to
+ * get a plain DatabaseError "EOF reading block" instead; a retry on the
+ * newest revision is as correct for it, and real corruption fails the retry
+ * too and is reported.  Opening and lock errors (DatabaseOpeningError) are
+ * not transient.  A second failure propagates (ZC_EMODIFIED for a
+ * DatabaseModifiedError). */
 template <class F>
 static void read_retry(Xapian::Database &db, bool writable, F f)
 {
     try {
         f();
-    } catch (const Xapian::DatabaseModifiedError &) {
+    } catch (const Xapian::DatabaseOpeningError &) {
+        throw;
+    } catch (const Xapian::DatabaseError &) {
         if (writable)
             throw;
         db.reopen();
@@ -1121,8 +1131,8 @@ extern "C" zc_status zc_xap_mset_hit(const zc_xap_mset *ms, size_t i, uint32_t *
     });
 }
 
-/* Reads hit i's document through f(doc); on a DatabaseModifiedError the
- * database is reopened and the document fetched again by docid. */
+/* Reads hit i's document through f(doc); on the errors read_retry retries
+ * the database is reopened and the document fetched again by docid. */
 template <class F>
 static void with_hit_doc(const zc_xap_mset *ms, size_t i, F f)
 {
@@ -1130,7 +1140,9 @@ static void with_hit_doc(const zc_xap_mset *ms, size_t i, F f)
     Xapian::docid id = *it;
     try {
         f(it.get_document());
-    } catch (const Xapian::DatabaseModifiedError &) {
+    } catch (const Xapian::DatabaseOpeningError &) {
+        throw;
+    } catch (const Xapian::DatabaseError &) {
         /* ms is const to the caller; its database copy is ours to move. */
         Xapian::Database &db = const_cast<Xapian::Database &>(ms->db);
         db.reopen();
