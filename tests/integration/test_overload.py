@@ -266,15 +266,19 @@ def rss_kib(pid):
     return 0
 
 
-def read_all(socks, deadline_s, limit=1 << 20):
-    """Reads every socket until EOF (or reset) or the deadline; returns
-    {sock: (bytes, how)} with how in eof/reset/timeout."""
+def pump(socks, deadline_s, finished, limit=None):
+    """The one reading loop of these tests: reads every socket (made
+    non-blocking) until finished(data, how) says so, where how is "open"
+    while it is open and "eof" or "reset" once it ended (an ended socket is
+    finished whatever the answer), or the deadline.  Keeps at most about
+    limit bytes of each (None: all).  Returns ({sock: [bytes, how]}, how
+    many were not finished)."""
     sel = selectors.DefaultSelector()
     got = {}
     for s in socks:
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ)
-        got[s] = [b"", "timeout"]
+        got[s] = [b"", "open"]
     left = len(socks)
     end = time.monotonic() + deadline_s
     while left and time.monotonic() < end:
@@ -285,18 +289,30 @@ def read_all(socks, deadline_s, limit=1 << 20):
             except BlockingIOError:
                 continue
             except ConnectionResetError:
-                d, how = b"", "reset"
-            else:
-                how = "eof"
+                d, got[s][1] = b"", "reset"
             if d:
-                if len(got[s][0]) < limit:
+                if limit is None or len(got[s][0]) < limit:
                     got[s][0] += d
-                continue
-            got[s][1] = how
+            elif got[s][1] == "open":
+                got[s][1] = "eof"
+            how = got[s][1]
+            if how == "open":
+                if not finished(got[s][0], how):
+                    continue
+            else:
+                finished(got[s][0], how)    # the caller may object to an end
             sel.unregister(s)
             left -= 1
     sel.close()
-    return {s: tuple(v) for s, v in got.items()}
+    return got, left
+
+
+def read_all(socks, deadline_s, limit=1 << 20):
+    """Reads every socket until EOF (or reset) or the deadline, keeping at
+    most about limit bytes of each; returns {sock: (bytes, how)} with how in
+    eof/reset/timeout."""
+    got, _ = pump(socks, deadline_s, lambda data, how: False, limit)
+    return {s: (v[0], "timeout" if v[1] == "open" else v[1]) for s, v in got.items()}
 
 
 def wait_drained(d, keep=2, timeout=20):
@@ -389,61 +405,22 @@ def test_2000_connections_above_max_connections_get_busy(index):
 
 def read_all_until_reply(socks, deadline_s):
     """For the 2 000-connection test: a served socket never reaches EOF,
-    so stop reading one once it holds a complete line."""
-    sel = selectors.DefaultSelector()
-    got = {}
-    for s in socks:
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-        got[s] = [b"", "open"]
-    left = len(socks)
-    end = time.monotonic() + deadline_s
-    while left and time.monotonic() < end:
-        for key, _ in sel.select(timeout=0.2):
-            s = key.fileobj
-            try:
-                d = s.recv(65536)
-            except BlockingIOError:
-                continue
-            except ConnectionResetError:
-                d, got[s][1] = b"", "reset"
-            if d:
-                got[s][0] += d
-                if b"\n" not in got[s][0] or b'"busy"' in got[s][0]:
-                    continue        # a busy socket: read on to its EOF
-            elif got[s][1] == "open":
-                got[s][1] = "eof"
-            sel.unregister(s)
-            left -= 1
-    sel.close()
+    so stop reading one once it holds a complete line (a busy reply: read
+    on to its EOF)."""
+    got, left = pump(socks, deadline_s,
+                     lambda data, how: b"\n" in data and b'"busy"' not in data)
     assert left == 0, "%d sockets without a reply after %ss" % (left, deadline_s)
     return got
 
 
 def read_lines(socks, k, deadline_s):
     """Reads k reply lines from each (non-blocking) socket."""
-    sel = selectors.DefaultSelector()
-    buf = {}
-    for s in socks:
-        sel.register(s, selectors.EVENT_READ)
-        buf[s] = b""
-    left = len(socks)
-    end = time.monotonic() + deadline_s
-    while left and time.monotonic() < end:
-        for key, _ in sel.select(timeout=0.2):
-            s = key.fileobj
-            try:
-                d = s.recv(65536)
-            except BlockingIOError:
-                continue
-            assert d, "closed by the daemon"
-            buf[s] += d
-            if buf[s].count(b"\n") >= k:
-                sel.unregister(s)
-                left -= 1
-    sel.close()
+    def finished(data, how):
+        assert how == "open", "closed by the daemon"
+        return data.count(b"\n") >= k
+    got, left = pump(socks, deadline_s, finished)
     assert left == 0, "%d sockets without %d replies after %ss" % (left, k, deadline_s)
-    return {s: buf[s].split(b"\n")[:k] for s in socks}
+    return {s: got[s][0].split(b"\n")[:k] for s in socks}
 
 
 # -- slowloris --------------------------------------------------------------------
