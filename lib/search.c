@@ -746,57 +746,6 @@ bad:
     return -1;
 }
 
-/* The top-level string `key` of the JSON object data.  1 found (*out new,
- * free with free()), 0 absent or not a string, -1 unexpected text, -2 out
- * of memory. */
-static int json_top_string(const char *data, size_t len, const char *key, char **out,
-                           size_t *len_out)
-{
-    jscan s = {data, data + len};
-    size_t klen = strlen(key);
-    *out = NULL;
-    *len_out = 0;
-    js_ws(&s);
-    if (s.p >= s.end || *s.p != '{')
-        return -1;
-    s.p++;
-    for (;;) {
-        js_ws(&s);
-        if (s.p >= s.end)
-            return -1;
-        if (*s.p == '}')
-            return 0;
-        if (*s.p != '"')
-            return -1;
-        const char *k = s.p + 1;
-        if (js_skip_string(&s) != 0)
-            return -1;
-        /* keys with escapes never equal ours: stored keys are plain */
-        int match = (size_t)(s.p - 1 - k) == klen && memcmp(k, key, klen) == 0;
-        js_ws(&s);
-        if (s.p >= s.end || *s.p != ':')
-            return -1;
-        s.p++;
-        js_ws(&s);
-        if (match) {
-            if (s.p >= s.end || *s.p != '"')
-                return 0;
-            int r = js_decode_string(&s, BODY_MAX_BYTES, out, len_out);
-            return r == 0 ? 1 : r;
-        }
-        if (js_skip_value(&s) != 0)
-            return -1;
-        js_ws(&s);
-        if (s.p < s.end && *s.p == ',') {
-            s.p++;
-            continue;
-        }
-        if (s.p < s.end && *s.p == '}')
-            return 0;
-        return -1;
-    }
-}
-
 /* The top-level strings keys[0..n) of the JSON object data, in one walk:
  * outs[k] new (free with free()) or NULL when absent or not a string; the
  * last key may be long (at most BODY_MAX_BYTES kept), the others are
@@ -861,6 +810,17 @@ fail:
         lens[k] = 0;
     }
     return r;
+}
+
+/* The top-level string `key` of the JSON object data (the body, so at most
+ * BODY_MAX_BYTES kept).  1 found (*out new, free with free()), 0 absent or
+ * not a string, -1 unexpected text, -2 out of memory. */
+static int json_top_string(const char *data, size_t len, const char *key, char **out,
+                           size_t *len_out)
+{
+    const char *const keys[1] = {key};
+    int r = json_top_fields(data, len, keys, 1, out, len_out);
+    return r < 0 ? r : *out != NULL;
 }
 
 /* Hit i's fields and the text of its snippet from its stored document, in
