@@ -492,6 +492,21 @@ typedef struct mchunk {
     float avl, var, mdf;
 } mchunk;
 
+/* Keeps, in order, the entries keep[0..nk) whose score k[i] ties for the
+ * largest; returns how many are kept (>= 1 when nk >= 1). */
+static size_t keep_largest(const float *k, size_t *keep, size_t nk)
+{
+    float max = k[0];
+    for (size_t i = 1; i < nk; i++)
+        if (k[i] > max)
+            max = k[i];
+    size_t m = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (k[i] >= max)
+            keep[m++] = keep[i]; /* m <= i: k[i] still names entry i */
+    return m;
+}
+
 /* The MMSEG word at byte p (a Han character in the dictionary): its length
  * in bytes.  Mirrors next_complex_cjk + mmseg_core_invoke. */
 static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
@@ -541,37 +556,23 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
     /* The four rules, each keeping the chunks that tie for the best value,
      * in order; friso computes in float, and so must we to tie alike. */
     size_t keep[sizeof c / sizeof c[0]], nk = nc;
+    float k[sizeof c / sizeof c[0]];
     for (size_t i = 0; i < nc; i++)
         keep[i] = i;
     /* 1. the most bytes */
-    float max = (float)c[keep[0]].length;
-    for (size_t i = 1; i < nk; i++)
-        if (c[keep[i]].length > max)
-            max = (float)c[keep[i]].length;
-    size_t m = 0;
     for (size_t i = 0; i < nk; i++)
-        if (c[keep[i]].length >= max)
-            keep[m++] = keep[i];
-    nk = m;
-    if (nk == 1)
+        k[i] = (float)c[keep[i]].length;
+    if ((nk = keep_largest(k, keep, nk)) == 1)
         return c[keep[0]].w[0]->length;
     /* 2. the largest average word length */
     for (size_t i = 0; i < nk; i++) {
         mchunk *e = &c[keep[i]];
         e->avl = ((float)e->length) / e->nw;
+        k[i] = e->avl;
     }
-    max = c[keep[0]].avl;
-    for (size_t i = 1; i < nk; i++)
-        if (c[keep[i]].avl > max)
-            max = c[keep[i]].avl;
-    m = 0;
-    for (size_t i = 0; i < nk; i++)
-        if (c[keep[i]].avl >= max)
-            keep[m++] = keep[i];
-    nk = m;
-    if (nk == 1)
+    if ((nk = keep_largest(k, keep, nk)) == 1)
         return c[keep[0]].w[0]->length;
-    /* 3. the smallest variance of word lengths */
+    /* 3. the smallest variance of word lengths (the largest negated: exact) */
     for (size_t i = 0; i < nk; i++) {
         mchunk *e = &c[keep[i]];
         float var = 0, tmp = 0;
@@ -580,17 +581,9 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
             var += tmp * tmp;
         }
         e->var = var / e->nw;
+        k[i] = -e->var;
     }
-    max = c[keep[0]].var;
-    for (size_t i = 1; i < nk; i++)
-        if (c[keep[i]].var < max)
-            max = c[keep[i]].var;
-    m = 0;
-    for (size_t i = 0; i < nk; i++)
-        if (c[keep[i]].var <= max)
-            keep[m++] = keep[i];
-    nk = m;
-    if (nk == 1)
+    if ((nk = keep_largest(k, keep, nk)) == 1)
         return c[keep[0]].w[0]->length;
     /* 4. the largest sum of log frequencies of one-character words */
     for (size_t i = 0; i < nk; i++) {
@@ -600,14 +593,9 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
             if (e->w[t]->length == 3 || e->w[t]->length == 2)
                 mdf += (float)log((float)e->w[t]->fre);
         e->mdf = mdf;
+        k[i] = mdf;
     }
-    max = c[keep[0]].mdf;
-    for (size_t i = 1; i < nk; i++)
-        if (c[keep[i]].mdf > max)
-            max = c[keep[i]].mdf;
-    for (size_t i = 0; i < nk; i++)
-        if (c[keep[i]].mdf >= max)
-            return c[keep[i]].w[0]->length;
+    keep_largest(k, keep, nk);
     return c[keep[0]].w[0]->length;
 }
 
