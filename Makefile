@@ -266,6 +266,19 @@ EVAL_ARGS ?=
 eval: all $(BENCH_BIN)
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash bench/eval/run.sh $(EVAL_ARGS)
 
+# wrappers/segmenter.c makes friso's MMSEG choice itself (faster); a build
+# with -DZC_SEG_VERIFY also asks friso at every look-up and word and aborts
+# on any difference.  seg-verify runs such a build over both SIGHAN test
+# sets (cache off, so every run is segmented), which must end without abort.
+.PHONY: seg-verify
+seg-verify:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-segverify \
+	  CC="$(CC) -DZC_SEG_VERIFY -DSEG_CACHE_MAX_CHARS=1" $(BUILD)-segverify/bench/segeval
+	@for c in pku msr; do \
+	  $(BUILD)-segverify/bench/segeval -o $(BUILD)-segverify/seg-$$c.out \
+	    $(SHARED)/seg-gold/$${c}_test.utf8 $(SHARED)/seg-gold/$${c}_test_gold.utf8 || exit 1; \
+	done; echo "seg-verify: friso and zhengce's segmenter agree at every word"
+
 # ---- bench peers ------------------------------------------------------------
 # The programs `make bench` measures zhengce against (bench/run.sh,
 # docs/benchmarks.md): bench/*.cc (the Xapian bound) are built here with
