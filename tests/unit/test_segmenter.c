@@ -150,22 +150,13 @@ static void test_golden(void **state)
     FILE *fp = open_golden("segment.tsv");
     char line[4096], got[8192];
     int cases = 0, bad = 0, lineno = 0;
-    while (fgets(line, sizeof line, fp) != NULL) {
-        lineno++;
-        size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        char *tab = memchr(line, '\t', n);
-        assert_non_null(tab);
-        *tab = '\0';
+    const char *want;
+    while ((want = golden_next(fp, line, sizeof line, &lineno)) != NULL) {
         cut_joined(s, line, got, sizeof got);
         cases++;
-        if (strcmp(got, tab + 1) != 0) {
+        if (strcmp(got, want) != 0) {
             bad++;
-            print_message("segment.tsv:%d: %s\n  want %s\n  got  %s\n", lineno, line, tab + 1,
-                          got);
+            print_message("segment.tsv:%d: %s\n  want %s\n  got  %s\n", lineno, line, want, got);
         }
     }
     fclose(fp);
@@ -351,19 +342,13 @@ static void test_run_cache_replays_the_same_cut(void **state)
     zc_seg_session *s = session();
     FILE *fp = open_golden("segment.tsv");
     char line[4096], first[8192], again[8192];
-    int cases = 0;
-    while (fgets(line, sizeof line, fp) != NULL) {
-        size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        char *tab = memchr(line, '\t', n);
-        if (n == 0 || line[0] == '#' || tab == NULL)
-            continue;
-        *tab = '\0';
+    int cases = 0, lineno = 0;
+    const char *want;
+    while ((want = golden_next(fp, line, sizeof line, &lineno)) != NULL) {
         cut_joined(s, line, first, sizeof first); /* computed (and cached) */
         cut_joined(s, line, again, sizeof again); /* replayed */
         assert_string_equal(first, again);
-        assert_string_equal(again, tab + 1);
+        assert_string_equal(again, want);
         cases++;
     }
     fclose(fp);
