@@ -22,6 +22,7 @@
 #include "query.h"
 #include "schema.h"
 #include "snippet.h"
+#include "strbuf.h"
 #include "utf8_internal.h"
 
 /* BM25 for match any (natural-language questions): more length
@@ -1273,8 +1274,6 @@ done:
     return st;
 }
 
-/* ---- reply ------------------------------------------------------------- */
-
 /* ---- the reply JSON ------------------------------------------------------
  * Written straight into one growing buffer: building a jansson tree of
  * every hit and dumping it twice (size, then text) took 5% of the daemon's
@@ -1286,95 +1285,59 @@ done:
  * '+' or leading zeros.  A string that is not valid UTF-8 (cannot come
  * from a validated index) is written "" as jansson would refuse it. */
 
-typedef struct jbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} jbuf;
-
-static void jb_put(jbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (n > SIZE_MAX - b->len - 1) {
-        b->oom = 1;
-        return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 1024;
-        while (nc < b->len + n + 1)
-            nc = nc > SIZE_MAX / 2 ? SIZE_MAX : nc * 2;
-        char *np = realloc(b->p, nc);
-        if (np == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void jb_lit(jbuf *b, const char *s)
-{
-    jb_put(b, s, strlen(s));
-}
-
-static void jb_str(jbuf *b, const char *s)
+static void jb_str(zc_strbuf *b, const char *s)
 {
     size_t n = strlen(s);
     if (!zc_norm_valid_utf8(s, n, NULL))
         n = 0;
-    jb_put(b, "\"", 1);
+    zc_strbuf_put(b, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        jb_put(b, s + run, i - run);
+        zc_strbuf_put(b, s + run, i - run);
         run = i + 1;
         char esc[8];
         switch (c) {
-        case '"': jb_put(b, "\\\"", 2); break;
-        case '\\': jb_put(b, "\\\\", 2); break;
-        case '\b': jb_put(b, "\\b", 2); break;
-        case '\f': jb_put(b, "\\f", 2); break;
-        case '\n': jb_put(b, "\\n", 2); break;
-        case '\r': jb_put(b, "\\r", 2); break;
-        case '\t': jb_put(b, "\\t", 2); break;
+        case '"': zc_strbuf_put(b, "\\\"", 2); break;
+        case '\\': zc_strbuf_put(b, "\\\\", 2); break;
+        case '\b': zc_strbuf_put(b, "\\b", 2); break;
+        case '\f': zc_strbuf_put(b, "\\f", 2); break;
+        case '\n': zc_strbuf_put(b, "\\n", 2); break;
+        case '\r': zc_strbuf_put(b, "\\r", 2); break;
+        case '\t': zc_strbuf_put(b, "\\t", 2); break;
         default:
             snprintf(esc, sizeof esc, "\\u%04X", c);
-            jb_put(b, esc, 6);
+            zc_strbuf_put(b, esc, 6);
             break;
         }
     }
-    jb_put(b, s + run, n - run);
-    jb_put(b, "\"", 1);
+    zc_strbuf_put(b, s + run, n - run);
+    zc_strbuf_put(b, "\"", 1);
 }
 
 /* ,"key":"value" (nothing when s is NULL); first: no comma. */
-static void jb_kv_str(jbuf *b, const char *key, const char *s, int first)
+static void jb_kv_str(zc_strbuf *b, const char *key, const char *s, int first)
 {
     if (s == NULL)
         return;
     if (!first)
-        jb_put(b, ",", 1);
+        zc_strbuf_put(b, ",", 1);
     jb_str(b, key);
-    jb_put(b, ":", 1);
+    zc_strbuf_put(b, ":", 1);
     jb_str(b, s);
 }
 
-static void jb_int(jbuf *b, long long v)
+static void jb_int(zc_strbuf *b, long long v)
 {
     char t[32];
     int n = snprintf(t, sizeof t, "%lld", v);
-    jb_put(b, t, (size_t)n);
+    zc_strbuf_put(b, t, (size_t)n);
 }
 
 /* jansson's jsonp_dtostr with precision 10 (the C locale's '.'). */
-static void jb_real(jbuf *b, double v)
+static void jb_real(zc_strbuf *b, double v)
 {
     char t[64];
     if (!isfinite(v)) {
@@ -1402,7 +1365,7 @@ static void jb_real(jbuf *b, double v)
             n = (int)strlen(t);
         }
     }
-    jb_put(b, t, (size_t)n);
+    zc_strbuf_put(b, t, (size_t)n);
 }
 
 ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len_out,
@@ -1413,17 +1376,17 @@ ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len
         *len_out = 0;
     if (r == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "no results");
-    jbuf b = {0};
-    jb_lit(&b, "{\"ok\":true,\"total\":");
+    zc_strbuf b = {0};
+    zc_strbuf_puts(&b, "{\"ok\":true,\"total\":");
     jb_int(&b, (long long)r->total);
-    jb_lit(&b, r->exact ? ",\"exact\":true,\"took_ms\":" : ",\"exact\":false,\"took_ms\":");
+    zc_strbuf_puts(&b, r->exact ? ",\"exact\":true,\"took_ms\":" : ",\"exact\":false,\"took_ms\":");
     jb_real(&b, round(r->took_ms * 1000.0) / 1000.0);
-    jb_lit(&b, ",\"hits\":[");
+    zc_strbuf_puts(&b, ",\"hits\":[");
     for (size_t i = 0; i < r->n_hits; i++) {
         const zc_hit *h = &r->hits[i];
-        jb_lit(&b, i ? ",{" : "{");
+        zc_strbuf_puts(&b, i ? ",{" : "{");
         jb_kv_str(&b, "id", h->id ? h->id : "", 1);
-        jb_lit(&b, ",\"score\":");
+        zc_strbuf_puts(&b, ",\"score\":");
         jb_real(&b, h->score);
         jb_kv_str(&b, "lang", h->lang ? h->lang : "", 0);
         jb_kv_str(&b, "title", h->title ? h->title : "", 0);
@@ -1432,33 +1395,33 @@ ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len
         jb_kv_str(&b, "docno", h->docno, 0);
         jb_kv_str(&b, "pair", h->pair, 0);
         jb_kv_str(&b, "snippet", h->snippet, 0);
-        jb_put(&b, "}", 1);
+        zc_strbuf_put(&b, "}", 1);
     }
-    jb_put(&b, "]", 1);
+    zc_strbuf_put(&b, "]", 1);
     if (r->facets) {
-        jb_lit(&b, ",\"facets\":{");
+        zc_strbuf_puts(&b, ",\"facets\":{");
         int first = 1;
         for (size_t k = 0; k < N_FACETS; k++) {
             if (!(r->facets & facet_defs[k].bit))
                 continue;
             if (!first)
-                jb_put(&b, ",", 1);
+                zc_strbuf_put(&b, ",", 1);
             first = 0;
             jb_str(&b, facet_defs[k].name);
-            jb_lit(&b, ":[");
+            zc_strbuf_puts(&b, ":[");
             for (size_t j = 0; j < r->n_fv[k]; j++) {
-                jb_put(&b, j ? ",{" : "{", j ? 2 : 1);
+                zc_strbuf_put(&b, j ? ",{" : "{", j ? 2 : 1);
                 jb_kv_str(&b, "value", r->fv[k][j].value, 1);
-                jb_lit(&b, r->fv[k][j].value ? ",\"count\":" : "\"count\":");
+                zc_strbuf_puts(&b, r->fv[k][j].value ? ",\"count\":" : "\"count\":");
                 jb_int(&b, (long long)r->fv[k][j].count);
-                jb_put(&b, "}", 1);
+                zc_strbuf_put(&b, "}", 1);
             }
-            jb_put(&b, "]", 1);
+            zc_strbuf_put(&b, "]", 1);
         }
-        jb_put(&b, "}", 1);
+        zc_strbuf_put(&b, "}", 1);
     }
     jb_kv_str(&b, "suggest", r->suggest, 0);
-    jb_put(&b, "}", 1);
+    zc_strbuf_put(&b, "}", 1);
     if (b.oom) {
         free(b.p);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "limits.h"
 #include "snippet.h"
+#include "strbuf.h"
 
 /* Only this much of a text is scanned for matches: a hit's snippet must stay
  * cheap even for a 64 MiB document.  Matches past it are not shown. */
@@ -484,39 +485,6 @@ static int sentence_start(const char *text, size_t len, size_t p)
     return 0;
 }
 
-/* ---- output buffer ----------------------------------------------------- */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 256;
-        while (ncap < b->len + n + 1)
-            ncap *= 2;
-        char *np = realloc(b->p, ncap);
-        if (np == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
 
 /* ---- matching ----------------------------------------------------------
  * The text is scanned with zc_analyze_ex(ZC_ANALYZE_NO_WORDS): the same
@@ -1090,7 +1058,7 @@ static void char_offsets(const char *text, size_t len, match *m, size_t n)
 /* Emits text[from, to) escaped, with whitespace runs folded to one space
  * and invalid bytes replaced by U+FFFD; *last_space tracks the fold across
  * calls. */
-static void emit_text(sbuf *b, const char *text, size_t len, size_t from,
+static void emit_text(zc_strbuf *b, const char *text, size_t len, size_t from,
                       size_t to, int *last_space)
 {
     size_t p = from;
@@ -1098,45 +1066,45 @@ static void emit_text(sbuf *b, const char *text, size_t len, size_t from,
         unsigned char c = (unsigned char)text[p];
         if (c < 0x20 || c == 0x7F) {
             if (!*last_space)
-                sb_put(b, " ", 1);
+                zc_strbuf_put(b, " ", 1);
             *last_space = 1;
             p++;
             continue;
         }
         if (c == ' ') {
             if (!*last_space)
-                sb_put(b, " ", 1);
+                zc_strbuf_put(b, " ", 1);
             *last_space = 1;
             p++;
             continue;
         }
         *last_space = 0;
         switch (c) {
-        case '&': sb_puts(b, "&amp;"); p++; continue;
-        case '<': sb_puts(b, "&lt;"); p++; continue;
-        case '>': sb_puts(b, "&gt;"); p++; continue;
-        case '"': sb_puts(b, "&quot;"); p++; continue;
+        case '&': zc_strbuf_puts(b, "&amp;"); p++; continue;
+        case '<': zc_strbuf_puts(b, "&lt;"); p++; continue;
+        case '>': zc_strbuf_puts(b, "&gt;"); p++; continue;
+        case '"': zc_strbuf_puts(b, "&quot;"); p++; continue;
         default: break;
         }
         size_t k = utf8_len((const unsigned char *)text + p, len - p);
         if (k == 0 || p + k > to) {
-            sb_puts(b, "\xEF\xBF\xBD");
+            zc_strbuf_puts(b, "\xEF\xBF\xBD");
             p++;
             continue;
         }
-        sb_put(b, text + p, k);
+        zc_strbuf_put(b, text + p, k);
         p += k;
     }
 }
 
 /* Renders text[start, end) with the merged spans marked. */
-static void render(sbuf *b, const char *text, size_t len, size_t start,
+static void render(zc_strbuf *b, const char *text, size_t len, size_t start,
                    size_t end, const match *spans, size_t n_spans,
                    int lead_ellipsis, int tail_ellipsis)
 {
     int last_space = 0;
     if (lead_ellipsis)
-        sb_puts(b, "…");
+        zc_strbuf_puts(b, "…");
     size_t p = start;
     for (size_t i = 0; i < n_spans && p < end; i++) {
         size_t s = spans[i].start, e = spans[i].end;
@@ -1149,9 +1117,9 @@ static void render(sbuf *b, const char *text, size_t len, size_t start,
         if (e > end)
             e = end;
         emit_text(b, text, len, p, s, &last_space);
-        sb_puts(b, "<b>");
+        zc_strbuf_puts(b, "<b>");
         emit_text(b, text, len, s, e, &last_space);
-        sb_puts(b, "</b>");
+        zc_strbuf_puts(b, "</b>");
         last_space = 0;
         p = e;
     }
@@ -1162,7 +1130,7 @@ static void render(sbuf *b, const char *text, size_t len, size_t start,
         b->p[b->len] = '\0';
     }
     if (tail_ellipsis)
-        sb_puts(b, "…");
+        zc_strbuf_puts(b, "…");
 }
 
 /* Byte just past max_chars characters from start (or len). */
@@ -1255,7 +1223,7 @@ zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
         *len_out = 0;
     if (text == NULL)
         len = 0;
-    sbuf b = {0};
+    zc_strbuf b = {0};
     scan_ctx sc = {.an = a, .hl = hl, .max_chars = max_chars, .stop_at = SIZE_MAX,
                    .run = UINT32_MAX};
     for (size_t k = 0; k < SNIPPET_EARLY_TERMS; k++)
