@@ -218,6 +218,29 @@ static int pair_has(const zc_hl *hl, uint32_t key)
     return hl->cap_pairs > 0 && hl->pairs[pair_slot(hl->pairs, hl->cap_pairs, key)] == key;
 }
 
+/* Makes room for `need` elements of `size` bytes in *arr (capacity *cap,
+ * doubling from `first`); the contents are kept.  -1 when out of memory or
+ * the size would overflow (*arr and *cap unchanged). */
+static int grow_array(void **arr, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : first;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return -1;
+        nc *= 2;
+    }
+    if (nc > SIZE_MAX / size)
+        return -1;
+    void *np = realloc(*arr, nc * size);
+    if (np == NULL)
+        return -1;
+    *arr = np;
+    *cap = nc;
+    return 0;
+}
+
 /* Adds a pair (key != 0); -1 when out of memory (the caller then falls
  * back to the first character alone, which only scans more). */
 static int hl_add_pair(zc_hl *hl, uint32_t key)
@@ -269,14 +292,9 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
             return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
         i = hl_slot(hl->slots, hl->cap, term, len, stem);
     }
-    if (stem == HL_WORD && hl->n_words == hl->cap_words) {
-        size_t nc = hl->cap_words ? hl->cap_words * 2 : 8;
-        hl_word *nw = realloc(hl->words, nc * sizeof *nw);
-        if (nw == NULL)
-            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-        hl->words = nw;
-        hl->cap_words = nc;
-    }
+    if (stem == HL_WORD &&
+        grow_array((void **)&hl->words, &hl->cap_words, hl->n_words + 1, sizeof *hl->words, 8) != 0)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     char *copy = malloc(len + 1);
     if (copy == NULL)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
@@ -332,24 +350,10 @@ zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
         return ZC_OK;
     if (n == 1)
         return hl_add_id(hl, terms[0], lens[0], HL_EXACT, 0, 0, NULL, err);
-    if (hl->n_items + n > hl->cap_items) {
-        size_t nc = hl->cap_items ? hl->cap_items : 32;
-        while (nc < hl->n_items + n)
-            nc *= 2;
-        seq_item *ni = realloc(hl->items, nc * sizeof *ni);
-        if (ni == NULL)
-            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-        hl->items = ni;
-        hl->cap_items = nc;
-    }
-    if (hl->n_seqs == hl->cap_seqs) {
-        size_t nc = hl->cap_seqs ? hl->cap_seqs * 2 : 8;
-        seq *ns = realloc(hl->seqs, nc * sizeof *ns);
-        if (ns == NULL)
-            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-        hl->seqs = ns;
-        hl->cap_seqs = nc;
-    }
+    if (grow_array((void **)&hl->items, &hl->cap_items, hl->n_items + n, sizeof *hl->items, 32) !=
+            0 ||
+        grow_array((void **)&hl->seqs, &hl->cap_seqs, hl->n_seqs + 1, sizeof *hl->seqs, 8) != 0)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     size_t first = hl->n_items;
     for (size_t k = 0; k < n; k++) {
         uint32_t id;
