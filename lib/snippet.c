@@ -37,7 +37,10 @@
  * best window is almost always among the first ones anyway. */
 #define SNIPPET_MATCHES_MAX 65536u
 /* Queries with up to this many highlight terms stop scanning as soon as a
- * window holds all of them (the check costs one pass over the terms). */
+ * window holds all of them (the check costs one pass over the terms) —
+ * unless the terms include a sequence: its characters all in a window say
+ * nothing of the sequence standing whole ("政策。" holds both terms of the
+ * phrase 政策政策). */
 #define SNIPPET_EARLY_TERMS 64u
 
 /* ---- the term set ------------------------------------------------------ */
@@ -573,7 +576,7 @@ static int add_match(scan_ctx *c, const hl_entry *e, size_t start, size_t end, u
     m->keep = 0;
     m->cstart = m->cend = 0;
     c->n_full += !e->part;
-    if (c->hl->count <= SNIPPET_EARLY_TERMS) {
+    if (c->hl->count <= SNIPPET_EARLY_TERMS && c->hl->n_seqs == 0) {
         if (c->last[e->id] == SIZE_MAX)
             c->seen++;
         c->last[e->id] = start;

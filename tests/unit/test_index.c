@@ -412,13 +412,13 @@ static void test_format_version(void **state)
     free(fmt);
     zc_index_close(w);
 
-    /* A format 1 index (before folding and the analyzer modes). */
-    set_format(f->path, "1");
+    /* A format 2 index (bigram positions, before format 3). */
+    set_format(f->path, "2");
     zc_index *old = (zc_index *)1;
     zc_error e1;
     assert_int_equal(zc_index_open(f->path, ZC_OPEN_READ, &old, &e1), ZC_EVERSION);
     assert_null(old);
-    assert_string_equal(e1.message, "index format 1, this zhengce reads 2: rebuild the index "
+    assert_string_equal(e1.message, "index format 2, this zhengce reads 3: rebuild the index "
                                     "with zhengce-indexer");
     assert_int_equal(zc_index_create(f->path, "ngram", &old, &e1), ZC_EVERSION);
 
