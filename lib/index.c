@@ -214,6 +214,101 @@ static zc_status spell_flush(zc_index *idx, spell_set *s, zc_error *err)
     return st;
 }
 
+/* Positionless terms of one document, summed before they go to Xapian.
+ * A CJK text makes a bigram term per character (and, in hybrid, a word
+ * term per word) but far fewer distinct ones; Xapian's Document keeps its
+ * terms in a std::map, so one add_term per distinct term instead of one
+ * per occurrence saves most of those look-ups (docs/benchmarks.md).
+ * Terms keep their first-seen order; the wdf is the sum. */
+typedef struct term_ent {
+    size_t off;        /* term bytes in the arena */
+    uint32_t len, wdf;
+    uint64_t h;
+} term_ent;
+
+typedef struct term_acc {
+    uint32_t *slots;   /* entry index + 1; 0 = empty; open addressing */
+    size_t cap;        /* power of two */
+    term_ent *e;
+    size_t n, ecap;
+    char *arena;
+    size_t alen, acap;
+} term_acc;
+
+static void acc_free(term_acc *a)
+{
+    free(a->slots);
+    free(a->e);
+    free(a->arena);
+    memset(a, 0, sizeof *a);
+}
+
+static int acc_grow_slots(term_acc *a)
+{
+    size_t ncap = a->cap ? a->cap * 2 : 1024;
+    uint32_t *ns = calloc(ncap, sizeof *ns);
+    if (ns == NULL)
+        return -1;
+    for (size_t i = 0; i < a->n; i++) {
+        size_t k = (size_t)a->e[i].h & (ncap - 1);
+        while (ns[k] != 0)
+            k = (k + 1) & (ncap - 1);
+        ns[k] = (uint32_t)(i + 1);
+    }
+    free(a->slots);
+    a->slots = ns;
+    a->cap = ncap;
+    return 0;
+}
+
+/* Adds wdf to term; returns 0, or -1 when out of memory. */
+static int acc_add(term_acc *a, const char *term, size_t len, unsigned wdf)
+{
+    if ((a->n + 1) * 2 > a->cap && acc_grow_slots(a) != 0)
+        return -1;
+    uint64_t h = fnv1a64(term, len);
+    size_t k = (size_t)h & (a->cap - 1);
+    for (; a->slots[k] != 0; k = (k + 1) & (a->cap - 1)) {
+        term_ent *e = &a->e[a->slots[k] - 1];
+        if (e->h == h && e->len == len && memcmp(a->arena + e->off, term, len) == 0) {
+            e->wdf += wdf;
+            return 0;
+        }
+    }
+    if (a->n == a->ecap) {
+        size_t nc = a->ecap ? a->ecap * 2 : 512;
+        term_ent *ne = realloc(a->e, nc * sizeof *ne);
+        if (ne == NULL)
+            return -1;
+        a->e = ne;
+        a->ecap = nc;
+    }
+    if (a->alen + len > a->acap) {
+        size_t nc = a->acap ? a->acap : 8192;
+        while (nc < a->alen + len)
+            nc *= 2;
+        char *na = realloc(a->arena, nc);
+        if (na == NULL)
+            return -1;
+        a->arena = na;
+        a->acap = nc;
+    }
+    memcpy(a->arena + a->alen, term, len);
+    a->e[a->n] = (term_ent){a->alen, (uint32_t)len, wdf, h};
+    a->alen += len;
+    a->slots[k] = (uint32_t)(++a->n);
+    return 0;
+}
+
+/* Hands every summed term to the document. */
+static zc_status acc_flush(const term_acc *a, zc_xap_doc *doc, zc_error *err)
+{
+    zc_status st = ZC_OK;
+    for (size_t i = 0; i < a->n && st == ZC_OK; i++)
+        st = zc_xap_doc_add_term(doc, a->arena + a->e[i].off, a->e[i].len, a->e[i].wdf, err);
+    return st;
+}
+
 /* Indexing one analyzed field.  Every token becomes:
  *   pfx+term (wdf pfx_wdf) when pfx is set, and
  *   term     (wdf plain_wdf) when plain_wdf > 0,
@@ -223,6 +318,7 @@ static zc_status spell_flush(zc_index *idx, spell_set *s, zc_error *err)
 typedef struct field_ctx {
     zc_analyzer *an;
     zc_xap_doc *doc;
+    term_acc *acc;        /* the positionless terms */
     const char *pfx;      /* NULL: no prefixed terms */
     size_t pfx_len;
     unsigned pfx_wdf;
@@ -231,6 +327,13 @@ typedef struct field_ctx {
     zc_status st;
     zc_error *err;
 } field_ctx;
+
+static zc_status add_plain(field_ctx *c, const char *term, size_t n, unsigned wdf)
+{
+    if (acc_add(c->acc, term, n, wdf) != 0)
+        return zc_error_set(c->err, ZC_ENOMEM, NULL, "out of memory");
+    return ZC_OK;
+}
 
 static zc_status emit(field_ctx *c, const char *pfx, size_t pfx_len, const zc_token *t,
                       unsigned wdf)
@@ -241,7 +344,7 @@ static zc_status emit(field_ctx *c, const char *pfx, size_t pfx_len, const zc_to
         return ZC_OK; /* nothing left after the cut: an empty term means nothing */
     if (t->positional)
         return zc_xap_doc_add_posting(c->doc, term, n, t->pos, wdf, c->err);
-    return zc_xap_doc_add_term(c->doc, term, n, wdf, c->err);
+    return add_plain(c, term, n, wdf);
 }
 
 static zc_status emit_stem(field_ctx *c, const char *stem, size_t slen)
@@ -252,11 +355,11 @@ static zc_status emit_stem(field_ctx *c, const char *stem, size_t slen)
     if (c->pfx != NULL) {
         size_t pl = (size_t)snprintf(pfx, sizeof pfx, "%s%s", ZC_PFX_STEM, c->pfx);
         size_t n = put_term(term, pfx, pl, stem, slen);
-        st = zc_xap_doc_add_term(c->doc, term, n, c->pfx_wdf, c->err);
+        st = add_plain(c, term, n, c->pfx_wdf);
     }
     if (st == ZC_OK && c->plain_wdf > 0) {
         size_t n = put_term(term, ZC_PFX_STEM, strlen(ZC_PFX_STEM), stem, slen);
-        st = zc_xap_doc_add_term(c->doc, term, n, c->plain_wdf, c->err);
+        st = add_plain(c, term, n, c->plain_wdf);
     }
     return st;
 }
@@ -292,13 +395,14 @@ static int on_token(void *ctx, const zc_token *t)
     return c->st != ZC_OK;
 }
 
-static zc_status index_field(zc_analyzer *an, zc_xap_doc *doc, const zc_field *f,
-                             const char *pfx, unsigned pfx_wdf, unsigned plain_wdf,
-                             spell_set *spell, uint32_t *pos, zc_error *err)
+static zc_status index_field(zc_analyzer *an, zc_xap_doc *doc, term_acc *acc,
+                             const zc_field *f, const char *pfx, unsigned pfx_wdf,
+                             unsigned plain_wdf, spell_set *spell, uint32_t *pos,
+                             zc_error *err)
 {
     if (f->ptr == NULL || f->len == 0)
         return ZC_OK;
-    field_ctx c = {an, doc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
+    field_ctx c = {an, doc, acc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
                    spell, ZC_OK, err};
     zc_status st = zc_analyze(an, f->ptr, f->len, pos, on_token, &c, err);
     return st != ZC_OK ? st : c.st;
@@ -339,6 +443,7 @@ static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
                            zc_error *err)
 {
     zc_xap_doc *doc = NULL;
+    term_acc acc = {0};
     char *data = NULL, *hit = NULL, *canon = NULL;
     size_t data_len = 0, hit_len = 0;
     char term[ZC_TERM_MAX_BYTES + 1];
@@ -355,15 +460,15 @@ static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
     int en = d->lang.len == 2 && memcmp(d->lang.ptr, "en", 2) == 0;
     spell_set *sp = en ? spell : NULL;
     uint32_t pos = 0;
-    st = index_field(an, doc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, sp,
+    st = index_field(an, doc, &acc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, sp,
                      &pos, err);
     if (st != ZC_OK)
         goto done;
     pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(an, doc, &d->body, NULL, 0, 1, sp, &pos, err)) != ZC_OK)
+    if ((st = index_field(an, doc, &acc, &d->body, NULL, 0, 1, sp, &pos, err)) != ZC_OK)
         goto done;
     pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(an, doc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
+    if ((st = index_field(an, doc, &acc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
         goto done;
 
     /* The whole title as one term (a weighted term: a query that is
@@ -380,8 +485,10 @@ static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
 
     /* Issuer words, in their own prefix space (positions from 0). */
     uint32_t ipos = 0;
-    if ((st = index_field(an, doc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=
+    if ((st = index_field(an, doc, &acc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=
         ZC_OK)
+        goto done;
+    if ((st = acc_flush(&acc, doc, err)) != ZC_OK)
         goto done;
     if ((st = add_norm_bool(doc, ZC_PFX_ISSUER_EXACT, &d->issuer, err)) != ZC_OK)
         goto done;
@@ -449,6 +556,7 @@ static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
         goto done;
 
 done:
+    acc_free(&acc);
     free(data);
     free(hit);
     zc_free(canon);

@@ -1368,13 +1368,14 @@ static void prox_queries(qctx *c, zc_xap_query **phrase, zc_xap_query **near)
                 continue;
             int gap = prev != NULL && p->run != prev->run && !p->word && !prev->word &&
                       p->soft;
-            if (bigrams) {
-                /* With bigrams, each unit already stands whole (or weighs
-                 * by its bigrams, match any): only where two units meet
-                 * are positions asked for — the characters either side of
-                 * each junction, next to each other (PHRASE) or close
-                 * (NEAR).  Two position lists per junction instead of one
-                 * per character of the query. */
+            if (bigrams && r == 1) {
+                /* NEAR with bigrams: each unit already stands whole (or
+                 * weighs by its bigrams, match any), so only the
+                 * characters either side of each junction are asked to be
+                 * close: two position lists per junction instead of one
+                 * per character.  The PHRASE boost keeps every character:
+                 * the exact typed sequence is what known-item searches
+                 * (a piece of a text pasted in) need (make eval). */
                 if (prev != NULL && p->run != prev->run) {
                     qlist pair = {0};
                     const char *pt = c->parena + prev->off;
