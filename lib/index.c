@@ -17,6 +17,7 @@
 
 #include "analyzer.h"
 #include "docmodel.h"
+#include "docstore.h"
 #include "error.h"
 #include "index_internal.h"
 #include "limits.h"
@@ -444,8 +445,8 @@ static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
 {
     zc_xap_doc *doc = NULL;
     term_acc acc = {0};
-    char *data = NULL, *hit = NULL, *canon = NULL;
-    size_t data_len = 0, hit_len = 0;
+    char *json = NULL, *data = NULL, *hit = NULL, *canon = NULL;
+    size_t json_len = 0, data_len = 0, hit_len = 0;
     char term[ZC_TERM_MAX_BYTES + 1];
     *out = NULL;
 
@@ -551,12 +552,14 @@ static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
     if ((st = zc_doc_hit_json(d, &hit, &hit_len, err)) != ZC_OK ||
         (st = zc_xap_doc_add_value(doc, ZC_SLOT_HIT, hit, hit_len, err)) != ZC_OK)
         goto done;
-    if ((st = zc_doc_serialize(d, &data, &data_len, err)) != ZC_OK ||
+    if ((st = zc_doc_serialize(d, &json, &json_len, err)) != ZC_OK ||
+        (st = zc_docstore_pack(json, json_len, &data, &data_len, err)) != ZC_OK ||
         (st = zc_xap_doc_set_data(doc, data, data_len, err)) != ZC_OK)
         goto done;
 
 done:
     acc_free(&acc);
+    free(json);
     free(data);
     free(hit);
     zc_free(canon);
@@ -989,8 +992,14 @@ ZC_API zc_status zc_index_get(zc_index *idx, const char *id, size_t id_len,
     }
     if (st != ZC_OK)
         return st;
-    *json_out = data;
+    char *json = NULL;
+    size_t jl = 0;
+    st = zc_docstore_unpack(data, dl, &json, &jl, err);
+    free(data);
+    if (st != ZC_OK)
+        return st;
+    *json_out = json;
     if (len_out)
-        *len_out = dl;
+        *len_out = jl;
     return ZC_OK;
 }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "docmodel.h"
+#include "docstore.h"
 #include "error.h"
 #include "index_internal.h"
 #include "limits.h"
@@ -747,6 +748,23 @@ bad:
     return -1;
 }
 
+/* Hit i's stored document (compact JSON, NUL-terminated).  *out: returns
+ * new; free with free(). */
+static zc_status hit_doc(const zc_xap_mset *ms, size_t i, char **out, size_t *len,
+                         zc_error *err)
+{
+    char *packed = NULL;
+    size_t plen = 0;
+    *out = NULL;
+    *len = 0;
+    zc_status st = zc_xap_mset_hit_data(ms, i, &packed, &plen, err);
+    if (st != ZC_OK)
+        return st;
+    st = zc_docstore_unpack(packed, plen, out, len, err);
+    free(packed);
+    return st;
+}
+
 /* The top-level strings keys[0..n) of the JSON object data, in one walk:
  * outs[k] new (free with free()) or NULL when absent or not a string; the
  * last key may be long (at most BODY_MAX_BYTES kept), the others are
@@ -842,7 +860,7 @@ static zc_status hit_from_data(zc_xap_mset *ms, size_t i, zc_hit *h, char **body
     *blen = 0;
     char *data = NULL;
     size_t dlen = 0;
-    zc_status st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
+    zc_status st = hit_doc(ms, i, &data, &dlen, err);
     if (st != ZC_OK)
         return st;
     char *v[NK];
@@ -882,7 +900,7 @@ static zc_status snippet_source(zc_xap_mset *ms, size_t i, const char *title, ch
     *len_out = 0;
     char *data = NULL;
     size_t dlen = 0;
-    zc_status st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
+    zc_status st = hit_doc(ms, i, &data, &dlen, err);
     if (st != ZC_OK)
         return st;
     char *body = NULL;
@@ -935,7 +953,7 @@ static zc_status hit_from_value(zc_xap_mset *ms, size_t i, uint32_t docid, zc_hi
          * has the same fields. */
         char *data = NULL;
         size_t dlen = 0;
-        st = zc_xap_mset_hit_data(ms, i, &data, &dlen, err);
+        st = hit_doc(ms, i, &data, &dlen, err);
         if (st != ZC_OK)
             return st;
         hj = json_loadb(data, dlen, 0, NULL);
