@@ -28,22 +28,21 @@
  * A CJK run is first folded Traditional -> Simplified (zc_conv_t2s_chars
  * on its normalized code points: the count never changes, so unit i keeps
  * its span), then, by mode:
- *   ngram:  unigram i at position *pos + i for every unit (the run takes
- *     n positions), and for n >= 2 the n-1 overlapping bigrams without
- *     position (bigram i carries unigram i's position; span from unit i's
- *     start to unit i+1's end), emitted in text order: bigram 0, unigram
- *     0, bigram 1, unigram 1, ..., unigram n-1.  Characters keep quoted
- *     phrases exact; bigrams match and rank (as Xapian's own CJK n-grams:
- *     a position list per distinct character of a document instead of
- *     one per distinct bigram, index format 3).
+ *   ngram:  n >= 2 units make n-1 overlapping bigrams at consecutive
+ *     positions (bigram i at *pos + i, span from unit i's start to unit
+ *     i+1's end), and n unigrams without position (unigram i carries the
+ *     position of bigram i; the last one that of the last bigram), emitted
+ *     in text order: bigram 0, unigram 0, bigram 1, unigram 1, ...,
+ *     unigram n-1.  The first and the last unigram are positional (at
+ *     those positions), the others not.  A run of one unit makes one
+ *     positional unigram.
  *   hybrid: the same, and after unigram i the friso word of 2+ characters
- *     that starts at unit i, if any (positionless, carrying unigram i's
+ *     that starts at unit i, if any (positionless, carrying bigram i's
  *     position; span from its first unit's start to its last unit's end).
  *   words:  for each unit i: the friso word of 2+ characters starting at
  *     i, if any, at position *pos + i, then unigram i at *pos + i; the run
- *     takes n positions.
- * In every mode a CJK run right after another CJK run (only punctuation or
- * space between) starts one position further (see flush_cjk).
+ *     takes n positions, plus one before it when the run before it was a
+ *     CJK run too (see flush_cjk).
  * The run is segmented whole before anything is emitted (its word ends
  * are kept per unit), so tokens still come out in text order.  A CJK run is cut every RUN_MAX_UNITS
  * units and continues as a new run (no bigram across the cut), which bounds
@@ -395,11 +394,11 @@ static void flush_cjk(walk *w)
     zc_analyzer *a = w->a;
     const unit *u = a->units;
     size_t n = w->n;
-    /* A CJK run right after another (only punctuation or space between)
-     * starts one position further, so that a phrase of characters does not
-     * run across the break ("东北，振兴" is not the phrase 东北振兴; a query
-     * with the break in it allows the extra position, query.c). */
-    if (w->prev_cjk)
+    /* Words mode: a CJK run right after another (only punctuation or space
+     * between) starts one position further, so that a phrase of characters
+     * does not run across the break; ngram gets the same from the bigram
+     * that is missing there. */
+    if (a->mode == ZC_SEG_WORDS && w->prev_cjk)
         (*w->pos)++;
     uint32_t base = *w->pos;
 
@@ -418,21 +417,25 @@ static void flush_cjk(walk *w)
         }
         return;
     }
-    *w->pos = base + (uint32_t)n;
+    *w->pos = base + (uint32_t)(n - 1);
     for (size_t i = 0; i < n && !w->stopped; i++) {
-        uint32_t p = base + (uint32_t)i;
+        uint32_t p = base + (uint32_t)(i + 1 < n ? i : n - 2);
         if (i + 1 < n) {
             zc_token t = {
                 .term = a->term, .len = put_chars(a, i, i + 2),
                 .start = u[i].start, .end = u[i + 1].end,
                 .pos = p, .run = w->run,
-                .kind = ZC_TOK_CJK_BIGRAM, .positional = 0,
+                .kind = ZC_TOK_CJK_BIGRAM, .positional = 1,
             };
             emit(w, &t);
             if (w->stopped)
                 break;
         }
-        emit_unigram(w, i, p, 1);
+        /* The first and last characters of a run get positions (those of
+         * the first and last bigram), so a one-character query run next
+         * to punctuation ("施工。任何") can still stand in a phrase with
+         * the run beside it. */
+        emit_unigram(w, i, p, i == 0 || i + 1 == n);
         if (a->mode == ZC_SEG_HYBRID)
             emit_word_at(w, i, p, 0);
     }

@@ -13,11 +13,11 @@
  *      keeps its span): 振興東北 and 振兴东北 make the same terms.
  *   3. segment CJK runs, by mode (positions count CJK characters, so a
  *      phrase is exact whatever the segmentation):
- *        ZC_SEG_NGRAM   every character as a positional unigram
- *                       (unigram i at base+i: the run takes n positions)
- *                       plus the overlapping bigrams without position
- *                       (bigram i carries base+i): characters keep
- *                       phrases exact, bigrams match and rank.
+ *        ZC_SEG_NGRAM   overlapping bigrams (bigram i at position base+i)
+ *                       plus unigrams, positional only for the first and
+ *                       last character of the run (at the first and last
+ *                       bigram's position); a run of one character is one
+ *                       positional unigram.
  *        ZC_SEG_WORDS   friso dictionary words of 2+ characters
  *                       (ZC_TOK_CJK_WORD, positional at the position of
  *                       their first character) plus every character as a
@@ -27,12 +27,8 @@
  *                       segmented differently.
  *        ZC_SEG_HYBRID  the ngram tokens, plus friso words of 2+ characters
  *                       as positionless ZC_TOK_CJK_WORD tokens (carrying
- *                       the position of their first character): bigrams
- *                       give recall, words give ranking.
- *      In every mode a CJK run that follows another CJK run (only
- *      punctuation or space between) starts one position further, so no
- *      phrase of characters runs across the break unless the query has one
- *      there too.
+ *                       the position of their first bigram): bigrams give
+ *                       recall and exact phrases, words give ranking.
  *      The friso dictionary is loaded once per process (the first words or
  *      hybrid analyzer) and shared read-only; each analyzer owns its
  *      segmentation session.
@@ -65,8 +61,9 @@ typedef enum zc_seg_mode {
 
 typedef enum zc_tok_kind {
     ZC_TOK_WORD = 1,    /* a run of word characters (Latin, digits, ...) */
-    ZC_TOK_CJK_BIGRAM,  /* two CJK characters, without position (ngram, hybrid) */
-    ZC_TOK_CJK_UNIGRAM, /* one CJK character, positional */
+    ZC_TOK_CJK_BIGRAM,  /* two CJK characters, positional */
+    ZC_TOK_CJK_UNIGRAM, /* one CJK character; positional in words mode, and in
+                         * the other modes at either end of its run */
     ZC_TOK_CJK_WORD     /* a dictionary word of 2+ CJK characters (words, hybrid) */
 } zc_tok_kind;
 
@@ -77,7 +74,7 @@ typedef struct zc_token {
     uint32_t pos;       /* position, valid when positional */
     uint32_t run;       /* index of the run (word or CJK run) it came from, from 0 per call */
     zc_tok_kind kind;
-    int positional;     /* 0: index without position (bigrams, hybrid's words) */
+    int positional;     /* 0: index without position (inner CJK unigrams of longer runs) */
     int numeric;        /* WORD made of digits only: not stemmed */
 } zc_token;
 

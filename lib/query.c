@@ -300,8 +300,6 @@ typedef struct ptok {
     int word;            /* an English (WORD) token: no gap next to it */
     int soft;            /* the break before it may be no break in the text
                           * (soft_break) */
-    int order;           /* a phrase token: in the positional part */
-    int weight;          /* weighs (see exact_seq) */
 } ptok;
 
 typedef struct qctx {
@@ -553,46 +551,54 @@ static const char *at_term(const qctx *c, const atok *a)
     return c->arena + a->off;
 }
 
-/* A phrase token: positional and not a dictionary word — an English word
- * or a CJK character (every mode positions characters; words mode
- * phrases go by characters too, so they match whatever the
- * segmentation). */
+/* A phrase token: positional, and not a dictionary word (words mode
+ * phrases go by characters, so they match whatever the segmentation); in
+ * ngram and hybrid, not a character of a run that has bigrams (the edge
+ * characters of a run are positional too, for the text side). */
 static int phrase_tok(const atok *a)
 {
     return a->phrase;
 }
 
-/* A token that weighs in an exact sequence of ngram and hybrid (see
- * exact_seq): a bigram, an English word, or the character of a
- * one-character run (which has no bigram). */
-static int weight_tok(const qctx *c, size_t k)
-{
-    const atok *a = &c->at[k];
-    if (a->kind == ZC_TOK_CJK_BIGRAM || a->kind == ZC_TOK_WORD)
-        return 1;
-    if (a->kind != ZC_TOK_CJK_UNIGRAM)
-        return 0;
-    return (k == 0 || c->at[k - 1].run != a->run) &&
-           (k + 1 == c->n_at || c->at[k + 1].run != a->run);
-}
-
 /* Sets atok.phrase for the analyzed tokens (see phrase_tok). */
 static void mark_phrase_tokens(qctx *c)
 {
-    for (size_t k = 0; k < c->n_at; k++) {
-        atok *a = &c->at[k];
-        a->phrase = a->positional && a->kind != ZC_TOK_CJK_WORD;
+    for (size_t i = 0; i < c->n_at;) {
+        size_t j = i;
+        int bigrams = 0;
+        while (j < c->n_at && c->at[j].run == c->at[i].run)
+            bigrams |= c->at[j++].kind == ZC_TOK_CJK_BIGRAM;
+        for (size_t k = i; k < j; k++) {
+            atok *a = &c->at[k];
+            a->phrase = a->positional && a->kind != ZC_TOK_CJK_WORD &&
+                        !(a->kind == ZC_TOK_CJK_UNIGRAM && bigrams);
+        }
+        i = j;
     }
 }
 
-/* Whether the break between the phrase tokens p and a (a after p) lets the
- * text hold one extra position there: between two CJK runs, where the
- * analyzer starts the second run one position further (analyzer.c) when
- * the text breaks there too — a text that holds the characters without the
- * break has them one position closer, and the phrase window allows both. */
-static int soft_break(const atok *p, const atok *a)
+/* Whether the break between the CJK tokens p and a (a after p, in
+ * different runs of the last analyzed piece) may be no break at all in a
+ * text that holds the query's characters in order, so that a phrase must
+ * allow one more position there (the bigram across it).  In ngram and
+ * hybrid only a break of whitespace alone is such a break: punctuation in
+ * the query ("类、数量") stands in any text that holds the phrase, its runs
+ * end there too, their positions follow on directly, and the characters
+ * beside it are positional (the edges of a run).  In words mode a run
+ * after a CJK run always starts one position further (analyzer.c), so
+ * every break is one. */
+static int soft_break(const qctx *c, const atok *p, const atok *a)
 {
-    return p->run != a->run && p->kind != ZC_TOK_WORD && a->kind != ZC_TOK_WORD;
+    if (p->run == a->run || p->kind == ZC_TOK_WORD || a->kind == ZC_TOK_WORD)
+        return 0;
+    if (c->mode == ZC_SEG_WORDS)
+        return 1;
+    size_t i = c->at_base + p->end, e = c->at_base + a->start, k;
+    if (i >= e)
+        return 0;
+    while (i < e && (k = ws_len(c->text, c->len, i)) > 0)
+        i += k;
+    return i >= e;
 }
 
 /* ---- English stopwords ---------------------------------------------------
@@ -617,26 +623,19 @@ int zc_query_is_stopword(const char *term, size_t len)
 
 /* ---- proximity and spelling candidates ---------------------------------- */
 
-/* Adds the tokens of the analyzed unit to the proximity list: its phrase
- * tokens (the order) and, in ngram and hybrid, its bigrams (the weight,
- * see exact_seq). */
+/* Adds the phrase tokens of the analyzed unit to the proximity list. */
 static void prox_add_unit(qctx *c)
 {
     uint32_t last_run = UINT32_MAX;
     const atok *prev = NULL;
     for (size_t k = 0; k < c->n_at && !failed(c); k++) {
         const atok *a = &c->at[k];
-        int order = phrase_tok(a);
-        int weight = c->mode == ZC_SEG_WORDS ? order : weight_tok(c, k);
-        if (!order && !weight)
+        if (!phrase_tok(a))
             continue;
         /* The first token of a unit follows a space in the query (units
          * are cut at whitespace): soft unless it is a word. */
-        int soft = 0;
-        if (order) {
-            soft = prev != NULL ? soft_break(prev, a) : 1;
-            prev = a;
-        }
+        int soft = prev != NULL ? soft_break(c, prev, a) : 1;
+        prev = a;
         if (a->run != last_run) {
             c->prox_run++;
             last_run = a->run;
@@ -663,8 +662,6 @@ static void prox_add_unit(qctx *c)
         p->run = c->prox_run;
         p->word = a->kind == ZC_TOK_WORD;
         p->soft = soft;
-        p->order = order;
-        p->weight = weight;
     }
 }
 
@@ -748,33 +745,12 @@ static void hl_add_seq_tokens(qctx *c, const size_t *idx, size_t n, int collect)
     free(gaps);
 }
 
-/* An exact sequence: the order terms (characters and English words,
- * positional) within `window` positions, by op (PHRASE or NEAR).  With no
- * weight terms, the order terms weigh (words mode, English).  With weight
- * terms (ngram and hybrid: bigrams, English words, one-character runs)
- * the result is AND(weight..., op(order)×0): a sequence ranks as its
- * bigrams, like every other CJK query, and Xapian folds the zero-weighted
- * positional part into the AND, checking positions only where every term
- * matches, rarest first (the bigrams lead).  Fewer than two order terms
- * need no positions.  Empties both lists; NULL when both are empty. */
-static zc_xap_query *exact_seq(qctx *c, qlist *order, qlist *weight, zc_xap_op op,
-                               unsigned window)
-{
-    if (weight->n == 0)
-        return ql_take(c, order, order->n > 1 ? op : ZC_XAP_OP_AND, window);
-    if (order->n > 1)
-        ql_push(c, weight, scaled(c, ql_take(c, order, op, window), 0.0));
-    ql_clear(order);
-    return ql_take(c, weight, ZC_XAP_OP_AND, 0);
-}
-
 /* The query for one run of analyzed tokens at[i, j):
  *  - a word: "Z"+stem when the analyzer stems it and stem_pfx is given,
  *    else the exact term;
- *  - a CJK run, ngram and hybrid: a 1-char run is its unigram, a 2-char
- *    run its bigram, a longer run its bigrams AND-ed with its characters
- *    in order (exact_seq: 老工业基地 is not 老工业…产业基地, which holds
- *    every bigram); when match_any, an OR of the bigrams; in hybrid, the
+ *  - a CJK run, ngram and hybrid: its positional tokens — one (a 1-char
+ *    run's unigram or a 2-char run's bigram) is that term, more are a
+ *    phrase of the bigrams (an OR of them when match_any); in hybrid, the
  *    run's dictionary words go to c->word_units (ranking only) when
  *    words is set;
  *  - a CJK run, words mode: the AND (OR when match_any) of its dictionary
@@ -819,13 +795,16 @@ static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
         *pieces = l.n ? l.n : 1;
         return ql_take(c, &l, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
     }
-    qlist weight = {0};
-    size_t *seq = malloc((j - i) * sizeof *seq);
-    if (seq == NULL) {
+    size_t n_pos = 0;
+    for (size_t k = i; k < j; k++)
+        if (phrase_tok(&c->at[k]))
+            n_pos++;
+    size_t *seq = n_pos > 1 ? malloc(n_pos * sizeof *seq) : NULL;
+    if (n_pos > 1 && seq == NULL) {
         oom(c);
         return NULL;
     }
-    size_t ns = 0, nb = 0;
+    size_t ns = 0;
     for (size_t k = i; k < j && !failed(c); k++) {
         const atok *a = &c->at[k];
         if (a->kind == ZC_TOK_CJK_WORD) {
@@ -834,34 +813,25 @@ static zc_xap_query *run_query(qctx *c, size_t i, size_t j, const char *pfx,
                                                    at_term(c, a), a->len, 0, 0));
             continue;
         }
-        if (phrase_tok(a))
+        if (n_pos > 0 && !phrase_tok(a))
+            continue;
+        if (n_pos > 1)
             seq[ns++] = k;
-        if (weight_tok(c, k)) {
-            nb += a->kind == ZC_TOK_CJK_BIGRAM;
-            ql_push(c, &weight, mk_term(c, pfx, at_term(c, a), a->len,
-                                        (unsigned)(k - i + 1), count));
-        }
+        else
+            hl_add(c, at_term(c, a), a->len, 0, collect);
+        ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k - i + 1), count));
     }
-    /* Highlights: the characters as one sequence where the run stands
-     * whole, else the terms that match. */
-    if (nb > 1 && !c->match_any) {
+    if (ns > 1 && !c->match_any)
         hl_add_seq_tokens(c, seq, ns, collect);
-    } else {
-        for (size_t k = i; k < j; k++)
-            if (weight_tok(c, k))
-                hl_add(c, at_term(c, &c->at[k]), c->at[k].len, 0, collect);
-    }
-    if (nb < 2 || c->match_any) {
-        free(seq);
-        return ql_take(c, &weight, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
-    }
-    qlist order = {0};
-    for (size_t q = 0; q < ns && !failed(c); q++) {
-        const atok *a = &c->at[seq[q]];
-        ql_push(c, &order, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(q + 1), 0));
-    }
+    else
+        for (size_t k = 0; k < ns; k++)
+            hl_add(c, at_term(c, &c->at[seq[k]]), c->at[seq[k]].len, 0, collect);
     free(seq);
-    return exact_seq(c, &order, &weight, ZC_XAP_OP_PHRASE, (unsigned)ns);
+    if (c->match_any)
+        return ql_take(c, &l, ZC_XAP_OP_OR, 0);
+    /* Phrases take their terms in text order; tokens of one run come in
+     * position order from the analyzer. */
+    return ql_take(c, &l, n_pos > 1 ? ZC_XAP_OP_PHRASE : ZC_XAP_OP_AND, 0);
 }
 
 /* AND (OR when match_any) of the run queries of the analyzed tokens, NULL
@@ -885,53 +855,67 @@ static zc_xap_query *runs_query(qctx *c, const char *pfx, const char *stem_pfx,
     return ql_take(c, &l, c->match_any ? ZC_XAP_OP_OR : ZC_XAP_OP_AND, 0);
 }
 
-/* A quoted phrase over the analyzed tokens: every phrase token (English
- * words and CJK characters), exact (unstemmed), in order, within a window
- * of one position per token plus one per break between two CJK runs of
- * the query, where the text may break too (soft_break).  In ngram and
- * hybrid the bigrams weigh (exact_seq).  A phrase is exact whatever
- * match_any says. */
+/* A quoted phrase over the analyzed tokens: every phrase token, exact
+ * (unstemmed), in order.  CJK runs separated only by a space in the query
+ * may be one run in the text, where a bigram across the gap sits between
+ * them (in words mode: also punctuation, and one run where the text has
+ * two, which words mode separates by one position): the window allows one
+ * extra position per such gap (soft_break).  In ngram and hybrid, a
+ * 1-character CJK run has a position only at the edge of a run of the
+ * text: beside punctuation ("工。任何", "类、数量") it is, and the phrase
+ * stays a phrase; beside a space it may stand inside a longer run of the
+ * text, so such a phrase falls back to an AND of its runs.  A phrase is
+ * exact whatever match_any says. */
 static zc_xap_query *phrase_query(qctx *c, const char *pfx, int collect, int count)
 {
     int any = c->match_any;
     c->match_any = 0;
-    qlist order = {0}, weight = {0};
-    size_t *idx = malloc((c->n_at ? c->n_at : 1) * sizeof *idx);
+    size_t n_pos = 0, single = 0;
+    const atok *prev = NULL;
+    for (size_t k = 0; k < c->n_at; k++) {
+        const atok *a = &c->at[k];
+        if (!phrase_tok(a))
+            continue;
+        n_pos++;
+        if (prev != NULL && c->mode != ZC_SEG_WORDS && soft_break(c, prev, a) &&
+            (a->kind == ZC_TOK_CJK_UNIGRAM || prev->kind == ZC_TOK_CJK_UNIGRAM))
+            single = 1;
+        prev = a;
+    }
+    zc_xap_query *q = NULL;
+    if (n_pos == 0 || (single && n_pos > 1)) {
+        q = runs_query(c, pfx, NULL, collect, count, 0, NULL);
+        c->match_any = any;
+        return q;
+    }
+    size_t *idx = malloc(n_pos * sizeof *idx);
     if (idx == NULL) {
         oom(c);
         c->match_any = any;
         return NULL;
     }
-    /* Bigrams weigh when there are any (ngram, hybrid); else the phrase
-     * tokens do (words mode, English, one-character runs). */
-    int bigrams = 0;
+    size_t m = 0;
     for (size_t k = 0; k < c->n_at; k++)
-        bigrams |= c->at[k].kind == ZC_TOK_CJK_BIGRAM;
-    size_t n_pos = 0;
+        if (phrase_tok(&c->at[k]))
+            idx[m++] = k;
+    qlist l = {0};
     unsigned gaps = 0;
-    for (size_t k = 0; k < c->n_at && !failed(c); k++) {
-        const atok *a = &c->at[k];
-        unsigned qpos = (unsigned)(k + 1);
-        if (bigrams && weight_tok(c, k))
-            ql_push(c, &weight, mk_term(c, pfx, at_term(c, a), a->len, qpos, count));
-        if (!phrase_tok(a))
-            continue;
-        if (n_pos > 0 && soft_break(&c->at[idx[n_pos - 1]], a))
-            gaps++;
-        idx[n_pos++] = k;
-        ql_push(c, &order, mk_term(c, pfx, at_term(c, a), a->len, qpos, bigrams ? 0 : count));
+    for (size_t k = 0; k < n_pos && !failed(c); k++) {
+        const atok *a = &c->at[idx[k]];
+        if (k > 0) {
+            if (soft_break(c, &c->at[idx[k - 1]], a))
+                gaps++;
+        }
+        ql_push(c, &l, mk_term(c, pfx, at_term(c, a), a->len, (unsigned)(k + 1), count));
     }
     /* Marked only where the whole phrase stands (English words too). */
     if (n_pos > 1)
         hl_add_seq_tokens(c, idx, n_pos, collect);
-    else if (n_pos == 1)
+    else
         hl_add(c, at_term(c, &c->at[idx[0]]), c->at[idx[0]].len, 0, collect);
-    /* One CJK run of two characters: its bigram says it all. */
-    if (weight.n == 1 && n_pos == 2 && gaps == 0)
-        ql_clear(&order);
     free(idx);
     c->match_any = any;
-    return exact_seq(c, &order, &weight, ZC_XAP_OP_PHRASE, (unsigned)n_pos + gaps);
+    return ql_take(c, &l, ZC_XAP_OP_PHRASE, (unsigned)(n_pos + gaps));
 }
 
 /* ---- units: words and phrases ------------------------------------------ */
@@ -1344,57 +1328,29 @@ static part plain_words(qctx *c)
 static void prox_queries(qctx *c, zc_xap_query **phrase, zc_xap_query **near)
 {
     *phrase = *near = NULL;
-    size_t n_order = 0;
-    int bigrams = 0;
-    for (size_t k = 0; k < c->n_pt; k++) {
-        n_order += c->pt[k].order;
-        bigrams |= !c->pt[k].order;
-    }
-    if (!c->prox_ok || c->prox_parts < 2 || n_order < 2 || n_order > PROX_MAX_TERMS)
+    if (!c->prox_ok || c->prox_parts < 2 || c->n_pt < 2 || c->n_pt > PROX_MAX_TERMS)
         return;
-    zc_xap_op ops[2] = {ZC_XAP_OP_PHRASE, ZC_XAP_OP_NEAR};
-    zc_xap_query **outs[2] = {phrase, near};
-    for (int r = 0; r < 2 && !failed(c); r++) {
-        unsigned slack = r == 1 ? PROX_NEAR_SLACK : 0;
-        qlist order = {0}, weight = {0};
-        unsigned gaps = 0;
-        const ptok *prev = NULL;
-        for (size_t k = 0; k < c->n_pt && !failed(c); k++) {
-            const ptok *p = &c->pt[k];
-            const char *t = c->parena + p->off;
-            if (bigrams && p->weight)
-                ql_push(c, &weight, mk_term(c, "", t, p->len, (unsigned)(k + 1), 0));
-            if (!p->order)
-                continue;
-            int gap = prev != NULL && p->run != prev->run && !p->word && !prev->word &&
-                      p->soft;
-            if (bigrams && r == 1) {
-                /* NEAR with bigrams: each unit already stands whole (or
-                 * weighs by its bigrams, match any), so only the
-                 * characters either side of each junction are asked to be
-                 * close: two position lists per junction instead of one
-                 * per character.  The PHRASE boost keeps every character:
-                 * the exact typed sequence is what known-item searches
-                 * (a piece of a text pasted in) need (make eval). */
-                if (prev != NULL && p->run != prev->run) {
-                    qlist pair = {0};
-                    const char *pt = c->parena + prev->off;
-                    ql_push(c, &pair, mk_term(c, "", pt, prev->len, (unsigned)k, 0));
-                    ql_push(c, &pair, mk_term(c, "", t, p->len, (unsigned)(k + 1), 0));
-                    ql_push(c, &weight, scaled(c, ql_take(c, &pair, ops[r],
-                                                          2 + (unsigned)gap + slack),
-                                               0.0));
-                }
-            } else {
-                gaps += (unsigned)gap;
-                ql_push(c, &order, mk_term(c, "", t, p->len, (unsigned)(k + 1), 0));
-            }
-            prev = p;
-        }
-        unsigned window = (unsigned)(n_order + gaps) + slack;
-        *outs[r] = exact_seq(c, &order, &weight, ops[r], window);
+    qlist l = {0};
+    unsigned gaps = 0;
+    for (size_t k = 0; k < c->n_pt && !failed(c); k++) {
+        const ptok *p = &c->pt[k];
+        if (k > 0 && p->run != c->pt[k - 1].run && !p->word && !c->pt[k - 1].word &&
+            p->soft)
+            gaps++;
+        ql_push(c, &l, mk_term(c, "", c->parena + p->off, p->len, (unsigned)(k + 1), 0));
     }
-    if (failed(c)) {
+    if (failed(c) || l.n < 2) {
+        ql_clear(&l);
+        return;
+    }
+    unsigned window = (unsigned)(l.n + gaps);
+    zc_status st = zc_xap_query_combine(ZC_XAP_OP_PHRASE, l.v, l.n, window, phrase, c->err);
+    if (st == ZC_OK)
+        st = zc_xap_query_combine(ZC_XAP_OP_NEAR, l.v, l.n, window + PROX_NEAR_SLACK, near,
+                                  c->err);
+    ql_clear(&l);
+    if (st != ZC_OK) {
+        c->st = st;
         zc_xap_query_free(*phrase);
         zc_xap_query_free(*near);
         *phrase = *near = NULL;

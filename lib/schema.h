@@ -7,9 +7,8 @@
 /* Stored in the index metadata under ZC_META_FORMAT; an index whose value
  * differs is refused with ZC_EVERSION ("rebuild the index").
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
- * "W" word terms, the spelling table.  Format 3: CJK positions on
- * characters, bigrams without position (ngram, hybrid); a CJK run after a
- * CJK run starts one position further in every mode. */
+ * "W" word terms, the spelling table.  Format 3: the document data is a
+ * zstd frame (docstore.h), no longer JSON deflated by Xapian. */
 #define ZC_FORMAT_VERSION "3"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"

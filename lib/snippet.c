@@ -37,8 +37,7 @@
  * best window is almost always among the first ones anyway. */
 #define SNIPPET_MATCHES_MAX 65536u
 /* Queries with up to this many highlight terms stop scanning as soon as a
- * window holds all of them (the check costs one pass over the terms); the
- * terms of a sequence count only where the whole sequence stands. */
+ * window holds all of them (the check costs one pass over the terms). */
 #define SNIPPET_EARLY_TERMS 64u
 
 /* ---- the term set ------------------------------------------------------ */
@@ -547,52 +546,6 @@ typedef struct scan_ctx {
     int stopped;       /* scan_token asked to stop */
 } scan_ctx;
 
-/* Start byte of an occurrence of items[0..k] that ends with items[k] at
- * position pos, its last item's match at or before m[j] (matches come in
- * text order, so positions never decrease), or SIZE_MAX.  Depth is the
- * sequence length, which the query bounds; the look-back stops at the
- * positions the item can stand at. */
-static size_t seq_start_before(const match *m, size_t j, const seq_item *items, size_t k,
-                               uint32_t pos)
-{
-    if (k == 0)
-        return m[j].start;
-    if (pos < 1u + items[k].gap)
-        return SIZE_MAX;
-    uint32_t lo = pos - 1u - items[k].gap, hi = pos - 1u;
-    for (size_t i = j; i-- > 0;) {
-        if (!m[i].positional)
-            continue;
-        if (m[i].pos < lo)
-            break;
-        if (m[i].pos <= hi && m[i].id == items[k - 1].id) {
-            size_t s = seq_start_before(m, i, items, k - 1, m[i].pos);
-            if (s != SIZE_MAX)
-                return s;
-        }
-    }
-    return SIZE_MAX;
-}
-
-/* Early stop bookkeeping: term id was seen, its match starting at start,
- * the window ending at end. */
-static void early_seen(scan_ctx *c, uint32_t id, size_t start, size_t end)
-{
-    if (c->last[id] == SIZE_MAX)
-        c->seen++;
-    c->last[id] = start;
-    if (c->seen == c->hl->count) {
-        size_t lo = start;
-        for (size_t k = 0; k < c->hl->count; k++)
-            if (c->last[k] < lo)
-                lo = c->last[k];
-        /* Go on to the end of the longest window that can start there (4
-         * bytes a character at most), so every match it shows is marked. */
-        if (end - lo <= c->max_chars && c->stop_at == SIZE_MAX)
-            c->stop_at = lo + 4 * c->max_chars;
-    }
-}
-
 /* Records a match of entry e; returns non-zero to stop scanning. */
 static int add_match(scan_ctx *c, const hl_entry *e, size_t start, size_t end, uint32_t pos,
                      int positional)
@@ -620,26 +573,21 @@ static int add_match(scan_ctx *c, const hl_entry *e, size_t start, size_t end, u
     m->keep = 0;
     m->cstart = m->cend = 0;
     c->n_full += !e->part;
-    if (c->hl->count > SNIPPET_EARLY_TERMS)
-        return 0;
-    /* A sequence's characters count as seen only where the whole sequence
-     * stands: "政策。" holds both terms of the phrase 政策政策 but not the
-     * phrase. */
-    if (!e->in_seq || !e->part)
-        early_seen(c, e->id, start, end);
-    if (!e->in_seq || !positional)
-        return 0;
-    const zc_hl *hl = c->hl;
-    for (size_t s = 0; s < hl->n_seqs; s++) {
-        const seq_item *items = hl->items + hl->seqs[s].first;
-        size_t n = hl->seqs[s].n;
-        if (items[n - 1].id != e->id)
-            continue;
-        size_t st = seq_start_before(c->m, c->n - 1, items, n - 1, pos);
-        if (st == SIZE_MAX)
-            continue;
-        for (size_t k = 0; k < n; k++)
-            early_seen(c, items[k].id, st, end);
+    if (c->hl->count <= SNIPPET_EARLY_TERMS) {
+        if (c->last[e->id] == SIZE_MAX)
+            c->seen++;
+        c->last[e->id] = start;
+        if (c->seen == c->hl->count) {
+            size_t lo = start;
+            for (size_t k = 0; k < c->hl->count; k++)
+                if (c->last[k] < lo)
+                    lo = c->last[k];
+            /* Go on to the end of the longest window that can start
+             * there (4 bytes a character at most), so every match it
+             * shows is marked. */
+            if (end - lo <= c->max_chars && c->stop_at == SIZE_MAX)
+                c->stop_at = lo + 4 * c->max_chars;
+        }
     }
     return 0;
 }

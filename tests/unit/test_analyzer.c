@@ -267,60 +267,40 @@ static void test_spans_are_original_bytes(void **state)
 static void test_positions_for_phrases(void **state)
 {
     (void)state;
-    /* "推进经济发展 economic development": characters and words take
-     * consecutive positions, so a phrase query's terms line up; bigrams
-     * carry their first character's position but have none in the index. */
+    /* "经济 发展 economic development": bigrams and words take consecutive
+     * positions, so a phrase query's terms line up. */
     const char *text = "推进经济发展 economic development";
     collect c = runs(text);
-    /* 推进经济发展 is one run of six characters at 0..5 (five bigrams),
-     * then the two words at 6 and 7. */
-    uint32_t uni_pos[8], bigram_pos[8];
-    size_t nu = 0, nb = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        if (c.t[i].kind == ZC_TOK_CJK_BIGRAM) {
-            assert_false(c.t[i].positional);
+    /* 推进经济发展 is one run of six characters: five bigrams at 0..4,
+     * then the two words at 5 and 6. */
+    uint32_t bigram_pos[8];
+    size_t nb = 0;
+    for (size_t i = 0; i < c.n; i++)
+        if (c.t[i].kind == ZC_TOK_CJK_BIGRAM)
             bigram_pos[nb++] = c.t[i].pos;
-        } else if (c.t[i].kind == ZC_TOK_CJK_UNIGRAM) {
-            assert_true(c.t[i].positional);
-            uni_pos[nu++] = c.t[i].pos;
-        }
-    }
     assert_int_equal(nb, 5);
-    assert_int_equal(nu, 6);
     for (size_t i = 0; i < nb; i++)
         assert_int_equal(bigram_pos[i], i);
-    for (size_t i = 0; i < nu; i++)
-        assert_int_equal(uni_pos[i], i);
     assert_string_equal(c.t[c.n - 2].term, "economic");
-    assert_int_equal(c.t[c.n - 2].pos, 6);
+    assert_int_equal(c.t[c.n - 2].pos, 5);
     assert_string_equal(c.t[c.n - 1].term, "development");
-    assert_int_equal(c.t[c.n - 1].pos, 7);
+    assert_int_equal(c.t[c.n - 1].pos, 6);
     done(&c);
 
     /* Positions continue across calls (title then body) from *pos. */
     uint32_t pos = 100;
     c = run("经济发展", strlen("经济发展"), &pos);
-    assert_int_equal(pos, 104); /* four characters */
+    assert_int_equal(pos, 103); /* three bigrams */
     assert_int_equal(c.t[0].pos, 100);
     assert_int_equal(c.t[0].run, 0); /* runs count from 0 per call */
     done(&c);
     c = run("GDP", 3, &pos);
-    assert_int_equal(pos, 105);
-    assert_int_equal(c.t[0].pos, 104);
+    assert_int_equal(pos, 104);
+    assert_int_equal(c.t[0].pos, 103);
     done(&c);
     c = run("年", strlen("年"), &pos);
-    assert_int_equal(pos, 106);
+    assert_int_equal(pos, 105);
     assert_true(c.t[0].positional);
-    done(&c);
-
-    /* A CJK run after a CJK run starts one position further: 东北，振兴
-     * is not the phrase 东北振兴. */
-    pos = 0;
-    c = run("东北，振兴", strlen("东北，振兴"), &pos);
-    assert_int_equal(pos, 5);
-    for (size_t i = 0; i < c.n; i++)
-        if (c.t[i].kind == ZC_TOK_CJK_UNIGRAM && strcmp(c.t[i].term, "振") == 0)
-            assert_int_equal(c.t[i].pos, 3);
     done(&c);
 }
 
@@ -330,7 +310,7 @@ static void test_mixed_runs(void **state)
     collect c = runs("GDP增长2016年");
     static const char *terms[] = { "gdp", "增长", "增", "长", "2016", "年" };
     static const uint32_t runs_[] = { 0, 1, 1, 1, 2, 3 };
-    static const uint32_t pos[] = { 0, 1, 1, 2, 3, 4 };
+    static const uint32_t pos[] = { 0, 1, 1, 1, 2, 3 };
     assert_int_equal(c.n, 6);
     for (size_t i = 0; i < c.n; i++) {
         assert_string_equal(c.t[i].term, terms[i]);
@@ -502,20 +482,16 @@ static void test_long_cjk_run_splits(void **state)
     assert_int_equal(unigrams[0], 4096);
     assert_int_equal(bigrams[1], 5000 - 4096 - 1);
     assert_int_equal(unigrams[1], 5000 - 4096);
-    /* 4096 + 904 characters, one position each, and the one a CJK run
-     * after a CJK run skips (no phrase across the cut). */
-    assert_int_equal(pos, 4096 + 1 + 904);
-    /* Characters take consecutive positions within a run and two apart
-     * over the cut; bigrams carry their first character's. */
-    uint32_t last = 0, last_run = 0;
+    assert_int_equal(pos, 4095 + 903);
+    /* Positions strictly increase across bigrams, also over the cut. */
+    uint32_t last = 0;
     int first = 1;
     for (size_t i = 0; i < c.n; i++) {
-        if (c.t[i].kind != ZC_TOK_CJK_UNIGRAM)
+        if (c.t[i].kind != ZC_TOK_CJK_BIGRAM)
             continue;
         if (!first)
-            assert_true(c.t[i].pos == last + (c.t[i].run == last_run ? 1u : 2u));
+            assert_true(c.t[i].pos == last + 1);
         last = c.t[i].pos;
-        last_run = c.t[i].run;
         first = 0;
     }
     done(&c);
@@ -698,7 +674,7 @@ static void test_hybrid_words(void **state)
     }
     assert_true(words >= 3);          /* 振兴 东北 工业 基地 */
     assert_int_equal(c.n, ngram_n + words);
-    assert_int_equal(pos, 9);          /* one per character, as ngram */
+    assert_int_equal(pos, 8);          /* the bigrams' positions, as ngram */
     done(&c);
     an = modes[ZC_SEG_NGRAM];
 }
