@@ -160,6 +160,24 @@ static int spell_word(const char *t, size_t len)
     return 1;
 }
 
+/* Grows *buf (capacity *cap) to hold at least need bytes, doubling from
+ * first; the spelling words and a document's summed terms keep their text
+ * in such arenas.  Returns 0, or -1 when out of memory (buf unchanged). */
+static int grow_bytes(char **buf, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : first;
+    while (nc < need)
+        nc *= 2;
+    char *nb = realloc(*buf, nc);
+    if (nb == NULL)
+        return -1;
+    *buf = nb;
+    *cap = nc;
+    return 0;
+}
+
 static int spell_push(spell_set *s, const char *t, size_t len)
 {
     if (s->n == s->cap_off) {
@@ -170,16 +188,8 @@ static int spell_push(spell_set *s, const char *t, size_t len)
         s->off = no;
         s->cap_off = nc;
     }
-    if (s->len + len + 1 > s->cap) {
-        size_t nc = s->cap ? s->cap : 4096;
-        while (nc < s->len + len + 1)
-            nc *= 2;
-        char *na = realloc(s->arena, nc);
-        if (na == NULL)
-            return -1;
-        s->arena = na;
-        s->cap = nc;
-    }
+    if (grow_bytes(&s->arena, &s->cap, s->len + len + 1, 4096) != 0)
+        return -1;
     memcpy(s->arena + s->len, t, len);
     s->arena[s->len + len] = '\0';
     s->off[s->n++] = s->len;
@@ -284,16 +294,8 @@ static int acc_add(term_acc *a, const char *term, size_t len, unsigned wdf)
         a->e = ne;
         a->ecap = nc;
     }
-    if (a->alen + len > a->acap) {
-        size_t nc = a->acap ? a->acap : 8192;
-        while (nc < a->alen + len)
-            nc *= 2;
-        char *na = realloc(a->arena, nc);
-        if (na == NULL)
-            return -1;
-        a->arena = na;
-        a->acap = nc;
-    }
+    if (grow_bytes(&a->arena, &a->acap, a->alen + len, 8192) != 0)
+        return -1;
     memcpy(a->arena + a->alen, term, len);
     a->e[a->n] = (term_ent){a->alen, (uint32_t)len, wdf, h};
     a->alen += len;
