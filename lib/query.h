@@ -63,4 +63,18 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
                             const zc_query_opts *opts, zc_xap_query **out, zc_hl **hl,
                             zc_query_word **words, size_t *n_words, zc_error *err);
 
+/* zc_query_build_ex, split for rescoring.  *out is the whole query, as
+ * zc_query_build_ex makes it.  *first (first may be NULL): returns new, or
+ * NULL when the query has no rescoring boost (then *out is all there is);
+ * free with zc_xap_query_free.  It is *out without the proximity boosts
+ * over CJK terms (the free text as a phrase and as a NEAR), which read
+ * position lists in every candidate: it matches exactly the same
+ * documents, its weights are never above *out's, and it costs far less
+ * on long texts.  Ranking by *first and reweighting its best hits by *out
+ * (search.c) gives those hits *out's order. */
+zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
+                               const zc_query_opts *opts, zc_xap_query **out,
+                               zc_xap_query **first, zc_hl **hl, zc_query_word **words,
+                               size_t *n_words, zc_error *err);
+
 #endif

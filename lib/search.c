@@ -1110,9 +1110,58 @@ static zc_status suggest(zc_index *idx, const char *q, size_t qlen, const zc_que
     return ZC_OK;
 }
 
-/* One attempt: runs the query and reads everything into a new zc_results. */
+/* The rescoring window: the best SEARCH_RESCORE_N hits of the cheap query
+ * (zc_query_build_split's *first) are reweighted by the whole query (its
+ * proximity boosts over CJK terms) and take that order; the hits below keep
+ * the cheap query's order, as Elasticsearch's rescore window does.  One
+ * ranking whatever the page, and the boosts' position lists are read for
+ * 100 documents instead of every match (docs/benchmarks.md). */
+#define SEARCH_RESCORE_N 100u
+
+/* Reweights the first n hits of ms by q (restricted to them): *out gets
+ * them in q's order (fewer if some went away meanwhile).  Returns new; free
+ * with zc_xap_mset_free. */
+static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
+                         const zc_xap_query *q, zc_xap_mset *ms, size_t n,
+                         const zc_search_opts *o, zc_xap_mset **out, zc_error *err)
+{
+    *out = NULL;
+    uint32_t docids[SEARCH_RESCORE_N];
+    for (size_t i = 0; i < n; i++) {
+        double w;
+        zc_status st = zc_xap_mset_hit(ms, i, &docids[i], &w, err);
+        if (st != ZC_OK)
+            return st;
+    }
+    zc_xap_query *only = NULL;
+    zc_status st = zc_xap_query_only_docs(q, docids, n, &only, err);
+    if (st != ZC_OK)
+        return st;
+    zc_xap_search_params sp = *base;
+    sp.query = only;
+    sp.offset = 0;
+    sp.limit = (uint32_t)n;
+    sp.check_at_least = 0;
+    sp.facet_slots = NULL;
+    sp.n_facet_slots = 0;
+    int timed_out = 0;
+    st = zc_xap_search(idx->db, &sp, out, &timed_out, err);
+    zc_xap_query_free(only);
+    if (st == ZC_OK && timed_out) {
+        zc_xap_mset_free(*out);
+        *out = NULL;
+        st = zc_error_set(err, ZC_ETIMEOUT, NULL, "query ran past its time limit of %g s",
+                          o->time_limit_s);
+    }
+    return st;
+}
+
+/* One attempt: runs the query and reads everything into a new zc_results.
+ * q: the whole query; first: the same without its rescoring boosts, or
+ * NULL (see zc_query_build_split). */
 static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
-                            const zc_hl *hl, zc_results **out, zc_error *err)
+                            const zc_xap_query *first, const zc_hl *hl, zc_results **out,
+                            zc_error *err)
 {
     *out = NULL;
     unsigned slots[N_FACETS];
@@ -1123,14 +1172,24 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
             slots[n_slots++] = facet_defs[k].slot;
         }
 
+    /* Relevance on one database: rank by first, rescore the top.  Sorted
+     * by date, the boosts change nothing: first alone.  Shards interleave
+     * docids: the whole query in one pass. */
+    int two_pass = first != NULL && o->sort == ZC_SORT_RELEVANCE &&
+                   !zc_xap_db_is_sharded(idx->db);
     zc_xap_search_params sp = {0};
-    sp.query = q;
+    sp.query = first != NULL && (two_pass || o->sort != ZC_SORT_RELEVANCE) ? first : q;
     if (o->match_any) {
         sp.bm25_k1 = SEARCH_ANY_BM25_K1;
         sp.bm25_b = SEARCH_ANY_BM25_B;
     }
     sp.offset = o->offset;
     sp.limit = o->limit;
+    if (two_pass) {
+        uint64_t end = (uint64_t)o->offset + o->limit;
+        sp.offset = 0;
+        sp.limit = (uint32_t)(end > SEARCH_RESCORE_N ? end : SEARCH_RESCORE_N);
+    }
     sp.time_limit_s = o->time_limit_s;
     sp.facet_slots = n_slots ? slots : NULL;
     sp.n_facet_slots = n_slots;
@@ -1154,7 +1213,7 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         sp.check_at_least = docs > UINT32_MAX ? UINT32_MAX : (uint32_t)docs;
     }
 
-    zc_xap_mset *ms = NULL;
+    zc_xap_mset *ms = NULL, *top = NULL;
     int timed_out = 0;
     st = zc_xap_search(idx->db, &sp, &ms, &timed_out, err);
     if (st != ZC_OK)
@@ -1163,6 +1222,25 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         zc_xap_mset_free(ms);
         return zc_error_set(err, ZC_ETIMEOUT, NULL, "query ran past its time limit of %g s",
                             o->time_limit_s);
+    }
+    /* The page is hits [from, to) of the ranking: ms's (one pass; Xapian
+     * applied the offset), or top's n_re hits followed by ms's from n_top
+     * on (two passes; a page wholly below the window reads ms alone). */
+    size_t n_ms = zc_xap_mset_size(ms), n_top = 0, n_re = 0, from = 0, to = n_ms;
+    if (two_pass) {
+        n_top = n_ms < SEARCH_RESCORE_N ? n_ms : SEARCH_RESCORE_N;
+        size_t ranked = n_ms;
+        if (n_top > 0 && o->offset < n_top) {
+            st = rescore(idx, &sp, q, ms, n_top, o, &top, err);
+            if (st != ZC_OK) {
+                zc_xap_mset_free(ms);
+                return st;
+            }
+            n_re = zc_xap_mset_size(top);
+            ranked = n_re + (n_ms - n_top);
+        }
+        from = o->offset < ranked ? o->offset : ranked;
+        to = ranked - from > o->limit ? from + o->limit : ranked;
     }
 
     zc_results *r = calloc(1, sizeof *r);
@@ -1175,7 +1253,7 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
     r->exact = lo == hi;
     r->total = r->exact ? lo : zc_xap_mset_estimated(ms);
 
-    size_t n = zc_xap_mset_size(ms);
+    size_t n = to - from;
     if (n > 0) {
         r->hits = calloc(n, sizeof *r->hits);
         if (r->hits == NULL) {
@@ -1184,8 +1262,13 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         }
     }
     for (size_t i = 0; i < n; i++) {
+        size_t k = from + i;
         r->n_hits = i + 1;
-        st = read_hit(idx, ms, i, hl, o->snippet, &r->hits[i], err);
+        if (top != NULL && k < n_re)
+            st = read_hit(idx, top, k, hl, o->snippet, &r->hits[i], err);
+        else
+            st = read_hit(idx, ms, top != NULL ? k - n_re + n_top : k, hl, o->snippet,
+                          &r->hits[i], err);
         if (st != ZC_OK)
             goto fail;
     }
@@ -1220,10 +1303,12 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         }
     }
     zc_xap_mset_free(ms);
+    zc_xap_mset_free(top);
     *out = r;
     return ZC_OK;
 fail:
     zc_xap_mset_free(ms);
+    zc_xap_mset_free(top);
     zc_results_free(r);
     return st;
 }
@@ -1241,7 +1326,7 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
     if (st != ZC_OK)
         return st;
 
-    zc_xap_query *q = NULL, *filter = NULL, *final = NULL;
+    zc_xap_query *q = NULL, *first = NULL, *filter = NULL, *final = NULL, *first_final = NULL;
     zc_hl *hl = NULL;
     zc_query_word *words = NULL;
     size_t n_words = 0;
@@ -1249,8 +1334,8 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
     zc_analyzer *an = NULL;
     if ((st = zc_index_get_analyzer(idx, &an, err)) != ZC_OK)
         return st;
-    st = zc_query_build_ex(an, opts->q, opts->q_len, &qo, &q, opts->snippet ? &hl : NULL,
-                           &words, &n_words, err);
+    st = zc_query_build_split(an, opts->q, opts->q_len, &qo, &q, &first,
+                              opts->snippet ? &hl : NULL, &words, &n_words, err);
     if (st != ZC_OK)
         return st;
     st = build_filter(opts, &filter, err);
@@ -1259,18 +1344,23 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
     if (filter != NULL) {
         zc_xap_query *pair[2] = {q, filter};
         st = zc_xap_query_combine(ZC_XAP_OP_FILTER, pair, 2, 0, &final, err);
+        if (st == ZC_OK && first != NULL) {
+            pair[0] = first;
+            st = zc_xap_query_combine(ZC_XAP_OP_FILTER, pair, 2, 0, &first_final, err);
+        }
         if (st != ZC_OK)
             goto done;
     }
 
     zc_results *r = NULL;
-    st = run_search(idx, opts, final ? final : q, hl, &r, err);
+    const zc_xap_query *whole = final ? final : q, *cheap = first_final ? first_final : first;
+    st = run_search(idx, opts, whole, cheap, hl, &r, err);
     if (st == ZC_EMODIFIED) {
         /* The revision we read was overwritten under us: move to the
          * newest one and try once more. */
         st = zc_index_reopen(idx, NULL, err);
         if (st == ZC_OK)
-            st = run_search(idx, opts, final ? final : q, hl, &r, err);
+            st = run_search(idx, opts, whole, cheap, hl, &r, err);
     }
     if (st == ZC_OK && n_words > 0) {
         st = suggest(idx, opts->q, opts->q_len, words, n_words, &r->suggest, err);
@@ -1286,8 +1376,10 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
 done:
     free(words);
     zc_xap_query_free(q);
+    zc_xap_query_free(first);
     zc_xap_query_free(filter);
     zc_xap_query_free(final);
+    zc_xap_query_free(first_final);
     zc_hl_free(hl);
     return st;
 }

@@ -910,6 +910,85 @@ extern "C" zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
     });
 }
 
+/* The documents of a sorted docid list, as a posting source (weight 0):
+ * what zc_xap_query_only_docs filters by. */
+class DocidSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> ids;
+    size_t pos = SIZE_MAX;   /* SIZE_MAX: before the first */
+
+  public:
+    explicit DocidSource(std::vector<Xapian::docid> v) : ids(std::move(v)) {}
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override
+    {
+        return static_cast<Xapian::doccount>(ids.size());
+    }
+    Xapian::doccount get_termfreq_max() const override
+    {
+        return static_cast<Xapian::doccount>(ids.size());
+    }
+    void init(const Xapian::Database &) override { pos = SIZE_MAX; }
+    void next(double) override { pos = pos == SIZE_MAX ? 0 : pos + 1; }
+    void skip_to(Xapian::docid did, double) override
+    {
+        if (pos == SIZE_MAX)
+            pos = 0;
+        while (pos < ids.size() && ids[pos] < did)
+            ++pos;
+    }
+    bool at_end() const override { return pos != SIZE_MAX && pos >= ids.size(); }
+    Xapian::docid get_docid() const override { return ids[pos]; }
+    Xapian::PostingSource *clone() const override { return new DocidSource(ids); }
+    std::string name() const override { return std::string(); }
+};
+
+/* q with `only` pushed down its AND_MAYBE and FILTER nodes: every left side
+ * and every right side filtered, nested ones too.  Filtering the top alone
+ * would leave each AND_MAYBE's right side to skip ahead from document to
+ * document until it matches, checking positions all the way (Xapian's
+ * skip_to); filtered, it looks at the listed documents only. */
+static Xapian::Query restrict_to(const Xapian::Query &q, const Xapian::Query &only)
+{
+    size_t n = q.get_num_subqueries();
+    if (q.get_type() == Xapian::Query::OP_AND_MAYBE && n >= 2) {
+        Xapian::Query acc = restrict_to(q.get_subquery(0), only);
+        for (size_t i = 1; i < n; i++)
+            acc = Xapian::Query(Xapian::Query::OP_AND_MAYBE, acc,
+                                restrict_to(q.get_subquery(i), only));
+        return acc;
+    }
+    if (q.get_type() == Xapian::Query::OP_FILTER && n >= 2) {
+        Xapian::Query acc = restrict_to(q.get_subquery(0), only);
+        for (size_t i = 1; i < n; i++)
+            acc = Xapian::Query(Xapian::Query::OP_FILTER, acc, q.get_subquery(i));
+        return acc;
+    }
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, only);
+}
+
+extern "C" zc_status zc_xap_query_only_docs(const zc_xap_query *q, const uint32_t *docids,
+                                            size_t n, zc_xap_query **out, zc_error *err)
+{
+    static const char what[] = "docid filter";
+    if (out)
+        *out = NULL;
+    return guarded(err, what, [&] {
+        if (q == NULL || out == NULL || (docids == NULL && n > 0))
+            return bad_args(err, what);
+        std::vector<Xapian::docid> v(docids, docids + n);
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        Xapian::PostingSource *src = new DocidSource(std::move(v));
+        Xapian::Query only(src->release());
+        return new_query(restrict_to(q->q, only), out);
+    });
+}
+
+extern "C" int zc_xap_db_is_sharded(const zc_xap_db *db)
+{
+    return db != NULL && !db->shards.empty();
+}
+
 extern "C" zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err)
 {
     static const char what[] = "match-all query";

@@ -56,6 +56,8 @@ int zc_xap_db_is_writable(const zc_xap_db *db);
 zc_status zc_xap_db_reopen(zc_xap_db *db, int *changed, zc_error *err);
 
 zc_status zc_xap_db_doc_count(zc_xap_db *db, uint64_t *out, zc_error *err);
+/* 1 when db is several databases opened as one (zc_xap_db_open_shards). */
+int zc_xap_db_is_sharded(const zc_xap_db *db);
 zc_status zc_xap_db_revision(zc_xap_db *db, uint64_t *out, zc_error *err);
 
 /* Number of documents indexing `term` (0 if none). */
@@ -182,6 +184,15 @@ zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
                              zc_xap_query **out, zc_error *err);
 /* Every document.  Returns new; free with zc_xap_query_free. */
 zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err);
+/* q restricted to the documents docids[0..n) (any order; duplicates
+ * ignored), the restriction pushed down every AND_MAYBE and FILTER so that
+ * no part of q reads postings or positions elsewhere: Xapian's OP_FILTER by
+ * a posting source over them.  Docids are those of a single database
+ * (zc_xap_db_is_sharded says; a sharded handle interleaves them).
+ * Returns new; free with zc_xap_query_free. */
+zc_status zc_xap_query_only_docs(const zc_xap_query *q, const uint32_t *docids, size_t n,
+                                 zc_xap_query **out, zc_error *err);
+
 int zc_xap_query_is_empty(const zc_xap_query *q);
 /* Xapian's description of q, for debugging and tests.  Returns new; free
  * with free(). */

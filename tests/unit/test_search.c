@@ -497,6 +497,74 @@ static void test_option_snippet(void **state)
     zc_results_free(r);
 }
 
+/* The rescoring window (search.c): the best 100 hits of the query without
+ * its proximity boosts are reweighted by the whole query, the rest keep
+ * the first order.  130 documents hold 东北 and 振兴 apart; 3 hold 东北振兴
+ * twice: they come first.  Pages of 7 walk one ranking across the window's
+ * edge (hits 98-104): every document once, none lost or repeated where the
+ * rescored top hands over to the first order. */
+static void test_rescore_window(void **state)
+{
+    (void)state;
+    enum { APART = 130, N = APART + 3 };
+    char dir[64];
+    assert_int_equal(fx_tmpdir(dir, sizeof dir, "rescore"), 0);
+    char *docs[N + 40];
+    size_t nd = 0;
+    for (int i = 0; i < N; i++) {
+        char body[1024] = "";
+        size_t n = 0;
+        if (i < APART) {
+            for (int k = 0; k < i % 8 + 1; k++)
+                n += (size_t)snprintf(body + n, sizeof body - n, "东北的发展和振兴。");
+        } else {
+            n += (size_t)snprintf(body, sizeof body, "东北振兴。东北振兴。");
+        }
+        assert_true(asprintf(&docs[nd++], "{\"id\":\"r%03d\",\"lang\":\"zh\","
+                                          "\"title\":\"文件\",\"body\":\"%s\"}", i, body) > 0);
+    }
+    for (int i = 0; i < 40; i++) /* so that the two words are not everywhere */
+        assert_true(asprintf(&docs[nd++], "{\"id\":\"x%02d\",\"lang\":\"zh\","
+                                          "\"title\":\"通知\",\"body\":\"其他内容。\"}", i) > 0);
+    zc_index *idx = NULL;
+    assert_int_equal(fx_build_index(dir, NULL, (const char *const *)docs, nd, &idx), 0);
+    zc_search_opts o;
+    zc_search_opts_init(&o);
+    o.q = "东北 振兴";
+    o.q_len = strlen(o.q);
+    o.snippet = 0;
+    zc_results *r = NULL;
+    zc_error err;
+    o.limit = 3;
+    assert_int_equal(zc_search(idx, &o, &r, &err), ZC_OK);
+    for (size_t i = 0; i < 3; i++) {
+        int k = atoi(zc_results_hit(r, i)->id + 1);
+        if (k < APART)
+            fail_msg("hit %zu is %s, want one of the three holding 东北振兴", i,
+                     zc_results_hit(r, i)->id);
+    }
+    zc_results_free(r);
+    int seen[N] = {0};
+    for (uint32_t off = 0; off < N + 7; off += 7) {
+        o.offset = off;
+        o.limit = 7;
+        assert_int_equal(zc_search(idx, &o, &r, &err), ZC_OK);
+        for (size_t i = 0; i < zc_results_count(r); i++) {
+            int k = atoi(zc_results_hit(r, i)->id + 1);
+            assert_true(k >= 0 && k < N);
+            seen[k]++;
+        }
+        zc_results_free(r);
+    }
+    for (int k = 0; k < N; k++)
+        if (seen[k] != 1)
+            fail_msg("r%03d seen %d times over the pages", k, seen[k]);
+    zc_index_close(idx);
+    fx_rmtree(dir);
+    for (size_t i = 0; i < nd; i++)
+        free(docs[i]);
+}
+
 static void test_query_errors(void **state)
 {
     fixture *f = *state;
@@ -837,6 +905,7 @@ int main(void)
         cmocka_unit_test(test_option_offset_limit),
         cmocka_unit_test(test_option_facets),
         cmocka_unit_test(test_option_snippet),
+        cmocka_unit_test(test_rescore_window),
         cmocka_unit_test(test_query_errors),
         cmocka_unit_test(test_reply_is_janssons),
         cmocka_unit_test(test_reply_shape),
