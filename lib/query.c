@@ -1448,6 +1448,18 @@ static part parse_all(qctx *c, const toklist *tl, int syntax_error)
     return plain_words(c);
 }
 
+/* q with each boost of the list added by its own AND_MAYBE (never an OR of
+ * them: see test_no_document_twice); empties the list. */
+static zc_xap_query *with_boosts(qctx *c, zc_xap_query *q, qlist *boosts)
+{
+    for (size_t i = 0; i < boosts->n && !failed(c); i++) {
+        q = combine2(c, ZC_XAP_OP_AND_MAYBE, q, boosts->v[i]);
+        boosts->v[i] = NULL;
+    }
+    ql_clear(boosts);
+    return q;
+}
+
 zc_status zc_query_build(zc_analyzer *a, const char *text, size_t len,
                          zc_xap_query **out, zc_hl **hl, zc_error *err)
 {
@@ -1578,11 +1590,7 @@ zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
         ql_push(&c, &boosts, nq);
         pq = nq = NULL;
     }
-    for (size_t i = 0; i < boosts.n && !failed(&c); i++) {
-        res.q = combine2(&c, ZC_XAP_OP_AND_MAYBE, res.q, boosts.v[i]);
-        boosts.v[i] = NULL;
-    }
-    ql_clear(&boosts);
+    res.q = with_boosts(&c, res.q, &boosts);
     if ((pq != NULL || nq != NULL) && !failed(&c)) {
         /* a copy (Xapian queries are shared; scaling by 1 is the query) */
         zc_status st = zc_xap_query_scale(res.q, 1.0, first, err);
@@ -1590,11 +1598,7 @@ zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
             c.st = st;
         ql_push(&c, &boosts, pq);
         ql_push(&c, &boosts, nq);
-        for (size_t i = 0; i < boosts.n && !failed(&c); i++) {
-            res.q = combine2(&c, ZC_XAP_OP_AND_MAYBE, res.q, boosts.v[i]);
-            boosts.v[i] = NULL;
-        }
-        ql_clear(&boosts);
+        res.q = with_boosts(&c, res.q, &boosts);
     } else {
         zc_xap_query_free(pq);
         zc_xap_query_free(nq);

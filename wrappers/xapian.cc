@@ -950,20 +950,17 @@ class DocidSource : public Xapian::PostingSource {
 static Xapian::Query restrict_to(const Xapian::Query &q, const Xapian::Query &only)
 {
     size_t n = q.get_num_subqueries();
-    if (q.get_type() == Xapian::Query::OP_AND_MAYBE && n >= 2) {
-        Xapian::Query acc = restrict_to(q.get_subquery(0), only);
-        for (size_t i = 1; i < n; i++)
-            acc = Xapian::Query(Xapian::Query::OP_AND_MAYBE, acc,
-                                restrict_to(q.get_subquery(i), only));
-        return acc;
-    }
-    if (q.get_type() == Xapian::Query::OP_FILTER && n >= 2) {
-        Xapian::Query acc = restrict_to(q.get_subquery(0), only);
-        for (size_t i = 1; i < n; i++)
-            acc = Xapian::Query(Xapian::Query::OP_FILTER, acc, q.get_subquery(i));
-        return acc;
-    }
-    return Xapian::Query(Xapian::Query::OP_FILTER, q, only);
+    Xapian::Query::op type = q.get_type();
+    bool maybe = type == Xapian::Query::OP_AND_MAYBE;
+    if (n < 2 || (!maybe && type != Xapian::Query::OP_FILTER))
+        return Xapian::Query(Xapian::Query::OP_FILTER, q, only);
+    /* the left side restricted; an AND_MAYBE's right sides too, a
+     * FILTER's (boolean) as they are */
+    Xapian::Query acc = restrict_to(q.get_subquery(0), only);
+    for (size_t i = 1; i < n; i++)
+        acc = Xapian::Query(type, acc,
+                            maybe ? restrict_to(q.get_subquery(i), only) : q.get_subquery(i));
+    return acc;
 }
 
 extern "C" zc_status zc_xap_query_only_docs(const zc_xap_query *q, const uint32_t *docids,
