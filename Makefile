@@ -10,7 +10,7 @@ SHARED     ?= $(abspath ../shared)
 PYTHON     ?= /usr/bin/python3
 SAN        ?=
 
-PKGS       := xapian-core libevent libevent_pthreads libutf8proc jansson friso opencc libzstd
+PKGS       := xapian-core libevent libevent_pthreads libutf8proc jansson friso opencc libzstd nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS:= $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(build-essential pkg-config g++ libxapian-dev xapian-tools libevent-dev
       libutf8proc-dev libjansson-dev libfriso-dev friso-dict libopencc-dev opencc
       libcmocka-dev libedit-dev python3 python3-pytest clang libclang-rt-14-dev
-      valgrind libzstd-dev)
+      valgrind libzstd-dev nettle-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <utf8proc.h>
 
 #include "docmodel.h"
 #include "error.h"
@@ -254,7 +255,35 @@ static zc_status json_error_to_status(const char *json, size_t len,
 
 /* ---- parse ------------------------------------------------------------ */
 
-/* id: 1..ZC_ID_MAX_BYTES bytes, no control characters (C0, DEL, C1). */
+/* A space character (Unicode category Zs: U+0020, U+00A0, U+3000, ...)
+ * at the start or the end of s.  Invalid UTF-8 is not a space: the
+ * caller's UTF-8 check reports it. */
+static int id_edge_space(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    utf8proc_int32_t cp = -1;
+    utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
+    if (cp >= 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS)
+        return 1;
+    size_t k = len - 1;
+    while (k > 0 && len - k < 4 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    cp = -1;
+    utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
+    return cp >= 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+}
+
+static zc_status check_id(const zc_field *id, zc_error *err);
+
+zc_status zc_doc_check_id(const char *id, size_t len, zc_error *err)
+{
+    zc_field f = {id, len};
+    return check_id(&f, err);
+}
+
+/* id: 1..ZC_ID_MAX_BYTES bytes, no control characters (C0, DEL, C1), no
+ * space at either end. */
 static zc_status check_id(const zc_field *id, zc_error *err)
 {
     if (id->ptr == NULL)
@@ -266,6 +295,13 @@ static zc_status check_id(const zc_field *id, zc_error *err)
                             "field 'id': %zu bytes, over the limit of %u", id->len,
                             (unsigned)ZC_ID_MAX_BYTES);
     }
+    /* The line protocol skips the spaces between a verb and its argument,
+     * so GET and DEL could never name an id that starts with one; an id
+     * that ends with one is as easy to mistype.  One rule, here, for ADD,
+     * the indexer and the C API (GET and DEL apply it too). */
+    if (id_edge_space(id->ptr, id->len))
+        return zc_error_set(err, ZC_EINVAL, "id",
+                            "field 'id': must not start or end with a space");
     const unsigned char *p = (const unsigned char *)id->ptr;
     for (size_t i = 0; i < id->len; i++) {
         int bad = p[i] < 0x20 || p[i] == 0x7F;

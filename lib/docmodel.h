@@ -61,6 +61,11 @@ typedef struct zc_doc {
 zc_status zc_doc_parse(const char *json, size_t len, zc_doc **out, zc_error *err);
 void zc_doc_free(zc_doc *doc);
 
+/* The id rule of protocol.md, alone: 1..ZC_ID_MAX_BYTES bytes, no control
+ * character, no space (Unicode Zs) at either end.  ZC_EINVAL naming "id"
+ * otherwise.  Used by zc_doc_parse and by GET/DEL (index.c). */
+zc_status zc_doc_check_id(const char *id, size_t len, zc_error *err);
+
 /* The storage form: compact JSON of the whole document, input field order,
  * detected lang added.  Returns new, NUL-terminated; free with free(). */
 zc_status zc_doc_serialize(const zc_doc *doc, char **out, size_t *len_out,

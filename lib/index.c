@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <nettle/sha2.h>
+
 #include "analyzer.h"
 #include "docmodel.h"
 #include "docstore.h"
@@ -101,19 +104,57 @@ static uint64_t fnv1a64(const char *s, size_t len)
     return h;
 }
 
+/* Whether an id cannot stand in its term as it is: too long for the term
+ * limit with the prefix, or starting with '#' (the namespace of hashed
+ * terms, so that a short id can never spell a hashed one). */
+static int id_hashed(size_t pfx_len, const char *id, size_t len)
+{
+    return pfx_len + len > ZC_TERM_MAX_BYTES || (len > 0 && id[0] == '#');
+}
+
 /* An id-like term (the unique id term, the pair term): prefix + id when it
- * fits; otherwise prefix + "#" + 16 hex digits of FNV-1a-64(id) + the id's
- * first bytes up to the term limit.  Ids that begin with '#' are always
- * hashed, so the "#" namespace belongs to hashed terms only and a short id
- * can never spell a hashed one. */
+ * fits; otherwise prefix + "##" + the 64 hex digits of SHA-256(id) + the
+ * id's first bytes up to the term limit.  SHA-256 makes two different ids
+ * sharing a term as unlikely as a SHA-256 collision (FNV-1a-64, used before,
+ * can be made to collide on purpose, and two ids would then share one
+ * document).  "##" never begins a term of the older scheme, which put a hex
+ * digit after its one '#'. */
 static size_t id_like_term(const char *pfx, const char *id, size_t len, char *buf)
 {
     size_t pl = strlen(pfx);
-    if (pl + len <= ZC_TERM_MAX_BYTES && !(len > 0 && id[0] == '#'))
+    if (!id_hashed(pl, id, len))
         return put_term(buf, pfx, pl, id, len);
     static const char hex[] = "0123456789abcdef";
-    uint64_t h = fnv1a64(id, len);
+    uint8_t dig[SHA256_DIGEST_SIZE];
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, (const uint8_t *)id);
+    sha256_digest(&ctx, sizeof dig, dig);
     memcpy(buf, pfx, pl);
+    buf[pl] = '#';
+    buf[pl + 1] = '#';
+    for (size_t i = 0; i < sizeof dig; i++) {
+        buf[pl + 2 + 2 * i] = hex[dig[i] >> 4];
+        buf[pl + 3 + 2 * i] = hex[dig[i] & 0xF];
+    }
+    size_t head = pl + 2 + 2 * sizeof dig;
+    size_t n = utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
+    memcpy(buf + head, id, n);
+    buf[head + n] = '\0';
+    return head + n;
+}
+
+/* The unique-id term of the older scheme (prefix + "#" + FNV-1a-64 hex +
+ * the id's first bytes), which indexes written before SHA-256 hold for
+ * hashed ids.  0 when the id is not hashed (its term never changed). */
+static size_t legacy_id_term(const char *id, size_t len, char *buf)
+{
+    size_t pl = strlen(ZC_PFX_ID);
+    if (!id_hashed(pl, id, len))
+        return 0;
+    static const char hex[] = "0123456789abcdef";
+    uint64_t h = fnv1a64(id, len);
+    memcpy(buf, ZC_PFX_ID, pl);
     buf[pl] = '#';
     for (int i = 0; i < 16; i++)
         buf[pl + 1 + i] = hex[(h >> (60 - 4 * i)) & 0xF];
@@ -878,6 +919,41 @@ ZC_API zc_status zc_prepare_json(zc_preparer *p, const char *json, size_t len,
     return prepare(p->an, p->mode, json, len, out, err);
 }
 
+/* The document an index written before SHA-256 id terms holds for a hashed
+ * id, through its legacy term, when that document's stored id is this id
+ * (FNV-1a-64 terms could be shared by two ids).  *term gets the legacy term
+ * (its length in *tl); *docid 0 when there is none. */
+static zc_status find_legacy_id(zc_index *idx, const char *id, size_t len, char *term,
+                                size_t *tl, uint32_t *docid, zc_error *err)
+{
+    *docid = 0;
+    *tl = legacy_id_term(id, len, term);
+    if (*tl == 0)
+        return ZC_OK;
+    uint32_t d = 0;
+    zc_status st = zc_xap_db_find_term(idx->db, term, *tl, &d, err);
+    if (st != ZC_OK || d == 0)
+        return st;
+    char *data = NULL, *json = NULL;
+    size_t dl = 0, jl = 0;
+    st = zc_xap_db_doc_data(idx->db, d, &data, &dl, err);
+    if (st == ZC_ENOTFOUND)
+        return ZC_OK;
+    if (st == ZC_OK)
+        st = zc_docstore_unpack(data, dl, &json, &jl, err);
+    free(data);
+    if (st != ZC_OK)
+        return st;
+    json_t *root = json_loadb(json, jl, 0, NULL);
+    json_t *jid = root ? json_object_get(root, "id") : NULL;
+    if (json_is_string(jid) && json_string_length(jid) == len &&
+        memcmp(json_string_value(jid), id, len) == 0)
+        *docid = d;
+    json_decref(root);
+    free(json);
+    return ZC_OK;
+}
+
 static zc_status write_prepared(zc_index *idx, zc_prepared *pd, zc_error *err)
 {
     if (pd->mode != idx->mode)
@@ -887,8 +963,16 @@ static zc_status write_prepared(zc_index *idx, zc_prepared *pd, zc_error *err)
                             zc_analyzer_mode_name(idx->mode));
     /* (add_document on a fresh index, skipping the id look-up, measured no
      * faster: 4.56 s against 4.55 s of CPU on 6 MB; docs/benchmarks.md.) */
-    zc_status st = zc_xap_db_replace_by_term(idx->db, pd->idterm, pd->idterm_len, pd->xd,
-                                             err);
+    /* A long id indexed under the older hashed term: drop that copy, so
+     * the document is replaced, not doubled. */
+    char legacy[ZC_TERM_MAX_BYTES + 1];
+    size_t ll = 0;
+    uint32_t old_doc = 0;
+    zc_status st = find_legacy_id(idx, pd->id, pd->id_len, legacy, &ll, &old_doc, err);
+    if (st == ZC_OK && old_doc != 0)
+        st = zc_xap_db_delete_by_term(idx->db, legacy, ll, err);
+    if (st == ZC_OK)
+        st = zc_xap_db_replace_by_term(idx->db, pd->idterm, pd->idterm_len, pd->xd, err);
     if (st != ZC_OK)
         return st;
     /* Spelling frequencies only grow: a replaced or deleted document's
@@ -937,8 +1021,8 @@ ZC_API zc_status zc_index_delete(zc_index *idx, const char *id, size_t id_len,
     zc_status st = need_writer(idx, err);
     if (st != ZC_OK)
         return st;
-    if (id == NULL || id_len == 0)
-        return zc_error_set(err, ZC_EINVAL, "id", "field 'id': must not be empty");
+    if ((st = zc_doc_check_id(id, id_len, err)) != ZC_OK)
+        return st;
     char idterm[ZC_TERM_MAX_BYTES + 1];
     size_t tl = zc_index_id_term(id, id_len, idterm);
     uint64_t freq = 0;
@@ -946,8 +1030,12 @@ ZC_API zc_status zc_index_delete(zc_index *idx, const char *id, size_t id_len,
      * frequencies, so this sees uncommitted ADDs and DELs. */
     if ((st = zc_xap_db_term_freq(idx->db, idterm, tl, &freq, err)) != ZC_OK)
         return st;
-    if (freq == 0)
-        return ZC_OK;
+    if (freq == 0) {
+        uint32_t old_doc = 0;
+        if ((st = find_legacy_id(idx, id, id_len, idterm, &tl, &old_doc, err)) != ZC_OK ||
+            old_doc == 0)
+            return st;
+    }
     if ((st = zc_xap_db_delete_by_term(idx->db, idterm, tl, err)) != ZC_OK)
         return st;
     if (existed)
@@ -972,12 +1060,15 @@ ZC_API zc_status zc_index_get(zc_index *idx, const char *id, size_t id_len,
         *len_out = 0;
     if (idx == NULL || json_out == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
-    if (id == NULL || id_len == 0)
-        return zc_error_set(err, ZC_EINVAL, "id", "field 'id': must not be empty");
+    zc_status st = zc_doc_check_id(id, id_len, err);
+    if (st != ZC_OK)
+        return st;
     char idterm[ZC_TERM_MAX_BYTES + 1];
     size_t tl = zc_index_id_term(id, id_len, idterm);
     uint32_t docid = 0;
-    zc_status st = zc_xap_db_find_term(idx->db, idterm, tl, &docid, err);
+    st = zc_xap_db_find_term(idx->db, idterm, tl, &docid, err);
+    if (st == ZC_OK && docid == 0)
+        st = find_legacy_id(idx, id, id_len, idterm, &tl, &docid, err);
     if (st != ZC_OK)
         return st;
     if (docid == 0) {

@@ -35,6 +35,9 @@
 
 /* facet_limit above this is refused: a facet list is for people to read. */
 #define SEARCH_FACET_LIMIT_MAX 10000u
+/* Entries of the "facets" array: there are three facets; a few repeats are
+ * harmless, a million are a way to make the server parse. */
+#define SEARCH_FACETS_MAX 16u
 
 #define N_FACETS 3
 static const struct {
@@ -182,6 +185,10 @@ static zc_status parse_json_opts(zc_search_request *req, const char *text, size_
             return zc_error_set(err, ZC_EINVAL, "issuer",
                                 "option \"issuer\" must be a string or an array of "
                                 "strings");
+        if (n > ZC_SEARCH_ISSUERS_MAX)
+            return zc_error_set(err, ZC_EINVAL, "issuer",
+                                "option \"issuer\": %zu issuers, over the limit of %u", n,
+                                ZC_SEARCH_ISSUERS_MAX);
         req->issuers = calloc(n ? n : 1, sizeof *req->issuers);
         if (req->issuers == NULL)
             return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
@@ -221,6 +228,10 @@ static zc_status parse_json_opts(zc_search_request *req, const char *text, size_
             return zc_error_set(err, ZC_EINVAL, "facets",
                                 "option \"facets\" must be an array of \"issuer\", "
                                 "\"year\", \"lang\"");
+        if (json_array_size(v) > SEARCH_FACETS_MAX)
+            return zc_error_set(err, ZC_EINVAL, "facets",
+                                "option \"facets\": %zu entries, over the limit of %u",
+                                json_array_size(v), SEARCH_FACETS_MAX);
         for (size_t i = 0; i < json_array_size(v); i++) {
             const char *s = json_string_value(json_array_get(v, i));
             unsigned bit = 0;
@@ -556,6 +567,10 @@ static zc_status validate_opts(const zc_search_opts *o, zc_error *err)
                             SEARCH_FACET_LIMIT_MAX);
     if (o->n_issuers > 0 && o->issuers == NULL)
         return zc_error_set(err, ZC_EINVAL, "issuer", "option \"issuer\": no issuers given");
+    if (o->n_issuers > ZC_SEARCH_ISSUERS_MAX)
+        return zc_error_set(err, ZC_EINVAL, "issuer",
+                            "option \"issuer\": %zu issuers, over the limit of %u",
+                            o->n_issuers, ZC_SEARCH_ISSUERS_MAX);
     if (!(o->time_limit_s >= 0))
         return zc_error_set(err, ZC_EINVAL, "time_limit", "time limit must be >= 0");
     zc_date d;
@@ -1156,12 +1171,27 @@ static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
     return st;
 }
 
+/* Whether the absolute now_ms() deadline (0 = none) has passed.  Xapian
+ * checks its own time limit only inside its match loop; building the
+ * query, reading hits and snippets, facets and suggestions are checked
+ * here, between their steps. */
+static int past(double deadline_ms)
+{
+    return deadline_ms > 0 && now_ms() > deadline_ms;
+}
+
+static zc_status timeout_error(const zc_search_opts *o, zc_error *err)
+{
+    return zc_error_set(err, ZC_ETIMEOUT, NULL, "query ran past its time limit of %g s",
+                        o->time_limit_s);
+}
+
 /* One attempt: runs the query and reads everything into a new zc_results.
  * q: the whole query; first: the same without its rescoring boosts, or
  * NULL (see zc_query_build_split). */
 static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
-                            const zc_xap_query *first, const zc_hl *hl, zc_results **out,
-                            zc_error *err)
+                            const zc_xap_query *first, const zc_hl *hl, double deadline_ms,
+                            zc_results **out, zc_error *err)
 {
     *out = NULL;
     unsigned slots[N_FACETS];
@@ -1184,9 +1214,13 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         sp.bm25_b = SEARCH_ANY_BM25_B;
     }
     sp.offset = o->offset;
-    sp.limit = o->limit;
+    /* offset + limit stays within Xapian's 32-bit document counts: a page
+     * past the last possible document is empty, never a wrapped one. */
+    sp.limit = o->limit > UINT32_MAX - o->offset ? UINT32_MAX - o->offset : o->limit;
     if (two_pass) {
         uint64_t end = (uint64_t)o->offset + o->limit;
+        if (end > UINT32_MAX)
+            end = UINT32_MAX;
         sp.offset = 0;
         sp.limit = (uint32_t)(end > SEARCH_RESCORE_N ? end : SEARCH_RESCORE_N);
     }
@@ -1264,6 +1298,10 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
     for (size_t i = 0; i < n; i++) {
         size_t k = from + i;
         r->n_hits = i + 1;
+        if (past(deadline_ms)) {
+            st = timeout_error(o, err);
+            goto fail;
+        }
         if (top != NULL && k < n_re)
             st = read_hit(idx, top, k, hl, o->snippet, &r->hits[i], err);
         else
@@ -1354,13 +1392,21 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
 
     zc_results *r = NULL;
     const zc_xap_query *whole = final ? final : q, *cheap = first_final ? first_final : first;
-    st = run_search(idx, opts, whole, cheap, hl, &r, err);
+    double deadline = opts->time_limit_s > 0 ? t0 + opts->time_limit_s * 1000.0 : 0;
+    st = past(deadline) ? timeout_error(opts, err) : ZC_OK;
+    if (st == ZC_OK)
+        st = run_search(idx, opts, whole, cheap, hl, deadline, &r, err);
     if (st == ZC_EMODIFIED) {
         /* The revision we read was overwritten under us: move to the
          * newest one and try once more. */
         st = zc_index_reopen(idx, NULL, err);
         if (st == ZC_OK)
-            st = run_search(idx, opts, whole, cheap, hl, &r, err);
+            st = run_search(idx, opts, whole, cheap, hl, deadline, &r, err);
+    }
+    if (st == ZC_OK && n_words > 0 && past(deadline)) {
+        zc_results_free(r);
+        r = NULL;
+        st = timeout_error(opts, err);
     }
     if (st == ZC_OK && n_words > 0) {
         st = suggest(idx, opts->q, opts->q_len, words, n_words, &r->suggest, err);

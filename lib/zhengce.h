@@ -196,6 +196,10 @@ enum {
 };
 
 #define ZC_SEARCH_LIMIT_MAX 1000u
+/* Most issuers one search may filter by (the "issuer" option's array):
+ * each is a term of the query, and Xapian builds the postings of them all
+ * before its time limit applies. */
+#define ZC_SEARCH_ISSUERS_MAX 64u
 #define ZC_FACET_LIMIT_DEFAULT 100u
 
 /* Search options, as the protocol's SEARCH JSON form defines them.

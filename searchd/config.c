@@ -32,6 +32,10 @@ static const opt opts[] = {
     {"token-file", T_STR, OFF(token_file), 0, 0, 0},
     {"commit-interval", T_SECONDS, OFF(commit_interval), 0.001, 86400, 0},
     {"max-connections", T_UINT, OFF(max_connections), 1, 1000000, 0},
+    {"max-conns-per-ip", T_UINT, OFF(max_conns_per_ip), 0, 1000000, 0},
+    {"max-client-memory", T_SIZE, OFF(max_client_memory), ZC_SD_CLIENT_MEMORY_MIN,
+     ZC_SD_CLIENT_MEMORY_MAX, 0},
+    {"send-timeout", T_SECONDS, OFF(send_timeout), 0, 31536000, 0},
     {"max-line", T_SIZE, OFF(max_line), ZC_SD_MAX_LINE_MIN, ZC_SD_MAX_LINE_MAX, 0},
     {"idle-timeout", T_SECONDS, OFF(idle_timeout), 0, 31536000, 0},
     {"query-timeout", T_SECONDS, OFF(query_timeout), 0, 86400, 0},
@@ -54,6 +58,8 @@ void zc_config_defaults(zc_sd_config *cfg)
     cfg->idle_timeout = ZC_SD_IDLE_TIMEOUT_DEFAULT;
     cfg->query_timeout = ZC_SD_QUERY_TIMEOUT_DEFAULT;
     cfg->slow_ms = ZC_SD_SLOW_MS_DEFAULT;
+    cfg->send_timeout = ZC_SD_SEND_TIMEOUT_DEFAULT;
+    /* max_client_memory 0: chosen from --max-line at start-up (server.c). */
 }
 
 void zc_config_free(zc_sd_config *cfg)
@@ -357,6 +363,14 @@ const char *zc_config_usage(void)
            "  --token-file FILE       require AUTH <token> before write verbs\n"
            "  --commit-interval S     commit pending writes within S seconds (default 1)\n"
            "  --max-connections N     open connections before 'busy' (default 1024)\n"
+           "  --max-conns-per-ip N    open connections from one client address before\n"
+           "                          'busy' (default 0 = no limit)\n"
+           "  --max-client-memory BYTES\n"
+           "                          unfinished lines and unsent replies of all\n"
+           "                          clients together; past it the largest holder is\n"
+           "                          closed (default 256m, at least 4 x --max-line)\n"
+           "  --send-timeout S        close a client that takes none of a pending\n"
+           "                          reply for S seconds (default 60; 0 = never)\n"
            "  --max-line BYTES        longest request line (default 1048576; k/m suffixes)\n"
            "  --idle-timeout S        close idle connections after S seconds (default 300;\n"
            "                          0 = never)\n"

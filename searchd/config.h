@@ -24,6 +24,9 @@ typedef struct zc_sd_config {
     double commit_interval;         /* --commit-interval S */
     unsigned max_connections;       /* --max-connections N */
     size_t max_line;                /* --max-line BYTES */
+    unsigned max_conns_per_ip;      /* --max-conns-per-ip N (0 = no limit) */
+    size_t max_client_memory;       /* --max-client-memory BYTES (0 = default) */
+    double send_timeout;            /* --send-timeout S (0 = never) */
     double idle_timeout;            /* --idle-timeout S (0 = never) */
     double query_timeout;           /* --query-timeout S (0 = none) */
     unsigned workers;               /* --workers N (0 = one per core) */

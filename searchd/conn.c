@@ -57,15 +57,32 @@ struct zc_conn {
     unsigned refs;           /* jobs held by a worker or the writer */
     unsigned in_cb;          /* callbacks on the stack */
     int authed;
-    struct event *timer;     /* idle timeout, then linger timeout */
+    unsigned auth_fails;     /* wrong AUTH tokens so far */
+    struct event *auth_timer;/* holds back the reply to a wrong AUTH */
+    zc_slot *auth_slot;      /* that reply's slot, while held back */
+    struct event *timer;     /* idle and send timeouts, then linger timeout */
     double last_active;
     size_t linger_bytes;
+    char addr[64];           /* client address without port ("" for Unix) */
+    struct zc_conn *rr_prev, *rr_next; /* srv's round-robin list of connections
+                                        * waiting for a worker */
+    int in_rr;
+    int turn;                /* granted one read hand-off ahead of the queue */
+    size_t mem;              /* bytes counted in srv->client_mem */
+    uint64_t out_added;      /* bytes ever put in the output buffer */
+    uint64_t out_taken_seen; /* bytes taken by the client at the last check */
+    double last_take;        /* zc_now() when the client last took output */
 };
 
 static const char ping_reply[] = "{\"ok\":true,\"pong\":true}\n";
 static const char ok_reply[] = "{\"ok\":true}\n";
 
 static void progress(zc_conn *c);
+static void arm_timer(zc_conn *c, double s);
+static size_t conn_mem(const zc_conn *c);
+static size_t account(zc_conn *c);
+static void rr_remove(zc_conn *c);
+static void memory_freed(zc_server *srv, size_t bytes);
 
 zc_conn *zc_conn_next(zc_conn *c)
 {
@@ -93,22 +110,14 @@ static void free_slots_and_held(zc_conn *c)
     c->h_head = c->h_tail = NULL;
 }
 
-/* A connection that goes away holding at least this much unsent output
- * (replies of a client that pipelined and never read: up to
- * ZC_SD_OUTPUT_PAUSE in the socket buffer plus the ready slots) gives the
- * freed memory back to the system: the replies were made on the worker
- * threads, whose malloc arenas would otherwise keep it, and a daemon fast
- * enough to fill every such client's bound ended 16 MiB above its start
- * after 8 of them left (test_pipeline_100000_requests_never_read_memory_bounded). */
-#define TRIM_AFTER_BYTES (256u * 1024u)
-
 static void conn_close(zc_conn *c, const char *why)
 {
     if (c->state == CS_CLOSED)
         return;
+    size_t held = conn_mem(c);
     c->state = CS_CLOSED;
-    size_t held = c->ready_bytes +
-                  (c->bev ? evbuffer_get_length(bufferevent_get_output(c->bev)) : 0);
+    account(c);
+    rr_remove(c);
     if (zc_log_verbose || (why && strcmp(why, "quit") && strcmp(why, "eof") &&
                            strcmp(why, "idle") && strcmp(why, "shutdown")))
         zc_log("conn_close", "id=%llu peer=%s why=%s", (unsigned long long)c->id,
@@ -121,13 +130,13 @@ static void conn_close(zc_conn *c, const char *why)
         event_free(c->timer);
         c->timer = NULL;
     }
+    if (c->auth_timer) {
+        event_free(c->auth_timer);
+        c->auth_timer = NULL;
+    }
+    c->auth_slot = NULL;
     free_slots_and_held(c);
-#ifdef __GLIBC__
-    if (held >= TRIM_AFTER_BYTES)
-        malloc_trim(0);
-#else
-    (void)held;
-#endif
+    memory_freed(c->srv, held);
     zc_server *srv = c->srv;
     if (c->prev)
         c->prev->next = c->next;
@@ -139,14 +148,95 @@ static void conn_close(zc_conn *c, const char *why)
     zc_server_conn_closed(srv);
 }
 
+/* ---- fair share of the workers ----------------------------------------
+ * The loop hands at most srv->reads_max read jobs to the pool at once.
+ * A connection that finds them taken joins srv's round-robin list; each
+ * job that comes back grants the next connection in the list a turn (one
+ * hand-off ahead of anyone who has not waited), and a connection that
+ * still has work after its turn goes to the back. */
+
+static void rr_remove(zc_conn *c)
+{
+    if (!c->in_rr)
+        return;
+    zc_server *srv = c->srv;
+    if (c->rr_prev)
+        c->rr_prev->rr_next = c->rr_next;
+    else
+        srv->rr_head = c->rr_next;
+    if (c->rr_next)
+        c->rr_next->rr_prev = c->rr_prev;
+    else
+        srv->rr_tail = c->rr_prev;
+    c->rr_prev = c->rr_next = NULL;
+    c->in_rr = 0;
+}
+
+static void rr_add(zc_conn *c)
+{
+    if (c->in_rr)
+        return;
+    zc_server *srv = c->srv;
+    c->rr_prev = srv->rr_tail;
+    c->rr_next = NULL;
+    if (srv->rr_tail)
+        srv->rr_tail->rr_next = c;
+    else
+        srv->rr_head = c;
+    srv->rr_tail = c;
+    c->in_rr = 1;
+}
+
+/* Whether c may hand one read job to the pool now (and counts it). */
+static int read_slot(zc_conn *c)
+{
+    zc_server *srv = c->srv;
+    if (srv->reads_running < srv->reads_max && (c->turn || srv->rr_head == NULL)) {
+        srv->reads_running++;
+        return 1;
+    }
+    rr_add(c);
+    return 0;
+}
+
+/* ---- memory held for clients ------------------------------------------ */
+
+/* Gives freed memory back to the system once enough has been freed: the
+ * buffers of clients that went away were made on the loop's and the
+ * workers' malloc arenas, which would otherwise keep it (300 clients each
+ * holding a 1 MiB partial line left the daemon 303 MiB larger after they
+ * closed). */
+#define TRIM_AFTER_BYTES (1024u * 1024u)
+
+static void memory_freed(zc_server *srv, size_t bytes)
+{
+    srv->freed_since_trim += bytes;
+#ifdef __GLIBC__
+    if (srv->freed_since_trim >= TRIM_AFTER_BYTES) {
+        srv->freed_since_trim = 0;
+        malloc_trim(0);
+    }
+#endif
+}
+
 static void hold(zc_conn *c)
 {
     c->in_cb++;
 }
 
-/* Ends a callback; frees the connection when nothing needs it any more. */
+static void enforce_memory(zc_server *srv);
+
+/* Ends a callback; frees the connection when nothing needs it any more.
+ * The outermost callback also brings the memory count up to date and
+ * holds every client to the shared budget. */
 static void release(zc_conn *c)
 {
+    zc_server *srv = c->srv;
+    if (c->in_cb == 1 && c->state != CS_CLOSED) {
+        account(c);
+        if (srv->client_mem > srv->client_mem_max)
+            enforce_memory(srv);
+    }
     c->in_cb--;
     if (c->state == CS_CLOSED && c->in_cb == 0 && c->refs == 0)
         free(c);
@@ -164,6 +254,25 @@ void zc_conn_kill(zc_conn *c, const char *why)
 static size_t out_pending(const zc_conn *c)
 {
     return evbuffer_get_length(bufferevent_get_output(c->bev)) + c->ready_bytes;
+}
+
+/* Bytes this connection holds in the daemon: buffered input (an
+ * unfinished line), queued request arguments, finished replies waiting and
+ * output not yet taken. */
+static size_t conn_mem(const zc_conn *c)
+{
+    if (c->bev == NULL)
+        return 0;
+    return evbuffer_get_length(bufferevent_get_input(c->bev)) + c->arg_bytes + out_pending(c);
+}
+
+/* Brings srv->client_mem up to date for c; returns c's share. */
+static size_t account(zc_conn *c)
+{
+    size_t m = c->state == CS_CLOSED ? 0 : conn_mem(c);
+    c->srv->client_mem = c->srv->client_mem - c->mem + m;
+    c->mem = m;
+    return m;
 }
 
 static int must_pause(const zc_conn *c)
@@ -220,6 +329,13 @@ static void flush_slots(zc_conn *c)
     if (c->state == CS_CLOSED || c->bev == NULL)
         return;
     struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (c->s_head && c->s_head->done && evbuffer_get_length(out) == 0 &&
+        c->srv->cfg->send_timeout > 0) {
+        /* The client owes us nothing until now: the send timeout starts. */
+        c->last_take = zc_now();
+        c->out_taken_seen = c->out_added;
+        arm_timer(c, c->srv->cfg->send_timeout);
+    }
     while (c->s_head && c->s_head->done) {
         zc_slot *s = c->s_head;
         /* More than the hard bound not taken by the client, and yet another
@@ -237,6 +353,7 @@ static void flush_slots(zc_conn *c)
             return;
         }
         s->reply = NULL;                 /* the evbuffer owns it now */
+        c->out_added += s->len;
         c->ready_bytes -= s->len;
         c->s_head = s->next;
         if (c->s_head == NULL)
@@ -257,6 +374,52 @@ static void take_held(zc_conn *c)
     if (c->h_head == NULL)
         c->h_tail = NULL;
     j->next = NULL;
+}
+
+static void auth_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    zc_conn *c = arg;
+    hold(c);
+    if (c->state != CS_CLOSED && c->auth_slot != NULL) {
+        zc_slot *s = c->auth_slot;
+        c->auth_slot = NULL;
+        slot_error(c, s, "forbidden", c->auth_fails >= ZC_SD_AUTH_FAILS_MAX
+                                          ? "wrong token; too many tries, closing"
+                                          : "wrong token");
+        if (c->auth_fails >= ZC_SD_AUTH_FAILS_MAX) {
+            s->close_after = 1;
+            c->state = CS_CLOSING;
+        }
+        progress(c);
+    }
+    release(c);
+}
+
+/* A wrong token: the reply is held back, longer after each failure, and
+ * nothing behind it on this connection is started meanwhile (dispatch_held
+ * waits for auth_slot), so guessing costs time instead of CPU and log. */
+static void auth_failed(zc_conn *c, zc_slot *s)
+{
+    c->auth_fails++;
+    zc_server_log_auth_failure(c->srv, c->id, c->peer);
+    if (c->auth_timer == NULL)
+        c->auth_timer = evtimer_new(c->srv->base, auth_timer_cb, c);
+    if (c->auth_timer == NULL) {
+        slot_error(c, s, "forbidden", "wrong token");
+        return;
+    }
+    double d = ZC_SD_AUTH_DELAY_S;
+    for (unsigned i = 1; i < c->auth_fails && d < ZC_SD_AUTH_DELAY_MAX_S; i++)
+        d *= 2;
+    if (d > ZC_SD_AUTH_DELAY_MAX_S)
+        d = ZC_SD_AUTH_DELAY_MAX_S;
+    c->auth_slot = s;
+    struct timeval tv;
+    tv.tv_sec = (time_t)d;
+    tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
+    evtimer_add(c->auth_timer, &tv);
 }
 
 /* Answers a verb that runs on the loop thread; frees the job. */
@@ -281,8 +444,7 @@ static void run_loop_verb(zc_conn *c, zc_job *j)
             c->authed = 1;
             slot_set(c, s, (char *)ok_reply, sizeof ok_reply - 1, 1);
         } else {
-            slot_error(c, s, "forbidden", "wrong token");
-            zc_log("auth_failed", "id=%llu peer=%s", (unsigned long long)c->id, c->peer);
+            auth_failed(c, s);
         }
         break;
     case ZC_VERB_STATS: {
@@ -310,6 +472,9 @@ static void dispatch_held(zc_conn *c)
         /* Backpressure: no new work for a client that is not taking its
          * replies; it resumes when the output drains (write_cb). */
         if (out_pending(c) >= ZC_SD_OUTPUT_PAUSE)
+            break;
+        /* A wrong AUTH's reply is being held back: so is the rest. */
+        if (c->auth_slot != NULL)
             break;
         zc_job *j = c->h_head;
         unsigned f = j->verb->flags;
@@ -349,14 +514,16 @@ static void dispatch_held(zc_conn *c)
         }
         if (c->reads_inflight >= srv->conn_inflight_max)
             break;
+        /* Fair share: the pool takes a few jobs per worker at once; past
+         * that, connections wait their turn round-robin (server.c). */
+        if (!read_slot(c))
+            break;
+        c->turn = 0;
         take_held(c);
         c->reads_inflight++;
         c->refs++;
-        /* The time limit runs from here: waiting for a free worker counts,
-         * waiting behind the same client's earlier requests does not. */
+        /* The time limit starts when a worker takes the job (workers.c). */
         j->t_dispatch = zc_now();
-        if (srv->cfg->query_timeout > 0)
-            j->deadline = j->t_dispatch + srv->cfg->query_timeout;
         zc_workers_submit(srv->workers, j);
     }
 }
@@ -417,6 +584,61 @@ static void line_too_long(zc_conn *c)
     evbuffer_drain(in, evbuffer_get_length(in));
     zc_log("line_too_long", "id=%llu peer=%s max=%zu", (unsigned long long)c->id, c->peer,
            c->fr.max_line);
+}
+
+/* Frees what c holds because all clients together hold more than the
+ * budget.  A client whose share is mostly input (an unfinished line) gets
+ * one `busy` error after its earlier replies and is closed; one whose share
+ * is output it does not take is closed at once (one more line would only
+ * add to it). */
+static void evict(zc_conn *c)
+{
+    zc_server *srv = c->srv;
+    hold(c);
+    srv->evicted++;
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    size_t in_len = evbuffer_get_length(in);
+    zc_log("client_memory", "id=%llu peer=%s holds=%zu input=%zu all_clients=%zu max=%zu",
+           (unsigned long long)c->id, c->peer, c->mem, in_len, srv->client_mem,
+           srv->client_mem_max);
+    zc_slot *s = NULL;
+    if (c->state == CS_OPEN && in_len >= out_pending(c) + c->arg_bytes)
+        s = new_slot(c);
+    if (s == NULL) {
+        conn_close(c, "client_memory");
+    } else {
+        evbuffer_drain(in, in_len);
+        zc_proto_framer_init(&c->fr, c->fr.max_line);
+        slot_error(c, s, "busy",
+                   "the daemon's memory for clients is full; request dropped, retry later");
+        s->close_after = 1;
+        c->state = CS_CLOSING;
+        progress(c);
+        account(c);
+    }
+    c->in_cb--;                          /* release() without settling again */
+    if (c->state == CS_CLOSED && c->in_cb == 0 && c->refs == 0)
+        free(c);
+}
+
+static void enforce_memory(zc_server *srv)
+{
+    if (srv->enforcing)
+        return;
+    srv->enforcing = 1;
+    while (srv->client_mem > srv->client_mem_max) {
+        zc_conn *big = NULL;
+        for (zc_conn *c = srv->conns; c; c = c->next)
+            if (big == NULL || c->mem > big->mem)
+                big = c;
+        if (big == NULL || big->mem == 0)
+            break;
+        size_t before = srv->client_mem;
+        evict(big);
+        if (srv->client_mem >= before)
+            break;                       /* nothing more to free this way */
+    }
+    srv->enforcing = 0;
 }
 
 /* Frames and parses what is buffered, one line at a time, until the input
@@ -571,6 +793,9 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
     release(c);
 }
 
+/* The idle timeout (no request activity) and the send timeout (output
+ * pending, not one byte of it taken) share one timer, armed for the nearer
+ * of the two. */
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -580,24 +805,53 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     if (c->state == CS_LINGER) {
         conn_close(c, "eof");
     } else if (c->state != CS_CLOSED) {
-        double idle = c->srv->cfg->idle_timeout;
-        double quiet = zc_now() - c->last_active;
-        /* A request with a worker or the writer means we owe the client
-         * work: not idle.  Requests held back only because the client does
-         * not take its replies do not count. */
-        if (c->refs > 0)
-            arm_timer(c, idle);
-        else if (quiet >= idle - 0.001)
-            conn_close(c, "idle");
-        else
-            arm_timer(c, idle - quiet);
+        double now = zc_now(), next = 0;
+        double send = c->srv->cfg->send_timeout, idle = c->srv->cfg->idle_timeout;
+        size_t out_len = evbuffer_get_length(bufferevent_get_output(c->bev));
+        uint64_t taken = c->out_added - out_len;
+        if (taken != c->out_taken_seen) {
+            c->out_taken_seen = taken;
+            c->last_take = now;
+        }
+        if (send > 0 && out_len > 0) {
+            if (now - c->last_take >= send - 0.001) {
+                conn_close(c, "send_timeout");
+                release(c);
+                return;
+            }
+            next = send - (now - c->last_take);
+        }
+        if (idle > 0) {
+            double quiet = now - c->last_active, in = idle - quiet;
+            /* A request with a worker or the writer means we owe the
+             * client work: not idle.  Requests held back only because the
+             * client does not take its replies do not count. */
+            if (c->refs > 0) {
+                in = idle;
+            } else if (quiet >= idle - 0.001) {
+                conn_close(c, "idle");
+                release(c);
+                return;
+            }
+            next = next > 0 && next < in ? next : in;
+        }
+        arm_timer(c, next);
     }
     release(c);
 }
 
 /* ---- entry points ------------------------------------------------------- */
 
-void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer)
+unsigned zc_conn_count_addr(zc_server *srv, const char *addr)
+{
+    unsigned n = 0;
+    for (zc_conn *c = srv->conns; c; c = c->next)
+        if (strcmp(c->addr, addr) == 0)
+            n++;
+    return n;
+}
+
+void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer, const char *addr)
 {
     zc_conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
@@ -608,6 +862,7 @@ void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer)
     c->fd = fd;
     c->id = ++srv->next_conn_id;
     snprintf(c->peer, sizeof c->peer, "%s", peer);
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
     zc_proto_framer_init(&c->fr, srv->cfg->max_line);
     c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->bev == NULL) {
@@ -615,7 +870,7 @@ void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer)
         free(c);
         return;
     }
-    if (srv->cfg->idle_timeout > 0) {
+    if (srv->cfg->idle_timeout > 0 || srv->cfg->send_timeout > 0) {
         c->timer = evtimer_new(srv->base, timer_cb, c);
         if (c->timer == NULL) {
             bufferevent_free(c->bev);
@@ -640,16 +895,34 @@ void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer)
         zc_log("conn_open", "id=%llu peer=%s", (unsigned long long)c->id, c->peer);
 }
 
+/* Gives the connections waiting for a worker their turns, in order, while
+ * the pool has room. */
+static void grant_turns(zc_server *srv)
+{
+    while (srv->rr_head && srv->reads_running < srv->reads_max) {
+        zc_conn *c = srv->rr_head;
+        rr_remove(c);
+        hold(c);
+        c->turn = 1;
+        progress(c);
+        c->turn = 0;                     /* unused: it had nothing to start */
+        release(c);
+    }
+}
+
 void zc_conn_job_done(zc_job *job)
 {
     zc_conn *c = job->conn;
     hold(c);
     c->refs--;
     c->arg_bytes -= job->arg_len;
-    if (job->verb->flags & ZC_VF_WRITE)
-        c->writes_inflight--;
-    else
+    int was_read = !(job->verb->flags & ZC_VF_WRITE);
+    if (was_read) {
         c->reads_inflight--;
+        c->srv->reads_running--;
+    } else {
+        c->writes_inflight--;
+    }
     if (c->state != CS_CLOSED) {
         zc_slot *s = job->slot;
         if (job->reply_static)
@@ -662,7 +935,10 @@ void zc_conn_job_done(zc_job *job)
         progress(c);
     }
     zc_job_free(job);
+    zc_server *srv = c->srv;
     release(c);
+    if (was_read)
+        grant_turns(srv);
 }
 
 void zc_conn_stop(zc_conn *c)

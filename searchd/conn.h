@@ -44,7 +44,9 @@ typedef struct zc_conn zc_conn;
 
 /* Starts serving an accepted, non-blocking socket (takes ownership of fd;
  * closes it on failure).  peer is a printable address for the log. */
-void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer);
+void zc_conn_new(zc_server *srv, evutil_socket_t fd, const char *peer, const char *addr);
+/* Open connections from the client address addr (as given to zc_conn_new). */
+unsigned zc_conn_count_addr(zc_server *srv, const char *addr);
 /* A job came back from a worker or the writer (loop thread; takes
  * ownership of the job). */
 void zc_conn_job_done(zc_job *job);

@@ -27,7 +27,9 @@ typedef struct zc_job {
     struct zc_slot *slot;        /* borrowed; loop only */
     double t_read;               /* zc_now() when the request line was read */
     double t_dispatch;           /* zc_now() when handed to a worker or the writer */
-    double deadline;             /* zc_now() past which a query is `timeout`; 0 = none */
+    double t_start;              /* zc_now() when a worker took it */
+    double deadline;             /* zc_now() past which a query is `timeout`; 0 = none;
+                                  * set by the worker when it takes the job */
     /* Filled by whoever answers the job: */
     char *reply;                 /* one reply line ending in LF; owned unless reply_static */
     size_t reply_len;

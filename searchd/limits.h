@@ -36,10 +36,11 @@
  * silent one. */
 #define ZC_SD_IDLE_TIMEOUT_DEFAULT 300.0
 
-/* Seconds a query may take, counted from the moment it is handed to the
- * worker pool, so time spent waiting for a free worker counts too (but not
- * time waiting behind the same client's earlier pipelined requests)
- * (option --query-timeout).
+/* Seconds a query may take, counted from the moment a worker takes it:
+ * time spent queued behind other clients' requests is not charged to it
+ * (option --query-timeout).  The library checks it between the stages of a
+ * search (building, matching, hits, facets) as well as inside Xapian's
+ * match loop.
  * protocol.md: default 10 s.  Past it the reply is `timeout`. */
 #define ZC_SD_QUERY_TIMEOUT_DEFAULT 10.0
 
@@ -78,6 +79,44 @@
  * A single reply larger than this still goes out to a client that reads.
  * 8 MiB holds several maximal SEARCH replies (limit 1000). */
 #define ZC_SD_OUTPUT_MAX (8u * 1024u * 1024u)
+
+/* Bytes held for all clients together: unfinished request lines, queued
+ * request arguments, finished replies waiting and output not yet taken
+ * (option --max-client-memory).  The per-connection bounds above cap one
+ * client; this caps the sum, which 1,024 clients each holding a 1 MiB
+ * partial line would otherwise push to 1 GiB.  Past it the connection
+ * holding the most is closed (after an error line when what it holds is
+ * input), as Redis does with maxmemory-clients.  Default: 256 MiB, raised
+ * to 4 x --max-line so that a few maximal lines still fit at once. */
+#define ZC_SD_CLIENT_MEMORY_DEFAULT (256u * 1024u * 1024u)
+#define ZC_SD_CLIENT_MEMORY_MIN (1u * 1024u * 1024u)
+#define ZC_SD_CLIENT_MEMORY_MAX ((size_t)1 << 40)
+
+/* Seconds a client may leave a reply untaken (output pending, not one byte
+ * taken) before it is closed (option --send-timeout).  Without it a client
+ * that asks for a 60 MB document and never reads pins that reply for the
+ * whole idle timeout. */
+#define ZC_SD_SEND_TIMEOUT_DEFAULT 60.0
+
+/* Read requests (SEARCH, GET) handed to the worker pool at once, per
+ * worker.  The loop keeps the rest in their connections' own queues and
+ * hands them out round-robin between connections as workers free up, so
+ * a connection's queued work never delays another's by more than one
+ * request per connection ahead of it.  2: a worker finds its next job
+ * queued when it finishes one, without waiting for the loop. */
+#define ZC_SD_READS_PER_WORKER 2u
+
+/* Wrong AUTH tokens on one connection: the n-th failure's reply is held
+ * back ZC_SD_AUTH_DELAY_S * 2^(n-1) seconds (at most ZC_SD_AUTH_DELAY_MAX_S),
+ * and the ZC_SD_AUTH_FAILS_MAX-th closes the connection after its reply.
+ * A guessing client gets 10 tries per connection, the first ones quick
+ * enough for a typo. */
+#define ZC_SD_AUTH_DELAY_S 0.1
+#define ZC_SD_AUTH_DELAY_MAX_S 5.0
+#define ZC_SD_AUTH_FAILS_MAX 10u
+/* At most one auth_failed log line per this many seconds (the others are
+ * counted in the next line's suppressed=). */
+#define ZC_SD_AUTH_LOG_EVERY_S 1.0
 
 /* Seconds we keep reading (and discarding) after sending the last reply of a
  * connection we close (QUIT, line_too_long), so the client reads our reply

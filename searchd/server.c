@@ -45,6 +45,19 @@ static void sockaddr_text(const struct sockaddr *sa, socklen_t len, char *buf, s
     }
 }
 
+/* The client's address without its port, the key of --max-conns-per-ip;
+ * "" for a Unix socket (not limited). */
+static void sockaddr_host(const struct sockaddr *sa, socklen_t len, char *buf, size_t cap)
+{
+    (void)len;
+    buf[0] = '\0';
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+                  (socklen_t)cap);
+}
+
 int zc_server_token_ok(const zc_server *srv, const char *tok, size_t len)
 {
     if (srv->token == NULL)
@@ -59,22 +72,26 @@ int zc_server_token_ok(const zc_server *srv, const char *tok, size_t len)
     return diff == 0;
 }
 
+void zc_server_log_auth_failure(zc_server *srv, uint64_t conn_id, const char *peer)
+{
+    srv->auth_failures++;
+    double now = zc_now();
+    if (srv->auth_log_at > 0 && now - srv->auth_log_at < ZC_SD_AUTH_LOG_EVERY_S) {
+        srv->auth_log_suppressed++;
+        return;
+    }
+    zc_log("auth_failed", "id=%llu peer=%s suppressed=%llu", (unsigned long long)conn_id,
+           peer, (unsigned long long)srv->auth_log_suppressed);
+    srv->auth_log_at = now;
+    srv->auth_log_suppressed = 0;
+}
+
 /* ---- STATS -------------------------------------------------------------- */
 
 char *zc_server_stats_line(zc_server *srv, size_t *len)
 {
-    zc_error err;
-    uint64_t docs = srv->last_docs, rev = srv->last_revision;
-    if (srv->loop_idx) {
-        /* Cheap: a reopen only reads the index's version file. */
-        uint64_t d, r;
-        if (zc_index_reopen(srv->loop_idx, NULL, &err) == ZC_OK &&
-            zc_index_doc_count(srv->loop_idx, &d, &err) == ZC_OK &&
-            zc_index_revision(srv->loop_idx, &r, &err) == ZC_OK) {
-            docs = srv->last_docs = d;
-            rev = srv->last_revision = r;
-        }
-    }
+    uint64_t docs = 0, rev = 0;
+    zc_idxstat_read(&srv->idxstat, &docs, &rev);
     double up = zc_now() - srv->started;
     json_t *o = json_pack(
         "{s:b,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:f,s:f,s:f},s:I,s:b,s:s}",
@@ -91,6 +108,18 @@ char *zc_server_stats_line(zc_server *srv, size_t *len)
         "writable", srv->writer != NULL, "version", zc_version());
     if (o == NULL)
         return NULL;
+    /* Defences against hostile clients (docs/security.md). */
+    json_t *d = json_pack("{s:I,s:I,s:I,s:I,s:I}", "client_memory",
+                          (json_int_t)srv->client_mem, "client_memory_max",
+                          (json_int_t)srv->client_mem_max, "evicted", (json_int_t)srv->evicted,
+                          "auth_failures", (json_int_t)srv->auth_failures, "per_ip_refused",
+                          (json_int_t)srv->per_ip_refused);
+    if (d == NULL || json_object_update(o, d) != 0) {
+        json_decref(d);
+        json_decref(o);
+        return NULL;
+    }
+    json_decref(d);
     char *line = zc_proto_dump_line(o, len);
     json_decref(o);
     return line;
@@ -163,6 +192,10 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
 static const char busy_reply[] =
     "{\"ok\":false,\"error\":{\"code\":\"busy\",\"message\":\"too many connections; retry later\"}}\n";
 
+static const char busy_ip_reply[] =
+    "{\"ok\":false,\"error\":{\"code\":\"busy\",\"message\":\"too many connections from "
+    "your address; retry later\"}}\n";
+
 static void accept_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -212,15 +245,30 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
                    srv->cfg->max_connections, (unsigned long long)srv->busy);
         return;
     }
-    char peer[96];
+    char peer[96], addr[64] = "";
     sockaddr_text(sa, (socklen_t)salen, peer, sizeof peer);
+    sockaddr_host(sa, (socklen_t)salen, addr, sizeof addr);
+    if (srv->cfg->max_conns_per_ip > 0 && addr[0] != '\0' &&
+        zc_conn_count_addr(srv, addr) >= srv->cfg->max_conns_per_ip) {
+        ssize_t w = send(fd, busy_ip_reply, sizeof busy_ip_reply - 1,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+        shutdown(fd, SHUT_WR);
+        evutil_closesocket(fd);
+        srv->busy++;
+        srv->per_ip_refused++;
+        if (srv->per_ip_refused == 1 || srv->per_ip_refused % 1000 == 0)
+            zc_log("busy", "addr=%s max_conns_per_ip=%u refused_total=%llu", addr,
+                   srv->cfg->max_conns_per_ip, (unsigned long long)srv->per_ip_refused);
+        return;
+    }
     if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
         /* Replies are whole lines written at once; Nagle would only delay
          * the pipelined ones. */
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
-    zc_conn_new(srv, fd, peer);
+    zc_conn_new(srv, fd, peer, addr);
 }
 
 /* HOST:PORT, [IPv6]:PORT.  Returns 0 or -1 (logged). */
@@ -470,6 +518,9 @@ int zc_server_init(zc_server *srv, zc_sd_config *cfg)
     if (zc_jobq_init(&srv->done) != 0)
         return -1;
     srv->done_ready = 1;
+    if (zc_idxstat_init(&srv->idxstat) != 0)
+        return -1;
+    srv->idxstat_ready = 1;
     srv->base = event_base_new();
     if (srv->base == NULL || build_help(srv) != 0) {
         zc_log("error", "cannot create the event loop");
@@ -480,7 +531,8 @@ int zc_server_init(zc_server *srv, zc_sd_config *cfg)
     check_fd_limit(cfg->max_connections);
 
     if (cfg->writable) {
-        zc_writer_config wc = {cfg->index, cfg->commit_interval, &srv->gen, job_done, srv};
+        zc_writer_config wc = {cfg->index, cfg->commit_interval, &srv->gen, job_done, srv,
+                               &srv->idxstat};
         zc_status st = zc_writer_start(&wc, &srv->writer, &err);
         if (st != ZC_OK) {
             zc_log("error", "cannot open %s for writing: %s (%s)", cfg->index, err.message,
@@ -488,19 +540,21 @@ int zc_server_init(zc_server *srv, zc_sd_config *cfg)
             return -1;
         }
     }
-    zc_status st = zc_index_open(cfg->index, ZC_OPEN_READ, &srv->loop_idx, &err);
-    if (st != ZC_OK) {
-        zc_log("error", "cannot open index %s: %s (%s)", cfg->index, err.message,
-               zc_status_name(st));
-        return -1;
-    }
     srv->n_workers = cfg->workers ? cfg->workers : cores();
     if (srv->n_workers > ZC_SD_WORKERS_MAX)
         srv->n_workers = ZC_SD_WORKERS_MAX;
     srv->conn_inflight_max = ZC_SD_CONN_INFLIGHT_MAX ? ZC_SD_CONN_INFLIGHT_MAX : srv->n_workers;
-    zc_workers_config wk = {cfg->index, srv->n_workers, cfg->debug_delay_ms, &srv->gen,
-                            job_done, srv};
-    st = zc_workers_start(&wk, &srv->workers, &err);
+    srv->reads_max = ZC_SD_READS_PER_WORKER * srv->n_workers;
+    srv->client_mem_max = cfg->max_client_memory;
+    if (srv->client_mem_max == 0) {
+        srv->client_mem_max = ZC_SD_CLIENT_MEMORY_DEFAULT;
+        if (srv->client_mem_max < 4 * cfg->max_line)
+            srv->client_mem_max = 4 * cfg->max_line;
+    }
+    zc_workers_config wk = {cfg->index,   srv->n_workers, cfg->debug_delay_ms, &srv->gen,
+                            job_done,     srv,            &srv->idxstat,
+                            cfg->query_timeout};
+    zc_status st = zc_workers_start(&wk, &srv->workers, &err);
     if (st != ZC_OK) {
         zc_log("error", "cannot open index %s: %s (%s)", cfg->index, err.message,
                zc_status_name(st));
@@ -542,10 +596,7 @@ int zc_server_init(zc_server *srv, zc_sd_config *cfg)
     }
     (void)tcp;
     uint64_t docs = 0, rev = 0;
-    zc_index_doc_count(srv->loop_idx, &docs, NULL);
-    zc_index_revision(srv->loop_idx, &rev, NULL);
-    srv->last_docs = docs;
-    srv->last_revision = rev;
+    zc_idxstat_read(&srv->idxstat, &docs, &rev);
     zc_log("ready", "pid=%d index=%s docs=%llu revision=%llu workers=%u writable=%d "
                     "auth=%d max_connections=%u max_line=%zu",
            (int)getpid(), cfg->index, (unsigned long long)docs, (unsigned long long)rev,
@@ -559,8 +610,14 @@ int zc_server_run(zc_server *srv)
     event_base_dispatch(srv->base);
     int code = 0;
     /* Every connection is closed now; let the threads finish what they
-     * hold, then give their jobs back so the connections are freed. */
-    zc_workers_stop(srv->workers);
+     * hold, then give their jobs back so the connections are freed.  A
+     * query still running past its own time limit plus the grace (stuck
+     * inside Xapian) does not hold the exit: the writer still commits. */
+    double wait = srv->cfg->query_timeout > 0
+                      ? srv->cfg->query_timeout + ZC_SD_SHUTDOWN_GRACE_EXTRA_S
+                      : 0;
+    if (zc_workers_stop(srv->workers, wait) > 0)
+        srv->workers_stuck = 1;
     srv->workers = NULL;
     zc_status st = zc_writer_stop(srv->writer);
     srv->writer = NULL;
@@ -583,10 +640,18 @@ int zc_server_run(zc_server *srv)
 
 void zc_server_free(zc_server *srv)
 {
+    if (srv->workers_stuck) {
+        /* Threads still run inside a query and hold jobs that point at
+         * connections and at this server: free nothing they could touch.
+         * The process exits next. */
+        zc_writer_stop(srv->writer);
+        srv->writer = NULL;
+        return;
+    }
     while (srv->conns)
         zc_conn_kill(srv->conns, "shutdown");
     close_listeners(srv);
-    zc_workers_stop(srv->workers);
+    zc_workers_stop(srv->workers, 0);
     srv->workers = NULL;
     zc_writer_stop(srv->writer);
     srv->writer = NULL;
@@ -597,8 +662,6 @@ void zc_server_free(zc_server *srv)
         zc_conn_job_done(j);
         j = next;
     }
-    zc_index_close(srv->loop_idx);
-    srv->loop_idx = NULL;
     struct event **evs[] = {&srv->ev_wake, &srv->ev_grace, &srv->ev_accept_retry,
                             &srv->ev_term, &srv->ev_int, &srv->ev_hup};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++) {
@@ -619,4 +682,7 @@ void zc_server_free(zc_server *srv)
     if (srv->done_ready)
         zc_jobq_destroy(&srv->done);
     srv->done_ready = 0;
+    if (srv->idxstat_ready)
+        zc_idxstat_destroy(&srv->idxstat);
+    srv->idxstat_ready = 0;
 }

@@ -6,8 +6,8 @@
  * the functions declared here.  All fields are used by the loop thread only,
  * except `gen` (atomic) and `done` (locked queue) which workers and the
  * writer touch.
- * Must never: run a query or a write on the loop thread (only STATS reads
- * the document count and revision there, through loop_idx). */
+ * Must never: run a query, a write or an index reopen on the loop thread
+ * (STATS reads the figures the workers and the writer publish). */
 #ifndef ZC_SEARCHD_SERVER_H
 #define ZC_SEARCHD_SERVER_H
 
@@ -36,10 +36,12 @@ typedef struct zc_server {
     struct event *ev_grace;             /* shutdown deadline */
     struct event *ev_accept_retry;      /* re-enables accepting after EMFILE */
     zc_jobq done;                       /* answered jobs on their way back */
+    zc_idxstat idxstat;                 /* docs and revision, published by the
+                                         * workers and the writer */
+    int idxstat_ready;
     int done_ready;                     /* done was initialised */
     zc_workers *workers;
     zc_writer *writer;
-    zc_index *loop_idx;                 /* read handle for STATS; loop only */
     _Atomic uint64_t gen;               /* bumped on commit and SIGHUP */
     char *token;                        /* AUTH token, or NULL; never logged */
     size_t token_len;
@@ -48,15 +50,28 @@ typedef struct zc_server {
     char *help_line;                    /* the HELP reply */
     size_t help_len;
 
+    unsigned reads_running;             /* read jobs with the pool (conn.c) */
+    unsigned reads_max;                 /* ZC_SD_READS_PER_WORKER x workers */
+    struct zc_conn *rr_head, *rr_tail;  /* connections waiting for a worker,
+                                         * round-robin (conn.c) */
+    size_t client_mem;                  /* bytes held for all clients (conn.c) */
+    size_t client_mem_max;              /* --max-client-memory */
+    size_t freed_since_trim;            /* client bytes freed since malloc_trim */
+    int enforcing;                      /* conn.c is closing clients for memory */
+    uint64_t evicted;                   /* connections closed for memory */
+    uint64_t auth_failures;             /* wrong AUTH tokens */
+    uint64_t per_ip_refused;            /* connections over --max-conns-per-ip */
+    double auth_log_at;                 /* zc_now() of the last auth_failed line */
+    uint64_t auth_log_suppressed;       /* failures not logged since */
     struct zc_conn *conns;              /* open connections, a list */
     unsigned n_conns;
     uint64_t conns_total;
     uint64_t next_conn_id;
     uint64_t requests, queries, gets, writes, timeouts, errors, busy;
-    uint64_t last_docs, last_revision;  /* last values STATS could read */
     zc_hist latency;                    /* SEARCH: handed to a worker -> reply ready */
     double started;                     /* zc_now() at start */
     int stopping;                       /* SIGTERM/SIGINT seen */
+    int workers_stuck;                  /* a worker outlived the shutdown wait */
 } zc_server;
 
 /* Sets up everything from the configuration: index handles, threads,
@@ -72,6 +87,9 @@ void zc_server_free(zc_server *srv);
 void zc_server_conn_closed(zc_server *srv);
 /* Builds the STATS reply.  Returns new (free with free()) or NULL. */
 char *zc_server_stats_line(zc_server *srv, size_t *len);
+/* Logs one wrong AUTH, at most one line per ZC_SD_AUTH_LOG_EVERY_S
+ * (the others counted in the next line's suppressed=). */
+void zc_server_log_auth_failure(zc_server *srv, uint64_t conn_id, const char *peer);
 /* Constant-time comparison against the configured token. */
 int zc_server_token_ok(const zc_server *srv, const char *tok, size_t len);
 

@@ -63,3 +63,37 @@ double zc_hist_percentile(const zc_hist *h, double p)
     }
     return 0;
 }
+
+/* ---- published index figures ------------------------------------------- */
+
+int zc_idxstat_init(zc_idxstat *s)
+{
+    s->docs = s->revision = s->publishes = 0;
+    return pthread_mutex_init(&s->mu, NULL);
+}
+
+void zc_idxstat_destroy(zc_idxstat *s)
+{
+    pthread_mutex_destroy(&s->mu);
+}
+
+void zc_idxstat_publish(zc_idxstat *s, zc_index *idx)
+{
+    uint64_t d = 0, r = 0;
+    if (idx == NULL || zc_index_doc_count(idx, &d, NULL) != ZC_OK ||
+        zc_index_revision(idx, &r, NULL) != ZC_OK)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->docs = d;
+    s->revision = r;
+    s->publishes++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void zc_idxstat_read(zc_idxstat *s, uint64_t *docs, uint64_t *revision)
+{
+    pthread_mutex_lock(&s->mu);
+    *docs = s->docs;
+    *revision = s->revision;
+    pthread_mutex_unlock(&s->mu);
+}

@@ -8,7 +8,10 @@
 #ifndef ZC_SEARCHD_STATS_H
 #define ZC_SEARCHD_STATS_H
 
+#include <pthread.h>
 #include <stdint.h>
+
+#include "zhengce.h"
 
 #define ZC_HIST_SUB 16
 #define ZC_HIST_BUCKETS (41 * ZC_HIST_SUB)
@@ -23,5 +26,28 @@ void zc_hist_record(zc_hist *h, double ms);
 /* The p-th percentile (0 < p <= 100) in milliseconds: the middle of the
  * bucket holding it.  0 when nothing was recorded. */
 double zc_hist_percentile(const zc_hist *h, double p);
+
+/* The index's document count and revision as last read by a worker (after
+ * a reopen) or the writer (after a commit), for STATS to answer in O(1) on
+ * the event loop, which never opens or reopens the index itself.  Shared by
+ * the loop, the workers and the writer (the mutex orders them).  Last
+ * publisher wins: each one has just read the newest revision it can see, so
+ * the figures are at most ZC_SD_REOPEN_CHECK_MS behind a commit by another
+ * process and never behind a commit of our own writer (it publishes before
+ * answering COMMIT). */
+typedef struct zc_idxstat {
+    pthread_mutex_t mu;
+    uint64_t docs, revision;
+    uint64_t publishes;       /* how many times figures were published */
+} zc_idxstat;
+
+/* Returns 0, or an errno value. */
+int zc_idxstat_init(zc_idxstat *s);
+void zc_idxstat_destroy(zc_idxstat *s);
+/* Reads idx's document count and revision (no reopen) and publishes them.
+ * A handle that cannot tell them publishes nothing.  Thread-safe. */
+void zc_idxstat_publish(zc_idxstat *s, zc_index *idx);
+/* The last published figures.  Thread-safe, O(1). */
+void zc_idxstat_read(zc_idxstat *s, uint64_t *docs, uint64_t *revision);
 
 #endif

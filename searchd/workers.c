@@ -56,6 +56,8 @@ static void reopen(worker *w, const char *why)
     if (st != ZC_OK)
         zc_log("reopen_failed", "worker=%u why=%s status=%s message=\"%s\"", w->no, why,
                zc_status_name(st), err.message);
+    else if (w->pool->cfg.stat)
+        zc_idxstat_publish(w->pool->cfg.stat, w->idx);
 }
 
 static void maybe_reopen(worker *w)
@@ -182,9 +184,24 @@ static void *worker_main(void *arg)
     worker *w = arg;
     zc_workers *pool = w->pool;
     for (;;) {
-        zc_job *job = zc_jobq_pop(&pool->q, 0, NULL);
-        if (job == NULL)
-            break;                       /* closed and drained */
+        /* Worker 0 wakes every reopen interval when idle, so the figures
+         * STATS reports follow commits by other processes on an idle
+         * daemon too. */
+        double wake = w->no == 0 ? zc_now() + ZC_SD_REOPEN_CHECK_MS / 1000.0 : 0;
+        int closed = 0;
+        zc_job *job = zc_jobq_pop(&pool->q, wake, &closed);
+        if (job == NULL) {
+            if (closed)
+                break;                   /* closed and drained */
+            maybe_reopen(w);
+            continue;
+        }
+        /* The time limit runs from here: time spent queued behind other
+         * clients' requests is not charged to this one (the loop hands out
+         * at most a few jobs per worker, round-robin between connections). */
+        job->t_start = zc_now();
+        if (pool->cfg.query_timeout > 0)
+            job->deadline = job->t_start + pool->cfg.query_timeout;
         maybe_reopen(w);
         switch (job->verb->verb) {
         case ZC_VERB_SEARCH:
@@ -230,13 +247,15 @@ zc_status zc_workers_start(const zc_workers_config *cfg, zc_workers **out,
         w->last_check = zc_now();
         zc_status st = zc_index_open(cfg->index_path, ZC_OPEN_READ, &w->idx, err);
         if (st != ZC_OK) {
-            zc_workers_stop(p);
+            zc_workers_stop(p, 0);
             return st;
         }
     }
+    if (cfg->stat)
+        zc_idxstat_publish(cfg->stat, p->w[0].idx);
     for (unsigned i = 0; i < p->n; i++) {
         if (pthread_create(&p->w[i].tid, NULL, worker_main, &p->w[i]) != 0) {
-            zc_workers_stop(p);
+            zc_workers_stop(p, 0);
             if (err) {
                 err->code = ZC_EINTERNAL;
                 err->field[0] = '\0';
@@ -262,18 +281,36 @@ void zc_workers_submit(zc_workers *w, zc_job *job)
     zc_jobq_push(&w->q, job);
 }
 
-void zc_workers_stop(zc_workers *p)
+unsigned zc_workers_stop(zc_workers *p, double wait_s)
 {
     if (p == NULL)
-        return;
+        return 0;
     zc_jobq_close(&p->q);
-    for (unsigned i = 0; i < p->n; i++)
-        if (p->w[i].started)
+    unsigned stuck = 0;
+    for (unsigned i = 0; i < p->n; i++) {
+        if (!p->w[i].started)
+            continue;
+        if (wait_s <= 0) {
             pthread_join(p->w[i].tid, NULL);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)wait_s;
+        if (pthread_timedjoin_np(p->w[i].tid, NULL, &ts) != 0) {
+            stuck++;
+            wait_s = 0.001;              /* the others get no more time */
+        }
+    }
+    if (stuck > 0) {
+        zc_log("shutdown", "workers=%u still running a query; leaving them", stuck);
+        return stuck;
+    }
     for (unsigned i = 0; i < p->n; i++)
         zc_index_close(p->w[i].idx);
     /* Nothing can be left: the threads drained the queue before exiting. */
     zc_jobq_destroy(&p->q);
     free(p->w);
     free(p);
+    return 0;
 }

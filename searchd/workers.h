@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "jobs.h"
+#include "stats.h"
 #include "zhengce.h"
 
 typedef struct zc_workers zc_workers;
@@ -27,6 +28,9 @@ typedef struct zc_workers_config {
     _Atomic uint64_t *gen;         /* bumped on every commit/SIGHUP; borrowed */
     zc_job_done_fn done;           /* called from worker threads */
     void *done_ctx;
+    zc_idxstat *stat;              /* published after each reopen; borrowed */
+    double query_timeout;          /* seconds from the moment a worker takes a
+                                    * SEARCH to its `timeout`; 0 = none */
 } zc_workers_config;
 
 /* Opens n read handles (so a missing or broken index fails here, at
@@ -37,7 +41,11 @@ zc_status zc_workers_start(const zc_workers_config *cfg, zc_workers **out,
  * the done callback).  Thread-safe. */
 void zc_workers_submit(zc_workers *w, zc_job *job);
 /* Lets the threads answer what is queued, joins them, closes the handles
- * and frees the pool.  Accepts NULL. */
-void zc_workers_stop(zc_workers *w);
+ * and frees the pool.  Accepts NULL.  A thread still busy after
+ * wait_s seconds (> 0; 0 = wait as long as it takes) is left running and
+ * the pool is not freed: the process is about to exit, and a query stuck
+ * inside Xapian must not hold the shutdown.  Returns the number of threads
+ * left running (0: everything was freed). */
+unsigned zc_workers_stop(zc_workers *w, double wait_s);
 
 #endif

@@ -29,6 +29,10 @@ static zc_status commit(zc_writer *w, const char *why, zc_error *err)
         return st;
     }
     w->dirty = 0;
+    /* Before the generation moves and before COMMIT is answered, so a
+     * STATS after an acknowledged COMMIT sees its documents. */
+    if (w->cfg.stat)
+        zc_idxstat_publish(w->cfg.stat, w->idx);
     atomic_fetch_add(w->cfg.gen, 1);
     if (zc_log_verbose)
         zc_log("commit", "why=%s ms=%.1f", why, (zc_now() - t0) * 1000);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "jobs.h"
+#include "stats.h"
 #include "zhengce.h"
 
 typedef struct zc_writer zc_writer;
@@ -26,6 +27,7 @@ typedef struct zc_writer_config {
     _Atomic uint64_t *gen;         /* bumped after each commit; borrowed */
     zc_job_done_fn done;           /* called from the writer thread */
     void *done_ctx;
+    zc_idxstat *stat;              /* published after each commit; borrowed */
 } zc_writer_config;
 
 /* Opens (creating if needed) the index for writing, commits once so that a

@@ -177,6 +177,36 @@ static void test_id_limits(void **state)
     zc_doc_free(d);
 }
 
+/* issue 11: the framer skips the spaces after GET and DEL, so an id that
+ * starts with one could be added but never fetched or deleted.  No space
+ * (any Unicode Zs) at either end; inside is fine. */
+static void test_id_edge_spaces(void **state)
+{
+    (void)state;
+    static const char *bad[] = {" a", "a ", " ", "   ", "\u3000a", "a\u3000", "\u00a0a",
+                                "a\u00a0", "\u2003x"};
+    zc_doc *d = NULL;
+    zc_error e;
+    char json[128];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(json, sizeof json, "{\"id\":\"%s\",\"title\":\"t\"}", bad[i]);
+        assert_int_equal(parse(json, &d, &e), ZC_EINVAL);
+        assert_string_equal(e.field, "id");
+        assert_non_null(strstr(e.message, "must not start or end with a space"));
+    }
+    static const char *good[] = {"a b", "a\u3000b", "\u653fa"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(json, sizeof json, "{\"id\":\"%s\",\"title\":\"t\"}", good[i]);
+        assert_int_equal(parse(json, &d, &e), ZC_OK);
+        zc_doc_free(d);
+    }
+    /* The same rule alone, for GET and DEL. */
+    assert_int_equal(zc_doc_check_id(" a", 2, &e), ZC_EINVAL);
+    assert_int_equal(zc_doc_check_id("a ", 2, &e), ZC_EINVAL);
+    assert_int_equal(zc_doc_check_id("", 0, &e), ZC_EINVAL);
+    assert_int_equal(zc_doc_check_id("a b", 3, &e), ZC_OK);
+}
+
 static void test_too_long(void **state)
 {
     (void)state;
@@ -464,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_bad_documents),
         cmocka_unit_test(test_raw_nul_and_bad_utf8),
         cmocka_unit_test(test_id_limits),
+        cmocka_unit_test(test_id_edge_spaces),
         cmocka_unit_test(test_too_long),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_date_message),

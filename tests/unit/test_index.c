@@ -274,6 +274,8 @@ static void test_long_ids(void **state)
     zc_index_close(w);
 }
 
+#define ABC_SHA256 "00e16e1d31c0ba2b3b3d17583bb2ac3b898666620ddf540aae5bd0703d7d02e7"
+
 static void test_id_terms(void **state)
 {
     (void)state;
@@ -290,7 +292,12 @@ static void test_id_terms(void **state)
     /* One more byte: hashed, still within the limit. */
     n = zc_index_id_term(id, ZC_TERM_MAX_BYTES, buf);
     assert_true(n <= ZC_TERM_MAX_BYTES);
-    assert_memory_equal(buf, "Q#", 2);
+    /* "Q##" + the 64 hex digits of SHA-256 + the id's head. */
+    assert_memory_equal(buf, "Q##", 3);
+    assert_int_equal(n, ZC_TERM_MAX_BYTES);
+    for (int i = 3; i < 67; i++)
+        assert_non_null(strchr("0123456789abcdef", buf[i]));
+    assert_int_equal(buf[67], 'a');
     /* Hashed terms of different ids differ even when their heads agree. */
     id[ZC_ID_MAX_BYTES - 1] = 'b';
     size_t n2 = zc_index_id_term(id, ZC_ID_MAX_BYTES, buf2);
@@ -300,15 +307,17 @@ static void test_id_terms(void **state)
     /* An id starting with '#' is hashed too, so no short id can spell a
      * hashed term. */
     n = zc_index_id_term("#abc", 4, buf);
-    assert_memory_equal(buf, "Q#", 2);
-    assert_true(n > 5);
+    assert_memory_equal(buf, "Q##", 3);
+    assert_int_equal(n, 3 + 64 + 4);
+    /* SHA-256("#abc"), computed independently (sha256sum). */
+    assert_memory_equal(buf + 3, ABC_SHA256, 64);
     /* Multibyte ids are cut on a character boundary. */
     char cjk[300] = "";
     for (int i = 0; i < 85; i++)
         strcat(cjk, "策");
     n = zc_index_id_term(cjk, strlen(cjk), buf);
     assert_true(n <= ZC_TERM_MAX_BYTES);
-    assert_int_equal((n - 18) % 3, 0);
+    assert_int_equal((n - 67) % 3, 0);
 }
 
 /* ---- errors ----------------------------------------------------------- */
