@@ -114,15 +114,20 @@ static void conn_close(zc_conn *c, const char *why)
 {
     if (c->state == CS_CLOSED)
         return;
-    size_t held = conn_mem(c);
     c->state = CS_CLOSED;
-    account(c);
     rr_remove(c);
     if (zc_log_verbose || (why && strcmp(why, "quit") && strcmp(why, "eof") &&
                            strcmp(why, "idle") && strcmp(why, "shutdown")))
         zc_log("conn_close", "id=%llu peer=%s why=%s", (unsigned long long)c->id,
                c->peer, why ? why : "-");
     if (c->bev) {
+        /* libevent frees a bufferevent's buffers later, from the loop
+         * (deferred finalizers); emptied now, their memory is free when
+         * memory_freed below decides to give it back. */
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+        struct evbuffer *out = bufferevent_get_output(c->bev);
+        evbuffer_drain(in, evbuffer_get_length(in));
+        evbuffer_drain(out, evbuffer_get_length(out));
         bufferevent_free(c->bev);     /* BEV_OPT_CLOSE_ON_FREE closes fd */
         c->bev = NULL;
     }
@@ -136,7 +141,7 @@ static void conn_close(zc_conn *c, const char *why)
     }
     c->auth_slot = NULL;
     free_slots_and_held(c);
-    memory_freed(c->srv, held);
+    account(c);                      /* counts what this connection held as freed */
     zc_server *srv = c->srv;
     if (c->prev)
         c->prev->next = c->next;
@@ -201,12 +206,14 @@ static int read_slot(zc_conn *c)
 
 /* ---- memory held for clients ------------------------------------------ */
 
-/* Gives freed memory back to the system once enough has been freed: the
- * buffers of clients that went away were made on the loop's and the
- * workers' malloc arenas, which would otherwise keep it (300 clients each
- * holding a 1 MiB partial line left the daemon 303 MiB larger after they
- * closed). */
-#define TRIM_AFTER_BYTES (1024u * 1024u)
+/* Gives freed memory back to the system once enough client memory has been
+ * freed (account() counts every decrease: lines consumed or dropped,
+ * replies taken, connections closed): the buffers were made on the loop's
+ * and the workers' malloc arenas, which would otherwise keep it (300
+ * clients each holding a 1 MiB partial line left the daemon 303 MiB larger
+ * after they closed).  8 MiB: a busy daemon trims once per 8 MiB of
+ * replies served, and keeps at most that much more than it needs. */
+#define TRIM_AFTER_BYTES (8u * 1024u * 1024u)
 
 static void memory_freed(zc_server *srv, size_t bytes)
 {
@@ -271,6 +278,8 @@ static size_t account(zc_conn *c)
 {
     size_t m = c->state == CS_CLOSED ? 0 : conn_mem(c);
     c->srv->client_mem = c->srv->client_mem - c->mem + m;
+    if (m < c->mem)
+        memory_freed(c->srv, c->mem - m);
     c->mem = m;
     return m;
 }
@@ -331,10 +340,16 @@ static void flush_slots(zc_conn *c)
     struct evbuffer *out = bufferevent_get_output(c->bev);
     if (c->s_head && c->s_head->done && evbuffer_get_length(out) == 0 &&
         c->srv->cfg->send_timeout > 0) {
-        /* The client owes us nothing until now: the send timeout starts. */
-        c->last_take = zc_now();
+        /* The client owes us nothing until now: the send timeout starts.
+         * The timer goes off at the nearer of it and the idle timeout;
+         * timer_cb re-arms it for whichever remains. */
+        double now = zc_now(), next = c->srv->cfg->send_timeout;
+        double idle = c->srv->cfg->idle_timeout;
+        c->last_take = now;
         c->out_taken_seen = c->out_added;
-        arm_timer(c, c->srv->cfg->send_timeout);
+        if (idle > 0 && idle - (now - c->last_active) < next)
+            next = idle - (now - c->last_active);
+        arm_timer(c, next > 0.001 ? next : 0.001);
     }
     while (c->s_head && c->s_head->done) {
         zc_slot *s = c->s_head;
@@ -376,6 +391,25 @@ static void take_held(zc_conn *c)
     j->next = NULL;
 }
 
+/* Forgets every request after slot s: none of them was started (they are
+ * all held), so their slots hold no reply yet. */
+static void drop_after(zc_conn *c, zc_slot *s)
+{
+    for (zc_slot *x = s->next, *n; x; x = n) {
+        n = x->next;
+        free(x);
+        c->n_slots--;
+    }
+    s->next = NULL;
+    c->s_tail = s;
+    for (zc_job *j = c->h_head, *n; j; j = n) {
+        n = j->next;
+        c->arg_bytes -= j->arg_len;
+        zc_job_free(j);
+    }
+    c->h_head = c->h_tail = NULL;
+}
+
 static void auth_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -389,6 +423,9 @@ static void auth_timer_cb(evutil_socket_t fd, short what, void *arg)
                                           ? "wrong token; too many tries, closing"
                                           : "wrong token");
         if (c->auth_fails >= ZC_SD_AUTH_FAILS_MAX) {
+            /* Nothing after it is answered: whatever the client pipelined
+             * behind its last try is dropped with the connection. */
+            drop_after(c, s);
             s->close_after = 1;
             c->state = CS_CLOSING;
         }

@@ -613,9 +613,7 @@ int zc_server_run(zc_server *srv)
      * hold, then give their jobs back so the connections are freed.  A
      * query still running past its own time limit plus the grace (stuck
      * inside Xapian) does not hold the exit: the writer still commits. */
-    double wait = srv->cfg->query_timeout > 0
-                      ? srv->cfg->query_timeout + ZC_SD_SHUTDOWN_GRACE_EXTRA_S
-                      : 0;
+    double wait = srv->cfg->query_timeout + ZC_SD_SHUTDOWN_GRACE_EXTRA_S;
     if (zc_workers_stop(srv->workers, wait) > 0)
         srv->workers_stuck = 1;
     srv->workers = NULL;

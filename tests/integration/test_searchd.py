@@ -141,7 +141,10 @@ def test_get_returns_every_stored_field(server):
 
 def test_get_not_found(server):
     assert err_code(server.request("GET no-such-document")) == "not_found"
-    assert err_code(server.request("GET t1 ")) == "not_found"   # the argument is verbatim
+    # The argument is verbatim, and no id ends with a space (issue 11): a
+    # clear bad_request rather than a not_found that hides the typo.
+    r = server.request("GET t1 ")
+    assert err_code(r) == "bad_request" and "space" in r["error"]["message"]
 
 
 def test_unknown_command(server):
