@@ -504,9 +504,12 @@ static void finish_facts(zc_qc *c)
 
 zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
                       zc_xap_query **out, zc_xap_query **first, zc_hl **hl,
-                      zc_query_word **words, size_t *n_words, zc_error *err)
+                      zc_query_word **words, size_t *n_words, zc_qfacts *facts,
+                      zc_error *err)
 {
     *out = NULL;
+    if (facts != NULL)
+        memset(facts, 0, sizeof *facts);
     if (first != NULL)
         *first = NULL;
     if (hl != NULL)
@@ -543,6 +546,8 @@ zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
     }
     *out = res.q;
     res.q = NULL;
+    if (facts != NULL)
+        *facts = c.facts;
     if (hl != NULL) {
         *hl = c.hl;
         c.hl = NULL;

@@ -47,9 +47,11 @@ typedef struct zc_query_word {
  * NULL) returns new or NULL, the query without its rescoring boosts; *hl
  * (hl may be NULL) returns new, free with zc_hl_free; *words (words may
  * be NULL) returns new or NULL, free with free(), *n_words their count.
- * Every output is NULL/0 on failure. */
+ * *facts (facts may be NULL): what the plan was applied to (for an
+ * explain, and tests).  Every output is NULL/0 on failure. */
 zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
                       zc_xap_query **out, zc_xap_query **first, zc_hl **hl,
-                      zc_query_word **words, size_t *n_words, zc_error *err);
+                      zc_query_word **words, size_t *n_words, zc_qfacts *facts,
+                      zc_error *err);
 
 #endif

@@ -48,7 +48,7 @@ zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
         return st;
     zc_qplan plan;
     zc_qplan_make(tree, opts != NULL && opts->match_any, &plan);
-    st = zc_qcompile(a, tree, &plan, out, first, hl, words, n_words, err);
+    st = zc_qcompile(a, tree, &plan, out, first, hl, words, n_words, NULL, err);
     zc_qtree_free(tree);
     return st;
 }
