@@ -20,6 +20,10 @@
  * words of the free text ("W"+word); and, when the free text has several
  * parts and no OR or parentheses, the whole of it as a phrase and as a NEAR
  * (documents where the query words stand together rank higher).
+ *
+ * A façade over four stages, each its own module and testable without an
+ * index: qlex (text to tokens), qparse (tokens to a tree, qtree.h), qplan
+ * (the ranking policy) and qcompile (tree and plan to Xapian).
  */
 #ifndef ZC_QUERY_H
 #define ZC_QUERY_H
@@ -27,6 +31,7 @@
 #include <stddef.h>
 
 #include "analyzer.h"
+#include "qcompile.h"
 #include "schema.h"
 #include "snippet.h"
 #include "../wrappers/xapian.h"
@@ -36,14 +41,7 @@ typedef struct zc_query_opts {
                       * "match":"any"), BM25-ranked; phrases stay exact */
 } zc_query_opts;
 
-/* A plain English word of the query (a-z only after normalization,
- * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters, positive free text): a
- * candidate for a spelling suggestion. */
-typedef struct zc_query_word {
-    size_t start, len;                 /* bytes of the query text */
-    char term[ZC_SPELL_MAX_CHARS + 1]; /* normalized, NUL-terminated */
-    size_t term_len;
-} zc_query_word;
+/* zc_query_word (a spelling candidate): qcompile.h. */
 
 /* 1 if the normalized term is an English stopword of the query's list. */
 int zc_query_is_stopword(const char *term, size_t len);

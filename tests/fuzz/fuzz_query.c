@@ -20,6 +20,10 @@
  *    status and the same query; its spelling candidates are a-z words of
  *    ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters at increasing spans of
  *    the text; "match":"any" succeeds exactly when "all" does;
+ *  - the query tree (zc_qparse): refused exactly as zc_query_build refuses
+ *    the text before reading it (too long, invalid UTF-8, blank), with the
+ *    same status; otherwise its printed form is valid UTF-8, one line, with
+ *    balanced parentheses outside its quoted strings;
  *  - zc_search_request_parse returns ZC_OK or ZC_EINVAL naming an option;
  *    accepted options are within protocol.md's ranges, and the query they
  *    carry builds under the same rules;
@@ -35,6 +39,7 @@
 #include "docmodel.h"
 #include "fuzz_util.h"
 #include "limits.h"
+#include "qparse.h"
 #include "query.h"
 #include "schema.h"
 #include "snippet.h"
@@ -83,6 +88,47 @@ static void check_snippet(const char *s, size_t n)
     FUZZ_CHECK(!open);
 }
 
+/* The tree of text[0, len); returns zc_qparse's status. */
+static zc_status check_tree(const char *text, size_t len)
+{
+    zc_qtree *t = (zc_qtree *)(uintptr_t)1;
+    zc_error err;
+    zc_status st = zc_qparse(text, len, &t, &err);
+    FUZZ_CHECK(st == ZC_OK || st == ZC_EINVAL || st == ZC_ETOOLONG);
+    if (st != ZC_OK) {
+        FUZZ_CHECK(t == NULL);
+        fuzz_check_error(&err, st);
+        return st;
+    }
+    FUZZ_CHECK(t != NULL && t->root != NULL);
+    char *s = NULL;
+    size_t n = 0;
+    FUZZ_CHECK(zc_qtree_print(t, &s, &n, &err) == ZC_OK);
+    FUZZ_CHECK(s != NULL && strlen(s) == n);
+    FUZZ_CHECK(fuzz_utf8_valid(s, n, NULL));
+    long depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        FUZZ_CHECK(s[i] != '\n');
+        if (in_str) {
+            if (s[i] == '\\')
+                i++;
+            else if (s[i] == '"')
+                in_str = 0;
+        } else if (s[i] == '"') {
+            in_str = 1;
+        } else if (s[i] == '(') {
+            depth++;
+        } else if (s[i] == ')') {
+            FUZZ_CHECK(--depth >= 0);
+        }
+    }
+    FUZZ_CHECK(depth == 0 && !in_str);
+    free(s);
+    zc_qtree_free(t);
+    return ZC_OK;
+}
+
 /* Builds the query for text[0, len) and checks every invariant; returns
  * the status. */
 static zc_status check_build(const char *text, size_t len, size_t max_chars)
@@ -94,6 +140,9 @@ static zc_status check_build(const char *text, size_t len, size_t max_chars)
     memset(&err, 0xA5, sizeof err);
     zc_status st = zc_query_build(an, q_text, len, &q, &hl, &err);
     FUZZ_CHECK(st == ZC_OK || st == ZC_EINVAL || st == ZC_ETOOLONG);
+    zc_status pst = check_tree(q_text, len);
+    if (pst != ZC_OK)
+        FUZZ_CHECK(st == pst);
 
     if (len > ZC_QUERY_MAX_BYTES)
         FUZZ_CHECK(st == ZC_ETOOLONG);
