@@ -5,7 +5,8 @@
 #   (BUILD, SHARED, PYTHON, SAN from make)
 #
 # Stages of `all` (= make test), each counted in the summary line:
-#   unit         cmocka unit tests of $BUILD, and the exported-symbol check
+#   unit         cmocka unit tests of $BUILD, the exported-symbol check and
+#                the install check (tests/check_install.sh)
 #   fuzz         each libFuzzer harness for a short bounded time
 #   integration  the whole pytest suite against $BUILD's programs
 #   asan         an ASan+UBSan build in $BUILD-asan (ASAN_BUILD), its unit
@@ -112,9 +113,17 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
   run_unit "$BUILD" unit
 fi
 
+# the exported-symbol check and the install check (make install, then
+# docs/examples/embed.c built against the installed tree with pkg-config,
+# shared and static): one test each
 if [ "$what" = all ] || [ "$what" = unit ]; then
   if bash tests/check_exports.sh "$BUILD/lib/libzhengce.so" lib/zhengce.h; then
     passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  if bash tests/check_install.sh "$BUILD" >"$log/install.log" 2>&1; then
+    passed=$((passed + 1)); tail -1 "$log/install.log"
+  else
+    failed=$((failed + 1)); echo "install check FAILED — log follows"; tail -40 "$log/install.log"
+  fi
 fi
 
 # ---- fuzz: short libFuzzer runs (tests/fuzz/; `tests/run.sh fuzz` alone) ----
