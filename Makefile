@@ -74,8 +74,8 @@ STATIC_LIB := $(BUILD)/lib/libzhengce.a
 SHARED_LIB := $(BUILD)/lib/libzhengce.so
 PROGRAMS   := $(BUILD)/bin/zhengce-indexer $(BUILD)/bin/zhengce-searchd $(BUILD)/bin/zhengce
 
-.PHONY: all lib modules programs tests test unit integration asan valgrind demo deps install clean help \
-        bench bench-quick bench-searchd check-exports examples
+.PHONY: all lib modules programs tests test check unit integration asan valgrind demo deps install clean help \
+        bench bench-quick bench-searchd check-exports check-layers examples
 
 all: lib programs examples tests
 
@@ -83,7 +83,10 @@ help:
 	@echo "make deps      install the Debian packages that are missing (apt-get)"
 	@echo "make           build library, programs, examples and tests into $(BUILD)/"
 	@echo "make demo      deps + build + index corpus/ + one query in each language"
-	@echo "make test      unit (cmocka) + integration (pytest) tests, one summary line"
+	@echo "make check     the edit loop (< 2 min with -j2): build, unit tests, the export,"
+	@echo "               install and layer checks, integration tests on the sample corpus"
+	@echo "make test      everything CI runs: check + real corpora, crash, overload, fuzz,"
+	@echo "               ASan+UBSan, valgrind; one summary line"
 	@echo "make asan      the same tests under ASan+UBSan (build-asan/)"
 	@echo "make install   PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make bench     benchmarks (see docs/benchmarks.md)"
@@ -166,6 +169,13 @@ $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 test: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) SAN=$(SAN) bash tests/run.sh
 
+# make check: the edit loop (tests/run.sh check): unit, the export, install
+# and layer checks, and the integration tests on the bundled sample corpus:
+# none of the real-corpus, crash or overload tests, no fuzz, ASan or
+# valgrind.  Ends with "make check: N passed, N failed, N skipped".
+check: all
+	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh check
+
 unit: lib tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh unit
 
@@ -182,6 +192,10 @@ valgrind: programs
 
 check-exports: $(SHARED_LIB)
 	@bash tests/check_exports.sh $(SHARED_LIB) lib/zhengce.h
+
+# The layer check alone: includes, and link dependencies from $(BUILD)/obj.
+check-layers: programs
+	@$(PYTHON) tests/check_layers.py --objs $(BUILD)/obj
 
 # ---- demo, deps, install --------------------------------------------------
 
