@@ -10,9 +10,15 @@
 # and runs each (index two documents, search).  Also checks that
 # `pkg-config --cflags zhengce` is the include directory alone.
 # Prints one line per check; exit 0 when all pass.
+# SAN=1 (make asan): the tree is sanitizer-built, so make install gets SAN=1
+# and the example is compiled with the sanitizers too (their runtime must be
+# linked into the program; pkg-config cannot say so).
 set -u
 BUILD=${1:-build}
 CC=${CC:-cc}
+SAN=${SAN:-}
+sanflags=
+[ "$SAN" = 1 ] && sanflags="-fsanitize=address,undefined"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zc-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -20,7 +26,7 @@ ok()   { echo "install: $1: ok"; }
 bad()  { echo "install: $1: FAILED"; [ -n "${2:-}" ] && echo "$2" | tail -30; fails=$((fails + 1)); }
 
 root=$tmp/root
-if ! out=$(make --no-print-directory BUILD="$BUILD" install DESTDIR="$root" PREFIX=/usr/local 2>&1); then
+if ! out=$(make --no-print-directory BUILD="$BUILD" SAN="$SAN" install DESTDIR="$root" PREFIX=/usr/local 2>&1); then
   bad "make install" "$out"; echo "install: 1 FAILED"; exit 1
 fi
 ok "make install DESTDIR=... PREFIX=/usr/local"
@@ -38,7 +44,7 @@ else bad "pkg-config --cflags is '$cflags', want '-I$root/usr/local/include' onl
 # build_run NAME ROOT [--static]: compile, link, run embed.c
 build_run() {
   local name=$1 r=$2 st=${3:-} exe=$tmp/embed-$1 o
-  if ! o=$($CC -std=c11 -Wall -Wextra -Werror $(pcflags "$r" --cflags $st) -o "$exe" \
+  if ! o=$($CC -std=c11 -Wall -Wextra -Werror $sanflags $(pcflags "$r" --cflags $st) -o "$exe" \
            docs/examples/embed.c $(pcflags "$r" --libs $st) 2>&1); then
     bad "$name: compile and link" "$o"; return
   fi

@@ -141,7 +141,7 @@ run_check() {
 if unit_stage; then
   if bash tests/check_exports.sh "$BUILD/lib/libzhengce.so" lib/zhengce.h; then
     passed=$((passed + 1)); else failed=$((failed + 1)); fi
-  run_check "install check" install.log bash tests/check_install.sh "$BUILD"
+  run_check "install check" install.log env SAN="$SAN" bash tests/check_install.sh "$BUILD"
   run_check "layer check" layers.log "$PYTHON" tests/check_layers.py --objs "$BUILD/obj"
   run_check "layer check self-test" layers-selftest.log env PYTHON="$PYTHON" bash tests/check_layers_selftest.sh
 fi
