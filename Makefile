@@ -10,9 +10,16 @@ SHARED     ?= $(abspath ../shared)
 PYTHON     ?= /usr/bin/python3
 SAN        ?=
 
-PKGS       := xapian-core libevent libevent_pthreads libutf8proc jansson friso opencc libzstd nettle
+# LIB_PKGS: what libzhengce itself links (lib/, wrappers/); the programs add
+# PROG_PKGS.  zhengce.pc lists LIB_PKGS' -l flags in Libs.private only:
+# zhengce.h includes none of their headers, so their Cflags stay out of
+# `pkg-config --cflags zhengce`.
+LIB_PKGS   := xapian-core libutf8proc jansson friso opencc libzstd nettle
+PROG_PKGS  := libevent libevent_pthreads
+PKGS       := $(LIB_PKGS) $(PROG_PKGS)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIB_PKG_LIBS := $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 CMOCKA_LIBS:= $(shell pkg-config --libs cmocka 2>/dev/null)
 EDIT_CFLAGS:= $(shell pkg-config --cflags libedit 2>/dev/null)
 EDIT_LIBS  := $(shell pkg-config --libs libedit 2>/dev/null)
@@ -30,14 +37,28 @@ CFLAGS     += -std=c11 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 CXXFLAGS   += -std=c++17 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 LDFLAGS    += $(LDSAN) -pthread
 LIBS       := $(PKG_LIBS) -lstdc++ -lm
+LIB_LIBS   := $(LIB_PKG_LIBS) -lstdc++ -lm
 
 LIB_C      := $(sort $(wildcard lib/*.c wrappers/*.c))
 LIB_CXX    := $(sort $(wildcard wrappers/*.cc))
 LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
-INDEXER_C  := $(sort $(wildcard indexer/*.c))
-CLI_C      := $(sort $(wildcard searchd/cli*.c))
-NETC_C     := $(sort $(wildcard searchd/client*.c))
-SEARCHD_C  := $(filter-out $(CLI_C) $(NETC_C),$(sort $(wildcard searchd/*.c)))
+
+# Program modules.  Each is built into $(BUILD)/lib/libzc-<module>.a: its
+# objects minus the one holding main() (MAIN_<module>), so unit tests link a
+# module's code instead of #include-ing its .c files.  MOD_<module> lists a
+# module's sources; a module that is a folder of its own is one line,
+# `MOD_x := $(sort $(wildcard x/*.c))` (cli/ and client/ will be).
+MODULES     := indexer searchd cli client
+MOD_indexer := $(sort $(wildcard indexer/*.c))
+MOD_cli     := $(sort $(wildcard searchd/cli*.c))
+MOD_client  := $(sort $(wildcard searchd/client*.c))
+MOD_searchd := $(filter-out $(MOD_cli) $(MOD_client),$(sort $(wildcard searchd/*.c)))
+MAIN_indexer:= indexer/main.c
+MAIN_searchd:= searchd/main.c
+MAIN_cli    := searchd/cli.c
+modarch      = $(BUILD)/lib/libzc-$(1).a
+modmain      = $(MAIN_$(1):%.c=$(BUILD)/obj/%.o)
+MOD_ARCHIVES:= $(foreach m,$(MODULES),$(call modarch,$(m)))
 UNIT_C     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_C    := $(sort $(wildcard bench/*.c))
@@ -45,12 +66,16 @@ BENCH_BIN  := $(BENCH_C:bench/%.c=$(BUILD)/bench/%)
 EXAMPLE_C  := $(sort $(wildcard docs/examples/*.c))
 EXAMPLE_BIN:= $(EXAMPLE_C:docs/examples/%.c=$(BUILD)/examples/%)
 
+# What `make install` puts in $(PREFIX)/include: every header a program using
+# the library needs (a protocol-client header joins this list).
+PUBLIC_HEADERS := lib/zhengce.h
+
 STATIC_LIB := $(BUILD)/lib/libzhengce.a
 SHARED_LIB := $(BUILD)/lib/libzhengce.so
 PROGRAMS   := $(BUILD)/bin/zhengce-indexer $(BUILD)/bin/zhengce-searchd $(BUILD)/bin/zhengce
 
-.PHONY: all lib programs tests test unit integration asan valgrind demo deps install clean help \
-        bench bench-quick bench-searchd check-exports examples
+.PHONY: all lib modules programs tests test check unit integration asan valgrind demo deps install clean help \
+        bench bench-quick bench-searchd check-exports check-layers examples
 
 all: lib programs examples tests
 
@@ -58,7 +83,10 @@ help:
 	@echo "make deps      install the Debian packages that are missing (apt-get)"
 	@echo "make           build library, programs, examples and tests into $(BUILD)/"
 	@echo "make demo      deps + build + index corpus/ + one query in each language"
-	@echo "make test      unit (cmocka) + integration (pytest) tests, one summary line"
+	@echo "make check     the edit loop (< 2 min with -j2): build, unit tests, the export,"
+	@echo "               install and layer checks, integration tests on the sample corpus"
+	@echo "make test      everything CI runs: check + real corpora, crash, overload, fuzz,"
+	@echo "               ASan+UBSan, valgrind; one summary line"
 	@echo "make asan      the same tests under ASan+UBSan (build-asan/)"
 	@echo "make install   PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make bench     benchmarks (see docs/benchmarks.md)"
@@ -80,32 +108,48 @@ $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
+# lib/libzhengce.map keeps every symbol but zc_* local (tests/check_exports.sh).
+$(SHARED_LIB): $(LIB_OBJ) lib/libzhengce.map
 	@mkdir -p $(dir $@)
-	$(CXX) -shared -Wl,-soname,libzhengce.so.0 $(LDFLAGS) -o $@.0 $^ $(LIBS)
+	$(CXX) -shared -Wl,-soname,libzhengce.so.0 -Wl,--version-script=lib/libzhengce.map \
+	  -Wl,--no-undefined $(LDFLAGS) -o $@.0 $(LIB_OBJ) $(LIB_LIBS)
 	ln -sf libzhengce.so.0 $@
 
+# zhengce.pc for PREFIX; `make install` writes it again for its own PREFIX.
+PC_SED = sed -e 's|@PREFIX@|$(1)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@PRIVATE_LIBS@|$(LIB_PKG_LIBS)|g'
 $(BUILD)/lib/pkgconfig/zhengce.pc: zhengce.pc.in Makefile
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@PRIVATE@|$(PKGS)|g' $< > $@
+	$(call PC_SED,$(PREFIX)) $< > $@
 
-# Programs link the static library: one self-contained binary each.
-$(BUILD)/bin/zhengce-indexer: $(INDEXER_C:%.c=$(BUILD)/obj/%.o) $(NETC_C:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+# The program modules' archives (see MODULES).
+define MOD_RULE
+$(call modarch,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(MAIN_$(1)),$(MOD_$(1))))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call MOD_RULE,$(m))))
+modules: $(MOD_ARCHIVES)
+
+# Programs: main's object, their modules' archives, the static library; one
+# self-contained binary each.  Archives come before the archives they use.
+$(BUILD)/bin/zhengce-indexer: $(call modmain,indexer) $(call modarch,indexer) $(call modarch,client) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bin/zhengce-searchd: $(SEARCHD_C:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/bin/zhengce-searchd: $(call modmain,searchd) $(call modarch,searchd) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/searchd/cli%.o: CFLAGS += $(EDIT_CFLAGS)
-$(BUILD)/bin/zhengce: $(CLI_C:%.c=$(BUILD)/obj/%.o) $(NETC_C:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(MOD_cli:%.c=$(BUILD)/obj/%.o): CFLAGS += $(EDIT_CFLAGS)
+$(BUILD)/bin/zhengce: $(call modmain,cli) $(call modarch,cli) $(call modarch,client) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS) $(EDIT_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB)
+# Unit tests link every module archive (only the members a test uses are
+# linked), in MODULES order, then the library.
+$(BUILD)/tests/%: tests/unit/%.c $(MOD_ARCHIVES) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(MOD_ARCHIVES) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
@@ -125,6 +169,13 @@ $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 test: all
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) SAN=$(SAN) bash tests/run.sh
 
+# make check: the edit loop (tests/run.sh check): unit, the export, install
+# and layer checks, and the integration tests on the bundled sample corpus:
+# none of the real-corpus, crash or overload tests, no fuzz, ASan or
+# valgrind.  Ends with "make check: N passed, N failed, N skipped".
+check: all
+	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh check
+
 unit: lib tests
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash tests/run.sh unit
 
@@ -141,6 +192,10 @@ valgrind: programs
 
 check-exports: $(SHARED_LIB)
 	@bash tests/check_exports.sh $(SHARED_LIB) lib/zhengce.h
+
+# The layer check alone: includes, and link dependencies from $(BUILD)/obj.
+check-layers: programs
+	@$(PYTHON) tests/check_layers.py --objs $(BUILD)/obj
 
 # ---- demo, deps, install --------------------------------------------------
 
@@ -162,8 +217,9 @@ install: lib programs
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED_LIB).0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libzhengce.so.0 $(DESTDIR)$(PREFIX)/lib/libzhengce.so
-	install -m 644 lib/zhengce.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(BUILD)/lib/pkgconfig/zhengce.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/
+	$(call PC_SED,$(PREFIX)) zhengce.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zhengce.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/zhengce.pc
 
 # ---- benchmarks -----------------------------------------------------------
 
@@ -217,7 +273,9 @@ FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # library.
 FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno \
                            $(patsubst %.c,%,$(wildcard wrappers/*.c)) $(LIB_CXX:%.cc=%)
-FUZZ_DEPS_fuzz_proto    := searchd/proto lib/error
+# proto.c wherever a module has it (searchd/ today, a protocol folder later)
+MOD_ALL                 := $(foreach m,$(MODULES),$(MOD_$(m):%.c=%))
+FUZZ_DEPS_fuzz_proto    := $(filter %/proto,$(MOD_ALL)) lib/error
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
 FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
 FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%)

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Runs the test suites and ends with one summary line:
-#   "make test: N passed, N failed, N skipped"
-# Usage: tests/run.sh [unit|fuzz|integration|asan|all]
+#   "make test: N passed, N failed, N skipped"   ("make check: ..." for check)
+# Usage: tests/run.sh [unit|fuzz|integration|asan|all|check]
 #   (BUILD, SHARED, PYTHON, SAN from make)
 #
+# `check` (= make check, the edit loop: under 2 minutes on 2 cores) is the
+# unit stage and the integration suite minus CHECK_MARKERS: the real-corpus
+# tests, the SIGKILL/disk-full crash tests and the overload tests (pytest
+# markers, tests/integration/conftest.py); no fuzz, ASan or valgrind.
+#
 # Stages of `all` (= make test), each counted in the summary line:
-#   unit         cmocka unit tests of $BUILD, and the exported-symbol check
+#   unit         cmocka unit tests of $BUILD, the exported-symbol check, the
+#                install check (tests/check_install.sh), the layer check
+#                (tests/check_layers.py) and its self-test
 #   fuzz         each libFuzzer harness for a short bounded time
 #   integration  the whole pytest suite against $BUILD's programs
 #   asan         an ASan+UBSan build in $BUILD-asan (ASAN_BUILD), its unit
@@ -34,7 +41,11 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 SAN=${SAN:-}
 ASAN_BUILD=${ASAN_BUILD:-$BUILD-asan}
 passed=0 failed=0 skipped=0
+label="make test"; [ "$what" = check ] && label="make check"
 log=$BUILD/test-logs; mkdir -p "$log"
+
+# The integration tests make check leaves out (pytest -m expression).
+CHECK_MARKERS="not realcorpus and not crash and not overload"
 
 # The integration tests the asan stage leaves to the plain stage (see above).
 ASAN_DESELECT=(
@@ -108,13 +119,31 @@ wait_valgrind() {
   fi
 }
 
-if [ "$what" = all ] || [ "$what" = unit ]; then
+unit_stage() { [ "$what" = all ] || [ "$what" = unit ] || [ "$what" = check ]; }
+
+if unit_stage; then
   run_unit "$BUILD" unit
 fi
 
-if [ "$what" = all ] || [ "$what" = unit ]; then
+# the exported-symbol check and the install check (make install, then
+# docs/examples/embed.c built against the installed tree with pkg-config,
+# shared and static), the layer check (includes and, from $BUILD/obj, link
+# dependencies; tests/layers-allow.txt) and its self-test: one test each
+# run_check NAME LOG COMMAND...: one pass or fail, the log's tail on failure
+run_check() {
+  local name=$1 out=$log/$2; shift 2
+  if "$@" >"$out" 2>&1; then
+    passed=$((passed + 1)); tail -1 "$out"
+  else
+    failed=$((failed + 1)); echo "$name FAILED — log follows"; tail -40 "$out"
+  fi
+}
+if unit_stage; then
   if bash tests/check_exports.sh "$BUILD/lib/libzhengce.so" lib/zhengce.h; then
     passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  run_check "install check" install.log env SAN="$SAN" bash tests/check_install.sh "$BUILD"
+  run_check "layer check" layers.log "$PYTHON" tests/check_layers.py --objs "$BUILD/obj"
+  run_check "layer check self-test" layers-selftest.log env PYTHON="$PYTHON" bash tests/check_layers_selftest.sh
 fi
 
 # ---- fuzz: short libFuzzer runs (tests/fuzz/; `tests/run.sh fuzz` alone) ----
@@ -152,6 +181,11 @@ fi
 
 if [ "$what" = all ] || [ "$what" = integration ]; then
   run_pytest "$BUILD" pytest.log
+fi
+
+if [ "$what" = check ]; then
+  echo "integration (minus -m '$CHECK_MARKERS'; make test runs them):"
+  run_pytest "$BUILD" pytest-check.log -m "$CHECK_MARKERS"
 fi
 
 # ---- asan: ASan+UBSan build, its unit tests and most of the integration suite
@@ -194,5 +228,5 @@ if [ "$what" = all ] || [ "$what" = asan ]; then
   fi
 fi
 
-echo "make test: $passed passed, $failed failed, $skipped skipped"
+echo "$label: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

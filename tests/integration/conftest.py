@@ -24,6 +24,13 @@ Helpers (import from conftest):
   require(path_or_name) -> skip the test with a clear reason if a program
                   is missing (never pass silently)
 
+Markers (registered below; `make check` runs the suite with
+-m "not realcorpus and not crash and not overload", `make test` runs it all):
+  realcorpus  needs the real corpora in ZC_SHARED (given automatically to
+              every test that uses the real_index or real_docs fixture)
+  crash       kills a zhengce program with SIGKILL, or fills a disk
+  overload    floods the daemon (thousands of connections, junk, pipelines)
+
 Cached indexes live in ZC_BUILD/test-cache/<name>/ with a stamp file.  The
 stamp is a hash of the zhengce-indexer binary (it links the whole library
 statically, so any change to the analysis or the index layout changes it)
@@ -147,6 +154,26 @@ def build_cached_index(name, inputs, extra_args=()):
         os.rename(tmp, final)
         stamp_file.write_text(stamp)
         return final
+
+
+MARKERS = {
+    "realcorpus": "needs the real corpora in ZC_SHARED (not in make check)",
+    "crash": "SIGKILLs a zhengce program or fills a disk (not in make check)",
+    "overload": "floods the daemon with connections or junk (not in make check)",
+}
+REAL_FIXTURES = ("real_index", "real_docs")
+
+
+def pytest_configure(config):
+    for name, doc in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {doc}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test using a real-corpus fixture is a realcorpus test."""
+    for item in items:
+        if any(f in REAL_FIXTURES for f in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.realcorpus)
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import Paths, require  # noqa: E402
 from zcproto import Daemon  # noqa: E402
 
+pytestmark = pytest.mark.crash
+
 SEED = int(os.environ.get("ZC_CRASH_SEED", "20261128"))
 XAPIAN_CHECK = shutil.which("xapian-check")
 GEN = Paths.repo / "corpus" / "gen"

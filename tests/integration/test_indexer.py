@@ -190,6 +190,8 @@ def test_real_rerun_keeps_count(real_index, tmp_path):
 
 # -- crash safety ------------------------------------------------------------------
 
+@pytest.mark.crash
+@pytest.mark.realcorpus
 def test_kill9_mid_run_then_rerun(tmp_index):
     """kill -9 after some batches were committed: xapian-check accepts the
     index, it holds at least what was committed, and a re-run completes it

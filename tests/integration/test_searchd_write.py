@@ -126,6 +126,7 @@ def test_commit_interval(tmp_path):
             assert c.request("SEARCH wqtoken")["total"] == 1
 
 
+@pytest.mark.crash
 def test_acknowledged_commit_survives_kill_9(tmp_path):
     ix = tmp_path / "ix"
     d = Daemon(ix, "--writable", "--commit-interval", "3600").start()

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../searchd/proto.c"
+#include "../../searchd/proto.h"
 
 /* ---- framer helpers ----------------------------------------------------- */
 

@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "../../indexer/reader.c"
-#include "../../indexer/textdoc.c"
+#include "../../indexer/reader.h"
+#include "../../indexer/textdoc.h"
 
 /* ---- framer harness ---------------------------------------------------- */
 
