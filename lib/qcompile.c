@@ -16,7 +16,7 @@
 
 #include "docno.h"
 #include "error.h"
-#include "qcompile_internal.h"
+#include "qterm.h"
 #include "schema.h"
 
 /* ---- parts ------------------------------------------------------------- */

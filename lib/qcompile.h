@@ -26,19 +26,12 @@
 #include "analyzer.h"
 #include "limits.h"
 #include "qplan.h"
+#include "qterm.h"
 #include "qtree.h"
 #include "schema.h"
 #include "snippet.h"
 #include "../wrappers/xapian.h"
 
-/* A plain English word of the query (a-z only after normalization,
- * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters, positive free text): a
- * candidate for a spelling suggestion. */
-typedef struct zc_query_word {
-    size_t start, len;                 /* bytes of the query text */
-    char term[ZC_SPELL_MAX_CHARS + 1]; /* normalized, NUL-terminated */
-    size_t term_len;
-} zc_query_word;
 
 /* Compiles tree t with plan p (zc_qplan_make of t) for analyzer a.
  * ZC_EINVAL ("q") when the query has no positive term; ZC_ETOOLONG ("q")

@@ -1,4 +1,4 @@
-/* qterm.c — the query compiler's term level (qcompile_internal.h):
+/* qterm.c — the query compiler's term level (qterm.h):
  * analyzed text to term queries.
  *
  * Owns: how a piece of the query text becomes terms of the index layout
@@ -18,7 +18,7 @@
 
 #include "error.h"
 #include "limits.h"
-#include "qcompile_internal.h"
+#include "qterm.h"
 #include "qlex.h"
 #include "schema.h"
 

@@ -1,22 +1,32 @@
-/* qcompile_internal.h — what the two files of the query compiler share:
- * qterm.c (analyzed text to term queries, highlights, spelling and
- * proximity material) and qcompile.c (the tree and the plan to the whole
- * Xapian query).
+/* qterm.h — the query compiler's term layer: analyzed text to term
+ * queries, highlights, spelling candidates and proximity material, and the
+ * compiler's context that carries them.  qcompile.c (the tree and the plan
+ * to the whole Xapian query) is built on it.
  *
- * Owns: the compiler's context.  Must never: be included outside the
- * compiler (qterm.c, qcompile.c).
+ * Owns: the compiler's context (zc_qc).  Must never: be included outside
+ * the compiler (qterm.c, qcompile.c, and qcompile.h for zc_query_word).
  */
-#ifndef ZC_QCOMPILE_INTERNAL_H
-#define ZC_QCOMPILE_INTERNAL_H
+#ifndef ZC_QTERM_H
+#define ZC_QTERM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "analyzer.h"
-#include "qcompile.h"
+#include "limits.h"
 #include "qplan.h"
+#include "schema.h"
 #include "snippet.h"
 #include "../wrappers/xapian.h"
+
+/* A plain English word of the query (a-z only after normalization,
+ * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters, positive free text): a
+ * candidate for a spelling suggestion. */
+typedef struct zc_query_word {
+    size_t start, len;                 /* bytes of the query text */
+    char term[ZC_SPELL_MAX_CHARS + 1]; /* normalized, NUL-terminated */
+    size_t term_len;
+} zc_query_word;
 
 /* A list of queries being gathered for one combination. */
 typedef struct zc_qc_list {
