@@ -1,7 +1,8 @@
 /* segmenter.c — friso behind zc_seg_ (see segmenter.h for the contract and
  * the thread-safety argument).
  *
- * Owns: the friso instance and dictionary, the per-session friso task and
+ * Owns: the friso instance and dictionary, the word table derived from it
+ * (built, or mapped from its cache file), the per-session friso task and
  * configuration copy, and the loop that walks a text word by word.
  * Must never: call friso's next_mmseg_token (it writes into the shared
  * dictionary), let a character fall out of the output, or print.
@@ -15,81 +16,15 @@
 #include <friso/friso_ctype.h>
 
 #include "error.h"
-#include "filecache.h"
 #include "segmenter.h"
+#include "segwords.h"
 #include "utf8_internal.h"
-
-/* The dictionary as the segmenter reads it: friso's CJK words (bytes,
- * length, frequency: friso's own values), a hash index over every word and
- * every proper prefix of a word, and friso's unit words.  friso's own table
- * costs a full string hash, a modulo and a strcmp chain walk per look-up,
- * and it cannot say that no longer word starts with a prefix; with
- * prefixes, a row of look-ups (row()) stops as soon as the text leaves the
- * dictionary.
- *
- * It is one flat block (the payload of a cache file, see filecache.h):
- *
- *   seg_table_header
- *   seg_slot  slots[n_slots]   open addressing, linear probing
- *   seg_word  words[n_words]
- *   char      blob[blob_bytes] the words' bytes, back to back
- *   char      units[units_bytes] unit words, each NUL-terminated
- *
- * built in memory from friso (friso's load plus this build: ~0.13 s) or
- * mapped read-only from a cache file (~2 ms); the segmenter reads it the
- * same way either way, and never needs friso's tables after the build. */
-typedef struct seg_word {
-    uint32_t off;   /* its bytes: blob[off, off + len) */
-    uint32_t fre;   /* friso's frequency */
-    uint32_t len;   /* bytes (friso's length) */
-} seg_word;
-
-/* A slot holds one string: the first len bytes of words[ref >> 8], where
- * len = ref & 0xFF.  It is a word when len is that word's whole length, else
- * only a prefix.  tag: the string's hash (bits 1..31; never 0, 0 is an empty
- * slot), bit 0 set when a longer word starts with the string.  Strings are
- * always compared byte for byte, so a tag collision costs a comparison,
- * never a wrong answer. */
-typedef struct seg_slot {
-    uint32_t tag;
-    uint32_t ref;
-} seg_slot;
-
-typedef struct seg_table_header {
-    uint32_t max_len;      /* friso's max_len the words were loaded with */
-    uint32_t n_slots;      /* a power of two */
-    uint32_t n_words;
-    uint32_t blob_bytes;
-    uint32_t units_bytes;
-    uint32_t dict_size;    /* friso's count of CJK words */
-    uint32_t reserved[2];
-} seg_table_header;
-
-/* Longest string a slot can hold, and most words, by the ref encoding. */
-#define SEG_SLOT_MAX_BYTES 0xFFu
-#define SEG_MAX_WORDS (1u << 24)
-
-/* The cache file: its name in the cache directory, its magic and format
- * version (bump when the layout above or how it is built changes). */
-#define SEG_CACHE_FILE "friso-words.zcc"
-static const char seg_cache_magic[8] = {'Z', 'C', 'S', 'E', 'G', 'W', 'D', '1'};
-#define SEG_CACHE_FORMAT 1u
 
 struct zc_seg_dict {
     friso_t friso;           /* owns friso's dictionary; NULL when mapped */
     friso_config_t config;   /* template copied into each session */
     size_t window;           /* MMSEG look-ahead bound, bytes (see cut_chunk) */
-    const seg_slot *slots;   /* the table: in mem or in map */
-    size_t slots_mask;       /* n_slots - 1 */
-    const seg_word *words;
-    size_t n_words;
-    const char *blob;
-    size_t blob_bytes;
-    const char *units;
-    size_t units_bytes;
-    size_t dict_size;
-    void *mem;               /* owned: the table when built here */
-    zc_fcache_map *map;      /* owned: the table when mapped */
+    zc_segw *table;          /* owned: the words (segwords.h), built or mapped */
     zc_seg_cache_state cache;
 };
 
@@ -121,10 +56,10 @@ struct zc_seg_session {
     friso_config_entry config;        /* own copy: nothing mutable is shared */
     friso_task_t task;                /* owned */
     /* The dictionary words starting at each character of the chunk being
-     * cut (see mmseg_word): ents[p * max_len + k] is the entry of the
+     * cut (see mmzc_segw_word): ents[p * max_len + k] is the entry of the
      * (k+1)-character word at byte p, or NULL; row_done[p] says whether
      * row p was looked up.  Owned, ZC_SEG_CHUNK_BYTES + 1 rows. */
-    const seg_word **ents;
+    const zc_segw_word **ents;
     unsigned char *row_done;
     size_t max_len;
     char buf[ZC_SEG_CHUNK_BYTES + 1]; /* NUL-terminated copy of one chunk */
@@ -136,248 +71,6 @@ struct zc_seg_session {
 static int friso_han(uint32_t u)
 {
     return utf8_cjk_string(u) != 0;
-}
-
-/* ---- the word table --------------------------------------------------- */
-
-static uint32_t str_tag(const char *b, size_t n)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)b[i];
-        h *= 1099511628211ull;
-    }
-    /* mix the high bits down before taking them */
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    uint32_t t = (uint32_t)h & ~1u;
-    return t ? t : 2;
-}
-
-static size_t slot_home(uint32_t tag, size_t mask)
-{
-    return (size_t)(tag >> 1) & mask;
-}
-
-/* 1 when slot s holds b[0, n) (of that tag).  Bounds are checked here,
- * at each look-up, rather than over the whole table when a mapped file is
- * attached: a few compares on lines the look-up reads anyway, against a
- * pass over 8 MB at every start-up (2 ms). */
-static int slot_holds(const seg_slot *s, uint32_t tag, const seg_word *words,
-                      size_t n_words, const char *blob, size_t blob_bytes, const char *b,
-                      size_t n)
-{
-    if ((s->tag & ~1u) != tag || (s->ref & 0xFFu) != n || (s->ref >> 8) >= n_words)
-        return 0;
-    const seg_word *w = &words[s->ref >> 8];
-    return n <= w->len && w->off <= blob_bytes && n <= blob_bytes - w->off &&
-           memcmp(blob + w->off, b, n) == 0;
-}
-
-/* The word b[0, n), or NULL; *more (may be NULL) is set to 0 when no longer
- * word starts with b[0, n). */
-static const seg_word *dict_get(const zc_seg_dict *d, const char *b, size_t n, int *more)
-{
-    if (more)
-        *more = 0;
-    if (n == 0 || n > SEG_SLOT_MAX_BYTES)
-        return NULL;
-    uint32_t tag = str_tag(b, n);
-    size_t i = slot_home(tag, d->slots_mask);
-    /* At most one pass: a damaged table may have no empty slot. */
-    for (size_t probes = 0; probes <= d->slots_mask; probes++, i = (i + 1) & d->slots_mask) {
-        const seg_slot *s = &d->slots[i];
-        if (s->tag == 0)
-            return NULL;
-        if (slot_holds(s, tag, d->words, d->n_words, d->blob, d->blob_bytes, b, n)) {
-            if (more)
-                *more = s->tag & 1u;
-            const seg_word *w = &d->words[s->ref >> 8];
-            return w->len == n ? w : NULL;
-        }
-    }
-    return NULL;
-}
-
-/* Puts the first n bytes of words[wi] in the table (a word when n is its
- * length, else a prefix).  The table has an empty slot. */
-static void slot_put(seg_slot *slots, size_t mask, const seg_word *words, const char *blob,
-                     uint32_t wi, size_t n)
-{
-    const char *b = blob + words[wi].off;
-    uint32_t tag = str_tag(b, n);
-    int is_word = n == words[wi].len;
-    for (size_t i = slot_home(tag, mask);; i = (i + 1) & mask) {
-        seg_slot *s = &slots[i];
-        if (s->tag == 0) {
-            *s = (seg_slot){tag | (uint32_t)!is_word, wi << 8 | (uint32_t)n};
-            return;
-        }
-        if (slot_holds(s, tag, words, SEG_MAX_WORDS, blob, SIZE_MAX, b, n)) {
-            /* A prefix slot met by its word (or the other way round)
-             * becomes one slot that is both. */
-            if (is_word)
-                s->ref = wi << 8 | (uint32_t)n;
-            else
-                s->tag |= 1u;
-            return;
-        }
-    }
-}
-
-static size_t pow2_above(size_t n)
-{
-    size_t cap = 1024;
-    while (cap < n + n / 2) /* load at most 2/3 */
-        cap *= 2;
-    return cap;
-}
-
-/* The friso CJK entries that become words: well-formed and short enough. */
-static int usable(hash_entry_t e)
-{
-    lex_entry_t l = e->_val;
-    /* friso's length is a uchar: it always fits a slot (SEG_SLOT_MAX_BYTES). */
-    return e->_key != NULL && l != NULL && l->word != NULL && l->length > 0 &&
-           strlen(e->_key) == l->length &&
-           memcmp(e->_key, l->word, l->length) == 0;
-}
-
-/* Builds the table from friso's dictionary into one block: d->mem, *bytes
- * long.  ZC_ENOMEM, or ZC_ECORRUPT when friso holds more words than a table
- * can. */
-static zc_status build_table(zc_seg_dict *d, size_t *bytes, zc_error *err)
-{
-    friso_hash_t t = d->friso->dic[__LEX_CJK_WORDS__];
-    friso_hash_t ut = d->friso->dic[__LEX_CJK_UNITS__];
-    size_t n_words = 0, blob_bytes = 0, strings = 0, units_bytes = 0;
-    for (uint_t i = 0; i < t->length; i++)
-        for (hash_entry_t e = t->table[i]; e != NULL; e = e->_next) {
-            if (!usable(e))
-                continue;
-            n_words++;
-            blob_bytes += ((lex_entry_t)e->_val)->length;
-            /* the word and its proper prefixes (shared ones counted again:
-             * an upper bound) */
-            for (const char *c = e->_key; *c; c++)
-                strings += (((unsigned char)*c) & 0xC0) != 0x80;
-        }
-    for (uint_t i = 0; i < ut->length; i++)
-        for (hash_entry_t e = ut->table[i]; e != NULL; e = e->_next)
-            if (e->_key != NULL)
-                units_bytes += strlen(e->_key) + 1;
-    if (n_words >= SEG_MAX_WORDS || blob_bytes > UINT32_MAX || units_bytes > UINT32_MAX)
-        return zc_error_set(err, ZC_ECORRUPT, NULL, "friso's dictionary is too large");
-
-    /* Words, then every string into a roomy table, then the strings into
-     * one sized for their real number (prefixes are shared: about half the
-     * upper bound), so the cache file stays small. */
-    size_t wide_cap = pow2_above(strings);
-    seg_word *words = malloc((n_words ? n_words : 1) * sizeof *words);
-    char *blob = malloc(blob_bytes + 1);
-    seg_slot *wide = calloc(wide_cap, sizeof *wide);
-    zc_status st = ZC_OK;
-    if (words == NULL || blob == NULL || wide == NULL) {
-        st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory indexing friso's words");
-        goto done;
-    }
-    size_t w = 0, off = 0;
-    for (uint_t i = 0; i < t->length; i++)
-        for (hash_entry_t e = t->table[i]; e != NULL; e = e->_next) {
-            if (!usable(e))
-                continue;
-            lex_entry_t l = e->_val;
-            memcpy(blob + off, l->word, l->length);
-            words[w] = (seg_word){(uint32_t)off, l->fre, l->length};
-            off += l->length;
-            w++;
-        }
-    size_t used = 0;
-    for (uint32_t i = 0; i < n_words; i++) {
-        slot_put(wide, wide_cap - 1, words, blob, i, words[i].len);
-        /* proper prefixes, on character boundaries */
-        for (size_t k = 1; k < words[i].len; k++)
-            if ((((unsigned char)blob[words[i].off + k]) & 0xC0) != 0x80)
-                slot_put(wide, wide_cap - 1, words, blob, i, k);
-    }
-    for (size_t i = 0; i < wide_cap; i++)
-        used += wide[i].tag != 0;
-
-    size_t cap = pow2_above(used);
-    size_t total = sizeof(seg_table_header) + cap * sizeof(seg_slot) +
-                   n_words * sizeof(seg_word) + blob_bytes + units_bytes;
-    char *mem = calloc(1, total);
-    if (mem == NULL) {
-        st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory indexing friso's words");
-        goto done;
-    }
-    seg_table_header *h = (seg_table_header *)mem;
-    *h = (seg_table_header){(uint32_t)d->config->max_len, (uint32_t)cap, (uint32_t)n_words,
-                            (uint32_t)blob_bytes, (uint32_t)units_bytes,
-                            (uint32_t)friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__),
-                            {0, 0}};
-    seg_slot *slots = (seg_slot *)(h + 1);
-    /* Every string in wide is distinct: each goes to the first free slot
-     * from its home (the tag holds all the hash bits a home needs). */
-    for (size_t i = 0; i < wide_cap; i++) {
-        if (wide[i].tag == 0)
-            continue;
-        size_t j = slot_home(wide[i].tag, cap - 1);
-        while (slots[j].tag != 0)
-            j = (j + 1) & (cap - 1);
-        slots[j] = wide[i];
-    }
-    char *p = (char *)(slots + cap);
-    memcpy(p, words, n_words * sizeof *words);
-    p += n_words * sizeof *words;
-    memcpy(p, blob, blob_bytes);
-    p += blob_bytes;
-    for (uint_t i = 0; i < ut->length; i++)
-        for (hash_entry_t e = ut->table[i]; e != NULL; e = e->_next)
-            if (e->_key != NULL) {
-                size_t n = strlen(e->_key) + 1;
-                memcpy(p, e->_key, n);
-                p += n;
-            }
-    d->mem = mem;
-    *bytes = total;
-done:
-    free(words);
-    free(blob);
-    free(wide);
-    return st;
-}
-
-/* Points d at a table block (built or mapped) of len bytes, after checking
- * its layout.  A mapped file passed its checksum, but is trusted no further:
- * each look-up checks the slot and word it reads (slot_holds, dict_get), so
- * a crafted table can give wrong words, never a read out of bounds. */
-static zc_status attach_table(zc_seg_dict *d, const void *block, size_t len, zc_error *err)
-{
-    seg_table_header h;
-    if (len < sizeof h)
-        return zc_error_set(err, ZC_ECORRUPT, NULL, "segmenter table truncated");
-    memcpy(&h, block, sizeof h);
-    uint64_t need = (uint64_t)sizeof h + (uint64_t)h.n_slots * sizeof(seg_slot) +
-                    (uint64_t)h.n_words * sizeof(seg_word) + h.blob_bytes + h.units_bytes;
-    if (h.n_slots < 2 || (h.n_slots & (h.n_slots - 1)) != 0 || h.n_words >= SEG_MAX_WORDS ||
-        need != len || h.max_len != (uint32_t)d->config->max_len ||
-        (h.units_bytes > 0 &&
-         ((const char *)block)[len - 1] != '\0'))
-        return zc_error_set(err, ZC_ECORRUPT, NULL, "segmenter table has a bad layout");
-    const seg_slot *slots = (const seg_slot *)((const char *)block + sizeof h);
-    const seg_word *words = (const seg_word *)(slots + h.n_slots);
-    d->slots = slots;
-    d->slots_mask = h.n_slots - 1;
-    d->words = words;
-    d->n_words = h.n_words;
-    d->blob = (const char *)(words + h.n_words);
-    d->blob_bytes = h.blob_bytes;
-    d->units = d->blob + h.blob_bytes;
-    d->units_bytes = h.units_bytes;
-    d->dict_size = h.dict_size;
-    return ZC_OK;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -428,25 +121,19 @@ static zc_status load_friso_lexdir(zc_seg_dict *d, const char *lexdir, zc_error 
     return ZC_OK;
 }
 
-/* What every load ends with: words loaded, the table built or mapped. */
+/* What every load ends with: the look-ahead window, and the word table
+ * built from friso unless it was mapped. */
 static zc_status dict_finish(zc_seg_dict *d, zc_error *err)
 {
     /* next_complex_cjk reads at most 3 words of max_len characters past the
      * start, plus one character to test for a continuation; friso's Han
      * characters are 3 bytes, but count 4 to be safe. */
     d->window = ((size_t)d->config->max_len * 3u + 2u) * 4u;
-    if (d->map != NULL) {
-        size_t len = 0;
-        const void *p = zc_fcache_data(d->map, &len);
-        return attach_table(d, p, len, err);
-    }
+    if (d->table != NULL)
+        return ZC_OK;
     if (friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__) == 0)
         return zc_error_set(err, ZC_ECORRUPT, NULL, "friso loaded no CJK word");
-    size_t bytes = 0;
-    zc_status st = build_table(d, &bytes, err);
-    if (st == ZC_OK)
-        st = attach_table(d, d->mem, bytes, err);
-    return st;
+    return zc_segw_build(d->friso, (uint32_t)d->config->max_len, &d->table, err);
 }
 
 zc_status zc_seg_dict_load(const char *ini_path, zc_seg_dict **out, zc_error *err)
@@ -499,22 +186,6 @@ zc_status zc_seg_dict_load(const char *ini_path, zc_seg_dict **out, zc_error *er
     return ZC_OK;
 }
 
-/* The source stamp of a cache file: everything the table is derived from
- * (the lexicon files, friso's library that reads them, where they are, the
- * parameters of the load).  ~1 ms: the lexicons are 2.7 MB. */
-static zc_status cache_stamp(const char *lexdir, uint64_t *stamp, zc_error *err)
-{
-    static const char *const sources[] = {".lex", ".ini"};
-    uint32_t params[3] = {ZC_SEG_MAX_WORD_CHARS, (uint32_t)sizeof(seg_slot),
-                          (uint32_t)sizeof(seg_word)};
-    uint64_t h = zc_fcache_hash(lexdir, strlen(lexdir), 0);
-    h = zc_fcache_hash(params, sizeof params, h);
-    zc_fcache_stamp_object((const void *)friso_dic_load_from_ifile, &h);
-    zc_status st = zc_fcache_stamp_dir(lexdir, sources, 2, &h, err);
-    *stamp = h;
-    return st;
-}
-
 zc_status zc_seg_dict_open(const char *lex_dir, const char *cache_dir, zc_seg_dict **out,
                            zc_error *err)
 {
@@ -544,20 +215,16 @@ zc_status zc_seg_dict_open(const char *lex_dir, const char *cache_dir, zc_seg_di
     cache_dir = NULL; /* verifying asks friso at every look-up: it must be loaded */
 #endif
     uint64_t stamp = 0;
-    d->cache = ZC_SEG_CACHE_OFF;
-    if (cache_dir != NULL && cache_stamp(lexdir, &stamp, NULL) == ZC_OK) {
-        /* Any failure to map (missing, stale, damaged) means: rebuild. */
-        if (zc_fcache_open(cache_dir, SEG_CACHE_FILE, seg_cache_magic, SEG_CACHE_FORMAT,
-                           stamp, &d->map, NULL) == ZC_OK) {
-            if (dict_finish(d, NULL) == ZC_OK) {
-                d->cache = ZC_SEG_CACHE_MAPPED;
-                *out = d;
-                return ZC_OK;
-            }
-            zc_fcache_close(d->map); /* passed its checksum, yet malformed */
-            d->map = NULL;
-        }
-        d->cache = ZC_SEG_CACHE_UNSAVED;
+    d->cache = cache_dir != NULL ? ZC_SEG_CACHE_UNSAVED : ZC_SEG_CACHE_OFF;
+    /* Sources that cannot be stamped cannot be checked: no cache then. */
+    int stamped = cache_dir != NULL && zc_segw_stamp(lexdir, &stamp, NULL) == ZC_OK;
+    /* Any failure to map (missing, stale, damaged) means: rebuild. */
+    if (stamped && zc_segw_map(cache_dir, stamp, (uint32_t)d->config->max_len, &d->table,
+                               NULL) == ZC_OK) {
+        (void)dict_finish(d, NULL);
+        d->cache = ZC_SEG_CACHE_MAPPED;
+        *out = d;
+        return ZC_OK;
     }
     st = load_friso_lexdir(d, lexdir, err);
     if (st == ZC_OK)
@@ -566,16 +233,10 @@ zc_status zc_seg_dict_open(const char *lex_dir, const char *cache_dir, zc_seg_di
         zc_seg_dict_free(d);
         return st;
     }
-    if (d->cache == ZC_SEG_CACHE_UNSAVED) {
-        const seg_table_header *h = d->mem;
-        size_t bytes = sizeof *h + (size_t)h->n_slots * sizeof(seg_slot) +
-                       (size_t)h->n_words * sizeof(seg_word) + h->blob_bytes + h->units_bytes;
-        /* A cache that cannot be written (read-only, full) only costs the
-         * next process the same build. */
-        if (zc_fcache_save(cache_dir, SEG_CACHE_FILE, seg_cache_magic, SEG_CACHE_FORMAT,
-                           stamp, d->mem, bytes, NULL) == ZC_OK)
-            d->cache = ZC_SEG_CACHE_SAVED;
-    }
+    /* A cache that cannot be written (read-only, full) only costs the next
+     * process the same build. */
+    if (stamped && zc_segw_save(d->table, cache_dir, stamp, NULL) == ZC_OK)
+        d->cache = ZC_SEG_CACHE_SAVED;
     *out = d;
     return ZC_OK;
 }
@@ -589,8 +250,7 @@ void zc_seg_dict_free(zc_seg_dict *d)
 {
     if (d == NULL)
         return;
-    free(d->mem);
-    zc_fcache_close(d->map);
+    zc_segw_free(d->table);
     if (d->friso != NULL)
         friso_free(d->friso); /* frees the dictionary too */
     if (d->config != NULL)
@@ -600,20 +260,12 @@ void zc_seg_dict_free(zc_seg_dict *d)
 
 size_t zc_seg_dict_size(const zc_seg_dict *d)
 {
-    return d ? d->dict_size : 0;
+    return d ? d->table->dict_size : 0;
 }
 
 int zc_seg_is_unit(const zc_seg_dict *d, const char *s, size_t len)
 {
-    if (d == NULL || s == NULL || len == 0)
-        return 0;
-    for (size_t i = 0; i < d->units_bytes;) {
-        size_t n = strlen(d->units + i); /* the table ends with a NUL */
-        if (n == len && memcmp(d->units + i, s, len) == 0)
-            return 1;
-        i += n + 1;
-    }
-    return 0;
+    return d != NULL && zc_segw_is_unit(d->table, s, len);
 }
 
 /* ---- sessions --------------------------------------------------------- */
@@ -656,7 +308,7 @@ void zc_seg_session_free(zc_seg_session *s)
     free(s);
 }
 
-static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen);
+static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen);
 
 /* Length of the word starting at s->buf[p] (a character of n bytes, code
  * point u), as MMSEG chooses it; n when friso has nothing longer. */
@@ -672,7 +324,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
     /* A Han character friso does not know is a word by itself (this is what
      * next_mmseg_token does too, and next_complex_cjk needs the first
      * character in the dictionary). */
-    if (dict_get(s->dict, task->buffer, n, NULL) == NULL) {
+    if (zc_segw_get(s->dict->table, task->buffer, n, NULL) == NULL) {
 #ifdef ZC_SEG_VERIFY
         if (friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
             abort();
@@ -684,7 +336,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
      * which this path covers. */
     if (friso == NULL ||
         (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS)) {
-        size_t ml = mmseg_word(s, p, clen);
+        size_t ml = mmzc_segw_word(s, p, clen);
         return ml >= n && ml <= clen - p ? ml : n;
     }
 #endif
@@ -707,7 +359,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
         return n;
 #ifdef ZC_SEG_VERIFY
     if (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS &&
-        mmseg_word(s, p, clen) != wl)
+        mmzc_segw_word(s, p, clen) != wl)
         abort();
 #endif
     return wl;
@@ -719,7 +371,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
  * every position it builds all chunks of up to three words, each level
  * re-reading and re-hashing the words that start max_len characters ahead,
  * and it mallocs every chunk and list; on policy text that was a third of
- * indexing time.  mmseg_word makes the same choice from rows of dictionary
+ * indexing time.  mmzc_segw_word makes the same choice from rows of dictionary
  * look-ups (friso's dictionary, friso_dic_get) done once per character of
  * the chunk: the same chunks in the same order, the same four rules with
  * the same float arithmetic, the first chunk left wins, as in friso 1.6's
@@ -732,9 +384,9 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
 
 /* Row p: the words of 1..max_len Han characters starting at byte p of the
  * chunk (get_next_match: stops at the chunk's end or a non-Han character). */
-static const seg_word *const *row(zc_seg_session *s, size_t p, size_t clen)
+static const zc_segw_word *const *row(zc_seg_session *s, size_t p, size_t clen)
 {
-    const seg_word **ents = s->ents + p * s->max_len;
+    const zc_segw_word **ents = s->ents + p * s->max_len;
     if (s->row_done[p])
         return ents;
     s->row_done[p] = 1;
@@ -755,12 +407,12 @@ static const seg_word *const *row(zc_seg_session *s, size_t p, size_t clen)
         word[wl] = '\0';
         q += n;
         int more = 1;
-        const seg_word *e = dict_get(s->dict, word, wl, &more);
+        const zc_segw_word *e = zc_segw_get(s->dict->table, word, wl, &more);
 #ifdef ZC_SEG_VERIFY
         lex_entry_t fe = friso_dic_get(s->dict->friso->dic, __LEX_CJK_WORDS__, word);
         if ((e == NULL) != (fe == NULL) ||
             (e != NULL && (e->len != fe->length || e->fre != fe->fre ||
-                           memcmp(s->dict->blob + e->off, fe->word, e->len) != 0)))
+                           memcmp(zc_segw_bytes(s->dict->table, e), fe->word, e->len) != 0)))
             abort();
         more = 1; /* look every length up, so friso's answer is checked too */
 #endif
@@ -785,7 +437,7 @@ static int starts_word(zc_seg_session *s, size_t q, size_t clen)
 }
 
 typedef struct mchunk {
-    const seg_word *w[3];
+    const zc_segw_word *w[3];
     unsigned nw;
     unsigned length;   /* bytes */
     float avl, var, mdf;
@@ -808,9 +460,9 @@ static size_t keep_largest(const float *k, size_t *keep, size_t nk)
 
 /* The MMSEG word at byte p (a Han character in the dictionary): its length
  * in bytes.  Mirrors next_complex_cjk + mmseg_core_invoke. */
-static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
+static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen)
 {
-    const seg_word *const *f = row(s, p, clen);
+    const zc_segw_word *const *f = row(s, p, clen);
     size_t nf = 0;
     for (size_t k = 0; k < s->max_len; k++)
         nf += f[k] != NULL;
@@ -822,7 +474,7 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
     mchunk c[ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS];
     size_t nc = 0;
     for (size_t x = 0; x < s->max_len; x++) {
-        const seg_word *fe = f[x];
+        const zc_segw_word *fe = f[x];
         if (fe == NULL)
             continue;
         size_t q = p + fe->len;
@@ -830,9 +482,9 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
             c[nc++] = (mchunk){{fe, NULL, NULL}, 1, fe->len, 0, 0, 0};
             continue;
         }
-        const seg_word *const *sm = row(s, q, clen);
+        const zc_segw_word *const *sm = row(s, q, clen);
         for (size_t y = 0; y < s->max_len; y++) {
-            const seg_word *se = sm[y];
+            const zc_segw_word *se = sm[y];
             if (se == NULL)
                 continue;
             size_t r = q + se->len;
@@ -840,9 +492,9 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
                 c[nc++] = (mchunk){{fe, se, NULL}, 2, (unsigned)fe->len + se->len, 0, 0, 0};
                 continue;
             }
-            const seg_word *const *tm = row(s, r, clen);
+            const zc_segw_word *const *tm = row(s, r, clen);
             for (size_t z = 0; z < s->max_len; z++) {
-                const seg_word *te = tm[z];
+                const zc_segw_word *te = tm[z];
                 if (te != NULL)
                     c[nc++] = (mchunk){{fe, se, te}, 3,
                                        (unsigned)fe->len + se->len + te->len, 0, 0, 0};
