@@ -1333,8 +1333,8 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
     zc_analyzer *an = NULL;
     if ((st = zc_index_get_analyzer(idx, &an, err)) != ZC_OK)
         return st;
-    /* From here: the first analyzer may load the dictionary, once per
-     * process, which is not this search's time. */
+    /* Timed from here: the index's first analyzer may have just loaded the
+     * dictionary (once per process), which is not this search's time. */
     double t0 = now_ms();
     st = zc_query_build_split(an, opts->q, opts->q_len, &qo, &q, &first,
                               opts->snippet ? &hl : NULL, &words, &n_words, err);
