@@ -67,6 +67,7 @@
 #include <utf8proc.h>
 
 #include <pthread.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "analyzer.h"
@@ -117,6 +118,47 @@ static zc_status g_dict_status;
 static zc_error g_dict_error;
 static double g_dict_ms;
 
+/* Where the converter's and the segmenter's derived tables are cached (see
+ * zc_set_cache_dir): what the program set, else the XDG default; read when
+ * each is loaded.  Guarded: a program may set it while another thread
+ * loads. */
+static pthread_mutex_t g_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static char g_cache_dir[4096];
+static int g_cache_set; /* 1: set by zc_set_cache_dir ("" = no cache) */
+
+ZC_API zc_status zc_set_cache_dir(const char *dir, zc_error *err)
+{
+    size_t n = dir != NULL ? strlen(dir) : 0;
+    if (n >= sizeof g_cache_dir)
+        return zc_error_set(err, ZC_ETOOLONG, "cache_dir", "cache directory name too long");
+    pthread_mutex_lock(&g_cache_mu);
+    memcpy(g_cache_dir, dir != NULL ? dir : "", n + 1);
+    g_cache_set = 1;
+    pthread_mutex_unlock(&g_cache_mu);
+    return ZC_OK;
+}
+
+/* The cache directory into buf; "" for none. */
+static void cache_dir(char *buf, size_t cap)
+{
+    pthread_mutex_lock(&g_cache_mu);
+    if (g_cache_set) {
+        snprintf(buf, cap, "%s", g_cache_dir);
+    } else {
+        /* The XDG base directory rule, the one place the library looks at
+         * the environment (secure_getenv: never for a set-id program). */
+        const char *xdg = secure_getenv("XDG_CACHE_HOME"), *home = secure_getenv("HOME");
+        int n = -1;
+        if (xdg != NULL && xdg[0] == '/')
+            n = snprintf(buf, cap, "%s/zhengce", xdg);
+        else if (home != NULL && home[0] == '/')
+            n = snprintf(buf, cap, "%s/.cache/zhengce", home);
+        if (n < 0 || (size_t)n >= cap)
+            buf[0] = '\0';
+    }
+    pthread_mutex_unlock(&g_cache_mu);
+}
+
 static double mono_ms(void)
 {
     struct timespec ts;
@@ -127,14 +169,18 @@ static double mono_ms(void)
 static void conv_once(void)
 {
     double t0 = mono_ms();
-    g_conv_status = zc_conv_new(NULL, &g_conv, &g_conv_error);
+    char dir[sizeof g_cache_dir + 32];
+    cache_dir(dir, sizeof dir);
+    g_conv_status = zc_conv_new_cached(NULL, dir[0] ? dir : NULL, &g_conv, &g_conv_error);
     g_conv_ms = mono_ms() - t0;
 }
 
 static void dict_once(void)
 {
     double t0 = mono_ms();
-    g_dict_status = zc_seg_dict_load(NULL, &g_dict, &g_dict_error);
+    char dir[sizeof g_cache_dir + 32];
+    cache_dir(dir, sizeof dir);
+    g_dict_status = zc_seg_dict_open(NULL, dir[0] ? dir : NULL, &g_dict, &g_dict_error);
     g_dict_ms = mono_ms() - t0;
 }
 

@@ -94,8 +94,9 @@ zc_seg_mode zc_analyzer_mode(const zc_analyzer *a);
 
 /* Loads, once per process and thread-safely (pthread_once), what analyzers
  * of `mode` share read-only: the t2s converter for every mode, the friso
- * dictionary for words and hybrid.  Idempotent; later calls return the
- * first call's status. */
+ * dictionary for words and hybrid, each through the cache directory (see
+ * zc_set_cache_dir: ~5 ms from valid cache files, ~0.2 s without).
+ * Idempotent; later calls return the first call's status. */
 zc_status zc_analyzer_global_init(zc_seg_mode mode, zc_error *err);
 
 /* Milliseconds the process spent loading the friso dictionary and the

@@ -6,6 +6,7 @@
  * Must never: change the number of code points, hand OpenCC invalid UTF-8,
  * or print.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 #include "converter.h"
 #include "error.h"
+#include "filecache.h"
 #include "utf8_internal.h"
 
 /* Code points probed at load: every Han block where OpenCC 1.1.6's
@@ -152,7 +154,107 @@ static zc_status build_table(zc_conv *c, zc_error *err)
     return st;
 }
 
+/* ---- the table's cache file ------------------------------------------ *
+ * Payload: uint32 n, then n from code points (ascending), then n to code
+ * points.  Bump CONV_CACHE_FORMAT when that, the probe ranges or the context
+ * set change. */
+#define CONV_CACHE_FILE "t2s-table.zcc"
+#define CONV_CACHE_FORMAT 1u
+static const char conv_cache_magic[8] = {'Z', 'C', 'T', '2', 'S', 'T', 'B', '1'};
+/* Where OpenCC finds a config given by bare name (its PKGDATADIR). */
+#define CONV_DATA_DIR "/usr/share/opencc"
+
+static zc_status conv_stamp(const char *config, uint64_t *stamp)
+{
+    static const char *const sources[] = {".json", ".ocd2", ".ocd", ".txt"};
+    char dir[4096];
+    const char *slash = strrchr(config, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, "%s", CONV_DATA_DIR);
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - config + 1), config);
+    uint64_t h = zc_fcache_hash(config, strlen(config), 0);
+    zc_fcache_stamp_object((const void *)opencc_open, &h);
+    zc_status st = zc_fcache_stamp_dir(dir, sources, 4, &h, NULL);
+    *stamp = h;
+    return st;
+}
+
+/* Fills the table from a cache file's payload; 0, or -1 when it is
+ * malformed or out of memory (then the table is built instead). */
+static int table_from_cache(zc_conv *c, const unsigned char *p, size_t len)
+{
+    uint32_t n;
+    if (len < 4)
+        return -1;
+    memcpy(&n, p, 4);
+    if (n > MAP_LIMIT || len != 4 + (size_t)n * 8)
+        return -1;
+    c->from = malloc((n ? n : 1) * sizeof *c->from);
+    c->to = malloc((n ? n : 1) * sizeof *c->to);
+    if (c->from == NULL || c->to == NULL)
+        return -1;
+    memcpy(c->from, p + 4, (size_t)n * 4);
+    memcpy(c->to, p + 4 + (size_t)n * 4, (size_t)n * 4);
+    for (uint32_t i = 0; i < n; i++) {
+        /* sorted (zc_conv_t2s_char searches it), mapped below MAP_LIMIT */
+        if (c->from[i] >= MAP_LIMIT || (i > 0 && c->from[i] <= c->from[i - 1]) ||
+            !scalar_value((int32_t)c->to[i]))
+            return -1;
+        bit_set(c->mapped, c->from[i]);
+    }
+    c->n = n;
+    return 0;
+}
+
+/* build_table through the cache file in cache_dir. */
+static zc_status cached_table(zc_conv *c, const char *config, const char *cache_dir,
+                              zc_error *err)
+{
+    uint64_t stamp = 0;
+    if (conv_stamp(config, &stamp) != ZC_OK)
+        return build_table(c, err);
+    zc_fcache_map *m = NULL;
+    if (zc_fcache_open(cache_dir, CONV_CACHE_FILE, conv_cache_magic, CONV_CACHE_FORMAT, stamp,
+                       &m, NULL) == ZC_OK) {
+        size_t len = 0;
+        const unsigned char *p = zc_fcache_data(m, &len);
+        int ok = table_from_cache(c, p, len) == 0;
+        zc_fcache_close(m);
+        if (ok)
+            return ZC_OK;
+        free(c->from);
+        free(c->to);
+        c->from = c->to = NULL;
+        c->n = 0;
+        memset(c->mapped, 0, sizeof c->mapped);
+    }
+    zc_status st = build_table(c, err);
+    if (st != ZC_OK)
+        return st;
+    size_t len = 4 + c->n * 8;
+    unsigned char *p = malloc(len);
+    if (p != NULL) {
+        uint32_t n = (uint32_t)c->n;
+        memcpy(p, &n, 4);
+        memcpy(p + 4, c->from, c->n * 4);
+        memcpy(p + 4 + c->n * 4, c->to, c->n * 4);
+        /* Not saved (read-only directory, out of memory): the next process
+         * builds the table again, nothing worse. */
+        (void)zc_fcache_save(cache_dir, CONV_CACHE_FILE, conv_cache_magic, CONV_CACHE_FORMAT,
+                             stamp, p, len, NULL);
+        free(p);
+    }
+    return ZC_OK;
+}
+
 zc_status zc_conv_new(const char *config, zc_conv **out, zc_error *err)
+{
+    return zc_conv_new_cached(config, NULL, out, err);
+}
+
+zc_status zc_conv_new_cached(const char *config, const char *cache_dir, zc_conv **out,
+                             zc_error *err)
 {
     if (out == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "zc_conv_new: out is NULL");
@@ -173,7 +275,8 @@ zc_status zc_conv_new(const char *config, zc_conv **out, zc_error *err)
     }
     for (size_t k = 0; k < sizeof context_set / sizeof context_set[0]; k++)
         bit_set(c->context, context_set[k]);
-    zc_status st = build_table(c, err);
+    zc_status st = cache_dir != NULL ? cached_table(c, config, cache_dir, err)
+                                     : build_table(c, err);
     if (st != ZC_OK) {
         zc_conv_free(c);
         return st;

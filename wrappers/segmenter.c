@@ -1,7 +1,8 @@
 /* segmenter.c — friso behind zc_seg_ (see segmenter.h for the contract and
  * the thread-safety argument).
  *
- * Owns: the friso instance and dictionary, the per-session friso task and
+ * Owns: the friso instance and dictionary, the word table derived from it
+ * (built, or mapped from its cache file), the per-session friso task and
  * configuration copy, and the loop that walks a text word by word.
  * Must never: call friso's next_mmseg_token (it writes into the shared
  * dictionary), let a character fall out of the output, or print.
@@ -16,33 +17,15 @@
 
 #include "error.h"
 #include "segmenter.h"
+#include "segwords.h"
 #include "utf8_internal.h"
 
-/* An index over friso's CJK word table, built once when the dictionary is
- * loaded and read-only after: every word and every proper prefix of a word,
- * by a 64-bit hash of its UTF-8 bytes (open addressing, linear probing).
- * friso's own table costs a full string hash, a modulo and a strcmp chain
- * walk per look-up, and it cannot say that no longer word starts with a
- * prefix; with prefixes, a row of look-ups (row()) stops as soon as the text
- * leaves the dictionary.  The entries are friso's (lex_entry_t), so the
- * words, lengths and frequencies are the dictionary's own. */
-typedef struct word_slot {
-    /* The string's hash with bit 0 cleared, then bit 0 set when a longer
-     * word starts with the string; 0: an empty slot. */
-    uint64_t hash;
-    /* The word's entry (friso's), or NULL for a string that is only a
-     * prefix.  A word is confirmed by comparing its bytes; a prefix only by
-     * its 63-bit hash, since a false "a longer word may follow" costs one
-     * more look-up and never a wrong word. */
-    lex_entry_t entry;
-} word_slot;
-
 struct zc_seg_dict {
-    friso_t friso;          /* owns the dictionary (friso->dic) */
-    friso_config_t config;  /* template copied into each session */
-    size_t window;          /* MMSEG look-ahead bound, bytes (see cut_chunk) */
-    word_slot *words;       /* owned; NULL: look words up in friso's table */
-    size_t words_mask;      /* slots - 1 (a power of two) */
+    friso_t friso;           /* owns friso's dictionary; NULL when mapped */
+    friso_config_t config;   /* template copied into each session */
+    size_t window;           /* MMSEG look-ahead bound, bytes (see cut_chunk) */
+    zc_segw *table;          /* owned: the words (segwords.h), built or mapped */
+    zc_seg_cache_state cache;
 };
 
 /* A session remembers how it cut recent short runs (zc_seg_cut_chars):
@@ -73,10 +56,10 @@ struct zc_seg_session {
     friso_config_entry config;        /* own copy: nothing mutable is shared */
     friso_task_t task;                /* owned */
     /* The dictionary words starting at each character of the chunk being
-     * cut (see mmseg_word): ents[p * max_len + k] is the entry of the
+     * cut (see mmzc_segw_word): ents[p * max_len + k] is the entry of the
      * (k+1)-character word at byte p, or NULL; row_done[p] says whether
      * row p was looked up.  Owned, ZC_SEG_CHUNK_BYTES + 1 rows. */
-    lex_entry_t *ents;
+    const zc_segw_word **ents;
     unsigned char *row_done;
     size_t max_len;
     char buf[ZC_SEG_CHUNK_BYTES + 1]; /* NUL-terminated copy of one chunk */
@@ -90,126 +73,7 @@ static int friso_han(uint32_t u)
     return utf8_cjk_string(u) != 0;
 }
 
-/* ---- dictionary ------------------------------------------------------- */
-
-static uint64_t bytes_hash(const char *b, size_t n)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)b[i];
-        h *= 1099511628211ull;
-    }
-    /* mix the high bits down: the table index is the low bits */
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    h &= ~1ull;
-    return h ? h : 2;
-}
-
-static int slot_is(const word_slot *w, uint64_t h, const char *b, size_t n)
-{
-    if ((w->hash & ~1ull) != h)
-        return 0;
-    return w->entry == NULL ||
-           (w->entry->length == n && memcmp(w->entry->word, b, n) == 0);
-}
-
-/* The slot of b[0, n) in the word index, or NULL. */
-static const word_slot *word_find(const zc_seg_dict *d, const char *b, size_t n, uint64_t h)
-{
-    for (size_t i = (size_t)(h >> 1) & d->words_mask;; i = (i + 1) & d->words_mask) {
-        const word_slot *w = &d->words[i];
-        if (w->hash == 0)
-            return NULL;
-        if (slot_is(w, h, b, n))
-            return w;
-    }
-}
-
-/* Inserts b[0, n) (a word when entry is set, else a prefix). */
-static void word_put(zc_seg_dict *d, const char *b, size_t n, lex_entry_t entry)
-{
-    uint64_t h = bytes_hash(b, n);
-    size_t i = (size_t)(h >> 1) & d->words_mask;
-    for (;; i = (i + 1) & d->words_mask) {
-        word_slot *w = &d->words[i];
-        if (w->hash == 0) {
-            *w = (word_slot){h | (entry == NULL), entry};
-            return;
-        }
-        /* A prefix slot met by its word (or the other way round) becomes
-         * one slot that is both. */
-        if ((w->hash & ~1ull) == h && (w->entry == NULL || entry == NULL ||
-                                        w->entry == entry)) {
-            if (entry != NULL && w->entry == NULL) {
-                if (entry->length != n || memcmp(entry->word, b, n) != 0)
-                    continue;
-                w->entry = entry;
-            } else if (entry == NULL) {
-                if (w->entry != NULL &&
-                    (w->entry->length != n || memcmp(w->entry->word, b, n) != 0))
-                    continue;
-                w->hash |= 1;
-            }
-            return;
-        }
-    }
-}
-
-/* Builds d->words from friso's CJK word table.  Returns 0, or -1 when out
- * of memory (then d->words stays NULL). */
-static int build_word_index(zc_seg_dict *d)
-{
-    friso_hash_t t = d->friso->dic[__LEX_CJK_WORDS__];
-    size_t slots_needed = 0;
-    for (uint_t i = 0; i < t->length; i++) {
-        for (hash_entry_t e = t->table[i]; e != NULL; e = e->_next) {
-            if (e->_key == NULL || e->_val == NULL)
-                continue;
-            /* the word and its proper prefixes (shared ones counted again:
-             * an upper bound) */
-            for (const char *c = e->_key; *c; c++)
-                slots_needed += (((unsigned char)*c) & 0xC0) != 0x80;
-        }
-    }
-    size_t cap = 1024;
-    while (cap < slots_needed + slots_needed / 2)
-        cap *= 2;
-    d->words = calloc(cap, sizeof *d->words);
-    if (d->words == NULL)
-        return -1;
-    d->words_mask = cap - 1;
-    for (uint_t i = 0; i < t->length; i++) {
-        for (hash_entry_t e = t->table[i]; e != NULL; e = e->_next) {
-            if (e->_key == NULL || e->_val == NULL)
-                continue;
-            size_t n = strlen(e->_key);
-            word_put(d, e->_key, n, (lex_entry_t)e->_val);
-            /* proper prefixes, on character boundaries */
-            for (size_t k = 1; k < n; k++)
-                if ((((unsigned char)e->_key[k]) & 0xC0) != 0x80)
-                    word_put(d, e->_key, k, NULL);
-        }
-    }
-    return 0;
-}
-
-/* friso_dic_get on the CJK words, through the index when there is one:
- * the entry of b[0, n), or NULL; *more (may be NULL) is set to 0 when no
- * longer word starts with b[0, n). */
-static lex_entry_t dict_get(const zc_seg_dict *d, const char *b, size_t n, int *more)
-{
-    if (d->words == NULL) {
-        if (more)
-            *more = 1;
-        return friso_dic_get(d->friso->dic, __LEX_CJK_WORDS__, (fstring)b);
-    }
-    const word_slot *w = word_find(d, b, n, bytes_hash(b, n));
-    if (more)
-        *more = w != NULL && (w->hash & 1);
-    return w ? w->entry : NULL;
-}
+/* ---- loading ---------------------------------------------------------- */
 
 static void dict_defaults(friso_config_t cfg)
 {
@@ -223,82 +87,170 @@ static void dict_defaults(friso_config_t cfg)
     cfg->en_sseg = 0;
 }
 
+/* A new dictionary with the default configuration (MMSEG complex mode,
+ * ZC_SEG_MAX_WORD_CHARS) and no words yet. */
+static zc_status dict_new_default(zc_seg_dict **out, zc_error *err)
+{
+    zc_seg_dict *d = calloc(1, sizeof *d);
+    if (d == NULL || (d->config = friso_new_config()) == NULL) {
+        free(d);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+    }
+    dict_defaults(d->config);
+    d->config->max_len = ZC_SEG_MAX_WORD_CHARS;
+    friso_set_mode(d->config, __FRISO_COMPLEX_MODE__);
+    *out = d;
+    return ZC_OK;
+}
+
+/* Loads friso's lexicons from lexdir (ends with '/') into d. */
+static zc_status load_friso_lexdir(zc_seg_dict *d, const char *lexdir, zc_error *err)
+{
+    if ((d->friso = friso_new()) == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+    d->friso->charset = FRISO_UTF8;
+    if ((d->friso->dic = friso_dic_new()) == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+    /* friso takes a non-const path. */
+    char *dir = strdup(lexdir);
+    if (dir == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+    /* The word length limit is in bytes: Han characters take 3 in UTF-8. */
+    friso_dic_load_from_ifile(d->friso, d->config, dir, (uint_t)d->config->max_len * 3u);
+    free(dir);
+    return ZC_OK;
+}
+
+/* What every load ends with: the look-ahead window, and the word table
+ * built from friso unless it was mapped. */
+static zc_status dict_finish(zc_seg_dict *d, zc_error *err)
+{
+    /* next_complex_cjk reads at most 3 words of max_len characters past the
+     * start, plus one character to test for a continuation; friso's Han
+     * characters are 3 bytes, but count 4 to be safe. */
+    d->window = ((size_t)d->config->max_len * 3u + 2u) * 4u;
+    if (d->table != NULL)
+        return ZC_OK;
+    if (friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__) == 0)
+        return zc_error_set(err, ZC_ECORRUPT, NULL, "friso loaded no CJK word");
+    return zc_segw_build(d->friso, (uint32_t)d->config->max_len, &d->table, err);
+}
+
 zc_status zc_seg_dict_load(const char *ini_path, zc_seg_dict **out, zc_error *err)
 {
+    if (ini_path == NULL)
+        return zc_seg_dict_open(NULL, NULL, out, err);
     if (out == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_dict_load: out is NULL");
     *out = NULL;
-
-    if (ini_path != NULL && access(ini_path, R_OK) != 0)
+    if (access(ini_path, R_OK) != 0)
         return zc_error_set(err, ZC_ENOTFOUND, NULL, "friso ini file %s not readable",
                             ini_path);
-    if (ini_path == NULL && access(ZC_SEG_DEFAULT_LEX_DIR "friso.lex.ini", R_OK) != 0)
-        return zc_error_set(err, ZC_ENOTFOUND, NULL,
-                            "friso dictionary not found in %s (install friso-dict)",
-                            ZC_SEG_DEFAULT_LEX_DIR);
 
     zc_seg_dict *d = calloc(1, sizeof *d);
     if (d == NULL)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
     d->friso = friso_new();
     d->config = friso_new_config();
-
-    if (ini_path != NULL) {
-        /* friso takes a non-const path. */
-        char *path = strdup(ini_path);
-        if (path == NULL) {
-            zc_seg_dict_free(d);
-            return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
-        }
-        int ok = friso_init_from_ifile(d->friso, d->config, path);
+    /* friso takes a non-const path. */
+    char *path = strdup(ini_path);
+    if (path == NULL || d->friso == NULL || d->config == NULL) {
         free(path);
-        if (!ok || d->friso->dic == NULL) {
-            zc_seg_dict_free(d);
-            return zc_error_set(err, ZC_ECORRUPT, NULL,
-                                "friso ini %s names no usable friso.lex_dir", ini_path);
-        }
-        if (d->friso->charset != FRISO_UTF8) {
-            zc_seg_dict_free(d);
-            return zc_error_set(err, ZC_EINVAL, NULL,
-                                "friso ini %s: only friso.charset = 0 (UTF-8) is supported",
-                                ini_path);
-        }
+        zc_seg_dict_free(d);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory loading friso");
+    }
+    int ok = friso_init_from_ifile(d->friso, d->config, path);
+    free(path);
+    zc_status st = ZC_OK;
+    if (!ok || d->friso->dic == NULL)
+        st = zc_error_set(err, ZC_ECORRUPT, NULL,
+                          "friso ini %s names no usable friso.lex_dir", ini_path);
+    else if (d->friso->charset != FRISO_UTF8)
+        st = zc_error_set(err, ZC_EINVAL, NULL,
+                          "friso ini %s: only friso.charset = 0 (UTF-8) is supported",
+                          ini_path);
+    if (st == ZC_OK) {
         dict_defaults(d->config);
         if (d->config->mode != __FRISO_SIMPLE_MODE__)
             friso_set_mode(d->config, __FRISO_COMPLEX_MODE__);
         if (d->config->max_len < 1)
             d->config->max_len = 1;
-    } else {
-        dict_defaults(d->config);
-        d->config->max_len = ZC_SEG_MAX_WORD_CHARS;
-        friso_set_mode(d->config, __FRISO_COMPLEX_MODE__);
-        d->friso->charset = FRISO_UTF8;
-        d->friso->dic = friso_dic_new();
-        char lexdir[] = ZC_SEG_DEFAULT_LEX_DIR;
-        /* The word length limit is in bytes: Han characters take 3 in UTF-8. */
-        friso_dic_load_from_ifile(d->friso, d->config, lexdir,
-                                  (uint_t)d->config->max_len * 3u);
+        st = dict_finish(d, err);
     }
-
-    if (friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__) == 0) {
+    if (st != ZC_OK) {
         zc_seg_dict_free(d);
-        return zc_error_set(err, ZC_ECORRUPT, NULL, "friso loaded no CJK word");
+        return st;
     }
-    /* next_complex_cjk reads at most 3 words of max_len characters past the
-     * start, plus one character to test for a continuation; friso's Han
-     * characters are 3 bytes, but count 4 to be safe. */
-    d->window = ((size_t)d->config->max_len * 3u + 2u) * 4u;
-    /* Without the index (out of memory) every look-up goes to friso. */
-    (void)build_word_index(d);
+    d->cache = ZC_SEG_CACHE_OFF;
     *out = d;
     return ZC_OK;
+}
+
+zc_status zc_seg_dict_open(const char *lex_dir, const char *cache_dir, zc_seg_dict **out,
+                           zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_dict_open: out is NULL");
+    *out = NULL;
+    /* friso's loader pastes file names onto the directory. */
+    char lexdir[4096];
+    const char *ld = lex_dir != NULL ? lex_dir : ZC_SEG_DEFAULT_LEX_DIR;
+    size_t ll = strlen(ld);
+    if (ll == 0 || ll + 2 > sizeof lexdir)
+        return zc_error_set(err, ZC_EINVAL, NULL, "bad lexicon directory \"%s\"", ld);
+    memcpy(lexdir, ld, ll + 1);
+    if (lexdir[ll - 1] != '/')
+        memcpy(lexdir + ll, "/", 2);
+    char ini[4096 + 16];
+    snprintf(ini, sizeof ini, "%sfriso.lex.ini", lexdir);
+    if (access(ini, R_OK) != 0)
+        return zc_error_set(err, ZC_ENOTFOUND, NULL,
+                            "friso dictionary not found in %s (install friso-dict)", lexdir);
+
+    zc_seg_dict *d = NULL;
+    zc_status st = dict_new_default(&d, err);
+    if (st != ZC_OK)
+        return st;
+#ifdef ZC_SEG_VERIFY
+    cache_dir = NULL; /* verifying asks friso at every look-up: it must be loaded */
+#endif
+    uint64_t stamp = 0;
+    d->cache = cache_dir != NULL ? ZC_SEG_CACHE_UNSAVED : ZC_SEG_CACHE_OFF;
+    /* Sources that cannot be stamped cannot be checked: no cache then. */
+    int stamped = cache_dir != NULL && zc_segw_stamp(lexdir, &stamp, NULL) == ZC_OK;
+    /* Any failure to map (missing, stale, damaged) means: rebuild. */
+    if (stamped && zc_segw_map(cache_dir, stamp, (uint32_t)d->config->max_len, &d->table,
+                               NULL) == ZC_OK) {
+        (void)dict_finish(d, NULL);
+        d->cache = ZC_SEG_CACHE_MAPPED;
+        *out = d;
+        return ZC_OK;
+    }
+    st = load_friso_lexdir(d, lexdir, err);
+    if (st == ZC_OK)
+        st = dict_finish(d, err);
+    if (st != ZC_OK) {
+        zc_seg_dict_free(d);
+        return st;
+    }
+    /* A cache that cannot be written (read-only, full) only costs the next
+     * process the same build. */
+    if (stamped && zc_segw_save(d->table, cache_dir, stamp, NULL) == ZC_OK)
+        d->cache = ZC_SEG_CACHE_SAVED;
+    *out = d;
+    return ZC_OK;
+}
+
+zc_seg_cache_state zc_seg_dict_cache_state(const zc_seg_dict *d)
+{
+    return d ? d->cache : ZC_SEG_CACHE_OFF;
 }
 
 void zc_seg_dict_free(zc_seg_dict *d)
 {
     if (d == NULL)
         return;
-    free(d->words);
+    zc_segw_free(d->table);
     if (d->friso != NULL)
         friso_free(d->friso); /* frees the dictionary too */
     if (d->config != NULL)
@@ -308,19 +260,12 @@ void zc_seg_dict_free(zc_seg_dict *d)
 
 size_t zc_seg_dict_size(const zc_seg_dict *d)
 {
-    if (d == NULL)
-        return 0;
-    return friso_spec_dic_size(d->friso->dic, __LEX_CJK_WORDS__);
+    return d ? d->table->dict_size : 0;
 }
 
 int zc_seg_is_unit(const zc_seg_dict *d, const char *s, size_t len)
 {
-    char word[8];
-    if (d == NULL || s == NULL || len == 0 || len >= sizeof word)
-        return 0;
-    memcpy(word, s, len);
-    word[len] = '\0';
-    return friso_dic_match(d->friso->dic, __LEX_CJK_UNITS__, word) != 0;
+    return d != NULL && zc_segw_is_unit(d->table, s, len);
 }
 
 /* ---- sessions --------------------------------------------------------- */
@@ -363,7 +308,7 @@ void zc_seg_session_free(zc_seg_session *s)
     free(s);
 }
 
-static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen);
+static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen);
 
 /* Length of the word starting at s->buf[p] (a character of n bytes, code
  * point u), as MMSEG chooses it; n when friso has nothing longer. */
@@ -379,7 +324,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
     /* A Han character friso does not know is a word by itself (this is what
      * next_mmseg_token does too, and next_complex_cjk needs the first
      * character in the dictionary). */
-    if (dict_get(s->dict, task->buffer, n, NULL) == NULL) {
+    if (zc_segw_get(s->dict->table, task->buffer, n, NULL) == NULL) {
 #ifdef ZC_SEG_VERIFY
         if (friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
             abort();
@@ -387,8 +332,11 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
         return n;
     }
 #ifndef ZC_SEG_VERIFY
-    if (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS) {
-        size_t ml = mmseg_word(s, p, clen);
+    /* A mapped dictionary (no friso) always has the default configuration,
+     * which this path covers. */
+    if (friso == NULL ||
+        (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS)) {
+        size_t ml = mmzc_segw_word(s, p, clen);
         return ml >= n && ml <= clen - p ? ml : n;
     }
 #endif
@@ -411,7 +359,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
         return n;
 #ifdef ZC_SEG_VERIFY
     if (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS &&
-        mmseg_word(s, p, clen) != wl)
+        mmzc_segw_word(s, p, clen) != wl)
         abort();
 #endif
     return wl;
@@ -423,7 +371,7 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
  * every position it builds all chunks of up to three words, each level
  * re-reading and re-hashing the words that start max_len characters ahead,
  * and it mallocs every chunk and list; on policy text that was a third of
- * indexing time.  mmseg_word makes the same choice from rows of dictionary
+ * indexing time.  mmzc_segw_word makes the same choice from rows of dictionary
  * look-ups (friso's dictionary, friso_dic_get) done once per character of
  * the chunk: the same chunks in the same order, the same four rules with
  * the same float arithmetic, the first chunk left wins, as in friso 1.6's
@@ -436,9 +384,9 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
 
 /* Row p: the words of 1..max_len Han characters starting at byte p of the
  * chunk (get_next_match: stops at the chunk's end or a non-Han character). */
-static const lex_entry_t *row(zc_seg_session *s, size_t p, size_t clen)
+static const zc_segw_word *const *row(zc_seg_session *s, size_t p, size_t clen)
 {
-    lex_entry_t *ents = s->ents + p * s->max_len;
+    const zc_segw_word **ents = s->ents + p * s->max_len;
     if (s->row_done[p])
         return ents;
     s->row_done[p] = 1;
@@ -459,14 +407,17 @@ static const lex_entry_t *row(zc_seg_session *s, size_t p, size_t clen)
         word[wl] = '\0';
         q += n;
         int more = 1;
-        lex_entry_t e = dict_get(s->dict, word, wl, &more);
+        const zc_segw_word *e = zc_segw_get(s->dict->table, word, wl, &more);
 #ifdef ZC_SEG_VERIFY
-        if (e != friso_dic_get(s->dict->friso->dic, __LEX_CJK_WORDS__, word))
+        lex_entry_t fe = friso_dic_get(s->dict->friso->dic, __LEX_CJK_WORDS__, word);
+        if ((e == NULL) != (fe == NULL) ||
+            (e != NULL && (e->len != fe->length || e->fre != fe->fre ||
+                           memcmp(zc_segw_bytes(s->dict->table, e), fe->word, e->len) != 0)))
             abort();
         more = 1; /* look every length up, so friso's answer is checked too */
 #endif
         /* Trust nothing: an entry must spell the text it was found by. */
-        ents[k] = e != NULL && e->length == wl ? e : NULL;
+        ents[k] = e != NULL && e->len == wl ? e : NULL;
         if (!more) { /* no longer word starts here: friso would find none */
             for (k++; k < s->max_len; k++)
                 ents[k] = NULL;
@@ -486,7 +437,7 @@ static int starts_word(zc_seg_session *s, size_t q, size_t clen)
 }
 
 typedef struct mchunk {
-    const lex_entry_cdt *w[3];
+    const zc_segw_word *w[3];
     unsigned nw;
     unsigned length;   /* bytes */
     float avl, var, mdf;
@@ -509,49 +460,49 @@ static size_t keep_largest(const float *k, size_t *keep, size_t nk)
 
 /* The MMSEG word at byte p (a Han character in the dictionary): its length
  * in bytes.  Mirrors next_complex_cjk + mmseg_core_invoke. */
-static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
+static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen)
 {
-    const lex_entry_t *f = row(s, p, clen);
+    const zc_segw_word *const *f = row(s, p, clen);
     size_t nf = 0;
     for (size_t k = 0; k < s->max_len; k++)
         nf += f[k] != NULL;
     if (nf == 1)
-        return f[0]->length;
+        return f[0]->len;
 
     /* At most max_len^3 chunks; max_len is ZC_SEG_MAX_WORD_CHARS unless an
      * ini file says otherwise, so the array is sized for that bound. */
     mchunk c[ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS];
     size_t nc = 0;
     for (size_t x = 0; x < s->max_len; x++) {
-        const lex_entry_cdt *fe = f[x];
+        const zc_segw_word *fe = f[x];
         if (fe == NULL)
             continue;
-        size_t q = p + fe->length;
+        size_t q = p + fe->len;
         if (!starts_word(s, q, clen)) {
-            c[nc++] = (mchunk){{fe, NULL, NULL}, 1, fe->length, 0, 0, 0};
+            c[nc++] = (mchunk){{fe, NULL, NULL}, 1, fe->len, 0, 0, 0};
             continue;
         }
-        const lex_entry_t *sm = row(s, q, clen);
+        const zc_segw_word *const *sm = row(s, q, clen);
         for (size_t y = 0; y < s->max_len; y++) {
-            const lex_entry_cdt *se = sm[y];
+            const zc_segw_word *se = sm[y];
             if (se == NULL)
                 continue;
-            size_t r = q + se->length;
+            size_t r = q + se->len;
             if (!starts_word(s, r, clen)) {
-                c[nc++] = (mchunk){{fe, se, NULL}, 2, (unsigned)fe->length + se->length, 0, 0, 0};
+                c[nc++] = (mchunk){{fe, se, NULL}, 2, (unsigned)fe->len + se->len, 0, 0, 0};
                 continue;
             }
-            const lex_entry_t *tm = row(s, r, clen);
+            const zc_segw_word *const *tm = row(s, r, clen);
             for (size_t z = 0; z < s->max_len; z++) {
-                const lex_entry_cdt *te = tm[z];
+                const zc_segw_word *te = tm[z];
                 if (te != NULL)
                     c[nc++] = (mchunk){{fe, se, te}, 3,
-                                       (unsigned)fe->length + se->length + te->length, 0, 0, 0};
+                                       (unsigned)fe->len + se->len + te->len, 0, 0, 0};
             }
         }
     }
     if (nc == 1)
-        return c[0].w[0]->length;
+        return c[0].w[0]->len;
 
     /* The four rules, each keeping the chunks that tie for the best value,
      * in order; friso computes in float, and so must we to tie alike. */
@@ -563,7 +514,7 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
     for (size_t i = 0; i < nk; i++)
         k[i] = (float)c[keep[i]].length;
     if ((nk = keep_largest(k, keep, nk)) == 1)
-        return c[keep[0]].w[0]->length;
+        return c[keep[0]].w[0]->len;
     /* 2. the largest average word length */
     for (size_t i = 0; i < nk; i++) {
         mchunk *e = &c[keep[i]];
@@ -571,32 +522,32 @@ static size_t mmseg_word(zc_seg_session *s, size_t p, size_t clen)
         k[i] = e->avl;
     }
     if ((nk = keep_largest(k, keep, nk)) == 1)
-        return c[keep[0]].w[0]->length;
+        return c[keep[0]].w[0]->len;
     /* 3. the smallest variance of word lengths (the largest negated: exact) */
     for (size_t i = 0; i < nk; i++) {
         mchunk *e = &c[keep[i]];
         float var = 0, tmp = 0;
         for (unsigned t = 0; t < e->nw; t++) {
-            tmp = e->w[t]->length - e->avl;
+            tmp = e->w[t]->len - e->avl;
             var += tmp * tmp;
         }
         e->var = var / e->nw;
         k[i] = -e->var;
     }
     if ((nk = keep_largest(k, keep, nk)) == 1)
-        return c[keep[0]].w[0]->length;
+        return c[keep[0]].w[0]->len;
     /* 4. the largest sum of log frequencies of one-character words */
     for (size_t i = 0; i < nk; i++) {
         mchunk *e = &c[keep[i]];
         float mdf = 0;
         for (unsigned t = 0; t < e->nw; t++)
-            if (e->w[t]->length == 3 || e->w[t]->length == 2)
+            if (e->w[t]->len == 3 || e->w[t]->len == 2)
                 mdf += (float)log((float)e->w[t]->fre);
         e->mdf = mdf;
         k[i] = mdf;
     }
     keep_largest(k, keep, nk);
-    return c[keep[0]].w[0]->length;
+    return c[keep[0]].w[0]->len;
 }
 
 /* Where the words of a chunk go: byte offsets into the caller's text

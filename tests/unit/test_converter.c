@@ -1,7 +1,8 @@
 /* test_converter.c — the OpenCC face (wrappers/converter.h): golden
  * Traditional -> Simplified cases (tests/unit/golden/t2s.tsv), code point
  * count preservation, the table fast path agreeing with OpenCC itself on
- * real text, errors, threads, and a speed print (no timing asserts). */
+ * real text, errors, threads, a speed print (no timing asserts), and the
+ * table read from its cache file (same mapping; a damaged file rebuilt). */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -425,6 +427,58 @@ static void test_threads_share_conv(void **state)
     }
 }
 
+/* ---- the table's cache file --------------------------------------------- */
+
+/* A converter whose table was read from the cache file maps every code
+ * point, and converts text, like the one that built it; so does one after
+ * the file was damaged (rebuilt). */
+static void same_as_conv(const zc_conv *c)
+{
+    assert_int_equal(zc_conv_table_size(c), zc_conv_table_size(conv));
+    for (int32_t cp = 0; cp < 0x30000; cp++)
+        if (zc_conv_t2s_char(c, cp) != zc_conv_t2s_char(conv, cp))
+            fail_msg("U+%04X: %d from the cache, %d built", (unsigned)cp,
+                     (int)zc_conv_t2s_char(c, cp), (int)zc_conv_t2s_char(conv, cp));
+    const char *t = "關於臺灣乾燥與乾隆的後續發展";
+    int32_t in[64], a[64], b[64];
+    size_t n = decode(t, strlen(t), in);
+    zc_error err;
+    assert_int_equal(zc_conv_t2s_chars(c, in, n, a, &err), ZC_OK);
+    assert_int_equal(zc_conv_t2s_chars(conv, in, n, b, &err), ZC_OK);
+    assert_memory_equal(a, b, n * sizeof *a);
+}
+
+static void test_cached_table(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    snprintf(dir, sizeof dir, "/tmp/zc-convcache-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t2s-table.zcc", dir);
+    zc_error err;
+    for (int round = 0; round < 3; round++) {
+        zc_conv *c = NULL;
+        /* 0: built and saved; 1: read; 2: damaged, rebuilt */
+        if (round == 2) {
+            FILE *f = fopen(path, "r+b");
+            assert_non_null(f);
+            assert_int_equal(fseek(f, 100, SEEK_SET), 0);
+            int ch = fgetc(f);
+            assert_int_equal(fseek(f, 100, SEEK_SET), 0);
+            fputc(ch ^ 0x5A, f);
+            assert_int_equal(fclose(f), 0);
+        }
+        assert_int_equal(zc_conv_new_cached(NULL, dir, &c, &err), ZC_OK);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        fclose(f);
+        same_as_conv(c);
+        zc_conv_free(c);
+    }
+    remove(path);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static int setup(void **state)
@@ -458,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_matches_opencc),
         cmocka_unit_test(test_speed_print),
         cmocka_unit_test(test_threads_share_conv),
+        cmocka_unit_test(test_cached_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

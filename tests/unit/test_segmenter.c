@@ -1,10 +1,18 @@
 /* test_segmenter.c — the friso face (wrappers/segmenter.h): golden
  * segmentations (tests/unit/golden/segment.tsv), the tiling invariant on
- * mixed and hostile input, chunking of long input, early stop, errors, and
- * sessions on several threads sharing one dictionary.  Every segmentation
- * is done twice, on UTF-8 (zc_seg_cut) and on code points
- * (zc_seg_cut_chars), and the two must agree. */
+ * mixed and hostile input, chunking of long input, early stop, errors,
+ * sessions on several threads sharing one dictionary, and the word table's
+ * cache file (mapped = built; a truncated, flipped, stale or unwritable
+ * file is detected and rebuilt; concurrent builders leave a valid file).
+ * Every segmentation is done twice, on UTF-8 (zc_seg_cut) and on code
+ * points (zc_seg_cut_chars), and the two must agree. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,10 +151,12 @@ static void test_dict_loaded(void **state)
     assert_false(zc_seg_is_unit(NULL, "年", strlen("年")));
 }
 
-static void test_golden(void **state)
+/* Runs the golden file against dictionary d. */
+static void golden_on(zc_seg_dict *d)
 {
-    (void)state;
-    zc_seg_session *s = session();
+    zc_seg_session *s = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_session_new(d, &s, &err), ZC_OK);
     FILE *fp = open_golden("segment.tsv");
     char line[4096], got[8192];
     int cases = 0, bad = 0, lineno = 0;
@@ -163,6 +173,12 @@ static void test_golden(void **state)
     assert_true(cases >= 20);
     assert_int_equal(bad, 0);
     zc_seg_session_free(s);
+}
+
+static void test_golden(void **state)
+{
+    (void)state;
+    golden_on(dict);
 }
 
 static void test_empty_input(void **state)
@@ -425,6 +441,315 @@ static void test_load_from_ini(void **state)
     zc_seg_dict_free(d);
 }
 
+/* ---- the cache file ----------------------------------------------------- */
+
+#define CACHE_FILE "friso-words.zcc"
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void rm_tree(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void make_tmpdir(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "/tmp/zc-segcache-XXXXXX");
+    assert_non_null(mkdtemp(buf));
+}
+
+static zc_seg_dict *open_cached(const char *lex_dir, const char *cache_dir,
+                                zc_seg_cache_state want)
+{
+    zc_seg_dict *d = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_dict_open(lex_dir, cache_dir, &d, &err), ZC_OK);
+    assert_int_equal(zc_seg_dict_cache_state(d), want);
+    return d;
+}
+
+/* Texts of every kind, cut by a and b: the same words.  Pseudo-random runs
+ * of characters that make many dictionary words and prefixes. */
+static void same_cuts(zc_seg_dict *a, zc_seg_dict *b)
+{
+    zc_seg_session *sa = NULL, *sb = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_session_new(a, &sa, &err), ZC_OK);
+    assert_int_equal(zc_seg_session_new(b, &sb, &err), ZC_OK);
+    static const char *pieces[] = {"国", "务", "院", "东", "北", "老", "工", "业", "基", "地",
+                                   "振", "兴", "的", "中", "华", "人", "民", "共", "和", "发",
+                                   "展", "改", "革", "委", "员", "会", "，", "a", "一", "年"};
+    char buf[4096], ga[8192], gb[8192];
+    uint32_t seed = 777;
+    for (int round = 0; round < 300; round++) {
+        size_t o = 0;
+        int k = 1 + (int)(seed % 200);
+        for (int j = 0; j < k; j++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(p);
+            memcpy(buf + o, p, n);
+            o += n;
+        }
+        buf[o] = '\0';
+        cut_joined(sa, buf, ga, sizeof ga);
+        cut_joined(sb, buf, gb, sizeof gb);
+        assert_string_equal(ga, gb);
+    }
+    assert_int_equal(zc_seg_dict_size(a), zc_seg_dict_size(b));
+    static const char *units[] = {"年", "月", "元", "的", "国务院", "吨"};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        assert_int_equal(zc_seg_is_unit(a, units[i], strlen(units[i])),
+                         zc_seg_is_unit(b, units[i], strlen(units[i])));
+    zc_seg_session_free(sa);
+    zc_seg_session_free(sb);
+}
+
+static void cache_path(char *buf, size_t cap, const char *dir)
+{
+    snprintf(buf, cap, "%s/%s", dir, CACHE_FILE);
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return sb.st_size;
+}
+
+/* XORs 0x5A into the byte at off of path. */
+static void flip_byte(const char *path, off_t off)
+{
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    unsigned char c;
+    assert_int_equal(pread(fd, &c, 1, off), 1);
+    c ^= 0x5A;
+    assert_int_equal(pwrite(fd, &c, 1, off), 1);
+    close(fd);
+}
+
+/* Files in dir other than the cache file (a leftover temporary one). */
+static int stray_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, CACHE_FILE) != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* The first process builds and saves; the next maps the file, and the
+ * mapped table segments exactly like the one built from friso (the
+ * process-wide dict, no cache). */
+static void test_cache_mapped_equals_built(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_tmpdir(dir, sizeof dir);
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/a/b", dir); /* created when missing */
+    zc_seg_dict *saved = open_cached(NULL, sub, ZC_SEG_CACHE_SAVED);
+    zc_seg_dict *mapped = open_cached(NULL, sub, ZC_SEG_CACHE_MAPPED);
+    assert_int_equal(stray_files(sub), 0);
+    golden_on(mapped);
+    same_cuts(dict, mapped);
+    same_cuts(saved, mapped);
+    assert_int_equal(zc_seg_dict_cache_state(dict), ZC_SEG_CACHE_OFF);
+    zc_seg_dict_free(saved);
+    zc_seg_dict_free(mapped);
+    rm_tree(dir);
+}
+
+/* A damaged file is never used: truncated (to nothing, to a header, by one
+ * byte) or with one byte flipped (header, table, words, end), each is
+ * rebuilt, and the rebuilt file maps again. */
+static void test_cache_damaged_is_rebuilt(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    cache_path(path, sizeof path, dir);
+    zc_seg_dict_free(open_cached(NULL, dir, ZC_SEG_CACHE_SAVED));
+    off_t size = file_size(path);
+    assert_true(size > 1024 * 1024);
+
+    off_t cuts[] = {0, 40, 64, size / 2, size - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        assert_int_equal(truncate(path, cuts[i]), 0);
+        zc_seg_dict *d = open_cached(NULL, dir, ZC_SEG_CACHE_SAVED);
+        assert_int_equal(file_size(path), size);
+        golden_on(d);
+        zc_seg_dict_free(d);
+        zc_seg_dict_free(open_cached(NULL, dir, ZC_SEG_CACHE_MAPPED));
+    }
+    /* magic, version, stamp, size, checksum, table header, slots, words,
+     * bytes, last byte */
+    off_t flips[] = {0, 12, 16, 24, 32, 64, 100, size / 3, size / 2, size - 1};
+    for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+        flip_byte(path, flips[i]);
+        zc_seg_dict *d = open_cached(NULL, dir, ZC_SEG_CACHE_SAVED);
+        golden_on(d);
+        zc_seg_dict_free(d);
+        zc_seg_dict_free(open_cached(NULL, dir, ZC_SEG_CACHE_MAPPED));
+    }
+    assert_int_equal(stray_files(dir), 0);
+    rm_tree(dir);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* A copy of friso's lexicon directory in dir. */
+static void copy_lexicons(const char *dir)
+{
+    DIR *d = opendir(ZC_SEG_DEFAULT_LEX_DIR);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        char from[512], to[512];
+        snprintf(from, sizeof from, "%s%s", ZC_SEG_DEFAULT_LEX_DIR, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
+        copy_file(from, to);
+    }
+    closedir(d);
+}
+
+/* The lexicon changes under a cache file: the file is stale, the table is
+ * rebuilt from the new lexicon (it knows the new word), and the new file
+ * maps.  Once by a word added, once by a byte changed in place (same size:
+ * the stamp is the content, not only sizes). */
+static void test_cache_stale_lexicon_is_rebuilt(void **state)
+{
+    (void)state;
+    char lex[64], cache[64], main_lex[128];
+    make_tmpdir(lex, sizeof lex);
+    make_tmpdir(cache, sizeof cache);
+    copy_lexicons(lex);
+    snprintf(main_lex, sizeof main_lex, "%s/lex-main.lex", lex);
+
+    zc_seg_dict *before = open_cached(lex, cache, ZC_SEG_CACHE_SAVED);
+    zc_seg_dict_free(open_cached(lex, cache, ZC_SEG_CACHE_MAPPED));
+    same_cuts(dict, before);
+
+    /* 政策词甲 is not a word of friso's dictionary. */
+    const char *t = "政策词甲";
+    char got[256];
+    zc_seg_session *s = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_session_new(before, &s, &err), ZC_OK);
+    cut_joined(s, t, got, sizeof got);
+    assert_string_not_equal(got, t);
+    zc_seg_session_free(s);
+    zc_seg_dict_free(before);
+
+    FILE *f = fopen(main_lex, "a");
+    assert_non_null(f);
+    fputs("政策词甲/null\n", f);
+    assert_int_equal(fclose(f), 0);
+    zc_seg_dict *after = open_cached(lex, cache, ZC_SEG_CACHE_SAVED);
+    assert_int_equal(zc_seg_dict_size(after), zc_seg_dict_size(dict) + 1);
+    assert_int_equal(zc_seg_session_new(after, &s, &err), ZC_OK);
+    cut_joined(s, t, got, sizeof got);
+    assert_string_equal(got, t);
+    zc_seg_session_free(s);
+    zc_seg_dict_free(after);
+    zc_seg_dict *mapped = open_cached(lex, cache, ZC_SEG_CACHE_MAPPED);
+    assert_int_equal(zc_seg_dict_size(mapped), zc_seg_dict_size(dict) + 1);
+    zc_seg_dict_free(mapped);
+
+    /* 甲 -> 乙 in the added line: same size, other content. */
+    off_t size = file_size(main_lex);
+    int fd = open(main_lex, O_RDWR);
+    assert_true(fd >= 0);
+    const char *yi = "乙";
+    off_t at = size - (off_t)strlen("甲/null\n");
+    assert_int_equal(pwrite(fd, yi, strlen(yi), at), (ssize_t)strlen(yi));
+    close(fd);
+    assert_int_equal(file_size(main_lex), size);
+    zc_seg_dict *changed = open_cached(lex, cache, ZC_SEG_CACHE_SAVED);
+    assert_int_equal(zc_seg_session_new(changed, &s, &err), ZC_OK);
+    cut_joined(s, "政策词乙", got, sizeof got);
+    assert_string_equal(got, "政策词乙");
+    zc_seg_session_free(s);
+    zc_seg_dict_free(changed);
+    rm_tree(lex);
+    rm_tree(cache);
+}
+
+/* A cache directory that cannot be made: the dictionary is built and works,
+ * nothing is saved. */
+static void test_cache_unwritable_dir(void **state)
+{
+    (void)state;
+    char dir[64], blocker[128], sub[160];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(blocker, sizeof blocker, "%s/file", dir);
+    FILE *f = fopen(blocker, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(sub, sizeof sub, "%s/cache", blocker); /* under a regular file */
+    zc_seg_dict *d = open_cached(NULL, sub, ZC_SEG_CACHE_UNSAVED);
+    same_cuts(dict, d);
+    zc_seg_dict_free(d);
+    rm_tree(dir);
+}
+
+/* Processes starting at once on an empty cache directory each build and
+ * save (or map what another saved): every one gets a working dictionary,
+ * and the directory ends with one valid file and no temporary one. */
+static void test_cache_concurrent_builders(void **state)
+{
+    (void)state;
+    enum { NPROC = 4 };
+    char dir[64];
+    make_tmpdir(dir, sizeof dir);
+    pid_t pid[NPROC];
+    for (int i = 0; i < NPROC; i++) {
+        pid[i] = fork();
+        assert_true(pid[i] >= 0);
+        if (pid[i] == 0) {
+            zc_seg_dict *d = NULL;
+            zc_error err;
+            int ok = zc_seg_dict_open(NULL, dir, &d, &err) == ZC_OK &&
+                     (zc_seg_dict_cache_state(d) == ZC_SEG_CACHE_SAVED ||
+                      zc_seg_dict_cache_state(d) == ZC_SEG_CACHE_MAPPED) &&
+                     zc_seg_dict_size(d) == zc_seg_dict_size(dict);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (int i = 0; i < NPROC; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(stray_files(dir), 0);
+    zc_seg_dict *d = open_cached(NULL, dir, ZC_SEG_CACHE_MAPPED);
+    same_cuts(dict, d);
+    zc_seg_dict_free(d);
+    rm_tree(dir);
+}
+
 /* ---- threads ------------------------------------------------------------ */
 
 static const char *thread_texts[] = {
@@ -514,6 +839,11 @@ int main(void)
         cmocka_unit_test(test_run_cache_replays_the_same_cut),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_from_ini),
+        cmocka_unit_test(test_cache_mapped_equals_built),
+        cmocka_unit_test(test_cache_damaged_is_rebuilt),
+        cmocka_unit_test(test_cache_stale_lexicon_is_rebuilt),
+        cmocka_unit_test(test_cache_unwritable_dir),
+        cmocka_unit_test(test_cache_concurrent_builders),
         cmocka_unit_test(test_threads_share_dict),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
