@@ -143,7 +143,10 @@ def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
             assert committed == n - pos, f"round {rnd}: finished but committed {committed}"
         pos += committed
         known = max(known, pos)
-        if pos >= n or proc.returncode == 0:
+        # less than half the input left: start again from the top, so the
+        # next round is long enough to be killed (an indexer that starts in
+        # milliseconds finishes a short rest before the kill comes)
+        if pos >= n or proc.returncode == 0 or n - pos < n // 2:
             pos = 0
         if not ix.exists():
             continue                         # killed before the index was created
