@@ -1024,8 +1024,11 @@ static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl 
                 return st;
         }
         char *snip = NULL;
-        st = zc_snippet_make(idx->an, hl, src ? src : "", slen, ZC_SNIPPET_CHARS, &snip,
-                             NULL, err);
+        zc_analyzer *seg = NULL;
+        st = zc_index_get_snippet_analyzer(idx, &seg, err);
+        if (st == ZC_OK)
+            st = zc_snippet_make(idx->an, seg, hl, src ? src : "", slen, ZC_SNIPPET_CHARS,
+                                 &snip, NULL, err);
         free(src);
         if (st != ZC_OK)
             return st;
