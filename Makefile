@@ -105,7 +105,15 @@ $(BUILD)/bin/zhengce: $(CLI_C:%.c=$(BUILD)/obj/%.o) $(NETC_C:%.c=$(BUILD)/obj/%.
 
 $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(TEST_EXTRA_OBJ) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+
+# Test support in C++ (Xapian's QueryParser, TermGenerator, MSet::snippet,
+# shards, the query serialisation check: tests/unit/xapian_testutil.h),
+# kept out of the library and linked into the unit tests that use it.
+TESTUTIL_OBJ   := $(BUILD)/obj/tests/unit/xapian_testutil.o
+TESTUTIL_TESTS := $(BUILD)/tests/test_xapian $(BUILD)/tests/test_remote
+$(TESTUTIL_TESTS): $(TESTUTIL_OBJ)
+$(TESTUTIL_TESTS): TEST_EXTRA_OBJ := $(TESTUTIL_OBJ)
 
 $(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "xapian.h"
+#include "xapian_testutil.h"
 
 /* libxapian 1.4.22's Database::check, when it throws on a damaged table,
  * frees a table object through a base-class pointer of another size.  The
