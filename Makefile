@@ -111,7 +111,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB)
 # shards, the query serialisation check: tests/unit/xapian_testutil.h),
 # kept out of the library and linked into the unit tests that use it.
 TESTUTIL_OBJ   := $(BUILD)/obj/tests/unit/xapian_testutil.o
-TESTUTIL_TESTS := $(BUILD)/tests/test_xapian $(BUILD)/tests/test_remote
+TESTUTIL_TESTS := $(BUILD)/tests/test_xapian
 $(TESTUTIL_TESTS): $(TESTUTIL_OBJ)
 $(TESTUTIL_TESTS): TEST_EXTRA_OBJ := $(TESTUTIL_OBJ)
 
