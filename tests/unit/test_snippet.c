@@ -1,4 +1,4 @@
-/* test_snippet.c — the highlight set and snippets (lib/snippet.c), with
+/* test_snippet.c — the highlight set and snippets (lib/snippet*.c), with
  * highlight sets made by the real query parser from real query text.
  *
  * Owns nothing. */
@@ -296,7 +296,7 @@ static void test_english_stems(void **state)
     expect(state, "northeast", "The NorthEast", 120, "The <b>NorthEast</b>");
 }
 
-/* The direct scan (snippet.c "regions") skips runs that cannot hold a
+/* The direct scan (snippet_scan.c "regions") skips runs that cannot hold a
  * term; what it shows must not change.  A sequence with a gap may stand
  * across one uninteresting run (城 here: the ngram phrase allows one extra
  * position), and no sequence is made up across skipped text. */
