@@ -2,7 +2,7 @@
  *
  * Owns: walking a document's ORIGINAL text with the indexing pipeline and
  * recording each token that matches a term of the set, with its byte span
- * and position.  The scan is bounded (ZC_SNIP_SCAN_* below), so a snippet
+ * and position.  The scan is bounded (snippet_scan.c: SNIPPET_SCAN_*), so a snippet
  * stays cheap whatever the document's length.
  * Must never: decide what is shown (snippet_window.h does) or allocate per
  * token.
