@@ -149,7 +149,15 @@ $(BUILD)/bin/zhengce: $(call modmain,cli) $(call modarch,cli) $(call modarch,cli
 # linked), in MODULES order, then the library.
 $(BUILD)/tests/%: tests/unit/%.c $(MOD_ARCHIVES) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(MOD_ARCHIVES) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(TEST_EXTRA_OBJ) $(MOD_ARCHIVES) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+
+# Test support in C++ (Xapian's QueryParser, TermGenerator, MSet::snippet,
+# shards, the query serialisation check: tests/unit/xapian_testutil.h),
+# kept out of the library and linked into the unit tests that use it.
+TESTUTIL_OBJ   := $(BUILD)/obj/tests/unit/xapian_testutil.o
+TESTUTIL_TESTS := $(BUILD)/tests/test_xapian
+$(TESTUTIL_TESTS): $(TESTUTIL_OBJ)
+$(TESTUTIL_TESTS): TEST_EXTRA_OBJ := $(TESTUTIL_OBJ)
 
 $(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)

@@ -751,6 +751,20 @@ zc_status zc_index_get_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err)
     return ZC_OK;
 }
 
+zc_status zc_index_get_snippet_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err)
+{
+    *out = NULL;
+    if (idx->mode == ZC_SEG_NGRAM)
+        return ZC_OK;
+    if (idx->snip_an == NULL) {
+        zc_status st = zc_analyzer_new(idx->mode, &idx->snip_an, err);
+        if (st != ZC_OK)
+            return st;
+    }
+    *out = idx->snip_an;
+    return ZC_OK;
+}
+
 ZC_API zc_status zc_index_open(const char *path, int mode, zc_index **out, zc_error *err)
 {
     return index_open(path, mode, NULL, out, err);
@@ -773,6 +787,7 @@ ZC_API void zc_index_close(zc_index *idx)
         return;
     zc_xap_db_close(idx->db);
     zc_analyzer_free(idx->an);
+    zc_analyzer_free(idx->snip_an);
     free(idx->path);
     free(idx);
 }

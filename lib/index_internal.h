@@ -13,6 +13,8 @@ struct zc_index {
     zc_analyzer *an;      /* owned; one per handle, so one per thread; made on
                            * first use (zc_index_get_analyzer), so opening an
                            * index to GET a document never loads a dictionary */
+    zc_analyzer *snip_an; /* owned; the snippets' second analyzer (snippet.h),
+                           * made on first use (zc_index_get_snippet_analyzer) */
     zc_seg_mode mode;     /* the index's analyzer (ZC_META_ANALYZER) */
     int writable;
     char *path;           /* owned, NUL-terminated */
@@ -22,6 +24,12 @@ struct zc_index {
  * *out: borrowed until zc_index_close.  ZC_ENOTFOUND when the dictionary or
  * the converter data is not installed, ZC_ENOMEM. */
 zc_status zc_index_get_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err);
+
+/* A second analyzer of the index's mode for snippets (zc_snippet_make's
+ * seg), made on first use; NULL (and ZC_OK) for an ngram index, whose
+ * snippets never segment.  *out: borrowed until zc_index_close.  As
+ * zc_index_get_analyzer for errors. */
+zc_status zc_index_get_snippet_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err);
 
 /* The unique id term for an id ("Q"+id, or "Q#"+hash for ids over the term
  * limit), written into buf (ZC_TERM_MAX_BYTES + 1 bytes); returns its length. */

@@ -1039,8 +1039,11 @@ static zc_status read_hit(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl 
                 return st;
         }
         char *snip = NULL;
-        st = zc_snippet_make(idx->an, hl, src ? src : "", slen, ZC_SNIPPET_CHARS, &snip,
-                             NULL, err);
+        zc_analyzer *seg = NULL;
+        st = zc_index_get_snippet_analyzer(idx, &seg, err);
+        if (st == ZC_OK)
+            st = zc_snippet_make(idx->an, seg, hl, src ? src : "", slen, ZC_SNIPPET_CHARS,
+                                 &snip, NULL, err);
         free(src);
         if (st != ZC_OK)
             return st;
@@ -1133,23 +1136,62 @@ static zc_status suggest(zc_index *idx, const char *q, size_t qlen, const zc_que
  * 100 documents instead of every match (docs/benchmarks.md). */
 #define SEARCH_RESCORE_N 100u
 
-/* Reweights the first n hits of ms by q (restricted to them): *out gets
- * them in q's order (fewer if some went away meanwhile).  Returns new; free
- * with zc_xap_mset_free. */
+/* Hit i's unique id term (zc_index_id_term) into buf (ZC_TERM_MAX_BYTES + 1
+ * bytes), *len its length: from the hit value's id, or the stored
+ * document's for an index written without one.  ZC_ECORRUPT when neither
+ * holds an id. */
+static zc_status hit_id_term(zc_xap_mset *ms, size_t i, char *buf, size_t *len, zc_error *err)
+{
+    char *val = NULL;
+    size_t vlen = 0;
+    *len = 0;
+    zc_status st = zc_xap_mset_hit_value(ms, i, ZC_SLOT_HIT, &val, &vlen, err);
+    if (st != ZC_OK)
+        return st;
+    json_t *hj = vlen ? json_loadb(val, vlen, 0, NULL) : NULL;
+    free(val);
+    if (!json_is_string(json_object_get(hj, "id"))) {
+        json_decref(hj);
+        if ((st = hit_doc(ms, i, &val, &vlen, err)) != ZC_OK)
+            return st;
+        hj = json_loadb(val, vlen, 0, NULL);
+        free(val);
+    }
+    json_t *id = json_object_get(hj, "id");
+    if (json_is_string(id) && json_string_length(id) > 0)
+        *len = zc_index_id_term(json_string_value(id), json_string_length(id), buf);
+    json_decref(hj);
+    if (*len == 0)
+        return zc_error_set(err, ZC_ECORRUPT, NULL, "hit %zu has no document id", i);
+    return ZC_OK;
+}
+
+/* Reweights the first n hits of ms by q (restricted to them by their
+ * unique id terms, which mean the same documents over one database, a
+ * set of shards or a remote one: never by docid): *out gets them in q's
+ * order (fewer if some went away meanwhile).  Returns new; free with
+ * zc_xap_mset_free. */
 static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
                          const zc_xap_query *q, zc_xap_mset *ms, size_t n,
                          const zc_search_opts *o, zc_xap_mset **out, zc_error *err)
 {
     *out = NULL;
-    uint32_t docids[SEARCH_RESCORE_N];
+    char(*terms)[ZC_TERM_MAX_BYTES + 1] = malloc(n * sizeof *terms);
+    const char *tp[SEARCH_RESCORE_N];
+    size_t tl[SEARCH_RESCORE_N];
+    if (terms == NULL && n > 0)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        double w;
-        zc_status st = zc_xap_mset_hit(ms, i, &docids[i], &w, err);
-        if (st != ZC_OK)
+        zc_status st = hit_id_term(ms, i, terms[i], &tl[i], err);
+        if (st != ZC_OK) {
+            free(terms);
             return st;
+        }
+        tp[i] = terms[i];
     }
     zc_xap_query *only = NULL;
-    zc_status st = zc_xap_query_only_docs(q, docids, n, &only, err);
+    zc_status st = zc_xap_query_only_terms(q, tp, tl, n, &only, err);
+    free(terms);
     if (st != ZC_OK)
         return st;
     zc_xap_search_params sp = *base;
@@ -1202,11 +1244,9 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
             slots[n_slots++] = facet_defs[k].slot;
         }
 
-    /* Relevance on one database: rank by first, rescore the top.  Sorted
-     * by date, the boosts change nothing: first alone.  Shards interleave
-     * docids: the whole query in one pass. */
-    int two_pass = first != NULL && o->sort == ZC_SORT_RELEVANCE &&
-                   !zc_xap_db_is_sharded(idx->db);
+    /* Relevance: rank by first, rescore the top.  Sorted by date, the
+     * boosts change nothing: first alone. */
+    int two_pass = first != NULL && o->sort == ZC_SORT_RELEVANCE;
     zc_xap_search_params sp = {0};
     sp.query = first != NULL && (two_pass || o->sort != ZC_SORT_RELEVANCE) ? first : q;
     if (o->match_any) {

@@ -5,6 +5,13 @@
  * from zc_analyze), so what is shown is the document's own characters;
  * matched spans are wrapped in <b>...</b>, everything else is HTML-escaped
  * (& < > ").  Never cuts inside a UTF-8 character.
+ *
+ * The pieces, one module each: the term set (snippet_terms.h, included
+ * here: callers build a zc_hl and pass it), the scan for matches
+ * (snippet_scan.h), the choice of what is shown (snippet_window.h), and
+ * the rendering (snippet.c).  The one piece of process-wide state is the
+ * scan's character table (snippet_scan.c says why); everything per call or
+ * per thread is the caller's: the two analyzers below.
  */
 #ifndef ZC_SNIPPET_H
 #define ZC_SNIPPET_H
@@ -12,42 +19,19 @@
 #include <stddef.h>
 
 #include "analyzer.h"
-
-/* The set of terms to highlight (normalized terms as zc_analyze makes them,
- * and English stems). */
-typedef struct zc_hl zc_hl;
-
-/* Returns new; free with zc_hl_free. */
-zc_status zc_hl_new(zc_hl **out, zc_error *err);
-void zc_hl_free(zc_hl *hl);
-/* Adds a term (copied). stem: 1 if it is an English stem (matched against the
- * stem of WORD tokens), 0 if an exact term. */
-zc_status zc_hl_add(zc_hl *hl, const char *term, size_t len, int stem,
-                    zc_error *err);
-/* Adds a term that is only a piece of a longer query word (a bigram of a
- * CJK word of 3+ characters, searched as a phrase of its bigrams): it is
- * marked only where it overlaps another marked term, so the query 老工业基地
- * does not light up a lone 工业.  Adding the same term with zc_hl_add makes
- * it a full term. */
-zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err);
-/* Adds a CJK dictionary word (words mode): matched only against the
- * ZC_TOK_CJK_WORD tokens of the text, so the mark covers the whole word. */
-zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err);
-/* Adds a sequence: a quoted phrase, or the bigrams of one CJK run searched
- * as a phrase.  terms[0..n) are exact terms of consecutive positions, where
- * gaps[k] != 0 lets one extra position stand before term k (a CJK run
- * boundary of the query).  Each term is added as a part, and the snippet
- * marks those parts only where the whole sequence occurs, so the query
- * 老工业基地 marks 老工业基地 but not the 工业 of 老工业城市. */
-zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
-                        const unsigned char *gaps, size_t n, zc_error *err);
-size_t zc_hl_count(const zc_hl *hl);
+#include "snippet_terms.h"
 
 /* A snippet of at most max_chars characters of text, around the densest
  * cluster of highlighted terms (the start of the text if none match).
+ * a: the index's analyzer, borrowed for the call.  seg: a second analyzer of
+ * a's mode, borrowed for the call, that confirms dictionary words in words
+ * and hybrid modes (zc_snip_scan); NULL makes one for the call when needed
+ * (a segmenter session each time: pass one when making many snippets, as
+ * the index handle's, zc_index_get_snippet_analyzer).  Neither may be in
+ * use by another call meanwhile (an analyzer is one thread's).
  * Returns new, NUL-terminated; free with free(). */
-zc_status zc_snippet_make(zc_analyzer *a, const zc_hl *hl, const char *text,
-                          size_t len, size_t max_chars, char **out,
-                          size_t *len_out, zc_error *err);
+zc_status zc_snippet_make(zc_analyzer *a, zc_analyzer *seg, const zc_hl *hl, const char *text,
+                          size_t len, size_t max_chars, char **out, size_t *len_out,
+                          zc_error *err);
 
 #endif

@@ -115,7 +115,13 @@ def folder_of(rel):
 
 
 def module_of(rel):
-    return os.path.splitext(rel)[0]
+    """foo.c, foo.cc and foo.h are module foo; so is foo_internal.h, the
+    private half of foo's interface that foo's files share with each other
+    (e.g. the layout of a struct foo.h keeps opaque)."""
+    base = os.path.splitext(rel)[0]
+    if rel.endswith(".h") and base.endswith("_internal"):
+        base = base[: -len("_internal")]
+    return base
 
 
 def resolve(root, rel, target, quoted, idirs):

@@ -1,6 +1,7 @@
 /* utf8_internal.h — strict UTF-8 encoding and decoding of one character,
- * shared by the converter and segmenter wrappers and lib/search.c's JSON
- * string decoder.
+ * shared by the converter and segmenter wrappers, lib/search.c's JSON
+ * string decoder and the snippet modules (lib/snippet*.c): the library's
+ * one UTF-8 codec.
  *
  * Owns: nothing; static inline helpers for the library's own files only (not part
  * of the library's interface, so nothing here is exported).

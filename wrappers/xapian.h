@@ -2,7 +2,7 @@
  *
  * Owns: every Xapian object the engine uses, behind opaque handles.
  * Must never: let a C++ exception cross into C.  Every function catches
- * everything and maps it (one function, xapian.cc) to a zc_status with the
+ * everything and maps it (one function, xapian_error.cc) to a zc_status with the
  * exception's message:
  *   DatabaseLockError -> ZC_ELOCKED, DatabaseNotFoundError/DatabaseOpeningError
  *   on a missing path -> ZC_ENOTFOUND, DatabaseCorruptError -> ZC_ECORRUPT,
@@ -11,6 +11,15 @@
  *   std::bad_alloc -> ZC_ENOMEM, other DatabaseError (disk full, I/O)
  *   -> ZC_EIO, InvalidArgumentError/QueryParserError -> ZC_EINVAL,
  *   anything else -> ZC_EINTERNAL.
+ *
+ * The implementation is split by what each file owns: xapian_error.cc (the
+ * exception mapping), xapian_db.cc (open, reopen, reads), xapian_write.cc,
+ * xapian_spelling.cc, xapian_doc.cc, xapian_stem.cc, xapian_query.cc,
+ * xapian_search.cc (Enquire and match sets); xapian_internal.h holds what
+ * they share.  Every query and search is shard-safe: nothing depends on one
+ * database's docids or on a class a stock xapian-tcpsrv cannot unserialise.
+ * Test-only faces of Xapian (its QueryParser, TermGenerator, MSet::snippet,
+ * several databases as one) live in tests/unit/xapian_testutil.h.
  *
  * Conventions: text is (ptr, len); every function returns a zc_status and
  * fills the optional zc_error; out-pointers are NULL on failure; every *_free
@@ -41,11 +50,6 @@ typedef struct zc_xap_stem zc_xap_stem;
  * Returns new; free with zc_xap_db_close. */
 zc_status zc_xap_db_open(const char *path, int mode, zc_xap_db **out, zc_error *err);
 
-/* Opens several databases as one read-only index (shards).  Document ids are
- * interleaved by Xapian.  Returns new; free with zc_xap_db_close. */
-zc_status zc_xap_db_open_shards(const char *const *paths, size_t n,
-                                zc_xap_db **out, zc_error *err);
-
 /* Closes (a writable database is closed without committing).  Accepts NULL. */
 void zc_xap_db_close(zc_xap_db *db);
 
@@ -56,8 +60,6 @@ int zc_xap_db_is_writable(const zc_xap_db *db);
 zc_status zc_xap_db_reopen(zc_xap_db *db, int *changed, zc_error *err);
 
 zc_status zc_xap_db_doc_count(zc_xap_db *db, uint64_t *out, zc_error *err);
-/* 1 when db is several databases opened as one (zc_xap_db_open_shards). */
-int zc_xap_db_is_sharded(const zc_xap_db *db);
 zc_status zc_xap_db_revision(zc_xap_db *db, uint64_t *out, zc_error *err);
 
 /* Number of documents indexing `term` (0 if none). */
@@ -131,13 +133,6 @@ zc_status zc_xap_doc_add_posting(zc_xap_doc *doc, const char *term, size_t len,
 /* Number of distinct terms (for tests). */
 size_t zc_xap_doc_term_count(const zc_xap_doc *doc);
 
-/* Xapian's own TermGenerator, kept for baselines (bench, eval): indexes text
- * into doc with `prefix` (may be ""), CJK n-grams when cjk_ngram != 0, and
- * the stemmer for stem_lang (e.g. "english"; NULL or "" = none). */
-zc_status zc_xap_termgen_index(zc_xap_doc *doc, const char *text, size_t len,
-                               const char *prefix, const char *stem_lang,
-                               int cjk_ngram, unsigned wdf_inc, zc_error *err);
-
 /* ---- Stemming --------------------------------------------------------- */
 
 /* stem_lang: a Xapian stemmer name ("english").  Returns new; free with
@@ -184,37 +179,23 @@ zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
                              zc_xap_query **out, zc_error *err);
 /* Every document.  Returns new; free with zc_xap_query_free. */
 zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err);
-/* q restricted to the documents docids[0..n) (any order; duplicates
- * ignored), the restriction pushed down every AND_MAYBE and FILTER so that
- * no part of q reads postings or positions elsewhere: Xapian's OP_FILTER by
- * a posting source over them.  Docids are those of a single database
- * (zc_xap_db_is_sharded says; a sharded handle interleaves them).
- * Returns new; free with zc_xap_query_free. */
-zc_status zc_xap_query_only_docs(const zc_xap_query *q, const uint32_t *docids, size_t n,
-                                 zc_xap_query **out, zc_error *err);
+/* q restricted to the documents indexed by one of the boolean terms
+ * terms[0..n) ((ptr, len) pairs, any order, duplicates ignored; meant for
+ * unique id terms), the restriction pushed down every AND_MAYBE and FILTER
+ * so that no part of q reads postings or positions elsewhere: Xapian's
+ * OP_FILTER by an OR of the terms (wqf 0), so q's weights are unchanged.
+ * Terms, not docids: the query means the same over one database, a set of
+ * shards or a remote one (xapian-tcpsrv unserialises it).  n 0 matches
+ * nothing.  Returns new; free with zc_xap_query_free. */
+zc_status zc_xap_query_only_terms(const zc_xap_query *q, const char *const *terms,
+                                  const size_t *lens, size_t n, zc_xap_query **out,
+                                  zc_error *err);
 
 int zc_xap_query_is_empty(const zc_xap_query *q);
 /* Xapian's description of q, for debugging and tests.  Returns new; free
  * with free(). */
 char *zc_xap_query_describe(const zc_xap_query *q);
 void zc_xap_query_free(zc_xap_query *q);
-
-/* Xapian's own QueryParser, kept for baselines and tools.  flags:
- * ZC_XAP_QP_* bits.  default_prefix may be NULL.  prefixes: pairs of
- * (field name, term prefix), n_prefixes pairs.  stem_lang may be NULL.
- * Returns new; free with zc_xap_query_free. */
-enum {
-    ZC_XAP_QP_BOOLEAN = 1 << 0,
-    ZC_XAP_QP_PHRASE = 1 << 1,
-    ZC_XAP_QP_LOVEHATE = 1 << 2,
-    ZC_XAP_QP_CJK_NGRAM = 1 << 3,
-    ZC_XAP_QP_WILDCARD = 1 << 4,
-    ZC_XAP_QP_DEFAULT_AND = 1 << 5
-};
-zc_status zc_xap_qp_parse(zc_xap_db *db, const char *text, size_t len,
-                          unsigned flags, const char *const *prefixes,
-                          size_t n_prefixes, const char *stem_lang,
-                          zc_xap_query **out, zc_error *err);
 
 /* ---- Searching -------------------------------------------------------- */
 
@@ -265,13 +246,6 @@ size_t zc_xap_mset_facet_size(const zc_xap_mset *ms, size_t k);
 zc_status zc_xap_mset_facet_value(const zc_xap_mset *ms, size_t k, size_t j,
                                   const char **value, size_t *len,
                                   uint64_t *count, zc_error *err);
-
-/* Xapian's MSet::snippet over text (with its own term generation, so only
- * meaningful for queries made by the QueryParser with the same settings).
- * Returns new; free with free(). */
-zc_status zc_xap_mset_snippet(const zc_xap_mset *ms, const char *text, size_t len,
-                              size_t length, const char *stem_lang, int cjk_ngram,
-                              char **out, size_t *len_out, zc_error *err);
 
 #ifdef __cplusplus
 }

@@ -202,7 +202,7 @@ static zc_status check_build(const char *text, size_t len, size_t max_chars)
     /* The query text as the document text: its own terms match in it. */
     char *out = NULL;
     size_t n = 0;
-    zc_status ss = zc_snippet_make(an, hl, q_text, len, max_chars, &out, &n, &err);
+    zc_status ss = zc_snippet_make(an, NULL, hl, q_text, len, max_chars, &out, &n, &err);
     FUZZ_CHECK(ss == ZC_OK && out != NULL);
     check_snippet(out, n);
     free(out);

@@ -1,4 +1,4 @@
-/* test_snippet.c — the highlight set and snippets (lib/snippet.c), with
+/* test_snippet.c — the highlight set and snippets (lib/snippet*.c), with
  * highlight sets made by the real query parser from real query text.
  *
  * Owns nothing. */
@@ -45,7 +45,7 @@ static char *snip(void **state, const char *q, const char *text, size_t max)
     zc_xap_query_free(xq);
     char *out = NULL;
     size_t len = 0;
-    if (zc_snippet_make(a, hl, text, strlen(text), max, &out, &len, &err) != ZC_OK)
+    if (zc_snippet_make(a, NULL, hl, text, strlen(text), max, &out, &len, &err) != ZC_OK)
         fail_msg("snippet: %s", err.message);
     zc_hl_free(hl);
     assert_int_equal(strlen(out), len);
@@ -54,26 +54,33 @@ static char *snip(void **state, const char *q, const char *text, size_t max)
     return out;
 }
 
-/* The snippet for query q made with an analyzer of mode m. */
+/* The snippet for query q made with an analyzer of mode m, both with a
+ * caller's second analyzer (as the index handle passes) and without one
+ * (made for the call): the two must agree. */
 static void expect_mode(zc_seg_mode m, const char *q, const char *text, const char *want)
 {
-    zc_analyzer *a = NULL;
+    zc_analyzer *a = NULL, *seg = NULL;
     zc_error err;
     assert_int_equal(zc_analyzer_new(m, &a, &err), ZC_OK);
+    assert_int_equal(zc_analyzer_new(m, &seg, &err), ZC_OK);
     zc_xap_query *xq = NULL;
     zc_hl *hl = NULL;
     if (zc_query_build(a, q, strlen(q), &xq, &hl, &err) != ZC_OK)
         fail_msg("query %s: %s", q, err.message);
     zc_xap_query_free(xq);
-    char *out = NULL;
-    size_t len = 0;
-    assert_int_equal(zc_snippet_make(a, hl, text, strlen(text), 120, &out, &len, &err),
-                     ZC_OK);
-    if (strcmp(out, want) != 0)
-        fail_msg("%s, query %s:\n got  %s\n want %s", zc_analyzer_mode_name(m), q, out,
-                 want);
-    free(out);
+    for (int with_seg = 0; with_seg < 2; with_seg++) {
+        char *out = NULL;
+        size_t len = 0;
+        assert_int_equal(zc_snippet_make(a, with_seg ? seg : NULL, hl, text, strlen(text), 120,
+                                         &out, &len, &err),
+                         ZC_OK);
+        if (strcmp(out, want) != 0)
+            fail_msg("%s%s, query %s:\n got  %s\n want %s", zc_analyzer_mode_name(m),
+                     with_seg ? " (caller's seg)" : "", q, out, want);
+        free(out);
+    }
     zc_hl_free(hl);
+    zc_analyzer_free(seg);
     zc_analyzer_free(a);
 }
 
@@ -223,7 +230,7 @@ static void test_hl_seq(void **state)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char *out = NULL;
         size_t len = 0;
-        assert_int_equal(zc_snippet_make(a, hl, t[i].text, strlen(t[i].text), 120, &out, &len,
+        assert_int_equal(zc_snippet_make(a, NULL, hl, t[i].text, strlen(t[i].text), 120, &out, &len,
                                          &err),
                          ZC_OK);
         if (strcmp(out, t[i].want) != 0)
@@ -260,7 +267,7 @@ static void test_hl_seq_bounded(void **state)
     text[n] = '\0';
     char *out = NULL;
     size_t len = 0;
-    assert_int_equal(zc_snippet_make(a, hl, text, n, 120, &out, &len, &err), ZC_OK);
+    assert_int_equal(zc_snippet_make(a, NULL, hl, text, n, 120, &out, &len, &err), ZC_OK);
     assert_null(strstr(out, "<b>"));
     free(out);
     free(text);
@@ -289,7 +296,7 @@ static void test_english_stems(void **state)
     expect(state, "northeast", "The NorthEast", 120, "The <b>NorthEast</b>");
 }
 
-/* The direct scan (snippet.c "regions") skips runs that cannot hold a
+/* The direct scan (snippet_scan.c "regions") skips runs that cannot hold a
  * term; what it shows must not change.  A sequence with a gap may stand
  * across one uninteresting run (城 here: the ngram phrase allows one extra
  * position), and no sequence is made up across skipped text. */
@@ -313,7 +320,7 @@ static void test_regions(void **state)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char *out = NULL;
         size_t len = 0;
-        assert_int_equal(zc_snippet_make(a, hl, t[i].text, strlen(t[i].text), 120, &out,
+        assert_int_equal(zc_snippet_make(a, NULL, hl, t[i].text, strlen(t[i].text), 120, &out,
                                          &len, &err),
                          ZC_OK);
         if (strcmp(out, t[i].want) != 0)
@@ -352,7 +359,7 @@ static void test_regions(void **state)
             zc_xap_query_free(xq);
             char *out = NULL;
             size_t len = 0;
-            assert_int_equal(zc_snippet_make(am, hl, text, n, 40, &out, &len, &err), ZC_OK);
+            assert_int_equal(zc_snippet_make(am, NULL, hl, text, n, 40, &out, &len, &err), ZC_OK);
             if (strstr(out, w[i].want) == NULL)
                 fail_msg("%s, %s: got %s", zc_analyzer_mode_name(m), w[i].q, out);
             free(out);
@@ -506,7 +513,7 @@ static void test_utf8_safety(void **state)
     const char bad[] = "ab\xff\xfe ok \xe4\xb8";
     char *out = NULL;
     size_t len = 0;
-    assert_int_equal(zc_snippet_make(a, hl, bad, sizeof bad - 1, 50, &out, &len, &err), ZC_OK);
+    assert_int_equal(zc_snippet_make(a, NULL, hl, bad, sizeof bad - 1, 50, &out, &len, &err), ZC_OK);
     assert_true(zc_norm_valid_utf8(out, len, NULL));
     assert_non_null(strstr(out, "<b>ok</b>"));
     free(out);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "xapian.h"
+#include "xapian_testutil.h"
 
 /* libxapian 1.4.22's Database::check, when it throws on a damaged table,
  * frees a table object through a base-class pointer of another size.  The
@@ -899,6 +900,134 @@ static void test_time_limit_reported(void **state)
     zc_xap_db_close(w);
 }
 
+/* ---- shard-safe restriction and serialisation ----------------------------- */
+
+/* q restricted to the id terms ids[0..n) (NUL-terminated). */
+static zc_xap_query *only(const zc_xap_query *q, const char *const *ids, size_t n)
+{
+    size_t lens[8];
+    for (size_t i = 0; i < n; i++)
+        lens[i] = strlen(ids[i]);
+    zc_xap_query *r = NULL;
+    zc_error err = {0};
+    assert_int_equal(zc_xap_query_only_terms(q, ids, lens, n, &r, &err), ZC_OK);
+    assert_non_null(r);
+    return r;
+}
+
+/* A rescoring-shaped query: cherry, with a plain boost (apple) and a
+ * positional one (the phrase "banana cherry") as AND_MAYBE right sides,
+ * under a FILTER. */
+static zc_xap_query *boosted(void)
+{
+    zc_xap_query *q = combine(ZC_XAP_OP_AND_MAYBE, 0, 2, term("cherry"), term("apple"));
+    q = combine(ZC_XAP_OP_AND_MAYBE, 0, 2, q,
+                combine(ZC_XAP_OP_PHRASE, 0, 2, term("banana"), term("cherry")));
+    zc_xap_query *all = NULL;
+    assert_int_equal(zc_xap_query_match_all(&all, NULL), ZC_OK);
+    return combine(ZC_XAP_OP_FILTER, 0, 2, q, all);
+}
+
+/* Weight of the hit whose data is `data` in ms, or -1. */
+static double weight_of(zc_xap_mset *ms, const char *data)
+{
+    for (size_t i = 0; i < zc_xap_mset_size(ms); i++) {
+        char *d = NULL;
+        double w = 0;
+        assert_int_equal(zc_xap_mset_hit_data(ms, i, &d, NULL, NULL), ZC_OK);
+        assert_int_equal(zc_xap_mset_hit(ms, i, NULL, &w, NULL), ZC_OK);
+        int same = strcmp(d, data) == 0;
+        free(d);
+        if (same)
+            return w;
+    }
+    return -1;
+}
+
+/* The rescoring window's restriction: only the listed documents, each with
+ * exactly the weight it has in the unrestricted query (the filter terms add
+ * nothing), in the same order; duplicates and unknown ids are harmless. */
+static void test_only_terms_keeps_weights(void **state)
+{
+    fixture *f = *state;
+    zc_xap_db *db = corpus(f->path);
+    zc_xap_query *q = boosted();
+    zc_xap_mset *full = search(db, q, -1, 0);
+    assert_int_equal(zc_xap_mset_size(full), 3);
+
+    static const char *const ids[] = {"Q3", "Q1", "Q3", "Q9"};
+    zc_xap_query *r = only(q, ids, 4);
+    char buf[64], want[64] = "";
+    hit_list(db, q, -1, 0, buf, sizeof buf);
+    /* the full order with d2 left out */
+    for (char *t = strtok(buf, ","); t != NULL; t = strtok(NULL, ","))
+        if (strcmp(t, "d2") != 0)
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", want[0] ? "," : "",
+                     t);
+    assert_string_equal(hit_list(db, r, -1, 0, buf, sizeof buf), want);
+    zc_xap_mset *ms = search(db, r, -1, 0);
+    assert_int_equal(zc_xap_mset_size(ms), 2);
+    assert_true(weight_of(ms, "d1") == weight_of(full, "d1"));
+    assert_true(weight_of(ms, "d3") == weight_of(full, "d3"));
+    assert_true(weight_of(ms, "d1") > 0);
+    zc_xap_mset_free(ms);
+    zc_xap_query_free(r);
+
+    /* No ids: nothing. */
+    r = only(q, NULL, 0);
+    assert_int_equal(hit_mask(db, r), 0);
+
+    zc_error err = {0};
+    size_t len0 = 0;
+    const char *empty[] = {""};
+    assert_int_equal(zc_xap_query_only_terms(q, empty, &len0, 1, &r, &err), ZC_EINVAL);
+    assert_null(r);
+    assert_int_equal(zc_xap_query_only_terms(q, NULL, NULL, 2, &r, &err), ZC_EINVAL);
+    assert_int_equal(zc_xap_query_only_terms(NULL, ids, &len0, 0, &r, &err), ZC_EINVAL);
+    zc_xap_mset_free(full);
+    zc_xap_query_free(q);
+    zc_xap_db_close(db);
+}
+
+/* Every kind of query the wrapper builds survives Query::serialise() and
+ * unserialise() with Xapian's default Registry, which is all a stock
+ * xapian-tcpsrv has: no PostingSource, MatchDecider or KeyMaker of ours
+ * anywhere (a docid posting source once restricted the rescoring window;
+ * it could not be serialised, so a remote shard failed every rescored
+ * SEARCH). */
+static void test_queries_serialise_for_remote_shards(void **state)
+{
+    (void)state;
+    zc_xap_query *v[32];
+    size_t n = 0;
+    static const zc_xap_op ops[] = {ZC_XAP_OP_AND,     ZC_XAP_OP_OR,      ZC_XAP_OP_AND_NOT,
+                                    ZC_XAP_OP_AND_MAYBE, ZC_XAP_OP_FILTER, ZC_XAP_OP_PHRASE,
+                                    ZC_XAP_OP_NEAR,    ZC_XAP_OP_SYNONYM, ZC_XAP_OP_ELITE_SET};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        v[n++] = combine(ops[i], ops[i] == ZC_XAP_OP_NEAR ? 5 : 0, 3, term("振兴"),
+                         term("东北"), term("Zrevit"));
+    assert_int_equal(zc_xap_query_value_range(0, "2001", 4, "2003", 4, &v[n++], NULL), ZC_OK);
+    assert_int_equal(zc_xap_query_value_range(1, "2001", 4, NULL, 0, &v[n++], NULL), ZC_OK);
+    assert_int_equal(zc_xap_query_value_range(1, NULL, 0, "2003", 4, &v[n++], NULL), ZC_OK);
+    assert_int_equal(zc_xap_query_value_range(3, NULL, 0, NULL, 0, &v[n++], NULL), ZC_OK);
+    assert_int_equal(zc_xap_query_match_all(&v[n++], NULL), ZC_OK);
+    assert_int_equal(zc_xap_query_scale(v[3], 2.5, &v[n], NULL), ZC_OK);
+    n++;
+    zc_xap_query *q = boosted();
+    static const char *const ids[] = {"Qne-2016-62-zh", "Q#0123456789abcdef长", "Q1"};
+    v[n++] = only(q, ids, 3);
+    zc_xap_query_free(q);
+    for (size_t i = 0; i < n; i++) {
+        const char *why = NULL;
+        char *d = zc_xap_query_describe(v[i]);
+        if (!zc_xap_test_query_roundtrips(v[i], &why))
+            fail_msg("%s: %s", d, why);
+        assert_null(strstr(d, "PostingSource"));
+        free(d);
+        zc_xap_query_free(v[i]);
+    }
+}
+
 /* ---- readers and writers ------------------------------------------------ */
 
 static void test_reader_reopen_sees_commit(void **state)
@@ -1017,6 +1146,11 @@ static void test_shards(void **state)
     char buf[64];
     zc_xap_query *q = term("cherry");
     assert_string_equal(hit_list(s, q, 0, 1, buf, sizeof buf), "d5,d2,d3,d1");
+    /* Restricted by id terms, the same documents whichever shard holds
+     * them (docids interleave across shards; terms do not). */
+    static const char *const ids[] = {"Q5", "Q1"};
+    zc_xap_query *r = only(q, ids, 2);
+    assert_int_equal(hit_mask(s, r), (1u << 1) | (1u << 5));
     zc_xap_query_free(q);
 
     put_doc(w2, "6", "d6", "fig", NULL);
@@ -1300,6 +1434,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reader_reopen_sees_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_survives_many_commits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_writes_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_only_terms_keeps_weights, setup, teardown),
+        cmocka_unit_test(test_queries_serialise_for_remote_shards),
         cmocka_unit_test_setup_teardown(test_shards, setup, teardown),
         cmocka_unit_test(test_stemmer),
         cmocka_unit_test_setup_teardown(test_termgen_qp_cjk_and_snippet, setup, teardown),
