@@ -14,15 +14,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zcproto import CLI, SEARCHD, TEST_DOCS, TOKEN, Daemon, shared_index  # noqa: E402
+from zcproto import CLI, SEARCHD, TEST_DOCS, TOKEN, Daemon  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (CLI.exists() and SEARCHD.exists()),
                                 reason="zhengce / zhengce-searchd not built")
-
-
-@pytest.fixture(scope="module")
-def index():
-    return shared_index()
 
 
 @pytest.fixture(scope="module")

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "corpus" / "sample"
-GEN = REPO / "corpus" / "gen"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from zcproto import SAMPLE, Paths, sample_records  # noqa: E402
 
-TEXT_KEYS = {"id", "title", "date", "issuer", "docno", "lang", "pair", "tags"}
+GEN = Paths.gen
+
 STRING_FIELDS = ("id", "lang", "title", "body", "date", "issuer", "docno", "pair", "url")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -70,37 +70,6 @@ def check_document(d, where):
         assert all(isinstance(t, str) for t in d["tags"]), f"{where}: tags"
 
 
-def parse_text_file(path):
-    """Header format: `Key: value` lines, one blank line, body."""
-    text = path.read_text(encoding="utf-8")
-    head, sep, body = text.partition("\n\n")
-    assert sep, f"{path}: no blank line after the header"
-    d = {}
-    for line in head.split("\n"):
-        key, colon, value = line.partition(":")
-        assert colon, f"{path}: header line without ':': {line!r}"
-        key = key.strip().lower()
-        assert key in TEXT_KEYS, f"{path}: unknown header key {key!r}"
-        assert key not in d, f"{path}: header key {key!r} twice"
-        value = value.strip()
-        d[key] = [t.strip() for t in value.split(",") if t.strip()] if key == "tags" else value
-    d["body"] = body.strip("\n")
-    return d
-
-
-def load_sample():
-    """[(where, doc)] for every sample document, JSONL first."""
-    out = []
-    for f in sorted(SAMPLE.glob("*.jsonl")):
-        for n, line in enumerate(f.read_text(encoding="utf-8").split("\n"), 1):
-            if not line.strip():
-                continue
-            out.append((f"{f.name}:{n}", json.loads(line)))
-    for f in sorted((SAMPLE / "text").glob("*.txt")):
-        out.append((f"text/{f.name}", parse_text_file(f)))
-    return out
-
-
 def run_gen(*args, env_extra=None, direct=False, check=True):
     env = dict(os.environ)
     env.update(env_extra or {})
@@ -119,7 +88,7 @@ def gen_docs(data):
 
 @pytest.fixture(scope="module")
 def sample():
-    return load_sample()
+    return sample_records()
 
 
 @pytest.fixture(scope="module")

@@ -29,14 +29,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import Paths, require  # noqa: E402
-from zcproto import Daemon  # noqa: E402
+from zcproto import Daemon, Paths, doc, require  # noqa: E402
 
 pytestmark = pytest.mark.crash
 
 SEED = int(os.environ.get("ZC_CRASH_SEED", "20261128"))
 XAPIAN_CHECK = shutil.which("xapian-check")
-GEN = Paths.repo / "corpus" / "gen"
+GEN = Paths.gen
 PY = "/usr/bin/python3"
 COMMITTED_RE = re.compile(r"committed batch (\d+) \((\d+) documents\)")
 
@@ -181,8 +180,7 @@ def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
 # -- (b) the writable daemon killed during ADD/COMMIT traffic ------------------
 
 def _doc(n):
-    return {"id": f"k{n}", "lang": "en", "title": f"Crash document {n}",
-            "body": f"Crash kqtoken body number {n}.", "date": "2021-03-04"}
+    return doc(n, prefix="k", lang="en")
 
 
 def _writer(d, start, acked, stop):

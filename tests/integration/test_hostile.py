@@ -31,19 +31,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zcproto import (INDEXER, SEARCHD, TOKEN, Conn, Daemon, err_code,  # noqa: E402
-                     parse_reply, shared_index)
-from test_overload import (SANITIZED, Pinger, alive, check_pings, close_all,  # noqa: E402
-                           connect, enough_fds, pump, read_all)
+from zcproto import (INDEXER, SANITIZED, SEARCHD, TOKEN, Daemon, Pinger, alive,  # noqa: E402
+                     check_pings, close_all, connect, err_code, parse_reply, pump, read_all)
 
-pytestmark = pytest.mark.skipif(not SEARCHD.exists(), reason="zhengce-searchd not built")
-
-__all__ = ["enough_fds"]     # the module-scoped fixture raising RLIMIT_NOFILE
-
-
-@pytest.fixture(scope="module")
-def index():
-    return shared_index()
+pytestmark = [pytest.mark.skipif(not SEARCHD.exists(), reason="zhengce-searchd not built"),
+              pytest.mark.usefixtures("enough_fds")]
 
 
 def read_replies(sock, n, deadline_s=30):

@@ -4,15 +4,14 @@ number in three spellings, titles in the top 3), re-runs without duplicates,
 kill -9 in the middle of a run, bad records reported as FILE:LINE, --strict,
 text documents, standard input, deletes, locks and usage errors.
 
-The real corpora are indexed once (conftest.real_index, cached under
-ZC_BUILD/test-cache).  Reading back uses the `zhengce` CLI (search --stdin
+The real corpora and the test index are indexed once (the real_index and
+index fixtures, cached under ZC_BUILD/test-cache).  Reading back uses the `zhengce` CLI (search --stdin
 batches queries through one index handle) and, for fetching every document
 by id, the daemon with pipelined GETs; each such test is skipped, with the
 reason, when its program is not built.
 """
 
 import json
-import os
 import random
 import re
 import shutil
@@ -24,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Paths, read_jsonl, require, run_indexer
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from zcproto import (TEST_DOCS, Daemon, Paths, doc, read_jsonl, require,  # noqa: E402
+                     run_indexer, sample_records, write_jsonl)
 
 SUMMARY_RE = re.compile(
     r"^indexed (\d+) documents \(([\d.]+) MB\) in ([\d.]+) s: (\d+) docs/s, ([\d.]+) MB/s; "
@@ -74,19 +73,6 @@ def hit_ids(reply):
     return [h["id"] for h in reply["hits"]]
 
 
-def write_jsonl(path, docs):
-    with open(path, "w", encoding="utf-8") as f:
-        for d in docs:
-            f.write(json.dumps(d, ensure_ascii=False) + "\n")
-
-
-def doc(i, **kw):
-    d = {"id": f"d{i}", "lang": "zh", "title": f"测试文件{i} 关于优化营商环境的通知",
-         "body": f"第{i}份文件。优化营商环境。"}
-    d.update(kw)
-    return d
-
-
 FW_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
@@ -117,7 +103,6 @@ def test_real_every_document_by_id(real_index, real_docs):
     """GET of every id returns exactly the input object (pipelined over one
     daemon connection)."""
     require(Paths.searchd)
-    from zcproto import Daemon
     with Daemon(real_index) as d, d.conn(timeout=60) as c:
         window = 100
         for start in range(0, len(real_docs), window):
@@ -232,19 +217,15 @@ def test_kill9_mid_run_then_rerun(tmp_index):
 
 # -- the sample corpus -------------------------------------------------------------
 
-def sample_docs():
-    docs = []
-    for p in sorted(Paths.sample.glob("*.jsonl")):
-        docs += read_jsonl(p)
-    return docs
-
-
-def test_sample_corpus(sample_index):
-    docs = sample_docs()
-    text_files = sorted((Paths.sample / "text").glob("*.txt"))
-    assert doc_count_readonly(sample_index) == len(docs) + len(text_files)
+def test_sample_corpus(index):
+    """The test index (corpus/sample + the controlled TEST_DOCS) holds
+    every document as given."""
+    records = sample_records()
+    docs = [d for where, d in records if not where.startswith("text/")] + list(TEST_DOCS)
+    text_docs = [d for where, d in records if where.startswith("text/")]
+    assert doc_count_readonly(index) == len(docs) + len(text_docs)
     for d in docs:
-        got = cli_get(sample_index, d["id"])
+        got = cli_get(index, d["id"])
         want = dict(d)
         if not want.get("lang"):
             # A detected lang is stored as if it had been given.
@@ -252,15 +233,12 @@ def test_sample_corpus(sample_index):
             want["lang"] = got["lang"]
         assert got == want, d["id"]
     # Text documents: their Id header is their id; every header is a field.
-    for tf in text_files:
-        head = tf.read_text(encoding="utf-8").split("\n\n", 1)[0]
-        fields = {k.strip().lower(): v.strip() for k, _, v in
-                  (line.partition(":") for line in head.splitlines())}
-        got = cli_get(sample_index, fields["id"])
-        assert got is not None, tf
+    for fields in text_docs:
+        got = cli_get(index, fields["id"])
+        assert got is not None, fields["id"]
         assert got["title"] == fields["title"]
         if "tags" in fields:
-            assert got["tags"] == [t.strip() for t in fields["tags"].split(",") if t.strip()]
+            assert got["tags"] == fields["tags"]
         assert got["body"] and "\r" not in got["body"]
 
 
@@ -508,7 +486,6 @@ def test_open_error_is_exit_2(tmp_path):
 @pytest.fixture
 def writable_daemon(tmp_path):
     require(Paths.searchd)
-    from zcproto import Daemon
     index = tmp_path / "served"
     run_indexer(index, check=0)  # an empty index for the daemon to serve
     token = tmp_path / "token"
@@ -569,12 +546,11 @@ def test_to_daemon_refusals(writable_daemon, tmp_path):
     assert p.returncode == 2 and "AUTH refused" in p.stderr, p.stderr
 
 
-def test_to_read_only_daemon(sample_index, tmp_path):
+def test_to_read_only_daemon(index, tmp_path):
     require(Paths.searchd)
-    from zcproto import Daemon
     src = tmp_path / "a.jsonl"
     write_jsonl(src, [doc(1)])
-    with Daemon(sample_index) as d:
+    with Daemon(index) as d:
         p = subprocess.run([str(Paths.indexer), "--to", addr(d), "--json", str(src)],
                            capture_output=True, text=True, timeout=120)
     assert p.returncode == 2, p.stderr

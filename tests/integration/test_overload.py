@@ -2,14 +2,17 @@
 (issue 5, item 4), on loopback, bounded in count and time.
 
 Each test starts its own daemon on the test index and, before any hostile
-client connects, a *pinger*: a separate process (so the hostile clients'
-Python work and the GIL never delay it) holding one well-behaved
-connection that sends PING every PING_EVERY_S seconds and times each
-round trip.  The test then asserts that the worst round trip observed
-stays under PING_BOUND_MS = 50 ms (the issue's bound on starvation, not a
-speed figure) and that no ping failed.  The distribution (count, p50, p99,
-max) of every test is printed and appended to ZC_BUILD/test-logs/
-overload-latency.txt.
+client connects, a *pinger* (zcproto.Pinger): a separate process (so the
+hostile clients' Python work and the GIL never delay it) holding one
+well-behaved connection that sends PING every 10 ms and times each round
+trip.  The test then asserts (zcproto.check_pings) that no ping failed and
+that the daemon's own delay on the worst one stays under PING_BOUND_MS =
+50 ms: issue 5's bound on starvation, kept as a documented requirement
+(docs/security.md, "PING under load", which also says when a shared,
+loaded machine makes it reported instead of asserted: never silently, the
+session ends with a summary of every check).  The distribution (count,
+p50, p99, max) of every test is printed and appended to
+ZC_BUILD/test-logs/overload-latency.txt.
 
 What each test does, and the bound it asserts:
 
@@ -18,8 +21,9 @@ What each test does, and the bound it asserts:
   `busy` line and EOF; all accepted connections then answer PING.
 * slowloris: 100 clients each send one byte a second of a line that never
   ends; the idle timeout (which counts only complete requests as activity)
-  drops each within --idle-timeout + slack, while a client sending a
-  request every 0.5 s over the same span is never dropped.
+  drops each, while they still trickle, never before --idle-timeout after
+  its connect, and while a client sending a request every 0.5 s over the
+  same span stays served (it is never dropped).
 * pipelining 100 000 requests without reading: 8 clients each push up to
   100 000 SEARCH/GET/PING lines and never read.  The daemon's RSS
   (/proc/PID/status VmRSS) is sampled before, during and after; it must
@@ -37,32 +41,27 @@ What each test does, and the bound it asserts:
 Each test ends by checking that the daemon still answers and exits 0 on
 SIGTERM (zcproto.Daemon).  Against an ASan build (make asan) the latency
 and RSS bounds are printed but not asserted (see SANITIZED); make test's
-ASan stage leaves this file to the plain stage.  The test process raises its own RLIMIT_NOFILE
-(soft up to the hard limit) for the 2 000 sockets.
+ASan stage leaves this file to the plain stage.  The test process raises
+its own RLIMIT_NOFILE (soft up to the hard limit) for the 2 000 sockets
+(the enough_fds fixture).
 """
 
 import os
 import random
-import resource
-import selectors
 import socket
-import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zcproto import (BUILD, SEARCHD, TOKEN, Daemon, err_code, parse_reply,  # noqa: E402
-                     shared_index)
+from zcproto import (BUILD, SANITIZED, SEARCHD, TOKEN, Daemon, Pinger, alive,  # noqa: E402
+                     check_pings, close_all, connect, err_code, parse_reply, pump, read_all)
 
 pytestmark = [pytest.mark.skipif(not SEARCHD.exists(), reason="zhengce-searchd not built"),
-              pytest.mark.overload]
+              pytest.mark.overload, pytest.mark.usefixtures("enough_fds")]
 
-PING_BOUND_MS = 50.0       # issue 5: PING answered within 50 ms throughout
-PING_EVERY_S = 0.01        # the pinger's pause between round trips
 RSS_GROWTH_MAX_KIB = 64 * 1024   # while 8 clients pipeline and never read
 RSS_AFTER_MAX_KIB = 32 * 1024    # once they are gone, above the start value:
 # measured +1.7 MiB early on, +17..20 MiB on 2026-11-28 17:12 UTC after the
@@ -70,250 +69,6 @@ RSS_AFTER_MAX_KIB = 32 * 1024    # once they are gone, above the start value:
 # bounds (1 MiB output pause, 1024 queued requests) from all 8 clients; the
 # freed memory stays with glibc's per-thread arenas (no leak: valgrind and
 # ASan report none).  Giving it back (malloc_trim) is left to do.
-WANT_FDS = 4096
-
-
-def _sanitized():
-    """True for an ASan build (make asan): its daemon is several times
-    slower and ASan's quarantine holds freed memory, so the latency and RSS
-    bounds, which are about the plain daemon, are reported, not asserted."""
-    try:
-        with open(SEARCHD, "rb") as f:
-            return b"__asan_init" in f.read()
-    except OSError:
-        return False
-
-
-SANITIZED = _sanitized()
-
-
-@pytest.fixture(scope="module")
-def index():
-    return shared_index()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def enough_fds():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = WANT_FDS if hard == resource.RLIM_INFINITY else min(WANT_FDS, hard)
-    if soft < want:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    yield
-    if soft < want:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-
-
-# -- the pinger ------------------------------------------------------------------
-
-PINGER = textwrap.dedent(r"""
-    import os, select, socket, sys, time
-    host, port, every, pid = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-    try:
-        os.nice(-10)     # the measuring instrument, where permitted (root)
-    except OSError:
-        pass
-    # run-queue wait (ns, the 2nd field of schedstat) of the daemon's event
-    # loop (its main thread) and of this process: time each was runnable
-    # but had no CPU because of other processes
-    def waits():
-        try:
-            with open("/proc/%s/task/%s/schedstat" % (pid, pid)) as f:
-                a = int(f.read().split()[1])
-            with open("/proc/thread-self/schedstat") as f:
-                b = int(f.read().split()[1])
-            return a, b
-        except (OSError, IndexError, ValueError):
-            return 0, 0
-    s = socket.create_connection((host, port), timeout=10)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    out = []
-    buf = b""
-    def ping():
-        global buf
-        w0 = waits()
-        t = time.perf_counter()
-        s.sendall(b"PING\n")
-        while b"\n" not in buf:
-            d = s.recv(4096)
-            if not d:
-                raise EOFError("closed")
-            buf += d
-        line, _, buf = buf.partition(b"\n")
-        dt = (time.perf_counter() - t) * 1000.0
-        w1 = waits()
-        if b'"pong":true' not in line:
-            raise ValueError(line[:200])
-        return dt, (w1[0] - w0[0]) / 1e6, (w1[1] - w0[1]) / 1e6
-    ping()       # the connection is accepted before we say ready
-    sys.stdout.write("ready\n"); sys.stdout.flush()
-    fail = ""
-    while True:
-        r, _, _ = select.select([sys.stdin], [], [], every)
-        if r:
-            break
-        try:
-            out.append(ping())
-        except Exception as e:   # reported, and fails the test
-            fail = repr(e)
-            break
-    sys.stdout.write("fail %s\n" % fail if fail else "ok\n")
-    sys.stdout.write(" ".join("%.3f,%.3f,%.3f" % x for x in out) + "\n")
-    sys.stdout.flush()
-""")
-
-
-class Pinger:
-    """A well-behaved client in its own process; stop() returns, for each
-    PING, (round trip ms, daemon loop run-queue wait ms, pinger run-queue
-    wait ms) and asserts none failed."""
-
-    def __init__(self, d):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", PINGER, d.addr[0], str(d.addr[1]), str(PING_EVERY_S),
-             str(d.proc.pid)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        assert line.strip() == "ready", "pinger did not start: %r" % line
-        self.daemon_pid = d.proc.pid
-        self.cpu0 = cpu_counters(self.daemon_pid)
-
-    def stop(self):
-        self.foreign = foreign_share(self.cpu0, cpu_counters(self.daemon_pid))
-        out, _ = self.proc.communicate("stop\n", timeout=30)
-        lines = out.splitlines()
-        assert lines and lines[0] == "ok", "a well-behaved PING failed: %r" % lines[:1]
-        if len(lines) < 2:
-            return []
-        return [tuple(float(v) for v in x.split(",")) for x in lines[1].split()]
-
-
-def cpu_counters(daemon_pid):
-    """(wall s, busy CPU s of the whole machine, CPU s of the daemon and of
-    this test process)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    busy = (sum(v[:8]) - v[3] - v[4]) / tick     # all but idle and iowait
-    try:
-        with open("/proc/%d/stat" % daemon_pid) as f:
-            st = f.read().rsplit(")", 1)[1].split()
-        ours = (int(st[11]) + int(st[12])) / tick
-    except OSError:
-        ours = 0.0
-    t = os.times()
-    return time.monotonic(), busy, ours + t.user + t.system
-
-
-def foreign_share(a, b):
-    """Share of the machine's CPU capacity used by processes other than the
-    daemon and this test (other builds, other test runs) between a and b."""
-    wall = max(b[0] - a[0], 1e-3)
-    return max(0.0, (b[1] - a[1]) - (b[2] - a[2])) / (wall * (os.cpu_count() or 1))
-
-
-FOREIGN_MAX = 0.25   # above this share the machine is not ours: report only
-
-
-def check_pings(name, pinger):
-    """Asserts the worst PING of the test against PING_BOUND_MS.  What is
-    bounded is the daemon's own delay: each round trip minus the time the
-    daemon's loop thread or the pinger sat runnable without a CPU because
-    other processes had it (the larger of the two, from
-    /proc/.../schedstat), so a machine loaded by unrelated work cannot fail
-    the test, while a loop busy with other clients' requests, or blocked,
-    still does.  The raw round trips are reported beside it.  When other
-    processes used more than FOREIGN_MAX of the machine's CPU during the
-    test (a shared machine; not CI, where make test runs alone) and the
-    bound is missed, it is reported, marked NOT ASSERTED, instead."""
-    samples = pinger.stop()
-    assert len(samples) >= (5 if SANITIZED else 20), \
-        "too few pings measured (%d)" % len(samples)
-    raw = sorted(x[0] for x in samples)
-    own = sorted(max(0.0, x[0] - max(x[1], x[2])) for x in samples)
-    steal = max(max(x[1], x[2]) for x in samples)
-
-    def pct(v, p):
-        return v[min(len(v) - 1, int(p * len(v)))]
-    text = ("%s: %d pings; raw round trip p50 %.2f p90 %.2f p99 %.2f max %.2f ms; "
-            "less run-queue wait (daemon's own delay) p99 %.2f max %.2f ms "
-            "(bound %.0f ms); largest run-queue wait in one ping %.2f ms; CPU used by "
-            "other processes %.0f%%" %
-            (name, len(raw), pct(raw, 0.5), pct(raw, 0.9), pct(raw, 0.99), raw[-1],
-             pct(own, 0.99), own[-1], PING_BOUND_MS, steal, 100 * pinger.foreign))
-    if pinger.foreign > FOREIGN_MAX and own[-1] >= PING_BOUND_MS:
-        text += (" — NOT ASSERTED: other processes took more than %.0f%% of the "
-                 "machine" % (100 * FOREIGN_MAX))
-    print(text)
-    try:
-        logdir = BUILD / "test-logs"
-        logdir.mkdir(parents=True, exist_ok=True)
-        with open(logdir / "overload-latency.txt", "a") as f:
-            f.write(time.strftime("%Y-%m-%dT%H:%M:%S ") + text + "\n")
-    except OSError:
-        pass
-    if SANITIZED:
-        print("(sanitizer build: bound reported, not asserted)")
-        return
-    assert own[-1] < PING_BOUND_MS or pinger.foreign > FOREIGN_MAX, text
-
-
-# -- helpers ----------------------------------------------------------------------
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def pump(socks, deadline_s, finished, limit=None):
-    """The one reading loop of these tests: reads every socket (made
-    non-blocking) until finished(data, how) says so, where how is "open"
-    while it is open and "eof" or "reset" once it ended (an ended socket is
-    finished whatever the answer), or the deadline.  Keeps at most about
-    limit bytes of each (None: all).  Returns ({sock: [bytes, how]}, how
-    many were not finished)."""
-    sel = selectors.DefaultSelector()
-    got = {}
-    for s in socks:
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ)
-        got[s] = [b"", "open"]
-    left = len(socks)
-    end = time.monotonic() + deadline_s
-    while left and time.monotonic() < end:
-        for key, _ in sel.select(timeout=0.2):
-            s = key.fileobj
-            try:
-                d = s.recv(65536)
-            except BlockingIOError:
-                continue
-            except ConnectionResetError:
-                d, got[s][1] = b"", "reset"
-            if d:
-                if limit is None or len(got[s][0]) < limit:
-                    got[s][0] += d
-            elif got[s][1] == "open":
-                got[s][1] = "eof"
-            how = got[s][1]
-            if how == "open":
-                if not finished(got[s][0], how):
-                    continue
-            else:
-                finished(got[s][0], how)    # the caller may object to an end
-            sel.unregister(s)
-            left -= 1
-    sel.close()
-    return got, left
-
-
-def read_all(socks, deadline_s, limit=1 << 20):
-    """Reads every socket until EOF (or reset) or the deadline, keeping at
-    most about limit bytes of each; returns {sock: (bytes, how)} with how in
-    eof/reset/timeout."""
-    got, _ = pump(socks, deadline_s, lambda data, how: False, limit)
-    return {s: (v[0], "timeout" if v[1] == "open" else v[1]) for s, v in got.items()}
 
 
 def wait_drained(d, keep=2, timeout=20):
@@ -325,26 +80,6 @@ def wait_drained(d, keep=2, timeout=20):
     while alive(d)["connections"] > keep:
         assert time.monotonic() < deadline, "connections not closed: %r" % alive(d)
         time.sleep(0.05)
-
-
-def connect(addr):
-    s = socket.create_connection(addr, timeout=10)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return s
-
-
-def close_all(socks):
-    for s in socks:
-        try:
-            s.close()
-        except OSError:
-            pass
-
-
-def alive(d):
-    with d.conn() as c:
-        assert c.request("PING")["pong"] is True
-        return c.request("STATS")
 
 
 # -- 2 000 connections ------------------------------------------------------------
@@ -427,27 +162,47 @@ def read_lines(socks, k, deadline_s):
 # -- slowloris --------------------------------------------------------------------
 
 def test_slowloris_partial_line_bytes_do_not_reset_idle_timeout(index):
+    # Order of events, not speed: each slowloris client is closed while it
+    # still trickles bytes (a byte a second, more often than the idle
+    # timeout), so partial-line bytes did not count as activity; none is
+    # closed before --idle-timeout has passed since its connect (the
+    # daemon's own timer: a load can only make the close later); the
+    # well-behaved client, sending a request every 0.5 s all along, is
+    # served before, during and after every close: it is never dropped.
+    # HANG_S only stops a hung test.
     idle = 2.0
     n = 100
+    hang_s = 30
     with Daemon(index, "--idle-timeout", str(idle)) as d:
         p = Pinger(d)
-        slow = [connect(d.addr) for _ in range(n)]
+        slow, connected_at = [], {}
+        for _ in range(n):
+            t = time.monotonic()
+            s = connect(d.addr)
+            slow.append(s)
+            connected_at[s] = t
         good = d.conn()
         payload = b"SEARCH " + b"a" * 1000       # never ends with a newline
         t0 = time.monotonic()
-        closed_at = {}
+        closed_at = {}                             # seconds after its connect
         good_replies = 0
         i = 0
         next_good = t0
-        # a byte a second for at most idle * 3 + 3 s
-        while time.monotonic() - t0 < idle * 3 + 3 and len(closed_at) < n:
+
+        def closed(s):
+            closed_at[s] = time.monotonic() - connected_at[s]
+        # a byte a second until every slowloris client is closed
+        while len(closed_at) < n:
+            assert time.monotonic() - t0 < hang_s, (
+                "%d slowloris clients still open after %d s: partial-line bytes "
+                "reset the idle timeout?" % (n - len(closed_at), hang_s))
             for s in slow:
                 if s in closed_at:
                     continue
                 try:
                     s.send(payload[i:i + 1])
                 except OSError:
-                    closed_at[s] = time.monotonic() - t0
+                    closed(s)
             # has the daemon closed some? (a FIN: recv returns b"")
             for s in slow:
                 if s in closed_at:
@@ -455,14 +210,14 @@ def test_slowloris_partial_line_bytes_do_not_reset_idle_timeout(index):
                 s.setblocking(False)
                 try:
                     if s.recv(1) == b"":
-                        closed_at[s] = time.monotonic() - t0
+                        closed(s)
                 except BlockingIOError:
                     pass
                 except OSError:
-                    closed_at[s] = time.monotonic() - t0
+                    closed(s)
                 s.setblocking(True)
             i += 1
-            # a well-behaved client with a request every 0.5 s meanwhile
+            # the well-behaved client, a request every 0.5 s meanwhile
             end = time.monotonic() + 1.0
             while time.monotonic() < end:
                 if time.monotonic() >= next_good:
@@ -471,10 +226,11 @@ def test_slowloris_partial_line_bytes_do_not_reset_idle_timeout(index):
                     next_good += 0.5
                 time.sleep(0.05)
         close_all(slow)
-        assert len(closed_at) == n, "%d slowloris clients still open after %.0f s" % (
-            n - len(closed_at), time.monotonic() - t0)
-        assert max(closed_at.values()) < idle + 3.0, sorted(closed_at.values())[-5:]
-        assert good.request("PING")["pong"] is True       # never dropped
+        assert i < len(payload)                   # closed while still trickling
+        # (the daemon allows itself 1 ms of clock rounding)
+        early = sorted(t for t in closed_at.values() if t < idle - 0.01)
+        assert not early, "closed before the idle timeout (%.0f s): %r" % (idle, early[:5])
+        assert good.request("PING")["pong"] is True   # after every close: never dropped
         assert good_replies >= 4
         good.close()
         check_pings("slowloris", p)
@@ -486,7 +242,6 @@ def test_slowloris_partial_line_bytes_do_not_reset_idle_timeout(index):
 def test_pipeline_100000_requests_never_read_memory_bounded(index):
     clients, per_client = 8, 100_000
     with Daemon(index, "--idle-timeout", "30") as d:
-        pid = d.proc.pid
         # warm up: every worker has run queries (each loads its own
         # analyzer, dictionaries included) and the caches are filled;
         # 8 connections pipelining at once keep every worker busy
@@ -500,7 +255,7 @@ def test_pipeline_100000_requests_never_read_memory_bounded(index):
                 assert c.reply()["ok"] is True
             c.close()
         p = Pinger(d)
-        rss0 = rss_kib(pid)
+        rss0 = d.rss_kib()
         blob = b"".join(reqs[k % len(reqs)] for k in range(per_client))
         socks = [connect(d.addr) for _ in range(clients)]
         sent = [0] * clients
@@ -517,22 +272,22 @@ def test_pipeline_100000_requests_never_read_memory_bounded(index):
                     sent[k] += s.send(blob[sent[k]:sent[k] + 65536])
                 except (BlockingIOError, InterruptedError):
                     pass
-            peak = max(peak, rss_kib(pid))
+            peak = max(peak, d.rss_kib())
             time.sleep(0.01)
         for _ in range(20):                       # settled, still connected
-            peak = max(peak, rss_kib(pid))
+            peak = max(peak, d.rss_kib())
             time.sleep(0.05)
-        during = rss_kib(pid)
+        during = d.rss_kib()
         st = alive(d)
         close_all(socks)
         # the daemon frees them on the reset/EOF; give it a moment
         time.sleep(1.0)
-        after = rss_kib(pid)
+        after = d.rss_kib()
         for _ in range(20):
             if after - rss0 < RSS_AFTER_MAX_KIB:
                 break
             time.sleep(0.25)
-            after = rss_kib(pid)
+            after = d.rss_kib()
         msg = ("RSS start %d KiB, peak %d KiB (+%d), during %d KiB, after %d KiB (+%d); "
                "bytes sent per client %s of %d" %
                (rss0, peak, peak - rss0, during, after, after - rss0, sent, len(blob)))
@@ -553,7 +308,7 @@ def test_flood_of_oversized_lines(index):
     n = 300                          # clients per round; rounds for >= 2 s
     with Daemon(index, "--max-line", "4k") as d:
         p = Pinger(d)
-        rss0 = rss_kib(d.proc.pid)
+        rss0 = d.rss_kib()
         junk = b"SEARCH " + b"x" * (64 * 1024)
         t0 = time.monotonic()
         rounds = 0
@@ -578,7 +333,7 @@ def test_flood_of_oversized_lines(index):
                 close_all(socks)
             rounds += 1
             wait_drained(d)
-        grew = rss_kib(d.proc.pid) - rss0
+        grew = d.rss_kib() - rss0
         check_pings("oversized lines (%d x %d clients)" % (rounds, n), p)
         assert SANITIZED or grew < RSS_GROWTH_MAX_KIB, grew
         alive(d)

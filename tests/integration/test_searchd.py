@@ -4,13 +4,13 @@ documents with known fields, and hostile or unusual clients (pipelining,
 one byte at a time, 200 at once, 2 MiB lines, invalid UTF-8, NUL, random
 junk, QUIT, half-close).
 
-Starts one real daemon for the module on a free loopback port (or uses
-ZC_SEARCHD=host:port, see zcproto.py).  Daemons with special options are in
-test_searchd_ops.py and test_searchd_write.py.
+Uses the `server` fixture (conftest.py): one real daemon for the module on
+a free loopback port, or the one ZC_SEARCHD=host:port names (zcproto.py).
+Daemons with special options are in test_searchd_ops.py and
+test_searchd_write.py.
 """
 
 import json
-import os
 import random
 import shutil
 import socket
@@ -22,22 +22,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zcproto import (SEARCHD, TEST_DOCS, TOKEN, Conn, Daemon, External, err_code,  # noqa: E402
-                     parse_reply, sample_docs, shared_index)
+from zcproto import (EXTERNAL, SEARCHD, TEST_DOCS, TOKEN, Daemon, err_code,  # noqa: E402
+                     parse_reply, sample_docs)
 
 pytestmark = pytest.mark.skipif(not SEARCHD.exists(), reason="zhengce-searchd not built")
-
-EXTERNAL = os.environ.get("ZC_SEARCHD")
-
-
-@pytest.fixture(scope="module")
-def server():
-    if EXTERNAL:
-        yield External(EXTERNAL)
-        return
-    with Daemon(shared_index(), "--workers", "2") as d:
-        yield d
-
 
 def search(server, **opts):
     opts.setdefault("q", TOKEN)
@@ -547,11 +535,11 @@ def test_reply_lines_are_single_json_objects(server):
         assert b"\n" not in raw
 
 
-def test_internal_error_when_the_index_is_damaged_under_the_daemon(tmp_path):
+def test_internal_error_when_the_index_is_damaged_under_the_daemon(index, tmp_path):
     # `internal` needs a failure the client cannot cause: here the index
     # files are overwritten while the daemon has them open.
     ix = tmp_path / "ix"
-    shutil.copytree(shared_index(), ix)
+    shutil.copytree(index, ix)
     with Daemon(ix, "--workers", "1") as d:
         with d.conn() as c:
             assert c.request("SEARCH " + TOKEN)["total"] == len(ALL)

@@ -1,13 +1,16 @@
 """test_searchd_write.py — zhengce-searchd's write path and live index:
 ADD/DEL/COMMIT in --writable mode, the commit interval, durability across
 kill -9, the commit at SIGTERM, AUTH with --token-file, and documents
-committed by zhengce-indexer (another process) becoming searchable within
-1 s without a restart.
+committed by zhengce-indexer (another process) becoming searchable without
+a restart.  Timing promises are checked as orders of events (see
+test_commit_interval and test_indexer_commits_visible_to_the_next_query).
 
 Each test starts its own daemon on its own index in a temporary directory.
 """
 
+import functools
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -19,18 +22,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from zcproto import (CLI, INDEXER, SEARCHD, TOKEN, Daemon, build_index, err_code,  # noqa: E402
-                     shared_index, write_jsonl)
+from zcproto import (CLI, INDEXER, REPO, SEARCHD, Daemon, err_code,  # noqa: E402
+                     run_indexer, write_jsonl)
+import zcproto  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not SEARCHD.exists(), reason="zhengce-searchd not built")
 
-
-def doc(i, **kw):
-    d = {"id": "w%s" % i, "lang": "en", "title": "Written document %s" % i,
-         "body": "Freshly written wqtoken text number %s." % i,
-         "date": "2020-01-%02d" % (1 + sum(map(ord, str(i))) % 28)}
-    d.update(kw)
-    return d
+doc = functools.partial(zcproto.doc, prefix="w", lang="en")   # w1, w2, ... holding wqtoken
 
 
 def add_line(d):
@@ -116,14 +114,25 @@ def test_add_invalid_document(tmp_path, bad, field):
 
 
 def test_commit_interval(tmp_path):
-    with Daemon(tmp_path / "ix", "--writable", "--commit-interval", "0.3") as d:
-        with d.conn() as c:
+    # Order of events, not speed: a pending ADD becomes visible with no
+    # COMMIT sent, through a commit the daemon logs as the interval's, while
+    # a daemon given the same ADD at the same time with a one-hour interval
+    # still has it pending.  (The 30 s deadline only stops a hung test.)
+    with Daemon(tmp_path / "ix", "--writable", "--commit-interval", "0.3", "--verbose") as d, \
+            Daemon(tmp_path / "ix2", "--writable", "--commit-interval", "3600",
+                   "--verbose") as late:
+        with d.conn() as c, late.conn() as lc:
             assert c.request(add_line(doc(5)))["ok"]
-            t0 = time.monotonic()
+            assert lc.request(add_line(doc(5)))["ok"]
+            deadline = time.monotonic() + 30
             while c.request("GET w5")["ok"] is not True:
-                assert time.monotonic() - t0 < 3, "not committed by the interval"
+                assert time.monotonic() < deadline, "not committed by the interval"
                 time.sleep(0.05)
+            assert err_code(lc.request("GET w5")) == "not_found"
             assert c.request("SEARCH wqtoken")["total"] == 1
+        commits = re.findall(r" commit why=(\S+)", d.log_text())
+        assert commits and set(commits) == {"interval"}, commits
+        assert " commit why=" not in late.log_text()
 
 
 @pytest.mark.crash
@@ -212,30 +221,45 @@ def test_auth_with_token_file(tmp_path):
         assert "s3cret" not in d.log_text()                   # never logged
 
 
-def test_auth_without_token_and_read_only_order(tmp_path):
+def test_auth_without_token_and_read_only_order(index, tmp_path):
     with Daemon(tmp_path / "ix", "--writable") as d:
         assert d.request("AUTH anything") == {"ok": True}
     tok = tmp_path / "token"
     tok.write_text("tok")
     # read_only comes before forbidden
-    with Daemon(shared_index(), "--token-file", tok) as d:
+    with Daemon(index, "--token-file", tok) as d:
         with d.conn() as c:
             assert err_code(c.request(add_line(doc(1)))) == "read_only"
             assert c.request("AUTH tok") == {"ok": True}
             assert err_code(c.request("COMMIT")) == "read_only"
 
 
-def run_indexer(ix, *args):
-    r = subprocess.run([str(INDEXER), "--index", str(ix), "--quiet"] + [str(a) for a in args],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    assert r.returncode == 0, r.stderr.decode(errors="replace")
-    return r
+def reopen_check_s():
+    """The workers' reopen check interval, ZC_SD_REOPEN_CHECK_MS of
+    searchd/limits.h, in seconds; protocol.md's promise (1 s) if the
+    constant cannot be found."""
+    for h in sorted(REPO.glob("searchd/**/limits.h")):
+        m = re.search(r"#define\s+ZC_SD_REOPEN_CHECK_MS\s+(\d+)", h.read_text())
+        if m:
+            return int(m.group(1)) / 1000.0
+    return 1.0
 
 
 @pytest.mark.skipif(not INDEXER.exists(), reason="zhengce-indexer not built")
-def test_indexer_commits_visible_within_1s(tmp_path):
+def test_indexer_commits_visible_to_the_next_query(index, tmp_path):
+    # protocol.md promises that a commit by another process is searchable
+    # "within 1 s".  Measuring that with a clock fails whenever a loaded
+    # machine delays the test or the daemon, so this checks the order of
+    # events that makes the promise hold: a worker moves to the newest
+    # revision before a query when its last check is one reopen interval
+    # old (ZC_SD_REOPEN_CHECK_MS, 200 ms), so ANY query sent once that
+    # interval has passed after the indexer's commit returned sees the
+    # commit, at its first try, however loaded the machine (load only adds
+    # time).  No polling, no upper bound on time.  The end-to-end latency
+    # on an idle machine is a benchmark's business, not this test's.
+    wait = reopen_check_s() + 0.05     # + clock granularity
     ix = tmp_path / "ix"
-    build_index(ix)
+    shutil.copytree(index, ix)
     with Daemon(ix) as d:
         with d.conn() as c:
             assert c.request("SEARCH livetoken")["total"] == 0
@@ -244,23 +268,14 @@ def test_indexer_commits_visible_within_1s(tmp_path):
                 write_jsonl(f, [{"id": "live-%d" % round_, "lang": "en",
                                  "title": "Live document %d" % round_,
                                  "body": "livetoken round %d" % round_}])
-                run_indexer(ix, f)
-                t0 = time.monotonic()
-                while True:
-                    r = c.request("GET live-%d" % round_)
-                    if r["ok"]:
-                        break
-                    assert time.monotonic() - t0 < 1.0, "not visible within 1 s"
-                    time.sleep(0.02)
-                while c.request("SEARCH livetoken")["total"] != round_ + 1:
-                    assert time.monotonic() - t0 < 1.0
-                    time.sleep(0.02)
-            run_indexer(ix, "--delete", "live-0")
-            t0 = time.monotonic()
-            while c.request("GET live-0")["ok"]:
-                assert time.monotonic() - t0 < 1.0, "delete not visible within 1 s"
-                time.sleep(0.02)
-            assert c.request("STATS")["docs"] >= 2
+                run_indexer(ix, "--quiet", f, check=0, timeout=120)   # committed on return
+                time.sleep(wait)
+                assert c.request("GET live-%d" % round_)["ok"] is True, "commit not seen"
+                assert c.request("SEARCH livetoken")["total"] == round_ + 1
+            run_indexer(ix, "--quiet", "--delete", "live-0", check=0, timeout=120)
+            time.sleep(wait)
+            assert err_code(c.request("GET live-0")) == "not_found", "delete not seen"
+            assert c.request("SEARCH livetoken")["total"] == 2
 
 
 @pytest.mark.skipif(not CLI.exists(), reason="zhengce not built")
