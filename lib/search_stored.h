@@ -25,10 +25,13 @@
 /* The top-level strings keys[0..n) of the JSON object data[0..len), in one
  * walk.  outs[k]: returns new (free with free()), NUL-terminated, its byte
  * length in lens[k] (a \u0000 in the text stays in it); NULL when the key
- * is absent or its value is not a string.  The first of duplicate keys
- * counts.  The last key's string keeps at most last_max bytes (cut on a
- * character boundary); the others are whole.  Escapes are decoded (a lone
- * surrogate as U+FFFD); other bytes are copied as they are.
+ * is absent or its value is not a string.  Keys are compared as written
+ * (an escaped key matches nothing); of a key given twice, the first string
+ * value counts.  The last key's string is cut to about last_max bytes, on
+ * a character boundary (an escaped character may take it up to 4 bytes
+ * over); the others are whole.  Escapes are decoded (a lone surrogate as
+ * U+FFFD); other bytes are copied as they are.  Nothing after the object's
+ * closing brace is read.
  * ZC_ECORRUPT: data is not an object the scanner reads (every outs[k]
  * NULL); ZC_ENOMEM. */
 zc_status zc_stored_fields(const char *data, size_t len, const char *const *keys, size_t n,

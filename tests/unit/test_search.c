@@ -500,7 +500,8 @@ static json_t *reply(void **state, const char *arg, char **raw)
     return j;
 }
 
-/* zc_results_to_json writes the reply itself (lib/search_reply.c): byte for byte what jansson dumps of the same document. */
+/* zc_results_to_json writes the reply itself (lib/search_reply.c): byte
+ * for byte what jansson dumps of the same document. */
 static void test_reply_is_janssons(void **state)
 {
     static const char *const args[] = {
