@@ -142,33 +142,46 @@ static zc_status snippet_source(zc_xap_mset *ms, size_t i, const char *title, ch
     return ZC_OK;
 }
 
-/* Hit i's fields from its hit value (or, for an index written without
- * one, its stored document) into h. */
-static zc_status hit_from_value(zc_xap_mset *ms, size_t i, uint32_t docid, zc_hit *h,
-                                int *oom, zc_error *err)
+/* Hit i's fields as a jansson object: its hit value (ZC_SLOT_HIT), or its
+ * stored document, which has the same fields, when the value is missing or
+ * unreadable (an index written without hit values) or, with need_id, has
+ * no string "id".  *out: returns new, or NULL when the stored document is
+ * not JSON either; free with json_decref. */
+static zc_status hit_fields_json(zc_xap_mset *ms, size_t i, int need_id, json_t **out,
+                                 zc_error *err)
 {
     char *val = NULL;
     size_t vlen = 0;
+    *out = NULL;
     zc_status st = zc_xap_mset_hit_value(ms, i, ZC_SLOT_HIT, &val, &vlen, err);
     if (st != ZC_OK)
         return st;
     json_t *hj = vlen ? json_loadb(val, vlen, 0, NULL) : NULL;
     free(val);
-    if (hj == NULL) {
-        /* No hit value (an index written otherwise): the stored document
-         * has the same fields. */
-        char *data = NULL;
-        size_t dlen = 0;
-        st = hit_doc(ms, i, &data, &dlen, err);
-        if (st != ZC_OK)
+    if (hj == NULL || (need_id && !json_is_string(json_object_get(hj, "id")))) {
+        json_decref(hj);
+        if ((st = hit_doc(ms, i, &val, &vlen, err)) != ZC_OK)
             return st;
-        hj = json_loadb(data, dlen, 0, NULL);
-        free(data);
-        if (hj == NULL)
-            return zc_error_set(err, ZC_ECORRUPT, NULL,
-                                "document %u has neither hit fields nor readable data",
-                                (unsigned)docid);
+        hj = json_loadb(val, vlen, 0, NULL);
+        free(val);
     }
+    *out = hj;
+    return ZC_OK;
+}
+
+/* Hit i's fields from its hit value (or, for an index written without
+ * one, its stored document) into h. */
+static zc_status hit_from_value(zc_xap_mset *ms, size_t i, uint32_t docid, zc_hit *h,
+                                int *oom, zc_error *err)
+{
+    json_t *hj = NULL;
+    zc_status st = hit_fields_json(ms, i, 0, &hj, err);
+    if (st != ZC_OK)
+        return st;
+    if (hj == NULL)
+        return zc_error_set(err, ZC_ECORRUPT, NULL,
+                            "document %u has neither hit fields nor readable data",
+                            (unsigned)docid);
     h->id = json_str_dup(hj, "id", oom);
     h->lang = json_str_dup(hj, "lang", oom);
     h->title = json_str_dup(hj, "title", oom);
@@ -251,21 +264,11 @@ zc_status zc_hits_read(zc_index *idx, zc_xap_mset *ms, size_t i, const zc_hl *hl
 
 zc_status zc_hits_id_term(zc_xap_mset *ms, size_t i, char *buf, size_t *len, zc_error *err)
 {
-    char *val = NULL;
-    size_t vlen = 0;
+    json_t *hj = NULL;
     *len = 0;
-    zc_status st = zc_xap_mset_hit_value(ms, i, ZC_SLOT_HIT, &val, &vlen, err);
+    zc_status st = hit_fields_json(ms, i, 1, &hj, err);
     if (st != ZC_OK)
         return st;
-    json_t *hj = vlen ? json_loadb(val, vlen, 0, NULL) : NULL;
-    free(val);
-    if (!json_is_string(json_object_get(hj, "id"))) {
-        json_decref(hj);
-        if ((st = hit_doc(ms, i, &val, &vlen, err)) != ZC_OK)
-            return st;
-        hj = json_loadb(val, vlen, 0, NULL);
-        free(val);
-    }
     json_t *id = json_object_get(hj, "id");
     if (json_is_string(id) && json_string_length(id) > 0)
         *len = zc_index_id_term(json_string_value(id), json_string_length(id), buf);

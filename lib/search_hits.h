@@ -18,7 +18,8 @@
 #include "zhengce.h"
 
 /* Reads hit i of ms into h (zeroed by the caller): score and fields, and
- * with want_snippet a snippet highlighting hl's terms.  id, lang and title
+ * with want_snippet a snippet highlighting hl's terms made with idx's
+ * analyzers (idx and hl are not used otherwise, and may be NULL).  id, lang and title
  * are never NULL on success.  h's strings: new, each freed with free()
  * (zc_results_free does it for a hit of results); on failure h may hold
  * some, which the caller frees the same way.  Errors: the match set's and

@@ -61,31 +61,30 @@ ZC_API void zc_search_request_free(zc_search_request *req)
  * Each reads a present, non-null JSON value into req->opts, or fails
  * ZC_EINVAL naming its option. */
 
-/* An integer option in [min, max] (a JSON integer, or a real with no
- * fraction, as some clients send). */
-static zc_status opt_uint(json_t *v, const char *name, uint64_t min, uint64_t max,
-                          uint64_t *out, zc_error *err)
+/* An integer option in [0, max] into *out, left alone on failure (a JSON
+ * integer, or a real with no fraction, as some clients send). */
+static zc_status opt_u32(json_t *v, const char *name, uint32_t max, uint32_t *out,
+                         zc_error *err)
 {
     double d;
     if (json_is_integer(v)) {
         json_int_t i = json_integer_value(v);
-        if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+        if (i < 0 || (uint64_t)i > max)
             goto range;
-        *out = (uint64_t)i;
+        *out = (uint32_t)i;
         return ZC_OK;
     }
     if (json_is_real(v)) {
         d = json_real_value(v);
-        if (d != floor(d) || d < (double)min || d > (double)max)
+        if (d != floor(d) || d < 0 || d > (double)max)
             goto range;
-        *out = (uint64_t)d;
+        *out = (uint32_t)d;
         return ZC_OK;
     }
     return zc_error_set(err, ZC_EINVAL, name, "option \"%s\" must be an integer", name);
 range:
-    return zc_error_set(err, ZC_EINVAL, name,
-                        "option \"%s\" must be an integer from %llu to %llu", name,
-                        (unsigned long long)min, (unsigned long long)max);
+    return zc_error_set(err, ZC_EINVAL, name, "option \"%s\" must be an integer from 0 to %lu",
+                        name, (unsigned long)max);
 }
 
 static zc_status opt_date(json_t *v, const char *name, const char **out, zc_error *err)
@@ -106,20 +105,12 @@ static zc_status opt_date(json_t *v, const char *name, const char **out, zc_erro
 
 static zc_status opt_limit(zc_search_request *req, json_t *v, zc_error *err)
 {
-    uint64_t u;
-    zc_status st = opt_uint(v, "limit", 0, ZC_SEARCH_LIMIT_MAX, &u, err);
-    if (st == ZC_OK)
-        req->opts.limit = (uint32_t)u;
-    return st;
+    return opt_u32(v, "limit", ZC_SEARCH_LIMIT_MAX, &req->opts.limit, err);
 }
 
 static zc_status opt_offset(zc_search_request *req, json_t *v, zc_error *err)
 {
-    uint64_t u;
-    zc_status st = opt_uint(v, "offset", 0, UINT32_MAX, &u, err);
-    if (st == ZC_OK)
-        req->opts.offset = (uint32_t)u;
-    return st;
+    return opt_u32(v, "offset", UINT32_MAX, &req->opts.offset, err);
 }
 
 static zc_status opt_lang(zc_search_request *req, json_t *v, zc_error *err)
@@ -210,11 +201,7 @@ static zc_status opt_facets(zc_search_request *req, json_t *v, zc_error *err)
 
 static zc_status opt_facet_limit(zc_search_request *req, json_t *v, zc_error *err)
 {
-    uint64_t u;
-    zc_status st = opt_uint(v, "facet_limit", 0, ZC_SEARCH_FACET_LIMIT_MAX, &u, err);
-    if (st == ZC_OK)
-        req->opts.facet_limit = (uint32_t)u;
-    return st;
+    return opt_u32(v, "facet_limit", ZC_SEARCH_FACET_LIMIT_MAX, &req->opts.facet_limit, err);
 }
 
 static zc_status opt_match(zc_search_request *req, json_t *v, zc_error *err)
