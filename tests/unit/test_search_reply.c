@@ -36,6 +36,17 @@ static char *dump(json_t *j)
     return d;
 }
 
+/* Takes b's text and j: b holds what jansson writes of j. */
+static void expect_as_jansson(zc_strbuf *b, json_t *j)
+{
+    assert_false(b->oom);
+    char *want = dump(j);
+    if (strcmp(b->p, want) != 0)
+        fail_msg("ours    %s\njansson %s", b->p, want);
+    free(want);
+    free(b->p);
+}
+
 static void test_strings_as_jansson(void **state)
 {
     (void)state;
@@ -50,12 +61,7 @@ static void test_strings_as_jansson(void **state)
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         zc_strbuf b = {0};
         zc_reply_put_string(&b, strs[i]);
-        assert_false(b.oom);
-        char *want = dump(json_string(strs[i]));
-        if (strcmp(b.p, want) != 0)
-            fail_msg("ours    %s\njansson %s", b.p, want);
-        free(want);
-        free(b.p);
+        expect_as_jansson(&b, json_string(strs[i]));
     }
     /* Not UTF-8 (jansson refuses such a string): written "". */
     static const char *const bad[] = {"\xff", "ab\xc0\xaf", "\xed\xa0\x80", "振\xe5\x85"};
@@ -79,12 +85,7 @@ static void test_reals_as_jansson(void **state)
     for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
         zc_strbuf b = {0};
         zc_reply_put_real(&b, reals[i]);
-        assert_false(b.oom);
-        char *want = dump(json_real(reals[i]));
-        if (strcmp(b.p, want) != 0)
-            fail_msg("%.17g: ours %s, jansson %s", reals[i], b.p, want);
-        free(want);
-        free(b.p);
+        expect_as_jansson(&b, json_real(reals[i]));
     }
     /* json_real refuses these: the reply fails (as out of memory). */
     static const double refused[] = {NAN, INFINITY, -INFINITY};
