@@ -1,4 +1,4 @@
-/* index_internal.h — what index.c shares with search.c: the zc_index handle.
+/* index_internal.h — what index.c shares with lib/search*.c: the zc_index handle.
  * Not public. */
 #ifndef ZC_INDEX_INTERNAL_H
 #define ZC_INDEX_INTERNAL_H

@@ -1,5 +1,5 @@
 /* strbuf.h — a growing NUL-terminated output buffer, shared by the snippet
- * renderer (snippet.c) and the reply writer (search.c).
+ * renderer (snippet.c) and the reply writer (search_reply.c).
  *
  * Owns: the buffer's bytes.  Must never: abort or print on allocation
  * failure; a failed append sets oom and every later append is a no-op, so a

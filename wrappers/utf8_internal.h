@@ -1,5 +1,5 @@
 /* utf8_internal.h — strict UTF-8 encoding and decoding of one character,
- * shared by the converter and segmenter wrappers, lib/search.c's JSON
+ * shared by the converter and segmenter wrappers, lib/search_stored.c's JSON
  * string decoder and the snippet modules (lib/snippet*.c): the library's
  * one UTF-8 codec.
  *

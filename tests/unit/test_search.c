@@ -1,5 +1,5 @@
 /* test_search.c — zc_search and its options, results and JSON reply
- * (lib/search.c), through the public API against a real index built with
+ * (lib/search*.c), through the public API against a real index built with
  * zc_index_add_json in a temporary directory.
  *
  * Owns nothing but its temporary directory, removed at the end. */
@@ -128,147 +128,6 @@ static void expect_set(void **state, const char *arg, const char *want_sorted)
     if (strcmp(got, want_sorted) != 0)
         fail_msg("%s: got {%s}, want {%s}", arg, got, want_sorted);
     zc_results_free(r);
-}
-
-static void expect_einval(const char *arg, const char *field)
-{
-    zc_search_request *req = NULL;
-    zc_error err;
-    zc_status st = zc_search_request_parse(arg, strlen(arg), &req, &err);
-    if (st != ZC_EINVAL)
-        fail_msg("%s: status %s, want ZC_EINVAL", arg, zc_status_name(st));
-    assert_null(req);
-    if (strcmp(err.field, field) != 0)
-        fail_msg("%s: field \"%s\", want \"%s\"", arg, err.field, field);
-    /* The message names the option, for a person reading the reply. */
-    if (field[0] != '\0' && strstr(err.message, field) == NULL)
-        fail_msg("%s: message \"%s\" does not name %s", arg, err.message, field);
-}
-
-/* ---- request parsing ---------------------------------------------------- */
-
-static void test_parse_plain(void **state)
-{
-    (void)state;
-    zc_search_request *req = NULL;
-    zc_error err;
-    const char *q = "振兴东北 老工业基地";
-    assert_int_equal(zc_search_request_parse(q, strlen(q), &req, &err), ZC_OK);
-    zc_search_opts *o = zc_search_request_opts(req);
-    assert_int_equal(o->q_len, strlen(q));
-    assert_memory_equal(o->q, q, strlen(q));
-    assert_int_equal(o->limit, 10);
-    assert_int_equal(o->offset, 0);
-    assert_int_equal(o->snippet, 1);
-    assert_int_equal(o->facet_limit, ZC_FACET_LIMIT_DEFAULT);
-    assert_int_equal(o->sort, ZC_SORT_RELEVANCE);
-    assert_null(o->lang);
-    zc_search_request_free(req);
-    zc_search_request_free(NULL);
-}
-
-static void test_parse_json_all(void **state)
-{
-    (void)state;
-    const char *arg =
-        "  {\"q\":\"振兴\",\"limit\":5,\"offset\":3,\"lang\":\"zh\",\"issuer\":[\"国务院\",\"a\"],"
-        "\"from\":\"2003\",\"to\":\"2010-12-31\",\"sort\":\"date_asc\","
-        "\"facets\":[\"issuer\",\"year\",\"lang\"],\"facet_limit\":7,\"snippet\":false,"
-        "\"unknown\":{\"x\":[1,2]}}";
-    zc_search_request *req = NULL;
-    zc_error err;
-    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
-    zc_search_opts *o = zc_search_request_opts(req);
-    assert_int_equal(o->q_len, strlen("振兴"));
-    assert_memory_equal(o->q, "振兴", o->q_len);
-    assert_int_equal(o->limit, 5);
-    assert_int_equal(o->offset, 3);
-    assert_string_equal(o->lang, "zh");
-    assert_int_equal(o->n_issuers, 2);
-    assert_string_equal(o->issuers[0], "国务院");
-    assert_string_equal(o->issuers[1], "a");
-    assert_string_equal(o->from, "2003");
-    assert_string_equal(o->to, "2010-12-31");
-    assert_int_equal(o->sort, ZC_SORT_DATE_ASC);
-    assert_int_equal(o->facets, ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG);
-    assert_int_equal(o->facet_limit, 7);
-    assert_int_equal(o->snippet, 0);
-    zc_search_request_free(req);
-
-    /* issuer as one string; sort date */
-    arg = "{\"q\":\"x\",\"issuer\":\"国务院\",\"sort\":\"date\"}";
-    assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
-    o = zc_search_request_opts(req);
-    assert_int_equal(o->n_issuers, 1);
-    assert_string_equal(o->issuers[0], "国务院");
-    assert_int_equal(o->sort, ZC_SORT_DATE_DESC);
-    zc_search_request_free(req);
-}
-
-static void test_parse_errors_name_option(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *arg, *field;
-    } cases[] = {
-        {"{\"limit\":10}", "q"},
-        {"{\"q\":5}", "q"},
-        {"{\"q\":\"\"}", "q"},
-        {"", "q"},
-        {"   ", "q"},
-        {"{\"q\":\"x\",\"limit\":-1}", "limit"},
-        {"{\"q\":\"x\",\"limit\":1001}", "limit"},
-        {"{\"q\":\"x\",\"limit\":\"10\"}", "limit"},
-        {"{\"q\":\"x\",\"limit\":2.5}", "limit"},
-        {"{\"q\":\"x\",\"offset\":-1}", "offset"},
-        {"{\"q\":\"x\",\"offset\":true}", "offset"},
-        {"{\"q\":\"x\",\"lang\":\"fr\"}", "lang"},
-        {"{\"q\":\"x\",\"lang\":1}", "lang"},
-        {"{\"q\":\"x\",\"issuer\":5}", "issuer"},
-        {"{\"q\":\"x\",\"issuer\":[\"a\",1]}", "issuer"},
-        {"{\"q\":\"x\",\"from\":\"2003-02-30\"}", "from"},
-        {"{\"q\":\"x\",\"from\":\"2003-13\"}", "from"},
-        {"{\"q\":\"x\",\"from\":2003}", "from"},
-        {"{\"q\":\"x\",\"to\":\"abc\"}", "to"},
-        {"{\"q\":\"x\",\"to\":\"2003-1-5\"}", "to"},
-        {"{\"q\":\"x\",\"sort\":\"newest\"}", "sort"},
-        {"{\"q\":\"x\",\"sort\":[]}", "sort"},
-        {"{\"q\":\"x\",\"facets\":\"issuer\"}", "facets"},
-        {"{\"q\":\"x\",\"facets\":[\"issuer\",\"color\"]}", "facets"},
-        {"{\"q\":\"x\",\"facet_limit\":-1}", "facet_limit"},
-        {"{\"q\":\"x\",\"facet_limit\":\"5\"}", "facet_limit"},
-        {"{\"q\":\"x\",\"snippet\":\"yes\"}", "snippet"},
-        {"{\"q\":\"x\",\"snippet\":1}", "snippet"},
-        {"{\"q\":\"x\",\"match\":\"some\"}", "match"},
-        {"{\"q\":\"x\",\"match\":1}", "match"},
-        {"{\"q\":\"x\",\"match\":\"ANY\"}", "match"},
-        {"{\"q\":\"x\"", ""},
-        {"{\"q\":\"x\"} trailing", ""},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        expect_einval(cases[i].arg, cases[i].field);
-}
-
-/* A 2016-11-30 "to" and the limits of each option's range are accepted. */
-static void test_parse_edges_accepted(void **state)
-{
-    (void)state;
-    static const char *const ok[] = {
-        "{\"q\":\"x\",\"limit\":0}",
-        "{\"q\":\"x\",\"limit\":1000}",
-        "{\"q\":\"x\",\"facet_limit\":0}",
-        "{\"q\":\"x\",\"from\":\"2004-02-29\",\"to\":\"2016\"}",
-        "{\"q\":\"x\",\"facets\":[]}",
-        "{\"q\":\"x\",\"whatever\":\"ignored\"}",
-        "[1,2] is plain text",
-    };
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        zc_search_request *req = NULL;
-        zc_error err;
-        if (zc_search_request_parse(ok[i], strlen(ok[i]), &req, &err) != ZC_OK)
-            fail_msg("%s: %s", ok[i], err.message);
-        zc_search_request_free(req);
-    }
 }
 
 /* ---- searching ---------------------------------------------------------- */
@@ -641,8 +500,8 @@ static json_t *reply(void **state, const char *arg, char **raw)
     return j;
 }
 
-/* zc_results_to_json writes the reply itself (lib/search.c "the reply
- * JSON"): byte for byte what jansson dumps of the same document. */
+/* zc_results_to_json writes the reply itself (lib/search_reply.c): byte
+ * for byte what jansson dumps of the same document. */
 static void test_reply_is_janssons(void **state)
 {
     static const char *const args[] = {
@@ -892,10 +751,6 @@ static void test_snippet_body_source(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_plain),
-        cmocka_unit_test(test_parse_json_all),
-        cmocka_unit_test(test_parse_errors_name_option),
-        cmocka_unit_test(test_parse_edges_accepted),
         cmocka_unit_test(test_search_all_and_total),
         cmocka_unit_test(test_search_hit_fields),
         cmocka_unit_test(test_option_lang),

@@ -1,0 +1,33 @@
+/* search_request.h — the SEARCH request: its argument read into
+ * zc_search_opts (zhengce.h's zc_search_request_*), and the rules every
+ * zc_search_opts must keep, whoever filled it.
+ *
+ * Owns: the option rules of protocol.md (each bad value is ZC_EINVAL naming
+ * the option), the option defaults (zc_search_opts_init), and the facets a
+ * search may ask for (their bits, names and value slots).
+ * Must never: touch an index or Xapian; keep a pointer into the caller's
+ * argument (a request owns copies of every string its options point to).
+ */
+#ifndef ZC_SEARCH_REQUEST_H
+#define ZC_SEARCH_REQUEST_H
+
+#include "zhengce.h"
+
+/* facet_limit above this is refused: a facet list is for people to read. */
+#define ZC_SEARCH_FACET_LIMIT_MAX 10000u
+
+/* The facets, in the order a reply lists them. */
+#define ZC_SEARCH_N_FACETS 3
+typedef struct zc_search_facet {
+    unsigned bit;     /* ZC_FACET_* */
+    unsigned slot;    /* the value slot counted (schema.h) */
+    const char *name; /* in the "facets" option and the reply */
+} zc_search_facet;
+extern const zc_search_facet zc_search_facets[ZC_SEARCH_N_FACETS];
+
+/* Checks options however they were filled (zc_search calls it first): the
+ * same rules as the parser, for callers of the C API.  ZC_EINVAL naming the
+ * option, with the parser's message where there is one. */
+zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err);
+
+#endif
