@@ -109,13 +109,12 @@ static void test_docno_zero_pieces_stack_overflow(void **state)
     free(in);
 }
 
-/* fuzz_query, "error message is valid UTF-8" (NOT FIXED YET: lib/search.c,
- * parse_json_opts): a SEARCH argument with an invalid JSON escape before a
- * Chinese character, {"q":"\振"}, gets "SEARCH argument is not valid JSON:
- * invalid escape near '"\<E6>'": jansson's error text cut inside the
- * character, copied into the message as is, so the daemon's bad_request
- * reply loses its whole message.  Same defect as the docmodel one above;
- * search.c should clean je.text the same way. */
+/* fuzz_query, "error message is valid UTF-8": a SEARCH argument with an
+ * invalid JSON escape before a Chinese character, {"q":"\振"}, got "SEARCH
+ * argument is not valid JSON: invalid escape near '"\<E6>'": jansson's error
+ * text cut inside the character, copied into the message as is, so the
+ * daemon's bad_request reply lost its whole message.  Fixed as the docmodel
+ * one above: lib/search_request.c cleans je.text with zc_norm_sanitize. */
 static void test_search_json_error_text_cut_utf8(void **state)
 {
     (void)state;
