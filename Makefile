@@ -25,7 +25,7 @@ ifeq ($(SAN),1)
 OPT        := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN      := -fsanitize=address,undefined
 endif
-CPPFLAGS   += -D_GNU_SOURCE -Ilib -Iwrappers $(PKG_CFLAGS)
+CPPFLAGS   += -D_GNU_SOURCE -I. -Ilib -Iwrappers $(PKG_CFLAGS)
 CFLAGS     += -std=c11 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 CXXFLAGS   += -std=c++17 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 LDFLAGS    += $(LDSAN) -pthread
@@ -35,9 +35,18 @@ LIB_C      := $(sort $(wildcard lib/*.c wrappers/*.c))
 LIB_CXX    := $(sort $(wildcard wrappers/*.cc))
 LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
 INDEXER_C  := $(sort $(wildcard indexer/*.c))
-CLI_C      := $(sort $(wildcard searchd/cli*.c))
-NETC_C     := $(sort $(wildcard searchd/client*.c))
-SEARCHD_C  := $(filter-out $(CLI_C) $(NETC_C),$(sort $(wildcard searchd/*.c)))
+CLI_C      := $(sort $(wildcard cli/*.c))
+SEARCHD_C  := $(sort $(wildcard searchd/*.c))
+# The protocol layer (framer, parser, replies, the executor): above the
+# library, below the programs; an archive the programs link.
+PROTO_C    := $(sort $(wildcard protocol/*.c))
+PROTO_LIB  := $(BUILD)/lib/libzc-protocol.a
+# The protocol client library (client/zc_client.h): installed, with no
+# dependency but libc (see README, "Dependencies, and why each").
+CLIENT_C   := $(sort $(wildcard client/*.c))
+CLIENT_OBJ := $(CLIENT_C:%.c=$(BUILD)/obj/%.o)
+CLIENT_LIB := $(BUILD)/lib/libzhengce-client.a
+CLIENT_SO  := $(BUILD)/lib/libzhengce-client.so
 UNIT_C     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_C    := $(sort $(wildcard bench/*.c))
@@ -63,7 +72,7 @@ help:
 	@echo "make install   PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make bench     benchmarks (see docs/benchmarks.md)"
 
-lib: $(STATIC_LIB) $(SHARED_LIB) $(BUILD)/lib/pkgconfig/zhengce.pc
+lib: $(STATIC_LIB) $(SHARED_LIB) $(CLIENT_LIB) $(CLIENT_SO) $(BUILD)/lib/pkgconfig/zhengce.pc
 programs: $(PROGRAMS)
 tests: $(UNIT_BIN)
 examples: $(EXAMPLE_BIN)
@@ -85,31 +94,44 @@ $(SHARED_LIB): $(LIB_OBJ)
 	$(CXX) -shared -Wl,-soname,libzhengce.so.0 $(LDFLAGS) -o $@.0 $^ $(LIBS)
 	ln -sf libzhengce.so.0 $@
 
+$(PROTO_LIB): $(PROTO_C:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLIENT_LIB): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLIENT_SO): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libzhengce-client.so.0 $(LDFLAGS) -o $@.0 $^
+	ln -sf libzhengce-client.so.0 $@
+
 $(BUILD)/lib/pkgconfig/zhengce.pc: zhengce.pc.in Makefile
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@PRIVATE@|$(PKGS)|g' $< > $@
 
 # Programs link the static library: one self-contained binary each.
-$(BUILD)/bin/zhengce-indexer: $(INDEXER_C:%.c=$(BUILD)/obj/%.o) $(NETC_C:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/bin/zhengce-indexer: $(INDEXER_C:%.c=$(BUILD)/obj/%.o) $(PROTO_LIB) $(CLIENT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bin/zhengce-searchd: $(SEARCHD_C:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/bin/zhengce-searchd: $(SEARCHD_C:%.c=$(BUILD)/obj/%.o) $(PROTO_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/searchd/cli%.o: CFLAGS += $(EDIT_CFLAGS)
-$(BUILD)/bin/zhengce: $(CLI_C:%.c=$(BUILD)/obj/%.o) $(NETC_C:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/obj/cli/%.o: CFLAGS += $(EDIT_CFLAGS)
+$(BUILD)/bin/zhengce: $(CLI_C:%.c=$(BUILD)/obj/%.o) $(PROTO_LIB) $(CLIENT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS) $(EDIT_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(PROTO_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(PROTO_LIB) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
+$(BUILD)/bench/%: bench/%.c $(PROTO_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(PROTO_LIB) $(STATIC_LIB) $(LDFLAGS) $(LIBS)
 
 # The example uses only the public header and the shared library, as an
 # embedding program would.
@@ -162,7 +184,10 @@ install: lib programs
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED_LIB).0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libzhengce.so.0 $(DESTDIR)$(PREFIX)/lib/libzhengce.so
-	install -m 644 lib/zhengce.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(CLIENT_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(CLIENT_SO).0 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libzhengce-client.so.0 $(DESTDIR)$(PREFIX)/lib/libzhengce-client.so
+	install -m 644 lib/zhengce.h client/zc_client.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/lib/pkgconfig/zhengce.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 # ---- benchmarks -----------------------------------------------------------
@@ -217,7 +242,7 @@ FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # library.
 FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno \
                            $(patsubst %.c,%,$(wildcard wrappers/*.c)) $(LIB_CXX:%.cc=%)
-FUZZ_DEPS_fuzz_proto    := searchd/proto lib/error
+FUZZ_DEPS_fuzz_proto    := protocol/proto protocol/utf8 protocol/reply lib/error
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
 FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
 FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%)

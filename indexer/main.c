@@ -56,6 +56,7 @@
 #include <jansson.h>
 
 #include "limits.h"
+#include "protocol/reply.h"
 #include "progress.h"
 #include "reader.h"
 #include "remote.h"
@@ -641,20 +642,10 @@ static void print_json_error(const char *code, const char *message)
     json_decref(o);
 }
 
-int main(int argc, char **argv)
+/* Parses the command line into o.  Returns -1 to go on, else the exit
+ * status (0 after --help, 2 after printing a usage error). */
+static int parse_options(int argc, char **argv, options *o)
 {
-    options o = {0};
-    input_list inputs = {0};
-    run r = {0};
-    int rc = 2;
-    pthread_mutex_init(&r.out_mu, NULL);
-    char token[1024] = "";
-    o.batch = DEFAULT_BATCH;
-    o.batch_bytes = DEFAULT_BATCH_BYTES;
-    o.max_record = ZC_DOC_MAX_BYTES;
-    o.progress = -1;
-    o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
-
     enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
            OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP,
            OPT_ANALYZER };
@@ -681,47 +672,44 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_INDEX: o.index = optarg; break;
-        case OPT_ANALYZER: o.analyzer = optarg; break;
-        case OPT_DELETE: o.deletes[o.n_deletes++] = optarg; break;
+        case OPT_INDEX: o->index = optarg; break;
+        case OPT_ANALYZER: o->analyzer = optarg; break;
+        case OPT_DELETE: o->deletes[o->n_deletes++] = optarg; break;
         case OPT_BATCH:
             if (parse_u64(optarg, 1, UINT32_MAX, &v) != 0) {
                 fprintf(stderr, "zhengce-indexer: --batch wants a number >= 1, not '%s'\n",
                         optarg);
-                rc = 2;
-                goto out;
+                return 2;
             }
-            o.batch = v;
+            o->batch = v;
             break;
         case OPT_BATCH_BYTES:
             if (parse_u64(optarg, 1, UINT64_MAX, &v) != 0) {
                 fprintf(stderr,
                         "zhengce-indexer: --batch-bytes wants a number >= 1, not '%s'\n",
                         optarg);
-                rc = 2;
-                goto out;
+                return 2;
             }
-            o.batch_bytes = v;
+            o->batch_bytes = v;
             break;
         case OPT_MAX_RECORD:
             if (parse_u64(optarg, 1, ZC_DOC_MAX_BYTES, &v) != 0) {
                 fprintf(stderr,
                         "zhengce-indexer: --max-record wants a number in 1..%u, not '%s'\n",
                         (unsigned)ZC_DOC_MAX_BYTES, optarg);
-                rc = 2;
-                goto out;
+                return 2;
             }
-            o.max_record = (size_t)v;
+            o->max_record = (size_t)v;
             break;
-        case OPT_STRICT: o.strict = 1; break;
-        case OPT_JSON: o.json = 1; break;
-        case OPT_VERBOSE: o.verbose = 1; break;
-        case OPT_QUIET: o.quiet = 1; break;
-        case OPT_PROGRESS: o.progress = 1; break;
-        case OPT_NO_PROGRESS: o.progress = 0; break;
-        case OPT_TO: o.to = optarg; break;
-        case OPT_TOKEN_FILE: o.token_file = optarg; break;
-        case OPT_HELP: usage(stdout); rc = 0; goto out;
+        case OPT_STRICT: o->strict = 1; break;
+        case OPT_JSON: o->json = 1; break;
+        case OPT_VERBOSE: o->verbose = 1; break;
+        case OPT_QUIET: o->quiet = 1; break;
+        case OPT_PROGRESS: o->progress = 1; break;
+        case OPT_NO_PROGRESS: o->progress = 0; break;
+        case OPT_TO: o->to = optarg; break;
+        case OPT_TOKEN_FILE: o->token_file = optarg; break;
+        case OPT_HELP: usage(stdout); return 0;
         default:
             if (optopt != 0 && optopt < 256)
                 fprintf(stderr, "zhengce-indexer: unknown option -%c\n", optopt);
@@ -729,158 +717,200 @@ int main(int argc, char **argv)
                 fprintf(stderr, "zhengce-indexer: unknown option or missing value: %s\n",
                         argv[optind - 1]);
             fputs("try zhengce-indexer --help\n", stderr);
-            rc = 2;
-            goto out;
+            return 2;
         }
     }
-    if ((o.index == NULL) == (o.to == NULL)) {
-        fputs(o.index ? "zhengce-indexer: give --index DIR or --to ADDR, not both\n"
-                      : "zhengce-indexer: --index DIR is required (or --to ADDR)\n",
+    return -1;
+}
+
+/* The options that go together.  Returns 0, or 2 after printing why. */
+static int check_options(const options *o, char *token, size_t cap)
+{
+    if ((o->index == NULL) == (o->to == NULL)) {
+        fputs(o->index ? "zhengce-indexer: give --index DIR or --to ADDR, not both\n"
+                       : "zhengce-indexer: --index DIR is required (or --to ADDR)\n",
               stderr);
         fputs("try zhengce-indexer --help\n", stderr);
-        rc = 2;
-        goto out;
+        return 2;
     }
-    if (o.analyzer != NULL && o.to != NULL) {
+    if (o->analyzer != NULL && o->to != NULL) {
         fputs("zhengce-indexer: --analyzer goes with --index (the daemon's index has its "
               "own)\n",
               stderr);
-        rc = 2;
-        goto out;
+        return 2;
     }
-    if (o.token_file != NULL && o.to == NULL) {
+    if (o->token_file != NULL && o->to == NULL) {
         fputs("zhengce-indexer: --token-file goes with --to\n", stderr);
-        rc = 2;
-        goto out;
+        return 2;
     }
-    if (o.token_file != NULL && read_token(o.token_file, token, sizeof token) != 0) {
-        rc = 2;
-        goto out;
-    }
+    if (o->token_file != NULL && read_token(o->token_file, token, cap) != 0)
+        return 2;
+    return 0;
+}
 
-    if (collect_inputs(&inputs, argv + optind, argc - optind) != 0) {
-        rc = 2;
-        goto out;
-    }
-    uint64_t total = 0;
-    int have_stdin = 0;
-    for (size_t i = 0; i < inputs.n; i++) {
-        total += inputs.v[i].size;
-        have_stdin |= inputs.v[i].kind == IN_STDIN;
-    }
-
-    r.o = &o;
+/* --delete ID..., before the inputs are read. */
+static void run_deletes(run *r)
+{
+    const options *o = r->o;
     zc_error e;
-    zc_status st;
-    if (o.to != NULL)
-        st = zc_remote_open(o.to, o.token_file ? token : NULL, on_reply, &r, &r.remote, &e);
-    else
-        st = zc_index_create(o.index, o.analyzer, &r.idx, &e);
-    if (st != ZC_OK) {
-        fprintf(stderr, "zhengce-indexer: %s\n", e.message);
-        if (o.json)
-            print_json_error(zc_status_protocol_code(st), e.message);
-        rc = 2;
-        goto out;
-    }
-    int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
-    zc_progress_init(&r.prog, show, have_stdin ? 0 : total);
-    double t0 = zc_progress_now();
-
-    for (size_t i = 0; i < o.n_deletes && r.remote && !r.fatal; i++) {
-        if ((st = zc_remote_delete(r.remote, o.deletes[i], &e)) != ZC_OK) {
-            report(&r, "zhengce-indexer", 0, "error", e.message);
-            r.fatal = 1;
+    for (size_t i = 0; i < o->n_deletes && r->remote && !r->fatal; i++) {
+        if (zc_remote_delete(r->remote, o->deletes[i], &e) != ZC_OK) {
+            report(r, "zhengce-indexer", 0, "error", e.message);
+            r->fatal = 1;
         }
     }
-    for (size_t i = 0; i < o.n_deletes && r.idx && !r.fatal; i++) {
+    for (size_t i = 0; i < o->n_deletes && r->idx && !r->fatal; i++) {
         int existed = 0;
-        st = zc_index_delete(r.idx, o.deletes[i], strlen(o.deletes[i]), &existed, &e);
+        zc_status st = zc_index_delete(r->idx, o->deletes[i], strlen(o->deletes[i]), &existed, &e);
         if (st != ZC_OK) {
-            report(&r, "zhengce-indexer", 0, "error",
+            report(r, "zhengce-indexer", 0, "error",
                    e.message[0] ? e.message : zc_status_name(st));
             if (st == ZC_EINVAL)
-                r.errors++;
+                r->errors++;
             else
-                r.fatal = 1;
+                r->fatal = 1;
             continue;
         }
         if (existed) {
-            r.deleted++;
-            if (o.verbose)
-                fprintf(stderr, "deleted %s\n", o.deletes[i]);
-        } else if (!o.quiet) {
-            fprintf(stderr, "zhengce-indexer: --delete %s: no such document\n", o.deletes[i]);
+            r->deleted++;
+            if (o->verbose)
+                fprintf(stderr, "deleted %s\n", o->deletes[i]);
+        } else if (!o->quiet) {
+            fprintf(stderr, "zhengce-indexer: --delete %s: no such document\n", o->deletes[i]);
         }
     }
+}
 
-    /* The pipeline: this thread reads and analyzes, the writer thread
-     * writes and commits (writer.h). */
-    if (r.idx != NULL && !r.fatal) {
-        if ((st = zc_preparer_new(r.idx, &r.prep, &e)) != ZC_OK) {
+/* Reads every input through the pipeline: this thread reads and analyzes,
+ * the writer thread writes and commits (writer.h). */
+static void index_inputs(run *r, const input_list *inputs)
+{
+    zc_error e;
+    if (r->idx != NULL && !r->fatal) {
+        if (zc_preparer_new(r->idx, &r->prep, &e) != ZC_OK) {
             fprintf(stderr, "zhengce-indexer: %s\n", e.message);
-            r.fatal = 1;
-        } else if (zc_writer_start(r.idx, on_commit, on_write_fail, &r, &r.writer) != 0) {
+            r->fatal = 1;
+        } else if (zc_writer_start(r->idx, on_commit, on_write_fail, r, &r->writer) != 0) {
             fprintf(stderr, "zhengce-indexer: cannot start the writer thread: %s\n",
                     strerror(errno));
-            r.fatal = 1;
+            r->fatal = 1;
         }
     }
-
-    for (size_t i = 0; i < inputs.n && keep_going(&r); i++) {
-        if (inputs.v[i].kind == IN_TEXT)
-            read_text(&r, &inputs.v[i]);
+    for (size_t i = 0; i < inputs->n && keep_going(r); i++) {
+        if (inputs->v[i].kind == IN_TEXT)
+            read_text(r, &inputs->v[i]);
         else
-            read_jsonl(&r, &inputs.v[i]);
+            read_jsonl(r, &inputs->v[i]);
     }
     /* --strict: what was read before the bad record is good: commit it. */
-    if (r.pending > 0 || r.batches == 0 || o.n_deletes > 0)
-        commit(&r);
-    if (r.writer != NULL) {
+    if (r->pending > 0 || r->batches == 0 || r->o->n_deletes > 0)
+        commit(r);
+    if (r->writer != NULL) {
         uint64_t written = 0, batches = 0;
-        if (zc_writer_finish(r.writer, &written, &batches) != 0)
-            r.fatal = 1;
-        r.writer = NULL;
-        r.indexed = written;
-        r.batches = batches;
+        if (zc_writer_finish(r->writer, &written, &batches) != 0)
+            r->fatal = 1;
+        r->writer = NULL;
+        r->indexed = written;
+        r->batches = batches;
     }
-    zc_preparer_free(r.prep);
-    r.prep = NULL;
+    zc_preparer_free(r->prep);
+    r->prep = NULL;
+}
 
-    double secs = zc_progress_now() - t0;
-    uint64_t docs = r.remote_docs;
-    if (r.idx)
-        zc_index_doc_count(r.idx, &docs, NULL);
-    zc_progress_clear(&r.prog);
-    zc_index_close(r.idx);
-    zc_remote_close(r.remote);
-
+/* The summary line (and the --json object); returns the exit status. */
+static int summarize(const run *r, double secs, uint64_t docs)
+{
+    const options *o = r->o;
     double sd = secs > 0 ? secs : 1e-9;
-    double dps = (double)r.indexed / sd, mbps = (double)r.bytes / 1e6 / sd;
-    if (!o.quiet) {
+    double dps = (double)r->indexed / sd, mbps = (double)r->bytes / 1e6 / sd;
+    if (!o->quiet) {
         fprintf(stderr,
                 "indexed %llu documents (%.1f MB) in %.1f s: %.0f docs/s, %.1f MB/s; "
                 "%llu errors; %s %s has %llu documents\n",
-                (unsigned long long)r.indexed, (double)r.bytes / 1e6, secs, dps, mbps,
-                (unsigned long long)r.errors, o.to ? "server" : "index",
-                o.to ? o.to : o.index, (unsigned long long)docs);
+                (unsigned long long)r->indexed, (double)r->bytes / 1e6, secs, dps, mbps,
+                (unsigned long long)r->errors, o->to ? "server" : "index",
+                o->to ? o->to : o->index, (unsigned long long)docs);
     }
-    rc = r.fatal ? 2 : r.errors > 0 ? 1 : 0;
-    if (o.json) {
+    int rc = r->fatal ? 2 : r->errors > 0 ? 1 : 0;
+    if (o->json) {
         json_t *j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:s}", "ok", rc == 0,
-                              "indexed", (json_int_t)r.indexed, "errors",
-                              (json_int_t)r.errors, "deleted", (json_int_t)r.deleted,
-                              "bytes", (json_int_t)r.bytes, "seconds", secs, "docs_per_s",
+                              "indexed", (json_int_t)r->indexed, "errors",
+                              (json_int_t)r->errors, "deleted", (json_int_t)r->deleted,
+                              "bytes", (json_int_t)r->bytes, "seconds", secs, "docs_per_s",
                               dps, "mb_per_s", mbps, "docs", (json_int_t)docs,
-                              "committed_batches", (json_int_t)r.batches, o.to ? "server" : "index",
-                              o.to ? o.to : o.index);
+                              "committed_batches", (json_int_t)r->batches,
+                              o->to ? "server" : "index", o->to ? o->to : o->index);
         char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (s)
             printf("%s\n", s);
         free(s);
         json_decref(j);
     }
-out:
+    return rc;
+}
+
+/* Opens the index or the connection, runs, reports.  Returns the exit
+ * status. */
+static int index_all(run *r, const input_list *inputs, const char *token)
+{
+    const options *o = r->o;
+    uint64_t total = 0;
+    int have_stdin = 0;
+    for (size_t i = 0; i < inputs->n; i++) {
+        total += inputs->v[i].size;
+        have_stdin |= inputs->v[i].kind == IN_STDIN;
+    }
+    zc_error e;
+    zc_status st;
+    if (o->to != NULL)
+        st = zc_remote_open(o->to, o->token_file ? token : NULL, on_reply, r, &r->remote, &e);
+    else
+        st = zc_index_create(o->index, o->analyzer, &r->idx, &e);
+    if (st != ZC_OK) {
+        fprintf(stderr, "zhengce-indexer: %s\n", e.message);
+        if (o->json)
+            print_json_error(zc_reply_code_name(zc_reply_code_of_status(st)), e.message);
+        return 2;
+    }
+    int show = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress;
+    zc_progress_init(&r->prog, show, have_stdin ? 0 : total);
+    double t0 = zc_progress_now();
+    run_deletes(r);
+    index_inputs(r, inputs);
+    double secs = zc_progress_now() - t0;
+    uint64_t docs = r->remote_docs;
+    if (r->idx)
+        zc_index_doc_count(r->idx, &docs, NULL);
+    zc_progress_clear(&r->prog);
+    zc_index_close(r->idx);
+    r->idx = NULL;
+    zc_remote_close(r->remote);
+    r->remote = NULL;
+    return summarize(r, secs, docs);
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    input_list inputs = {0};
+    run r = {0};
+    pthread_mutex_init(&r.out_mu, NULL);
+    char token[1024] = "";
+    o.batch = DEFAULT_BATCH;
+    o.batch_bytes = DEFAULT_BATCH_BYTES;
+    o.max_record = ZC_DOC_MAX_BYTES;
+    o.progress = -1;
+    o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
+    r.o = &o;
+
+    int rc = parse_options(argc, argv, &o);   /* -1: go on; 0: --help; 2 */
+    if (rc < 0) {
+        rc = check_options(&o, token, sizeof token);
+        if (rc == 0)
+            rc = collect_inputs(&inputs, argv + optind, argc - optind) != 0
+                     ? 2
+                     : index_all(&r, &inputs, token);
+    }
     for (size_t i = 0; i < inputs.n; i++) {
         free(inputs.v[i].path);
         free(inputs.v[i].text_id);
