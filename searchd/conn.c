@@ -37,7 +37,8 @@ typedef struct zc_conn zc_conn;
 /* The place of one request's reply in the output order. */
 typedef struct zc_slot {
     struct zc_slot *next;
-    char *reply;          /* the reply's JSON, no LF; owned unless is_static */
+    char *reply;          /* the reply's JSON, no LF, NUL-terminated; owned
+                           * unless is_static */
     size_t len;           /* bytes of reply */
     int is_static;
     int done;             /* the reply is ready */
@@ -299,13 +300,22 @@ static void flush_slots(zc_conn *c)
             conn_close(c, "output_limit");
             return;
         }
-        /* The line protocol's framing: the reply, then LF. */
-        int rc = s->is_static ? evbuffer_add(out, s->reply, s->len)
-                              : evbuffer_add_reference(out, s->reply, s->len,
-                                                       free_reply_cb, NULL);
-        if (rc == 0)
-            s->reply = NULL;             /* the evbuffer owns it now */
-        if (rc != 0 || evbuffer_add(out, "\n", 1) != 0) {
+        /* The line protocol's framing: the reply, then LF.  An owned body
+         * ends in its NUL, which becomes the LF, so the reply stays one
+         * reference chain (a separate 1-byte add would cost a chain of
+         * its own per reply); a static one is copied. */
+        int rc;
+        if (s->is_static) {
+            rc = evbuffer_add(out, s->reply, s->len);
+            if (rc == 0)
+                rc = evbuffer_add(out, "\n", 1);
+        } else {
+            s->reply[s->len] = '\n';
+            rc = evbuffer_add_reference(out, s->reply, s->len + 1, free_reply_cb, NULL);
+            if (rc == 0)
+                s->reply = NULL;         /* the evbuffer owns it now */
+        }
+        if (rc != 0) {
             conn_close(c, "out_of_memory");
             return;
         }
