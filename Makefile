@@ -32,7 +32,7 @@ ifeq ($(SAN),1)
 OPT        := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN      := -fsanitize=address,undefined
 endif
-CPPFLAGS   += -D_GNU_SOURCE -Ilib -Iwrappers $(PKG_CFLAGS)
+CPPFLAGS   += -D_GNU_SOURCE -I. -Ilib -Iwrappers $(PKG_CFLAGS)
 CFLAGS     += -std=c11 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 CXXFLAGS   += -std=c++17 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 LDFLAGS    += $(LDSAN) -pthread
@@ -45,20 +45,27 @@ LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
 
 # Program modules.  Each is built into $(BUILD)/lib/libzc-<module>.a: its
 # objects minus the one holding main() (MAIN_<module>), so unit tests link a
-# module's code instead of #include-ing its .c files.  MOD_<module> lists a
-# module's sources; a module that is a folder of its own is one line,
-# `MOD_x := $(sort $(wildcard x/*.c))` (cli/ and client/ will be).
-MODULES     := indexer searchd cli client
-MOD_indexer := $(sort $(wildcard indexer/*.c))
-MOD_cli     := $(sort $(wildcard searchd/cli*.c))
-MOD_client  := $(sort $(wildcard searchd/client*.c))
-MOD_searchd := $(filter-out $(MOD_cli) $(MOD_client),$(sort $(wildcard searchd/*.c)))
-MAIN_indexer:= indexer/main.c
-MAIN_searchd:= searchd/main.c
-MAIN_cli    := searchd/cli.c
-modarch      = $(BUILD)/lib/libzc-$(1).a
-modmain      = $(MAIN_$(1):%.c=$(BUILD)/obj/%.o)
-MOD_ARCHIVES:= $(foreach m,$(MODULES),$(call modarch,$(m)))
+# module's code instead of #include-ing its .c files.  A module is a folder:
+# protocol/ (the framer, parser, replies and the executor: above the
+# library, below the programs) and the three programs.
+MODULES      := indexer searchd cli protocol
+MOD_indexer  := $(sort $(wildcard indexer/*.c))
+MOD_searchd  := $(sort $(wildcard searchd/*.c))
+MOD_cli      := $(sort $(wildcard cli/*.c))
+MOD_protocol := $(sort $(wildcard protocol/*.c))
+MAIN_indexer := indexer/main.c
+MAIN_searchd := searchd/main.c
+MAIN_cli     := cli/cli.c
+modarch       = $(BUILD)/lib/libzc-$(1).a
+modmain       = $(MAIN_$(1):%.c=$(BUILD)/obj/%.o)
+MOD_ARCHIVES := $(foreach m,$(MODULES),$(call modarch,$(m)))
+PROTO_LIB    := $(call modarch,protocol)
+# The protocol client library (client/zc_client.h): installed, with no
+# dependency but libc (see README, "Dependencies, and why each").
+CLIENT_C   := $(sort $(wildcard client/*.c))
+CLIENT_OBJ := $(CLIENT_C:%.c=$(BUILD)/obj/%.o)
+CLIENT_LIB := $(BUILD)/lib/libzhengce-client.a
+CLIENT_SO  := $(BUILD)/lib/libzhengce-client.so
 UNIT_C     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN   := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_C    := $(sort $(wildcard bench/*.c))
@@ -68,7 +75,7 @@ EXAMPLE_BIN:= $(EXAMPLE_C:docs/examples/%.c=$(BUILD)/examples/%)
 
 # What `make install` puts in $(PREFIX)/include: every header a program using
 # the library needs (a protocol-client header joins this list).
-PUBLIC_HEADERS := lib/zhengce.h
+PUBLIC_HEADERS := lib/zhengce.h client/zc_client.h
 
 STATIC_LIB := $(BUILD)/lib/libzhengce.a
 SHARED_LIB := $(BUILD)/lib/libzhengce.so
@@ -91,7 +98,7 @@ help:
 	@echo "make install   PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
 	@echo "make bench     benchmarks (see docs/benchmarks.md)"
 
-lib: $(STATIC_LIB) $(SHARED_LIB) $(BUILD)/lib/pkgconfig/zhengce.pc
+lib: $(STATIC_LIB) $(SHARED_LIB) $(CLIENT_LIB) $(CLIENT_SO) $(BUILD)/lib/pkgconfig/zhengce.pc
 programs: $(PROGRAMS)
 tests: $(UNIT_BIN)
 examples: $(EXAMPLE_BIN)
@@ -117,6 +124,16 @@ $(SHARED_LIB): $(LIB_OBJ) lib/libzhengce.map
 
 # zhengce.pc for PREFIX; `make install` writes it again for its own PREFIX.
 PC_SED = sed -e 's|@PREFIX@|$(1)|g' -e 's|@VERSION@|0.1.0|g' -e 's|@PRIVATE_LIBS@|$(LIB_PKG_LIBS)|g'
+
+$(CLIENT_LIB): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLIENT_SO): $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libzhengce-client.so.0 $(LDFLAGS) -o $@.0 $^
+	ln -sf libzhengce-client.so.0 $@
+
 $(BUILD)/lib/pkgconfig/zhengce.pc: zhengce.pc.in Makefile
 	@mkdir -p $(dir $@)
 	$(call PC_SED,$(PREFIX)) $< > $@
@@ -132,24 +149,24 @@ modules: $(MOD_ARCHIVES)
 
 # Programs: main's object, their modules' archives, the static library; one
 # self-contained binary each.  Archives come before the archives they use.
-$(BUILD)/bin/zhengce-indexer: $(call modmain,indexer) $(call modarch,indexer) $(call modarch,client) $(STATIC_LIB)
+$(BUILD)/bin/zhengce-indexer: $(call modmain,indexer) $(call modarch,indexer) $(PROTO_LIB) $(CLIENT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bin/zhengce-searchd: $(call modmain,searchd) $(call modarch,searchd) $(STATIC_LIB)
+$(BUILD)/bin/zhengce-searchd: $(call modmain,searchd) $(call modarch,searchd) $(PROTO_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(MOD_cli:%.c=$(BUILD)/obj/%.o): CFLAGS += $(EDIT_CFLAGS)
-$(BUILD)/bin/zhengce: $(call modmain,cli) $(call modarch,cli) $(call modarch,client) $(STATIC_LIB)
+$(BUILD)/bin/zhengce: $(call modmain,cli) $(call modarch,cli) $(PROTO_LIB) $(CLIENT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS) $(EDIT_LIBS)
 
 # Unit tests link every module archive (only the members a test uses are
 # linked), in MODULES order, then the library.
-$(BUILD)/tests/%: tests/unit/%.c $(MOD_ARCHIVES) $(STATIC_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(MOD_ARCHIVES) $(CLIENT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(TEST_EXTRA_OBJ) $(MOD_ARCHIVES) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-parameter -MMD -MP -MF $@.d -o $@ $< $(TEST_EXTRA_OBJ) $(MOD_ARCHIVES) $(CLIENT_LIB) $(STATIC_LIB) $(LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
 # Test support in C++ (Xapian's QueryParser, TermGenerator, MSet::snippet,
 # shards, the query serialisation check: tests/unit/xapian_testutil.h),
@@ -159,9 +176,9 @@ TESTUTIL_TESTS := $(BUILD)/tests/test_xapian
 $(TESTUTIL_TESTS): $(TESTUTIL_OBJ)
 $(TESTUTIL_TESTS): TEST_EXTRA_OBJ := $(TESTUTIL_OBJ)
 
-$(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
+$(BUILD)/bench/%: bench/%.c $(PROTO_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(STATIC_LIB) $(LDFLAGS) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(PROTO_LIB) $(STATIC_LIB) $(LDFLAGS) $(LIBS)
 
 # The example uses only the public header and the shared library, as an
 # embedding program would.
@@ -225,6 +242,9 @@ install: lib programs
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED_LIB).0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libzhengce.so.0 $(DESTDIR)$(PREFIX)/lib/libzhengce.so
+	install -m 644 $(CLIENT_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(CLIENT_SO).0 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libzhengce-client.so.0 $(DESTDIR)$(PREFIX)/lib/libzhengce-client.so
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/
 	$(call PC_SED,$(PREFIX)) zhengce.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zhengce.pc
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/zhengce.pc
@@ -281,9 +301,7 @@ FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # library.
 FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno \
                            $(patsubst %.c,%,$(wildcard wrappers/*.c)) $(LIB_CXX:%.cc=%)
-# proto.c wherever a module has it (searchd/ today, a protocol folder later)
-MOD_ALL                 := $(foreach m,$(MODULES),$(MOD_$(m):%.c=%))
-FUZZ_DEPS_fuzz_proto    := $(filter %/proto,$(MOD_ALL)) lib/error
+FUZZ_DEPS_fuzz_proto    := protocol/proto protocol/utf8 protocol/reply lib/error
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
 FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
 FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%)

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "protocol/reply.h"
 #include "schema.h"
 #include "xapian.h"
 #include "zhengce.h"
@@ -362,13 +363,13 @@ static void print_error(const opts *o, const zc_error *err)
         /* The message goes through no JSON library here: keep it to
          * characters that need no escaping. */
         printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":\"",
-               zc_status_protocol_code(err->code));
+               zc_reply_code_name(zc_reply_code_of_status(err->code)));
         for (const char *p = err->message; *p; p++)
             if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
                 putchar(*p);
         fputs("\"}}\n", stdout);
     } else {
-        printf("#ERR\t%s\t", zc_status_protocol_code(err->code));
+        printf("#ERR\t%s\t", zc_reply_code_name(zc_reply_code_of_status(err->code)));
         for (const char *p = err->message; *p; p++)
             putchar((unsigned char)*p < 0x20 ? ' ' : *p);
         putchar('\n');

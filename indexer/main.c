@@ -56,6 +56,8 @@
 #include <jansson.h>
 
 #include "limits.h"
+#include "options.h"
+#include "protocol/reply.h"
 #include "progress.h"
 #include "reader.h"
 #include "remote.h"
@@ -64,17 +66,6 @@
 #include "zhengce.h"
 
 #define CHUNK_BYTES (64u * 1024u)
-#define DEFAULT_BATCH 10000u
-/* A batch is also closed after this much input.  Xapian keeps a batch's
- * postings in memory until the commit (an ordered map per term), and with
- * CJK n-grams (a posting per character) large batches get slow: on 21 MB of
- * the benchmark corpus (corpus/gen + real), 512 KiB batches took 19 s of
- * CPU against 22 s for 1 MiB, 24 s for 2 MiB and 26-30 s for 4 MiB, and 71
- * MB of memory against 144 MB (docs/benchmarks.md, "Indexing after the
- * pipeline").  Smaller ones (64-256 KiB) gain nothing more and commit (fsync)
- * more often. */
-#define DEFAULT_BATCH_BYTES (512u * 1024u)
-
 typedef enum { IN_JSONL, IN_TEXT, IN_STDIN } input_kind;
 
 typedef struct input {
@@ -84,19 +75,7 @@ typedef struct input {
     uint64_t size;     /* bytes, 0 for stdin */
 } input;
 
-typedef struct options {
-    const char *index;
-    const char **deletes;
-    size_t n_deletes;
-    uint64_t batch;
-    uint64_t batch_bytes;
-    size_t max_record;
-    int strict, json, verbose, quiet;
-    int progress;      /* -1 auto (isatty), 0 off, 1 on */
-    const char *analyzer;    /* --analyzer MODE for a new index, or NULL */
-    const char *to;          /* --to ADDR: send to a daemon instead */
-    const char *token_file;  /* --token-file: AUTH token for --to */
-} options;
+typedef zc_ix_options options;
 
 typedef struct run {
     const options *o;
@@ -127,47 +106,6 @@ static char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     return memcpy(xmalloc(n), s, n);
-}
-
-static void usage(FILE *f)
-{
-    fputs("usage: zhengce-indexer --index DIR [options] [FILE|DIR|-]...\n"
-          "       zhengce-indexer --to ADDR [options] [FILE|DIR|-]...\n"
-          "\n"
-          "Adds documents to the index in DIR (created if missing), replacing any\n"
-          "document with the same id.  Inputs: *.jsonl / *.json files (JSON Lines,\n"
-          "one document per line), other files (text documents with Title:, Date:,\n"
-          "Issuer:, Docno:, Lang:, Id:, Pair:, Tags: header lines, a blank line, the\n"
-          "body), directories (walked recursively: *.jsonl, *.json, *.txt), and '-'\n"
-          "(JSON Lines on standard input).\n"
-          "\n"
-          "options:\n"
-          "  --index DIR        the index directory (required)\n"
-          "  --analyzer MODE    for a new index: ngram, words or hybrid (default\n"
-          "                     hybrid); an existing index keeps its own, and naming\n"
-          "                     another one is an error\n"
-          "  --delete ID        delete the document ID first (repeatable)\n"
-          "  --batch N          commit every N documents (default 10000)\n"
-          "  --batch-bytes N    ...or every N bytes of input, whichever comes first\n"
-          "                     (default 512 KiB)\n"
-          "  --max-record N     longest record in bytes (default 64 MiB)\n"
-          "  --strict           stop at the first bad record (the good records\n"
-          "                     before it are committed; exit status 1)\n"
-          "  --json             print a JSON summary on standard output\n"
-          "  --verbose          report each commit: 'committed batch N (D documents)'\n"
-          "  --quiet            no summary line on standard error\n"
-          "  --progress / --no-progress\n"
-          "                     force the progress line on or off (default: on when\n"
-          "                     standard error is a terminal)\n"
-          "  --to ADDR          send the documents to a running zhengce-searchd\n"
-          "                     (started with --writable) at HOST:PORT or a Unix\n"
-          "                     socket path, instead of writing an index\n"
-          "  --token-file FILE  with --to: the AUTH token (first line of FILE)\n"
-          "  --help             this text\n"
-          "\n"
-          "Bad records are reported as FILE:LINE: error: MESSAGE and skipped.\n"
-          "Exit status: 0 ok, 1 some records were bad, 2 usage, open or write error.\n",
-          f);
 }
 
 /* ---- inputs ----------------------------------------------------------- */
@@ -596,40 +534,6 @@ static void read_text(run *r, const input *in)
 
 /* ---- main ------------------------------------------------------------- */
 
-/* Reads the first line of a token file into buf.  Returns 0, or -1 after
- * printing why. */
-static int read_token(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(stderr, "zhengce-indexer: --token-file %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int ok = fgets(buf, (int)cap, f) != NULL;
-    fclose(f);
-    size_t n = ok ? strlen(buf) : 0;
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
-    if (n == 0) {
-        fprintf(stderr, "zhengce-indexer: --token-file %s: want one non-empty line\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (s == NULL || *s == '\0' || *s == '-')
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static void print_json_error(const char *code, const char *message)
 {
     json_t *o = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code, "message",
@@ -641,252 +545,175 @@ static void print_json_error(const char *code, const char *message)
     json_decref(o);
 }
 
-int main(int argc, char **argv)
+/* --delete ID..., before the inputs are read. */
+static void run_deletes(run *r)
 {
-    options o = {0};
-    input_list inputs = {0};
-    run r = {0};
-    int rc = 2;
-    pthread_mutex_init(&r.out_mu, NULL);
-    char token[1024] = "";
-    o.batch = DEFAULT_BATCH;
-    o.batch_bytes = DEFAULT_BATCH_BYTES;
-    o.max_record = ZC_DOC_MAX_BYTES;
-    o.progress = -1;
-    o.deletes = xmalloc((size_t)argc * sizeof *o.deletes);
-
-    enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
-           OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP,
-           OPT_ANALYZER };
-    static const struct option longopts[] = {
-        {"index", required_argument, NULL, OPT_INDEX},
-        {"analyzer", required_argument, NULL, OPT_ANALYZER},
-        {"delete", required_argument, NULL, OPT_DELETE},
-        {"batch", required_argument, NULL, OPT_BATCH},
-        {"batch-bytes", required_argument, NULL, OPT_BATCH_BYTES},
-        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
-        {"strict", no_argument, NULL, OPT_STRICT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"verbose", no_argument, NULL, OPT_VERBOSE},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"progress", no_argument, NULL, OPT_PROGRESS},
-        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-        {"to", required_argument, NULL, OPT_TO},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    uint64_t v;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_INDEX: o.index = optarg; break;
-        case OPT_ANALYZER: o.analyzer = optarg; break;
-        case OPT_DELETE: o.deletes[o.n_deletes++] = optarg; break;
-        case OPT_BATCH:
-            if (parse_u64(optarg, 1, UINT32_MAX, &v) != 0) {
-                fprintf(stderr, "zhengce-indexer: --batch wants a number >= 1, not '%s'\n",
-                        optarg);
-                rc = 2;
-                goto out;
-            }
-            o.batch = v;
-            break;
-        case OPT_BATCH_BYTES:
-            if (parse_u64(optarg, 1, UINT64_MAX, &v) != 0) {
-                fprintf(stderr,
-                        "zhengce-indexer: --batch-bytes wants a number >= 1, not '%s'\n",
-                        optarg);
-                rc = 2;
-                goto out;
-            }
-            o.batch_bytes = v;
-            break;
-        case OPT_MAX_RECORD:
-            if (parse_u64(optarg, 1, ZC_DOC_MAX_BYTES, &v) != 0) {
-                fprintf(stderr,
-                        "zhengce-indexer: --max-record wants a number in 1..%u, not '%s'\n",
-                        (unsigned)ZC_DOC_MAX_BYTES, optarg);
-                rc = 2;
-                goto out;
-            }
-            o.max_record = (size_t)v;
-            break;
-        case OPT_STRICT: o.strict = 1; break;
-        case OPT_JSON: o.json = 1; break;
-        case OPT_VERBOSE: o.verbose = 1; break;
-        case OPT_QUIET: o.quiet = 1; break;
-        case OPT_PROGRESS: o.progress = 1; break;
-        case OPT_NO_PROGRESS: o.progress = 0; break;
-        case OPT_TO: o.to = optarg; break;
-        case OPT_TOKEN_FILE: o.token_file = optarg; break;
-        case OPT_HELP: usage(stdout); rc = 0; goto out;
-        default:
-            if (optopt != 0 && optopt < 256)
-                fprintf(stderr, "zhengce-indexer: unknown option -%c\n", optopt);
-            else
-                fprintf(stderr, "zhengce-indexer: unknown option or missing value: %s\n",
-                        argv[optind - 1]);
-            fputs("try zhengce-indexer --help\n", stderr);
-            rc = 2;
-            goto out;
-        }
-    }
-    if ((o.index == NULL) == (o.to == NULL)) {
-        fputs(o.index ? "zhengce-indexer: give --index DIR or --to ADDR, not both\n"
-                      : "zhengce-indexer: --index DIR is required (or --to ADDR)\n",
-              stderr);
-        fputs("try zhengce-indexer --help\n", stderr);
-        rc = 2;
-        goto out;
-    }
-    if (o.analyzer != NULL && o.to != NULL) {
-        fputs("zhengce-indexer: --analyzer goes with --index (the daemon's index has its "
-              "own)\n",
-              stderr);
-        rc = 2;
-        goto out;
-    }
-    if (o.token_file != NULL && o.to == NULL) {
-        fputs("zhengce-indexer: --token-file goes with --to\n", stderr);
-        rc = 2;
-        goto out;
-    }
-    if (o.token_file != NULL && read_token(o.token_file, token, sizeof token) != 0) {
-        rc = 2;
-        goto out;
-    }
-
-    if (collect_inputs(&inputs, argv + optind, argc - optind) != 0) {
-        rc = 2;
-        goto out;
-    }
-    uint64_t total = 0;
-    int have_stdin = 0;
-    for (size_t i = 0; i < inputs.n; i++) {
-        total += inputs.v[i].size;
-        have_stdin |= inputs.v[i].kind == IN_STDIN;
-    }
-
-    r.o = &o;
+    const options *o = r->o;
     zc_error e;
-    zc_status st;
-    if (o.to != NULL)
-        st = zc_remote_open(o.to, o.token_file ? token : NULL, on_reply, &r, &r.remote, &e);
-    else
-        st = zc_index_create(o.index, o.analyzer, &r.idx, &e);
-    if (st != ZC_OK) {
-        fprintf(stderr, "zhengce-indexer: %s\n", e.message);
-        if (o.json)
-            print_json_error(zc_status_protocol_code(st), e.message);
-        rc = 2;
-        goto out;
-    }
-    int show = o.progress < 0 ? isatty(STDERR_FILENO) : o.progress;
-    zc_progress_init(&r.prog, show, have_stdin ? 0 : total);
-    double t0 = zc_progress_now();
-
-    for (size_t i = 0; i < o.n_deletes && r.remote && !r.fatal; i++) {
-        if ((st = zc_remote_delete(r.remote, o.deletes[i], &e)) != ZC_OK) {
-            report(&r, "zhengce-indexer", 0, "error", e.message);
-            r.fatal = 1;
+    for (size_t i = 0; i < o->n_deletes && r->remote && !r->fatal; i++) {
+        if (zc_remote_delete(r->remote, o->deletes[i], &e) != ZC_OK) {
+            report(r, "zhengce-indexer", 0, "error", e.message);
+            r->fatal = 1;
         }
     }
-    for (size_t i = 0; i < o.n_deletes && r.idx && !r.fatal; i++) {
+    for (size_t i = 0; i < o->n_deletes && r->idx && !r->fatal; i++) {
         int existed = 0;
-        st = zc_index_delete(r.idx, o.deletes[i], strlen(o.deletes[i]), &existed, &e);
+        zc_status st = zc_index_delete(r->idx, o->deletes[i], strlen(o->deletes[i]), &existed, &e);
         if (st != ZC_OK) {
-            report(&r, "zhengce-indexer", 0, "error",
+            report(r, "zhengce-indexer", 0, "error",
                    e.message[0] ? e.message : zc_status_name(st));
             if (st == ZC_EINVAL)
-                r.errors++;
+                r->errors++;
             else
-                r.fatal = 1;
+                r->fatal = 1;
             continue;
         }
         if (existed) {
-            r.deleted++;
-            if (o.verbose)
-                fprintf(stderr, "deleted %s\n", o.deletes[i]);
-        } else if (!o.quiet) {
-            fprintf(stderr, "zhengce-indexer: --delete %s: no such document\n", o.deletes[i]);
+            r->deleted++;
+            if (o->verbose)
+                fprintf(stderr, "deleted %s\n", o->deletes[i]);
+        } else if (!o->quiet) {
+            fprintf(stderr, "zhengce-indexer: --delete %s: no such document\n", o->deletes[i]);
         }
     }
+}
 
-    /* The pipeline: this thread reads and analyzes, the writer thread
-     * writes and commits (writer.h). */
-    if (r.idx != NULL && !r.fatal) {
-        if ((st = zc_preparer_new(r.idx, &r.prep, &e)) != ZC_OK) {
+/* Reads every input through the pipeline: this thread reads and analyzes,
+ * the writer thread writes and commits (writer.h). */
+static void index_inputs(run *r, const input_list *inputs)
+{
+    zc_error e;
+    if (r->idx != NULL && !r->fatal) {
+        if (zc_preparer_new(r->idx, &r->prep, &e) != ZC_OK) {
             fprintf(stderr, "zhengce-indexer: %s\n", e.message);
-            r.fatal = 1;
-        } else if (zc_writer_start(r.idx, on_commit, on_write_fail, &r, &r.writer) != 0) {
+            r->fatal = 1;
+        } else if (zc_writer_start(r->idx, on_commit, on_write_fail, r, &r->writer) != 0) {
             fprintf(stderr, "zhengce-indexer: cannot start the writer thread: %s\n",
                     strerror(errno));
-            r.fatal = 1;
+            r->fatal = 1;
         }
     }
-
-    for (size_t i = 0; i < inputs.n && keep_going(&r); i++) {
-        if (inputs.v[i].kind == IN_TEXT)
-            read_text(&r, &inputs.v[i]);
+    for (size_t i = 0; i < inputs->n && keep_going(r); i++) {
+        if (inputs->v[i].kind == IN_TEXT)
+            read_text(r, &inputs->v[i]);
         else
-            read_jsonl(&r, &inputs.v[i]);
+            read_jsonl(r, &inputs->v[i]);
     }
     /* --strict: what was read before the bad record is good: commit it. */
-    if (r.pending > 0 || r.batches == 0 || o.n_deletes > 0)
-        commit(&r);
-    if (r.writer != NULL) {
+    if (r->pending > 0 || r->batches == 0 || r->o->n_deletes > 0)
+        commit(r);
+    if (r->writer != NULL) {
         uint64_t written = 0, batches = 0;
-        if (zc_writer_finish(r.writer, &written, &batches) != 0)
-            r.fatal = 1;
-        r.writer = NULL;
-        r.indexed = written;
-        r.batches = batches;
+        if (zc_writer_finish(r->writer, &written, &batches) != 0)
+            r->fatal = 1;
+        r->writer = NULL;
+        r->indexed = written;
+        r->batches = batches;
     }
-    zc_preparer_free(r.prep);
-    r.prep = NULL;
+    zc_preparer_free(r->prep);
+    r->prep = NULL;
+}
 
-    double secs = zc_progress_now() - t0;
-    uint64_t docs = r.remote_docs;
-    if (r.idx)
-        zc_index_doc_count(r.idx, &docs, NULL);
-    zc_progress_clear(&r.prog);
-    zc_index_close(r.idx);
-    zc_remote_close(r.remote);
-
+/* The summary line (and the --json object); returns the exit status. */
+static int summarize(const run *r, double secs, uint64_t docs)
+{
+    const options *o = r->o;
     double sd = secs > 0 ? secs : 1e-9;
-    double dps = (double)r.indexed / sd, mbps = (double)r.bytes / 1e6 / sd;
-    if (!o.quiet) {
+    double dps = (double)r->indexed / sd, mbps = (double)r->bytes / 1e6 / sd;
+    if (!o->quiet) {
         fprintf(stderr,
                 "indexed %llu documents (%.1f MB) in %.1f s: %.0f docs/s, %.1f MB/s; "
                 "%llu errors; %s %s has %llu documents\n",
-                (unsigned long long)r.indexed, (double)r.bytes / 1e6, secs, dps, mbps,
-                (unsigned long long)r.errors, o.to ? "server" : "index",
-                o.to ? o.to : o.index, (unsigned long long)docs);
+                (unsigned long long)r->indexed, (double)r->bytes / 1e6, secs, dps, mbps,
+                (unsigned long long)r->errors, o->to ? "server" : "index",
+                o->to ? o->to : o->index, (unsigned long long)docs);
     }
-    rc = r.fatal ? 2 : r.errors > 0 ? 1 : 0;
-    if (o.json) {
+    int rc = r->fatal ? 2 : r->errors > 0 ? 1 : 0;
+    if (o->json) {
         json_t *j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:s}", "ok", rc == 0,
-                              "indexed", (json_int_t)r.indexed, "errors",
-                              (json_int_t)r.errors, "deleted", (json_int_t)r.deleted,
-                              "bytes", (json_int_t)r.bytes, "seconds", secs, "docs_per_s",
+                              "indexed", (json_int_t)r->indexed, "errors",
+                              (json_int_t)r->errors, "deleted", (json_int_t)r->deleted,
+                              "bytes", (json_int_t)r->bytes, "seconds", secs, "docs_per_s",
                               dps, "mb_per_s", mbps, "docs", (json_int_t)docs,
-                              "committed_batches", (json_int_t)r.batches, o.to ? "server" : "index",
-                              o.to ? o.to : o.index);
+                              "committed_batches", (json_int_t)r->batches,
+                              o->to ? "server" : "index", o->to ? o->to : o->index);
         char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (s)
             printf("%s\n", s);
         free(s);
         json_decref(j);
     }
-out:
+    return rc;
+}
+
+/* Opens the index or the connection, runs, reports.  Returns the exit
+ * status. */
+static int index_all(run *r, const input_list *inputs, const char *token)
+{
+    const options *o = r->o;
+    uint64_t total = 0;
+    int have_stdin = 0;
+    for (size_t i = 0; i < inputs->n; i++) {
+        total += inputs->v[i].size;
+        have_stdin |= inputs->v[i].kind == IN_STDIN;
+    }
+    zc_error e;
+    zc_status st;
+    if (o->to != NULL)
+        st = zc_remote_open(o->to, o->token_file ? token : NULL, on_reply, r, &r->remote, &e);
+    else
+        st = zc_index_create(o->index, o->analyzer, &r->idx, &e);
+    if (st != ZC_OK) {
+        fprintf(stderr, "zhengce-indexer: %s\n", e.message);
+        if (o->json)
+            print_json_error(zc_reply_code_name(zc_reply_code_of_status(st)), e.message);
+        return 2;
+    }
+    int show = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress;
+    zc_progress_init(&r->prog, show, have_stdin ? 0 : total);
+    double t0 = zc_progress_now();
+    run_deletes(r);
+    index_inputs(r, inputs);
+    double secs = zc_progress_now() - t0;
+    uint64_t docs = r->remote_docs;
+    if (r->idx)
+        zc_index_doc_count(r->idx, &docs, NULL);
+    zc_progress_clear(&r->prog);
+    zc_index_close(r->idx);
+    r->idx = NULL;
+    zc_remote_close(r->remote);
+    r->remote = NULL;
+    return summarize(r, secs, docs);
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    input_list inputs = {0};
+    run r = {0};
+    pthread_mutex_init(&r.out_mu, NULL);
+    char token[1024] = "";
+    zc_ix_options_init(&o, argc);
+    if (o.deletes == NULL) {
+        fputs("zhengce-indexer: out of memory\n", stderr);
+        return 2;
+    }
+    r.o = &o;
+
+    int rc = zc_ix_options_parse(argc, argv, &o);   /* -1: go on; 0: --help; 2 */
+    if (rc < 0) {
+        rc = zc_ix_options_check(&o, token, sizeof token);
+        if (rc == 0)
+            rc = collect_inputs(&inputs, argv + optind, argc - optind) != 0
+                     ? 2
+                     : index_all(&r, &inputs, token);
+    }
     for (size_t i = 0; i < inputs.n; i++) {
         free(inputs.v[i].path);
         free(inputs.v[i].text_id);
     }
     free(inputs.v);
-    free(o.deletes);
+    zc_ix_options_free(&o);
     pthread_mutex_destroy(&r.out_mu);
     return rc;
 }

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "../searchd/client.h"
+#include "client/zc_client.h"
 #include "remote.h"
 
 typedef struct pending {

@@ -1,7 +1,7 @@
 /* remote.h — `zhengce-indexer --to ADDR`: sending documents to a running
  * zhengce-searchd (started with --writable) instead of writing an index.
  *
- * Owns: one protocol connection (searchd/client.h) and the window of
+ * Owns: one protocol connection (client/zc_client.h) and the window of
  * requests sent but not yet answered.  ADDs are pipelined: up to
  * ZC_REMOTE_WINDOW requests (and ZC_REMOTE_WINDOW_BYTES of them) are in
  * flight; each reply is handed to the caller's callback with the FILE and

@@ -44,20 +44,6 @@ void zc_error_clear(zc_error *err)
     err->message[0] = '\0';
 }
 
-ZC_API const char *zc_status_protocol_code(zc_status s)
-{
-    switch (s) {
-    case ZC_OK: return "ok";
-    case ZC_EINVAL: return "bad_request";
-    case ZC_ETOOLONG: return "bad_request";
-    case ZC_ENOTFOUND: return "not_found";
-    case ZC_ELOCKED: return "busy";
-    case ZC_ETIMEOUT: return "timeout";
-    case ZC_EREADONLY: return "read_only";
-    default: return "internal";
-    }
-}
-
 ZC_API const char *zc_status_name(zc_status s)
 {
     switch (s) {

@@ -42,6 +42,8 @@ extern "C" {
 
 /* ---- Status and errors ------------------------------------------------ */
 
+/* The arrows name the protocol error code each status becomes; that table
+ * lives in the protocol layer (protocol/reply.c), not in the library. */
 typedef enum zc_status {
     ZC_OK = 0,
     ZC_EINVAL,     /* bad input: a document, an option, a query  -> bad_request */
@@ -67,9 +69,6 @@ typedef struct zc_error {
     char message[ZC_ERROR_MESSAGE_MAX]; /* human-readable, one line */
 } zc_error;
 
-/* Returns the protocol error code for a status ("bad_request", "not_found",
- * "busy", "timeout", "read_only", "internal", ...).  Static string. */
-ZC_API const char *zc_status_protocol_code(zc_status s);
 /* Returns a short name for a status ("ZC_EINVAL", ...).  Static string. */
 ZC_API const char *zc_status_name(zc_status s);
 /* Returns the library version, e.g. "0.1.0".  Static string. */

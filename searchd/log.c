@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "limits.h"
-#include "proto.h"
+#include "protocol/utf8.h"
 
 int zc_log_verbose = 0;
 
@@ -44,7 +44,7 @@ void zc_log(const char *event, const char *fmt, ...)
 
 char *zc_log_echo(char *buf, size_t cap, const char *s, size_t len)
 {
-    size_t cut = zc_proto_utf8_cut(s, len, ZC_SD_ECHO_MAX);
+    size_t cut = zc_utf8_cut(s, len, ZC_SD_ECHO_MAX);
     size_t o = 0;
     if (cap < 8) {
         if (cap)

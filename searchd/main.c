@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "log.h"
-#include "server.h"
+#include "searchd/config.h"
+#include "searchd/log.h"
+#include "searchd/server.h"
 
 static int write_pidfile(const char *path)
 {

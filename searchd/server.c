@@ -1,6 +1,6 @@
-/* searchd/server.c — listeners, signals, the wake-up from worker threads,
- * STATS and the shutdown sequence (see server.h). */
-#include "server.h"
+/* searchd/server.c — listeners, signals, start-up, the figures STATS
+ * reports and the shutdown sequence (see server.h). */
+#include "searchd/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,9 +20,8 @@
 
 #include <event2/thread.h>
 
-#include "conn.h"
 #include "limits.h"
-#include "log.h"
+#include "searchd/log.h"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -58,133 +57,35 @@ static void sockaddr_host(const struct sockaddr *sa, socklen_t len, char *buf, s
                   (socklen_t)cap);
 }
 
-int zc_server_token_ok(const zc_server *srv, const char *tok, size_t len)
-{
-    if (srv->token == NULL)
-        return 1;
-    /* Constant time in the token's content: every byte of the given token
-     * is compared, whatever matched before; only its length shows. */
-    const unsigned char *a = (const unsigned char *)srv->token;
-    const unsigned char *b = (const unsigned char *)tok;
-    volatile unsigned char diff = (unsigned char)(len != srv->token_len);
-    for (size_t i = 0; i < len; i++)
-        diff |= (unsigned char)(a[i % srv->token_len] ^ b[i]);
-    return diff == 0;
-}
+/* ---- STATS ---------------------------------------------------------------- */
 
-void zc_server_log_auth_failure(zc_server *srv, uint64_t conn_id, const char *peer)
-{
-    srv->auth_failures++;
-    double now = zc_now();
-    if (srv->auth_log_at > 0 && now - srv->auth_log_at < ZC_SD_AUTH_LOG_EVERY_S) {
-        srv->auth_log_suppressed++;
-        return;
-    }
-    zc_log("auth_failed", "id=%llu peer=%s suppressed=%llu", (unsigned long long)conn_id,
-           peer, (unsigned long long)srv->auth_log_suppressed);
-    srv->auth_log_at = now;
-    srv->auth_log_suppressed = 0;
-}
-
-/* ---- STATS -------------------------------------------------------------- */
-
-char *zc_server_stats_line(zc_server *srv, size_t *len)
-{
-    uint64_t docs = 0, rev = 0;
-    zc_idxstat_read(&srv->idxstat, &docs, &rev);
-    double up = zc_now() - srv->started;
-    json_t *o = json_pack(
-        "{s:b,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:f,s:f,s:f},s:I,s:b,s:s}",
-        "ok", 1, "docs", (json_int_t)docs, "revision", (json_int_t)rev, "uptime_s",
-        (double)(long long)(up * 10) / 10.0, "connections", (json_int_t)srv->n_conns,
-        "connections_total", (json_int_t)srv->conns_total, "queries",
-        (json_int_t)srv->queries, "gets", (json_int_t)srv->gets, "writes",
-        (json_int_t)srv->writes, "requests", (json_int_t)srv->requests, "timeouts",
-        (json_int_t)srv->timeouts, "errors", (json_int_t)srv->errors, "busy",
-        (json_int_t)srv->busy, "latency_ms", "p50",
-        zc_hist_percentile(&srv->latency, 50), "p99",
-        zc_hist_percentile(&srv->latency, 99), "p999",
-        zc_hist_percentile(&srv->latency, 99.9), "workers", (json_int_t)srv->n_workers,
-        "writable", srv->writer != NULL, "version", zc_version());
-    if (o == NULL)
-        return NULL;
-    /* Defences against hostile clients (docs/security.md). */
-    json_t *d = json_pack("{s:I,s:I,s:I,s:I,s:I}", "client_memory",
-                          (json_int_t)srv->client_mem, "client_memory_max",
-                          (json_int_t)srv->client_mem_max, "evicted", (json_int_t)srv->evicted,
-                          "auth_failures", (json_int_t)srv->auth_failures, "per_ip_refused",
-                          (json_int_t)srv->per_ip_refused);
-    if (d == NULL || json_object_update(o, d) != 0) {
-        json_decref(d);
-        json_decref(o);
-        return NULL;
-    }
-    json_decref(d);
-    char *line = zc_proto_dump_line(o, len);
-    json_decref(o);
-    return line;
-}
-
-static int build_help(zc_server *srv)
-{
-    json_t *verbs = json_array();
-    size_t n;
-    const zc_verb_info *v = zc_proto_verbs(&n);
-    for (size_t i = 0; verbs && i < n; i++)
-        json_array_append_new(verbs, json_string(v[i].name));
-    json_t *o = verbs ? json_pack("{s:b,s:o}", "ok", 1, "verbs", verbs) : NULL;
-    if (o == NULL)
-        return -1;
-    srv->help_line = zc_proto_dump_line(o, &srv->help_len);
-    json_decref(o);
-    return srv->help_line ? 0 : -1;
-}
-
-/* ---- jobs coming back --------------------------------------------------- */
-
-/* Worker and writer threads: queue the job, wake the loop. */
-static void job_done(void *ctx, zc_job *job)
+/* The executor's stats hook (exec.h), called on the loop: figures the
+ * workers and the writer published, and the loop's own counters. */
+static void stats_hook(void *ctx, zc_exec_stats *s)
 {
     zc_server *srv = ctx;
-    zc_jobq_push(&srv->done, job);
-    event_active(srv->ev_wake, EV_READ, 0);
-}
-
-static void wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    zc_server *srv = arg;
-    zc_job *j = zc_jobq_take_all(&srv->done);
-    double now = zc_now();
-    while (j) {
-        zc_job *next = j->next;
-        j->next = NULL;
-        double ms = (now - j->t_dispatch) * 1000.0;
-        if (j->timed_out)
-            srv->timeouts++;
-        if (j->reply_len > 12 && memcmp(j->reply, "{\"ok\":false", 11) == 0) {
-            srv->errors++;
-            static const char internal[] = "{\"ok\":false,\"error\":{\"code\":\"internal\"";
-            if (j->reply_len > sizeof internal &&
-                memcmp(j->reply, internal, sizeof internal - 1) == 0)
-                zc_log("internal_error", "verb=%s reply=%.*s", j->verb->name,
-                       (int)(j->reply_len > 400 ? 400 : j->reply_len - 1), j->reply);
-        }
-        if (j->verb->verb == ZC_VERB_SEARCH) {
-            srv->queries++;
-            zc_hist_record(&srv->latency, ms);
-        } else if (j->verb->verb == ZC_VERB_GET) {
-            srv->gets++;
-        }
-        if (ms >= srv->cfg->slow_ms && j->verb->verb == ZC_VERB_SEARCH) {
-            char echo[ZC_SD_ECHO_MAX * 4 + 16];
-            zc_log("slow_query", "ms=%.1f timeout=%d q=%s", ms, j->timed_out,
-                   zc_log_echo(echo, sizeof echo, j->arg, j->arg_len));
-        }
-        zc_conn_job_done(j);
-        j = next;
-    }
+    const zc_counters *k = &srv->counters;
+    zc_idxstat_read(&srv->idxstat, &s->docs, &s->revision);
+    s->uptime_s = zc_now() - srv->started;
+    s->connections = zc_conns_count(srv->conns);
+    s->connections_total = k->conns_total;
+    s->queries = k->queries;
+    s->gets = k->gets;
+    s->writes = k->writes;
+    s->requests = k->requests;
+    s->timeouts = k->timeouts;
+    s->errors = k->errors;
+    s->busy = k->busy;
+    s->p50_ms = zc_hist_percentile(&k->latency, 50);
+    s->p99_ms = zc_hist_percentile(&k->latency, 99);
+    s->p999_ms = zc_hist_percentile(&k->latency, 99.9);
+    s->workers = srv->n_workers;
+    s->writable = srv->writer != NULL;
+    s->client_memory = zc_conns_memory(srv->conns);
+    s->client_memory_max = srv->client_mem_max;
+    s->evicted = k->evicted;
+    s->auth_failures = k->auth_failures;
+    s->per_ip_refused = k->per_ip_refused;
 }
 
 /* ---- accepting ---------------------------------------------------------- */
@@ -232,34 +133,36 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
         evutil_closesocket(fd);
         return;
     }
-    if (srv->n_conns >= srv->cfg->max_connections) {
+    zc_counters *k = &srv->counters;
+    if (zc_conns_count(srv->conns) >= srv->cfg->max_connections) {
         /* One reply written straight to the fresh socket (its buffer is
          * empty, so it fits), then FIN and close. */
         ssize_t w = send(fd, busy_reply, sizeof busy_reply - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
         (void)w;
         shutdown(fd, SHUT_WR);
         evutil_closesocket(fd);
-        srv->busy++;
-        if (srv->busy == 1 || srv->busy % 1000 == 0)
-            zc_log("busy", "connections=%u max=%u rejected_total=%llu", srv->n_conns,
-                   srv->cfg->max_connections, (unsigned long long)srv->busy);
+        k->busy++;
+        if (k->busy == 1 || k->busy % 1000 == 0)
+            zc_log("busy", "connections=%u max=%u rejected_total=%llu",
+                   zc_conns_count(srv->conns), srv->cfg->max_connections,
+                   (unsigned long long)k->busy);
         return;
     }
     char peer[96], addr[64] = "";
     sockaddr_text(sa, (socklen_t)salen, peer, sizeof peer);
     sockaddr_host(sa, (socklen_t)salen, addr, sizeof addr);
     if (srv->cfg->max_conns_per_ip > 0 && addr[0] != '\0' &&
-        zc_conn_count_addr(srv, addr) >= srv->cfg->max_conns_per_ip) {
+        zc_conns_count_addr(srv->conns, addr) >= srv->cfg->max_conns_per_ip) {
         ssize_t w = send(fd, busy_ip_reply, sizeof busy_ip_reply - 1,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
         (void)w;
         shutdown(fd, SHUT_WR);
         evutil_closesocket(fd);
-        srv->busy++;
-        srv->per_ip_refused++;
-        if (srv->per_ip_refused == 1 || srv->per_ip_refused % 1000 == 0)
+        k->busy++;
+        k->per_ip_refused++;
+        if (k->per_ip_refused == 1 || k->per_ip_refused % 1000 == 0)
             zc_log("busy", "addr=%s max_conns_per_ip=%u refused_total=%llu", addr,
-                   srv->cfg->max_conns_per_ip, (unsigned long long)srv->per_ip_refused);
+                   srv->cfg->max_conns_per_ip, (unsigned long long)k->per_ip_refused);
         return;
     }
     if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
@@ -268,7 +171,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
-    zc_conn_new(srv, fd, peer, addr);
+    zc_conns_accept(srv->conns, fd, peer, addr);
 }
 
 /* HOST:PORT, [IPv6]:PORT.  Returns 0 or -1 (logged). */
@@ -396,14 +299,14 @@ static void close_listeners(zc_server *srv)
 
 static void maybe_exit(zc_server *srv)
 {
-    if (srv->stopping && srv->n_conns == 0)
+    if (srv->stopping && zc_conns_count(srv->conns) == 0)
         event_base_loopexit(srv->base, NULL);
 }
 
-void zc_server_conn_closed(zc_server *srv)
+/* zc_conns_config.closed: a connection closed. */
+static void conn_closed(void *ctx)
 {
-    srv->n_conns--;
-    maybe_exit(srv);
+    maybe_exit(ctx);
 }
 
 static void grace_cb(evutil_socket_t fd, short what, void *arg)
@@ -411,9 +314,9 @@ static void grace_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     zc_server *srv = arg;
-    zc_log("shutdown", "grace period over; closing %u connections", srv->n_conns);
-    while (srv->conns)
-        zc_conn_kill(srv->conns, "shutdown");
+    zc_log("shutdown", "grace period over; closing %u connections",
+           zc_conns_count(srv->conns));
+    zc_conns_kill(srv->conns, "shutdown");
     event_base_loopexit(srv->base, NULL);
 }
 
@@ -427,12 +330,9 @@ static void stop_cb(evutil_socket_t sig, short what, void *arg)
         return;
     }
     srv->stopping = 1;
-    zc_log("shutdown", "signal=%d connections=%u", (int)sig, srv->n_conns);
+    zc_log("shutdown", "signal=%d connections=%u", (int)sig, zc_conns_count(srv->conns));
     close_listeners(srv);
-    for (zc_conn *c = srv->conns, *n; c; c = n) {
-        n = zc_conn_next(c);
-        zc_conn_stop(c);
-    }
+    zc_conns_stop(srv->conns);
     double grace = srv->cfg->query_timeout + ZC_SD_SHUTDOWN_GRACE_EXTRA_S;
     struct timeval tv = {(time_t)grace, 0};
     evtimer_add(srv->ev_grace, &tv);
@@ -502,37 +402,15 @@ static unsigned cores(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
-int zc_server_init(zc_server *srv, zc_sd_config *cfg)
+/* The writer (--writable), the workers, and the dispatcher and connection
+ * set between them and the loop.  Returns 0, or -1 after logging why. */
+static int start_threads(zc_server *srv)
 {
-    memset(srv, 0, sizeof *srv);
-    srv->cfg = cfg;
-    srv->started = zc_now();
-    atomic_init(&srv->gen, 0);
+    zc_sd_config *cfg = srv->cfg;
     zc_error err;
     memset(&err, 0, sizeof err);
-
-    if (evthread_use_pthreads() != 0) {
-        zc_log("error", "libevent has no pthreads support");
-        return -1;
-    }
-    if (zc_jobq_init(&srv->done) != 0)
-        return -1;
-    srv->done_ready = 1;
-    if (zc_idxstat_init(&srv->idxstat) != 0)
-        return -1;
-    srv->idxstat_ready = 1;
-    srv->base = event_base_new();
-    if (srv->base == NULL || build_help(srv) != 0) {
-        zc_log("error", "cannot create the event loop");
-        return -1;
-    }
-    if (cfg->token_file && read_token(srv, cfg->token_file) != 0)
-        return -1;
-    check_fd_limit(cfg->max_connections);
-
     if (cfg->writable) {
-        zc_writer_config wc = {cfg->index, cfg->commit_interval, &srv->gen, job_done, srv,
-                               &srv->idxstat};
+        zc_writer_config wc = {cfg->index, cfg->commit_interval, &srv->gen, &srv->idxstat};
         zc_status st = zc_writer_start(&wc, &srv->writer, &err);
         if (st != ZC_OK) {
             zc_log("error", "cannot open %s for writing: %s (%s)", cfg->index, err.message,
@@ -540,50 +418,55 @@ int zc_server_init(zc_server *srv, zc_sd_config *cfg)
             return -1;
         }
     }
-    srv->n_workers = cfg->workers ? cfg->workers : cores();
-    if (srv->n_workers > ZC_SD_WORKERS_MAX)
-        srv->n_workers = ZC_SD_WORKERS_MAX;
-    srv->conn_inflight_max = ZC_SD_CONN_INFLIGHT_MAX ? ZC_SD_CONN_INFLIGHT_MAX : srv->n_workers;
-    srv->reads_max = ZC_SD_READS_PER_WORKER * srv->n_workers;
-    srv->client_mem_max = cfg->max_client_memory;
-    if (srv->client_mem_max == 0) {
-        srv->client_mem_max = ZC_SD_CLIENT_MEMORY_DEFAULT;
-        if (srv->client_mem_max < 4 * cfg->max_line)
-            srv->client_mem_max = 4 * cfg->max_line;
-    }
-    zc_workers_config wk = {cfg->index,   srv->n_workers, cfg->debug_delay_ms, &srv->gen,
-                            job_done,     srv,            &srv->idxstat,
-                            cfg->query_timeout};
+    zc_workers_config wk = {cfg->index, srv->n_workers, cfg->debug_delay_ms, &srv->gen,
+                            &srv->idxstat, cfg->query_timeout};
     zc_status st = zc_workers_start(&wk, &srv->workers, &err);
     if (st != ZC_OK) {
         zc_log("error", "cannot open index %s: %s (%s)", cfg->index, err.message,
                zc_status_name(st));
         return -1;
     }
+    zc_dispatch_config dc = {srv->base,     srv->workers,   srv->writer, srv->token,
+                             srv->token_len, srv->n_workers, cfg->slow_ms, &srv->counters,
+                             stats_hook,    srv};
+    srv->dispatch = zc_dispatch_new(&dc);
+    zc_conns_config cc = {srv->base,       cfg->max_line, cfg->idle_timeout,
+                          cfg->send_timeout, srv->client_mem_max, srv->dispatch,
+                          &srv->counters,  conn_closed,   srv};
+    srv->conns = srv->dispatch ? zc_conns_new(&cc) : NULL;
+    if (srv->conns == NULL) {
+        zc_log("error", "out of memory");
+        return -1;
+    }
+    return 0;
+}
 
-    srv->ev_wake = event_new(srv->base, -1, 0, wake_cb, srv);
+static int setup_events(zc_server *srv)
+{
     srv->ev_grace = evtimer_new(srv->base, grace_cb, srv);
     srv->ev_accept_retry = evtimer_new(srv->base, accept_retry_cb, srv);
     srv->ev_term = evsignal_new(srv->base, SIGTERM, stop_cb, srv);
     srv->ev_int = evsignal_new(srv->base, SIGINT, stop_cb, srv);
     srv->ev_hup = evsignal_new(srv->base, SIGHUP, hup_cb, srv);
-    if (!srv->ev_wake || !srv->ev_grace || !srv->ev_accept_retry || !srv->ev_term ||
-        !srv->ev_int || !srv->ev_hup || evsignal_add(srv->ev_term, NULL) != 0 ||
+    if (!srv->ev_grace || !srv->ev_accept_retry || !srv->ev_term || !srv->ev_int ||
+        !srv->ev_hup || evsignal_add(srv->ev_term, NULL) != 0 ||
         evsignal_add(srv->ev_int, NULL) != 0 || evsignal_add(srv->ev_hup, NULL) != 0) {
         zc_log("error", "cannot set up events");
         return -1;
     }
+    return 0;
+}
 
-    int tcp = 1;
+static int start_listeners(zc_server *srv)
+{
+    zc_sd_config *cfg = srv->cfg;
     if (cfg->n_listen == 0) {
         if (listen_tcp(srv, ZC_SD_DEFAULT_LISTEN) != 0)
             return -1;
     } else {
         for (size_t i = 0; i < cfg->n_listen; i++) {
-            if (strcmp(cfg->listen[i], "none") == 0) {
-                tcp = 0;
+            if (strcmp(cfg->listen[i], "none") == 0)
                 continue;
-            }
             if (listen_tcp(srv, cfg->listen[i]) != 0)
                 return -1;
         }
@@ -594,7 +477,42 @@ int zc_server_init(zc_server *srv, zc_sd_config *cfg)
         zc_log("error", "nothing to listen on (--listen none and no --unix)");
         return -1;
     }
-    (void)tcp;
+    return 0;
+}
+
+int zc_server_init(zc_server *srv, zc_sd_config *cfg)
+{
+    memset(srv, 0, sizeof *srv);
+    srv->cfg = cfg;
+    srv->started = zc_now();
+    atomic_init(&srv->gen, 0);
+
+    if (evthread_use_pthreads() != 0) {
+        zc_log("error", "libevent has no pthreads support");
+        return -1;
+    }
+    if (zc_idxstat_init(&srv->idxstat) != 0)
+        return -1;
+    srv->idxstat_ready = 1;
+    srv->base = event_base_new();
+    if (srv->base == NULL) {
+        zc_log("error", "cannot create the event loop");
+        return -1;
+    }
+    if (cfg->token_file && read_token(srv, cfg->token_file) != 0)
+        return -1;
+    check_fd_limit(cfg->max_connections);
+    srv->n_workers = cfg->workers ? cfg->workers : cores();
+    if (srv->n_workers > ZC_SD_WORKERS_MAX)
+        srv->n_workers = ZC_SD_WORKERS_MAX;
+    srv->client_mem_max = cfg->max_client_memory;
+    if (srv->client_mem_max == 0) {
+        srv->client_mem_max = ZC_SD_CLIENT_MEMORY_DEFAULT;
+        if (srv->client_mem_max < 4 * cfg->max_line)
+            srv->client_mem_max = 4 * cfg->max_line;
+    }
+    if (start_threads(srv) != 0 || setup_events(srv) != 0 || start_listeners(srv) != 0)
+        return -1;
     uint64_t docs = 0, rev = 0;
     zc_idxstat_read(&srv->idxstat, &docs, &rev);
     zc_log("ready", "pid=%d index=%s docs=%llu revision=%llu workers=%u writable=%d "
@@ -610,9 +528,9 @@ int zc_server_run(zc_server *srv)
     event_base_dispatch(srv->base);
     int code = 0;
     /* Every connection is closed now; let the threads finish what they
-     * hold, then give their jobs back so the connections are freed.  A
-     * query still running past its own time limit plus the grace (stuck
-     * inside Xapian) does not hold the exit: the writer still commits. */
+     * hold, then take their jobs back so the sessions are freed.  A query
+     * still running past its own time limit plus the grace (stuck inside
+     * Xapian) does not hold the exit: the writer still commits. */
     double wait = srv->cfg->query_timeout + ZC_SD_SHUTDOWN_GRACE_EXTRA_S;
     if (zc_workers_stop(srv->workers, wait) > 0)
         srv->workers_stuck = 1;
@@ -623,16 +541,11 @@ int zc_server_run(zc_server *srv)
         zc_log("error", "final commit failed (%s)", zc_status_name(st));
         code = 1;
     }
-    zc_job *j = zc_jobq_take_all(&srv->done);
-    while (j) {
-        zc_job *next = j->next;
-        j->next = NULL;
-        zc_conn_job_done(j);
-        j = next;
-    }
+    zc_dispatch_drain(srv->dispatch);
     zc_log("stopped", "requests=%llu queries=%llu connections_total=%llu",
-           (unsigned long long)srv->requests, (unsigned long long)srv->queries,
-           (unsigned long long)srv->conns_total);
+           (unsigned long long)srv->counters.requests,
+           (unsigned long long)srv->counters.queries,
+           (unsigned long long)srv->counters.conns_total);
     return code;
 }
 
@@ -640,28 +553,27 @@ void zc_server_free(zc_server *srv)
 {
     if (srv->workers_stuck) {
         /* Threads still run inside a query and hold jobs that point at
-         * connections and at this server: free nothing they could touch.
+         * sessions and at the dispatcher: free nothing they could touch.
          * The process exits next. */
         zc_writer_stop(srv->writer);
         srv->writer = NULL;
         return;
     }
-    while (srv->conns)
-        zc_conn_kill(srv->conns, "shutdown");
+    if (srv->conns)
+        zc_conns_kill(srv->conns, "shutdown");
     close_listeners(srv);
     zc_workers_stop(srv->workers, 0);
     srv->workers = NULL;
     zc_writer_stop(srv->writer);
     srv->writer = NULL;
-    zc_job *j = srv->done_ready ? zc_jobq_take_all(&srv->done) : NULL;
-    while (j) {
-        zc_job *next = j->next;
-        j->next = NULL;
-        zc_conn_job_done(j);
-        j = next;
-    }
-    struct event **evs[] = {&srv->ev_wake, &srv->ev_grace, &srv->ev_accept_retry,
-                            &srv->ev_term, &srv->ev_int, &srv->ev_hup};
+    if (srv->dispatch)
+        zc_dispatch_drain(srv->dispatch);
+    zc_conns_free(srv->conns);
+    srv->conns = NULL;
+    zc_dispatch_free(srv->dispatch);
+    srv->dispatch = NULL;
+    struct event **evs[] = {&srv->ev_grace, &srv->ev_accept_retry, &srv->ev_term,
+                            &srv->ev_int, &srv->ev_hup};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++) {
         if (*evs[i])
             event_free(*evs[i]);
@@ -675,11 +587,6 @@ void zc_server_free(zc_server *srv)
         free(srv->token);
         srv->token = NULL;
     }
-    free(srv->help_line);
-    srv->help_line = NULL;
-    if (srv->done_ready)
-        zc_jobq_destroy(&srv->done);
-    srv->done_ready = 0;
     if (srv->idxstat_ready)
         zc_idxstat_destroy(&srv->idxstat);
     srv->idxstat_ready = 0;

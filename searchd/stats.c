@@ -1,5 +1,5 @@
 /* searchd/stats.c — the latency histogram (see stats.h). */
-#include "stats.h"
+#include "searchd/stats.h"
 
 /* Bucket of a value in microseconds: values under 16 get their own bucket;
  * above, the top bit picks a group of 16 and the next 4 bits the bucket. */

@@ -27,6 +27,22 @@ void zc_hist_record(zc_hist *h, double ms);
  * bucket holding it.  0 when nothing was recorded. */
 double zc_hist_percentile(const zc_hist *h, double p);
 
+/* The daemon's request counters, for STATS.  Kept by the loop thread only:
+ * the transport (conn.c) counts request lines, error replies, connections
+ * and evictions; the dispatcher (dispatch.c) what it hands to the threads
+ * and gets back, and wrong tokens; the server refused connections. */
+typedef struct zc_counters {
+    uint64_t requests;          /* request lines answered or being answered */
+    uint64_t errors;            /* error replies */
+    uint64_t queries, gets, writes, timeouts;
+    uint64_t busy;              /* connections refused */
+    uint64_t per_ip_refused;    /* of those, over --max-conns-per-ip */
+    uint64_t conns_total;       /* connections accepted */
+    uint64_t evicted;           /* connections closed for the memory budget */
+    uint64_t auth_failures;     /* wrong AUTH tokens */
+    zc_hist latency;            /* SEARCH: handed to a worker -> reply ready */
+} zc_counters;
+
 /* The index's document count and revision as last read by a worker (after
  * a reopen) or the writer (after a commit), for STATS to answer in O(1) on
  * the event loop, which never opens or reopens the index itself.  Shared by

@@ -1,5 +1,6 @@
-/* searchd/workers.c — the query thread pool (see workers.h). */
-#include "workers.h"
+/* searchd/workers.c — the query thread pool (see workers.h): each thread
+ * keeps its handle current and answers through the executor. */
+#include "searchd/workers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,8 @@
 #include <time.h>
 
 #include "limits.h"
-#include "log.h"
+#include "protocol/exec.h"
+#include "searchd/log.h"
 
 typedef struct worker {
     struct zc_workers *pool;
@@ -25,28 +27,6 @@ struct zc_workers {
     unsigned n;
     worker *w;
 };
-
-/* Retries after "database modified": each retry reopens first, and a
- * writer would have to commit twice within one search to exhaust these. */
-#define MODIFIED_RETRIES 5
-
-/* A reader racing a writer that commits often can also see blocks being
- * rewritten under it as "corrupt" (Xapian 1.4 glass reports some of these
- * races as DatabaseCorruptError rather than DatabaseModifiedError; the
- * test searches_during_frequent_commits_never_fail found it).  Such an error
- * is retried after a reopen like "modified"; a truly damaged index fails
- * again and is answered `internal`. */
-static int retryable(zc_status st)
-{
-    return st == ZC_EMODIFIED || st == ZC_ECORRUPT;
-}
-
-static void note_retry(unsigned worker_no, zc_status st, const zc_error *err)
-{
-    if (st == ZC_ECORRUPT)
-        zc_log("read_retry", "worker=%u status=%s message=\"%s\"", worker_no,
-               zc_status_name(st), err->message);
-}
 
 static void reopen(worker *w, const char *why)
 {
@@ -74,109 +54,15 @@ static void maybe_reopen(worker *w)
     }
 }
 
-static void sleep_s(double s)
+/* The executor's reopen hook: a retry after "database modified" (or a
+ * reader's "corrupt", see exec.c) moves the handle first. */
+static void reopen_hook(void *ctx, zc_status why, const zc_error *err)
 {
-    if (s <= 0)
-        return;
-    struct timespec ts;
-    ts.tv_sec = (time_t)s;
-    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-static void reply_timeout(zc_job *job)
-{
-    zc_job_reply_error(job, "timeout", "the query ran past its time limit");
-    job->timed_out = 1;
-}
-
-static void run_search(worker *w, zc_job *job)
-{
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    zc_search_request *req = NULL;
-    zc_status st = zc_search_request_parse(job->arg, job->arg_len, &req, &err);
-    if (st != ZC_OK) {
-        zc_job_reply_status(job, st, &err);
-        return;
-    }
-    zc_search_opts *opts = zc_search_request_opts(req);
-    double delay = w->pool->cfg.debug_delay_ms / 1000.0;
-    if (delay > 0) {
-        /* Testing aid: stands for an expensive query.  It counts against
-         * the time limit like real work does. */
-        if (job->deadline > 0 && zc_now() + delay > job->deadline) {
-            sleep_s(job->deadline - zc_now());
-            reply_timeout(job);
-            zc_search_request_free(req);
-            return;
-        }
-        sleep_s(delay);
-    }
-    char *json = NULL;
-    size_t len = 0;
-    for (int attempt = 0;; attempt++) {
-        if (job->deadline > 0) {
-            double left = job->deadline - zc_now();
-            if (left <= 0) {
-                reply_timeout(job);
-                zc_search_request_free(req);
-                return;
-            }
-            opts->time_limit_s = left;
-        }
-        zc_results *res = NULL;
-        st = zc_search(w->idx, opts, &res, &err);
-        if (st == ZC_OK && job->deadline > 0 && zc_now() > job->deadline) {
-            /* Xapian may stop at its time limit and return what it found;
-             * the protocol calls a query that ran past its limit a timeout. */
-            zc_results_free(res);
-            zc_search_request_free(req);
-            reply_timeout(job);
-            return;
-        }
-        /* Serialising may still read the index (stored fields, snippets),
-         * so it is inside the retry too. */
-        if (st == ZC_OK)
-            st = zc_results_to_json(res, &json, &len, &err);
-        zc_results_free(res);
-        if (!retryable(st) || attempt >= MODIFIED_RETRIES)
-            break;
-        note_retry(w->no, st, &err);
-        reopen(w, "modified");
-    }
-    zc_search_request_free(req);
-    if (st != ZC_OK) {
-        if (st == ZC_EMODIFIED)
-            st = ZC_EINTERNAL;
-        zc_job_reply_status(job, st, &err);
-        return;
-    }
-    zc_job_reply_libjson(job, json, len, "", "");
-}
-
-static void run_get(worker *w, zc_job *job)
-{
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    char *json = NULL;
-    size_t len = 0;
-    zc_status st;
-    for (int attempt = 0;; attempt++) {
-        st = zc_index_get(w->idx, job->arg, job->arg_len, &json, &len, &err);
-        if (!retryable(st) || attempt >= MODIFIED_RETRIES)
-            break;
-        note_retry(w->no, st, &err);
-        reopen(w, "modified");
-    }
-    if (st != ZC_OK) {
-        if (st == ZC_EMODIFIED)
-            st = ZC_EINTERNAL;
-        zc_job_reply_status(job, st, &err);
-        return;
-    }
-    zc_job_reply_libjson(job, json, len, "{\"ok\":true,\"doc\":", "}");
+    worker *w = ctx;
+    if (why == ZC_ECORRUPT)
+        zc_log("read_retry", "worker=%u status=%s message=\"%s\"", w->no,
+               zc_status_name(why), err->message);
+    reopen(w, "modified");
 }
 
 static void *worker_main(void *arg)
@@ -200,21 +86,17 @@ static void *worker_main(void *arg)
          * clients' requests is not charged to this one (the loop hands out
          * at most a few jobs per worker, round-robin between connections). */
         job->t_start = zc_now();
-        if (pool->cfg.query_timeout > 0)
-            job->deadline = job->t_start + pool->cfg.query_timeout;
         maybe_reopen(w);
-        switch (job->verb->verb) {
-        case ZC_VERB_SEARCH:
-            run_search(w, job);
-            break;
-        case ZC_VERB_GET:
-            run_get(w, job);
-            break;
-        default:
-            zc_job_reply_error(job, "internal", "verb sent to the wrong thread");
-            break;
-        }
-        pool->cfg.done(pool->cfg.done_ctx, job);
+        zc_exec_env env;
+        memset(&env, 0, sizeof env);
+        env.idx = w->idx;
+        if (pool->cfg.query_timeout > 0)
+            env.deadline = job->t_start + pool->cfg.query_timeout;
+        env.delay_s = pool->cfg.debug_delay_ms / 1000.0;
+        env.hooks.reopen = reopen_hook;
+        env.hooks.ctx = w;
+        zc_exec_run(&env, job->verb, job->arg, job->arg_len, &job->reply);
+        job->done(job->done_ctx, job);
     }
     return NULL;
 }

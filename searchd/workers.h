@@ -2,8 +2,8 @@
  *
  * Owns: N threads, each with its OWN read-only zc_index handle (the library
  * allows one thread per handle), and the shared job queue that feeds them.
- * Answers SEARCH and GET jobs and hands each back through the done
- * callback.  Before a job a worker moves its handle to the newest committed
+ * Answers SEARCH and GET jobs through the executor (protocol/exec.h) and
+ * hands each back through the job's completion callback.  Before a job a worker moves its handle to the newest committed
  * revision when the shared generation counter moved (a commit by our writer,
  * SIGHUP) or at most every ZC_SD_REOPEN_CHECK_MS (a commit by another
  * process).  A "database modified" status is retried after a reopen, never
@@ -15,8 +15,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "jobs.h"
-#include "stats.h"
+#include "searchd/jobs.h"
+#include "searchd/stats.h"
 #include "zhengce.h"
 
 typedef struct zc_workers zc_workers;
@@ -26,8 +26,6 @@ typedef struct zc_workers_config {
     unsigned n;                    /* threads, >= 1 */
     double debug_delay_ms;         /* sleep before each SEARCH (testing aid) */
     _Atomic uint64_t *gen;         /* bumped on every commit/SIGHUP; borrowed */
-    zc_job_done_fn done;           /* called from worker threads */
-    void *done_ctx;
     zc_idxstat *stat;              /* published after each reopen; borrowed */
     double query_timeout;          /* seconds from the moment a worker takes a
                                     * SEARCH to its `timeout`; 0 = none */
@@ -38,7 +36,7 @@ typedef struct zc_workers_config {
 zc_status zc_workers_start(const zc_workers_config *cfg, zc_workers **out,
                            zc_error *err);
 /* Queues a SEARCH or GET job (takes ownership until it comes back through
- * the done callback).  Thread-safe. */
+ * its completion callback, called from a worker thread).  Thread-safe. */
 void zc_workers_submit(zc_workers *w, zc_job *job);
 /* Lets the threads answer what is queued, joins them, closes the handles
  * and frees the pool.  Accepts NULL.  A thread still busy after

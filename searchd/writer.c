@@ -1,11 +1,13 @@
-/* searchd/writer.c — the writer thread (see writer.h). */
-#include "writer.h"
+/* searchd/writer.c — the writer thread (see writer.h): commit policy
+ * around the executor's ADD, DEL and COMMIT. */
+#include "searchd/writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "protocol/exec.h"
+#include "searchd/log.h"
 
 struct zc_writer {
     zc_writer_config cfg;
@@ -47,56 +49,27 @@ static void mark_dirty(zc_writer *w)
     }
 }
 
-static void run_add(zc_writer *w, zc_job *job)
+/* The executor's hooks for ADD, DEL and COMMIT. */
+static void changed_hook(void *ctx)
 {
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    char *id = NULL;
-    zc_status st = zc_index_add_json(w->idx, job->arg, job->arg_len, &id, &err);
-    if (st != ZC_OK) {
-        zc_job_reply_status(job, st, &err);
-        return;
-    }
-    mark_dirty(w);
-    json_t *o = json_pack("{s:b,s:s}", "ok", 1, "id", id ? id : "");
-    zc_free(id);
-    zc_job_reply_obj(job, o);
-    json_decref(o);
+    mark_dirty(ctx);
 }
 
-static void run_del(zc_writer *w, zc_job *job)
+static zc_status commit_hook(void *ctx, zc_error *err)
 {
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    int existed = 0;
-    zc_status st = zc_index_delete(w->idx, job->arg, job->arg_len, &existed, &err);
-    if (st != ZC_OK) {
-        zc_job_reply_status(job, st, &err);
-        return;
-    }
-    if (existed)
-        mark_dirty(w);
-    json_t *o = json_pack("{s:b,s:s#,s:b}", "ok", 1, "id", job->arg, (int)job->arg_len,
-                          "deleted", existed);
-    zc_job_reply_obj(job, o);
-    json_decref(o);
+    return commit(ctx, "COMMIT", err);
 }
 
-static void run_commit(zc_writer *w, zc_job *job)
+static void run_job(zc_writer *w, zc_job *job)
 {
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    zc_status st = commit(w, "COMMIT", &err);
-    uint64_t docs = 0;
-    if (st == ZC_OK)
-        st = zc_index_doc_count(w->idx, &docs, &err);
-    if (st != ZC_OK) {
-        zc_job_reply_status(job, st, &err);
-        return;
-    }
-    json_t *o = json_pack("{s:b,s:I}", "ok", 1, "docs", (json_int_t)docs);
-    zc_job_reply_obj(job, o);
-    json_decref(o);
+    zc_exec_env env;
+    memset(&env, 0, sizeof env);
+    env.idx = w->idx;
+    env.writable = 1;
+    env.hooks.changed = changed_hook;
+    env.hooks.commit = commit_hook;
+    env.hooks.ctx = w;
+    zc_exec_run(&env, job->verb, job->arg, job->arg_len, &job->reply);
 }
 
 static void *writer_main(void *arg)
@@ -115,21 +88,8 @@ static void *writer_main(void *arg)
                 w->dirty_since = zc_now();   /* retry after another interval */
             continue;
         }
-        switch (job->verb->verb) {
-        case ZC_VERB_ADD:
-            run_add(w, job);
-            break;
-        case ZC_VERB_DEL:
-            run_del(w, job);
-            break;
-        case ZC_VERB_COMMIT:
-            run_commit(w, job);
-            break;
-        default:
-            zc_job_reply_error(job, "internal", "verb sent to the wrong thread");
-            break;
-        }
-        w->cfg.done(w->cfg.done_ctx, job);
+        run_job(w, job);
+        job->done(job->done_ctx, job);
         /* A steady stream of ADDs must not postpone the interval commit. */
         if (w->dirty && zc_now() >= w->dirty_since + w->cfg.commit_interval &&
             commit(w, "interval", &err) != ZC_OK)

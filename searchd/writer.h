@@ -15,8 +15,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "jobs.h"
-#include "stats.h"
+#include "searchd/jobs.h"
+#include "searchd/stats.h"
 #include "zhengce.h"
 
 typedef struct zc_writer zc_writer;
@@ -25,8 +25,6 @@ typedef struct zc_writer_config {
     const char *index_path;        /* borrowed for the writer's life */
     double commit_interval;        /* seconds */
     _Atomic uint64_t *gen;         /* bumped after each commit; borrowed */
-    zc_job_done_fn done;           /* called from the writer thread */
-    void *done_ctx;
     zc_idxstat *stat;              /* published after each commit; borrowed */
 } zc_writer_config;
 
@@ -37,7 +35,7 @@ typedef struct zc_writer_config {
 zc_status zc_writer_start(const zc_writer_config *cfg, zc_writer **out,
                           zc_error *err);
 /* Queues an ADD, DEL or COMMIT job (ownership until it comes back through
- * the done callback).  Thread-safe. */
+ * its completion callback, called from the writer thread).  Thread-safe. */
 void zc_writer_submit(zc_writer *w, zc_job *job);
 /* Applies what is queued, commits, closes the index and frees the writer.
  * Returns the status of that last commit.  Accepts NULL (ZC_OK). */

@@ -12,7 +12,7 @@
 static int fail(const char *what, const zc_error *err)
 {
     fprintf(stderr, "embed: %s: %s (%s)\n", what, err->message,
-            zc_status_protocol_code(err->code));
+            zc_status_name(err->code));
     return 1;
 }
 

@@ -1,4 +1,4 @@
-/* fuzz_proto.c — libFuzzer harness for searchd/proto.c: the request-line
+/* fuzz_proto.c — libFuzzer harness for protocol/proto.c: the request-line
  * framer and the request parser, fed one connection's byte stream split into
  * chunks at points chosen by the input, as a socket delivers it.
  *
@@ -22,13 +22,14 @@
  *    empty, or error), the one protocol.md's precise rules prescribe; the
  *    argument is the verbatim rest of the line, inside the line;
  *  - every error reply built for it is one line of valid JSON;
- *  - zc_proto_utf8_valid agrees with an independent validator, and
- *    zc_proto_utf8_cut returns the longest valid prefix within its limit.
+ *  - zc_utf8_valid agrees with an independent validator, and
+ *    zc_utf8_cut returns the longest valid prefix within its limit.
  * Each chunk and each line is an exact-size heap copy, so any read past what
  * a function was given is an ASan report.
  *
- * searchd/proto.c is linked in directly (searchd is a program, not part of
- * libzhengce); it needs only error.c of the library. */
+ * protocol/proto.c, utf8.c and reply.c are linked in directly (the
+ * protocol layer is not part of libzhengce); they need only error.c of the
+ * library. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +39,9 @@
 #include <jansson.h>
 
 #include "../../searchd/limits.h"
-#include "../../searchd/proto.h"
+#include "protocol/proto.h"
+#include "protocol/reply.h"
+#include "protocol/utf8.h"
 #include "fuzz_util.h"
 
 /* ---- reference model ------------------------------------------------------ */
@@ -96,15 +99,15 @@ static int upper_eq(const char *a, size_t alen, const char *name)
 
 /* ---- checks of one line ------------------------------------------------------ */
 
+/* A reply body: one JSON object, no LF at all (the transport adds it). */
 static void check_json_reply(const char *reply, size_t n, const char *code)
 {
     FUZZ_CHECK(reply != NULL);
     FUZZ_CHECK(n >= 2 && strlen(reply) == n);
-    FUZZ_CHECK(reply[n - 1] == '\n');
-    FUZZ_CHECK(memchr(reply, '\n', n - 1) == NULL);
+    FUZZ_CHECK(memchr(reply, '\n', n) == NULL);
     FUZZ_CHECK(fuzz_utf8_valid(reply, n, NULL));
     json_error_t je;
-    json_t *o = json_loadb(reply, n - 1, 0, &je);
+    json_t *o = json_loadb(reply, n, 0, &je);
     FUZZ_CHECK(o != NULL && json_is_object(o));
     FUZZ_CHECK(json_is_false(json_object_get(o, "ok")));
     json_t *e = json_object_get(o, "error");
@@ -171,14 +174,15 @@ static void check_parse(const char *line, size_t len)
         }
     } else if (r == ZC_PARSE_ERROR) {
         FUZZ_CHECK(req.verb == NULL && req.arg == NULL && req.arg_len == 0);
-        FUZZ_CHECK(req.err_code != NULL && strcmp(req.err_code, want_code) == 0);
+        FUZZ_CHECK(strcmp(zc_reply_code_name(req.err_code), want_code) == 0);
         FUZZ_CHECK(memchr(req.err_msg, '\0', sizeof req.err_msg) != NULL);
         FUZZ_CHECK(req.err_msg[0] != '\0');
         FUZZ_CHECK(fuzz_utf8_valid(req.err_msg, strlen(req.err_msg), NULL));
-        size_t n = 0;
-        char *reply = zc_proto_error_reply(req.err_code, req.err_msg, &n);
-        check_json_reply(reply, n, req.err_code);
-        free(reply);
+        zc_reply rep;
+        zc_reply_init(&rep);
+        zc_reply_error(&rep, req.err_code, req.err_msg);
+        check_json_reply(rep.body, rep.len, want_code);
+        zc_reply_clear(&rep);
     }
 }
 
@@ -197,22 +201,23 @@ static void check_status_reply(const char *line, size_t len, unsigned sel)
     size_t ml = len < sizeof err.message - 1 ? len : sizeof err.message - 1;
     memcpy(err.message, line, ml);
     err.message[ml] = '\0';
-    size_t n = 0;
-    char *reply = zc_proto_status_reply(err.code, &err, &n);
-    check_json_reply(reply, n, NULL);
-    free(reply);
+    zc_reply rep;
+    zc_reply_init(&rep);
+    zc_reply_status(&rep, err.code, &err);
+    check_json_reply(rep.body, rep.len, NULL);
+    zc_reply_clear(&rep);
 }
 
 static void check_utf8_helpers(const char *s, size_t len, size_t max)
 {
     size_t bad_ref = 0, bad = 0;
     int ok_ref = fuzz_utf8_valid(s, len, &bad_ref);
-    int ok = zc_proto_utf8_valid(s, len, &bad);
+    int ok = zc_utf8_valid(s, len, &bad);
     FUZZ_CHECK(ok == ok_ref);
     if (!ok)
         FUZZ_CHECK(bad == bad_ref);
 
-    size_t cut = zc_proto_utf8_cut(s, len, max);
+    size_t cut = zc_utf8_cut(s, len, max);
     FUZZ_CHECK(cut <= len && cut <= max);
     FUZZ_CHECK(fuzz_utf8_valid(s, cut, NULL));
     if (cut < len) {

@@ -351,7 +351,7 @@ static void test_readonly_write(void **state)
     zc_error e;
     static const char doc[] = "{\"id\":\"b\",\"lang\":\"en\",\"title\":\"y\"}";
     assert_int_equal(zc_index_add_json(r, doc, sizeof doc - 1, NULL, &e), ZC_EREADONLY);
-    assert_string_equal(zc_status_protocol_code(e.code), "read_only");
+    assert_int_equal(e.code, ZC_EREADONLY);
     /* read_only comes before validation. */
     assert_int_equal(zc_index_add_json(r, "nonsense", 8, NULL, &e), ZC_EREADONLY);
     int existed = -1;

@@ -1,9 +1,8 @@
-/* test_proto.c — unit tests of searchd/proto.c: the line framer fed in every
- * chunking (byte at a time included), the limit at its exact edge, CRLF, NUL,
- * strict UTF-8, the verb table and the error-reply builder.
- *
- * searchd/ is a program, not part of libzhengce, so its source is compiled
- * into this test directly. */
+/* test_proto.c — unit tests of the protocol layer's framing and replies
+ * (protocol/proto.c, utf8.c, reply.c): the line framer fed in every chunking
+ * (byte at a time included), the limit at its exact edge, CRLF, NUL, strict
+ * UTF-8, the verb table, the status -> code table and the reply builders.
+ * The protocol layer is linked from its archive (build/lib/libzc-protocol.a). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +12,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
-#include "../../searchd/proto.h"
+#include "protocol/proto.h"
+#include "protocol/reply.h"
+#include "protocol/utf8.h"
 
 /* ---- framer helpers ----------------------------------------------------- */
 
@@ -267,7 +269,7 @@ static void test_parse_table(void **state)
                 assert_memory_equal(req.arg, c->arg, req.arg_len);
             }
         } else if (r == ZC_PARSE_ERROR) {
-            assert_string_equal(req.err_code, c->code);
+            assert_string_equal(zc_reply_code_name(req.err_code), c->code);
             assert_true(strlen(req.err_msg) > 0);
         }
     }
@@ -298,14 +300,14 @@ static void test_unknown_verb_echo_is_cut(void **state)
     memset(line, 'Z', sizeof line);
     zc_request req;
     assert_int_equal(zc_proto_parse(line, sizeof line, &req), ZC_PARSE_ERROR);
-    assert_string_equal(req.err_code, "unknown_command");
+    assert_int_equal(req.err_code, ZC_REPLY_UNKNOWN_COMMAND);
     assert_true(strlen(req.err_msg) < 100);
     /* a long Chinese verb is cut on a character boundary */
     char zh[200] = "";
     for (int i = 0; i < 20; i++)
         strcat(zh, "东北");
     assert_int_equal(zc_proto_parse(zh, strlen(zh), &req), ZC_PARSE_ERROR);
-    assert_true(zc_proto_utf8_valid(req.err_msg, strlen(req.err_msg), NULL));
+    assert_true(zc_utf8_valid(req.err_msg, strlen(req.err_msg), NULL));
 }
 
 /* ---- UTF-8 -------------------------------------------------------------- */
@@ -314,35 +316,37 @@ static void test_utf8(void **state)
 {
     (void)state;
     size_t bad = 99;
-    assert_true(zc_proto_utf8_valid("", 0, NULL));
-    assert_true(zc_proto_utf8_valid("国发〔2016〕62号 ｆｕｌｌ", strlen("国发〔2016〕62号 ｆｕｌｌ"), NULL));
-    assert_false(zc_proto_utf8_valid("ab\xe4\xb8", 4, &bad));
+    assert_true(zc_utf8_valid("", 0, NULL));
+    assert_true(zc_utf8_valid("国发〔2016〕62号 ｆｕｌｌ", strlen("国发〔2016〕62号 ｆｕｌｌ"), NULL));
+    assert_false(zc_utf8_valid("ab\xe4\xb8", 4, &bad));
     assert_int_equal(bad, 2);
-    assert_false(zc_proto_utf8_valid("\xf5\x80\x80\x80", 4, &bad));
+    assert_false(zc_utf8_valid("\xf5\x80\x80\x80", 4, &bad));
     assert_int_equal(bad, 0);
-    assert_false(zc_proto_utf8_valid("\xc1\xbf", 2, NULL));
-    assert_true(zc_proto_utf8_valid("\xc2\x80", 2, NULL));
-    assert_true(zc_proto_utf8_valid("\xed\x9f\xbf", 3, NULL));   /* U+D7FF */
-    assert_false(zc_proto_utf8_valid("\xed\xbf\xbf", 3, NULL));  /* U+DFFF */
-    assert_true(zc_proto_utf8_valid("\xf0\x90\x80\x80", 4, NULL));
-    assert_false(zc_proto_utf8_valid("\xf0\x8f\xbf\xbf", 4, NULL));
+    assert_false(zc_utf8_valid("\xc1\xbf", 2, NULL));
+    assert_true(zc_utf8_valid("\xc2\x80", 2, NULL));
+    assert_true(zc_utf8_valid("\xed\x9f\xbf", 3, NULL));   /* U+D7FF */
+    assert_false(zc_utf8_valid("\xed\xbf\xbf", 3, NULL));  /* U+DFFF */
+    assert_true(zc_utf8_valid("\xf0\x90\x80\x80", 4, NULL));
+    assert_false(zc_utf8_valid("\xf0\x8f\xbf\xbf", 4, NULL));
     /* cut never splits a character */
     const char *s = "东北振兴";   /* 3 bytes each */
-    assert_int_equal(zc_proto_utf8_cut(s, 12, 12), 12);
-    assert_int_equal(zc_proto_utf8_cut(s, 12, 11), 9);
-    assert_int_equal(zc_proto_utf8_cut(s, 12, 2), 0);
-    assert_int_equal(zc_proto_utf8_cut("ab\xff", 3, 10), 2);
+    assert_int_equal(zc_utf8_cut(s, 12, 12), 12);
+    assert_int_equal(zc_utf8_cut(s, 12, 11), 9);
+    assert_int_equal(zc_utf8_cut(s, 12, 2), 0);
+    assert_int_equal(zc_utf8_cut("ab\xff", 3, 10), 2);
 }
 
 /* ---- replies ------------------------------------------------------------ */
 
-static json_t *parse_reply(const char *line, size_t len)
+/* A reply is one JSON object with no LF at all (the transport adds it). */
+static json_t *parse_reply(const zc_reply *r)
 {
-    assert_true(len > 0);
-    assert_int_equal(line[len - 1], '\n');
-    assert_null(memchr(line, '\n', len - 1));    /* one line */
+    assert_non_null(r->body);
+    assert_true(r->len > 0);
+    assert_int_equal(strlen(r->body), r->len);
+    assert_null(memchr(r->body, '\n', r->len));
     json_error_t je;
-    json_t *o = json_loadb(line, len - 1, 0, &je);
+    json_t *o = json_loadb(r->body, r->len, 0, &je);
     assert_non_null(o);
     return o;
 }
@@ -350,11 +354,11 @@ static json_t *parse_reply(const char *line, size_t len)
 static void test_error_reply(void **state)
 {
     (void)state;
-    size_t len;
-    char *r = zc_proto_error_reply("bad_request", "field \"q\":\nline\tbreak 东北", &len);
-    assert_non_null(r);
-    assert_int_equal(strlen(r), len);
-    json_t *o = parse_reply(r, len);
+    zc_reply r;
+    zc_reply_init(&r);
+    zc_reply_error(&r, ZC_REPLY_BAD_REQUEST, "field \"q\":\nline\tbreak 东北");
+    assert_int_equal(r.code, ZC_REPLY_BAD_REQUEST);
+    json_t *o = parse_reply(&r);
     assert_true(json_is_false(json_object_get(o, "ok")));
     json_t *e = json_object_get(o, "error");
     assert_string_equal(json_string_value(json_object_get(e, "code")), "bad_request");
@@ -363,71 +367,103 @@ static void test_error_reply(void **state)
     assert_int_equal(json_object_size(o), 2);
     assert_int_equal(json_object_size(e), 2);
     json_decref(o);
-    free(r);
-    /* the exact bytes of a simple one */
-    r = zc_proto_error_reply("busy", "too many connections", &len);
-    assert_string_equal(r, "{\"ok\":false,\"error\":{\"code\":\"busy\","
-                           "\"message\":\"too many connections\"}}\n");
-    free(r);
+    /* the exact bytes of a simple one (replacing the earlier body) */
+    zc_reply_error(&r, ZC_REPLY_BUSY, "too many connections");
+    assert_string_equal(r.body, "{\"ok\":false,\"error\":{\"code\":\"busy\","
+                                "\"message\":\"too many connections\"}}");
     /* invalid UTF-8 in a message never reaches the wire */
-    r = zc_proto_error_reply("internal", "bad \xff byte", &len);
-    assert_non_null(r);
-    o = parse_reply(r, len);
+    zc_reply_error(&r, ZC_REPLY_INTERNAL, "bad \xff byte");
+    o = parse_reply(&r);
     json_decref(o);
-    free(r);
     /* a huge message is cut on a boundary */
     char big[4000] = "";
     for (int i = 0; i < 1000; i++)
         strcat(big, "东");
-    r = zc_proto_error_reply("internal", big, &len);
-    assert_non_null(r);
-    assert_true(len < ZC_PROTO_MSG_MAX + 100);
-    o = parse_reply(r, len);
+    zc_reply_error(&r, ZC_REPLY_INTERNAL, big);
+    assert_true(r.len < ZC_REPLY_MSG_MAX + 100);
+    o = parse_reply(&r);
     json_decref(o);
-    free(r);
+    /* an error never reads as ok */
+    zc_reply_error(&r, ZC_REPLY_OK, "x");
+    assert_int_equal(r.code, ZC_REPLY_INTERNAL);
+    zc_reply_clear(&r);
+    assert_null(r.body);
 }
 
 static void test_status_reply(void **state)
 {
     (void)state;
     zc_error err = {ZC_EINVAL, "limit", "must be 0..1000"};
-    size_t len;
-    char *r = zc_proto_status_reply(ZC_EINVAL, &err, &len);
-    json_t *o = parse_reply(r, len);
+    zc_reply r;
+    zc_reply_init(&r);
+    zc_reply_status(&r, ZC_EINVAL, &err);
+    json_t *o = parse_reply(&r);
     json_t *e = json_object_get(o, "error");
     assert_string_equal(json_string_value(json_object_get(e, "code")), "bad_request");
     assert_string_equal(json_string_value(json_object_get(e, "message")),
                         "limit: must be 0..1000");
     json_decref(o);
-    free(r);
     zc_error err2 = {ZC_ETIMEOUT, "", "query ran past 0.5 s"};
-    r = zc_proto_status_reply(ZC_ETIMEOUT, &err2, &len);
-    o = parse_reply(r, len);
+    zc_reply_status(&r, ZC_ETIMEOUT, &err2);
+    assert_int_equal(r.code, ZC_REPLY_TIMEOUT);
+    o = parse_reply(&r);
     e = json_object_get(o, "error");
     assert_string_equal(json_string_value(json_object_get(e, "code")), "timeout");
     json_decref(o);
-    free(r);
     /* a status without error text still gets a message */
-    r = zc_proto_status_reply(ZC_ENOTFOUND, NULL, &len);
-    o = parse_reply(r, len);
+    zc_reply_status(&r, ZC_ENOTFOUND, NULL);
+    o = parse_reply(&r);
     e = json_object_get(o, "error");
     assert_string_equal(json_string_value(json_object_get(e, "code")), "not_found");
     json_decref(o);
-    free(r);
-    const char *oom = zc_proto_oom_reply(&len);
-    o = parse_reply(oom, len);
+    zc_reply_oom(&r);
+    assert_true(r.is_static);
+    o = parse_reply(&r);
     json_decref(o);
+    zc_reply_clear(&r);
 }
 
-static void test_dump_line(void **state)
+/* The one status -> code table, every status. */
+static void test_status_codes(void **state)
+{
+    (void)state;
+    static const struct { zc_status st; const char *code; } t[] = {
+        {ZC_OK, "internal"},             /* a failure must never read as ok */
+        {ZC_EINVAL, "bad_request"},      {ZC_ETOOLONG, "bad_request"},
+        {ZC_ENOTFOUND, "not_found"},     {ZC_ELOCKED, "busy"},
+        {ZC_ETIMEOUT, "timeout"},        {ZC_EREADONLY, "read_only"},
+        {ZC_ENOMEM, "internal"},         {ZC_EIO, "internal"},
+        {ZC_ECORRUPT, "internal"},       {ZC_EVERSION, "internal"},
+        {ZC_EMODIFIED, "internal"},      {ZC_EINTERNAL, "internal"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        assert_string_equal(zc_reply_code_name(zc_reply_code_of_status(t[i].st)), t[i].code);
+    assert_string_equal(zc_reply_code_name(ZC_REPLY_OK), "ok");
+    assert_string_equal(zc_reply_code_name(ZC_REPLY_LINE_TOO_LONG), "line_too_long");
+    assert_string_equal(zc_reply_code_name(ZC_REPLY_FORBIDDEN), "forbidden");
+}
+
+static void test_json_reply(void **state)
 {
     (void)state;
     json_t *o = json_pack("{s:b,s:s}", "ok", 1, "x", "a\nb");
-    size_t len;
-    char *r = zc_proto_dump_line(o, &len);
-    assert_string_equal(r, "{\"ok\":true,\"x\":\"a\\nb\"}\n");
-    free(r);
+    zc_reply r;
+    zc_reply_init(&r);
+    zc_reply_json(&r, o);
+    assert_int_equal(r.code, ZC_REPLY_OK);
+    assert_string_equal(r.body, "{\"ok\":true,\"x\":\"a\\nb\"}");
     json_decref(o);
+    /* library JSON with raw newlines between tokens becomes one line */
+    char *lib = strdup("{\n \"id\": \"a\"\n}");
+    zc_reply_libjson(&r, lib, strlen(lib), "{\"ok\":true,\"doc\":", "}");
+    assert_string_equal(r.body, "{\"ok\":true,\"doc\":{\"id\":\"a\"}}");
+    size_t len;
+    int is_static;
+    char *b = zc_reply_take(&r, &len, &is_static);
+    assert_false(is_static);
+    assert_int_equal(len, strlen(b));
+    assert_null(r.body);
+    free(b);
 }
 
 int main(void)
@@ -443,7 +479,8 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_error_reply),
         cmocka_unit_test(test_status_reply),
-        cmocka_unit_test(test_dump_line),
+        cmocka_unit_test(test_status_codes),
+        cmocka_unit_test(test_json_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -469,7 +469,7 @@ static void test_query_errors(void **state)
     assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_ETIMEOUT);
     assert_null(r);
     assert_non_null(strstr(err.message, "time limit"));
-    assert_string_equal(zc_status_protocol_code(err.code), "timeout");
+    assert_int_equal(err.code, ZC_ETIMEOUT);
     /* A generous time limit is not hit. */
     o.time_limit_s = 30;
     assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_OK);

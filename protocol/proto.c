@@ -1,11 +1,13 @@
-/* searchd/proto.c — the line framer, the request parser and the error-reply
- * builder of the v1 protocol (see proto.h).  Pure: no I/O, no logging, no
- * allocation except in the reply builders. */
-#include "proto.h"
+/* protocol/proto.c — the line framer, the verb table and the request
+ * parser of the v1 protocol (see proto.h).  Pure: no I/O, no logging, no
+ * allocation. */
+#include "protocol/proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "protocol/utf8.h"
 
 /* ---- Framer ------------------------------------------------------------- */
 
@@ -76,7 +78,7 @@ static const zc_verb_info verbs[ZC_VERB_COUNT] = {
     {"STATS", ZC_VERB_STATS, ZC_VF_NOARG | ZC_VF_LOOP | ZC_VF_READ},
     {"AUTH", ZC_VERB_AUTH, ZC_VF_ARG | ZC_VF_LOOP},
     {"HELP", ZC_VERB_HELP, ZC_VF_NOARG | ZC_VF_LOOP},
-    {"QUIT", ZC_VERB_QUIT, ZC_VF_NOARG | ZC_VF_LOOP},
+    {"QUIT", ZC_VERB_QUIT, ZC_VF_NOARG | ZC_VF_LOOP | ZC_VF_LAST},
 };
 
 const zc_verb_info *zc_proto_verbs(size_t *n)
@@ -106,79 +108,9 @@ static const zc_verb_info *find_verb(const char *s, size_t len)
     return NULL;
 }
 
-/* ---- UTF-8 -------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (len > 0 bytes available), or 0
- * if it is invalid or truncated.  Ranges from RFC 3629, section 4. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;          /* no overlongs */
-        else if (c == 0xED)
-            hi = 0x9F;          /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;          /* no overlongs */
-        else if (c == 0xF4)
-            hi = 0x8F;          /* nothing past U+10FFFF */
-    } else
-        return 0;               /* continuation byte, C0, C1, F5..FF */
-    if (len < n)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
-int zc_proto_utf8_valid(const char *s, size_t len, size_t *bad_at)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        if (p[i] < 0x80) {      /* fast path for ASCII runs */
-            i++;
-            continue;
-        }
-        size_t n = utf8_seq(p + i, len - i);
-        if (n == 0) {
-            if (bad_at)
-                *bad_at = i;
-            return 0;
-        }
-        i += n;
-    }
-    return 1;
-}
-
-size_t zc_proto_utf8_cut(const char *s, size_t len, size_t max)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        size_t n = utf8_seq(p + i, len - i);
-        if (n == 0 || i + n > max)
-            break;
-        i += n;
-    }
-    return i;
-}
-
 /* ---- Parser ------------------------------------------------------------- */
 
-static zc_parse_result parse_error(zc_request *req, const char *code,
+static zc_parse_result parse_error(zc_request *req, zc_reply_code code,
                                    const char *fmt, const char *a, size_t alen)
 {
     req->verb = NULL;
@@ -197,19 +129,19 @@ zc_parse_result zc_proto_parse(const char *line, size_t len, zc_request *req)
     req->verb = NULL;
     req->arg = NULL;
     req->arg_len = 0;
-    req->err_code = NULL;
+    req->err_code = ZC_REPLY_OK;
     req->err_msg[0] = '\0';
 
     if (len > 0 && line[len - 1] == '\r')
         len--;                          /* CR before LF is dropped */
     if (len > 0 && memchr(line, '\0', len) != NULL)
-        return parse_error(req, "bad_request", "request contains a NUL byte",
+        return parse_error(req, ZC_REPLY_BAD_REQUEST, "request contains a NUL byte",
                            NULL, 0);
     size_t bad;
-    if (!zc_proto_utf8_valid(line, len, &bad)) {
+    if (!zc_utf8_valid(line, len, &bad)) {
         char msg[64];
         snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", bad);
-        return parse_error(req, "bad_request", msg, NULL, 0);
+        return parse_error(req, ZC_REPLY_BAD_REQUEST, msg, NULL, 0);
     }
 
     size_t i = 0;
@@ -228,17 +160,17 @@ zc_parse_result zc_proto_parse(const char *line, size_t len, zc_request *req)
 
     const zc_verb_info *v = find_verb(line + vstart, vlen);
     if (v == NULL) {
-        size_t shown = zc_proto_utf8_cut(line + vstart, vlen, 40);
-        return parse_error(req, "unknown_command",
+        size_t shown = zc_utf8_cut(line + vstart, vlen, 40);
+        return parse_error(req, ZC_REPLY_UNKNOWN_COMMAND,
                            shown < vlen ? "unknown command '%.*s...'; try HELP"
                                         : "unknown command '%.*s'; try HELP",
                            line + vstart, shown);
     }
     if ((v->flags & ZC_VF_ARG) && arg == NULL)
-        return parse_error(req, "bad_request", "%.*s needs an argument",
+        return parse_error(req, ZC_REPLY_BAD_REQUEST, "%.*s needs an argument",
                            v->name, strlen(v->name));
     if ((v->flags & ZC_VF_NOARG) && arg != NULL)
-        return parse_error(req, "bad_request", "%.*s takes no argument",
+        return parse_error(req, ZC_REPLY_BAD_REQUEST, "%.*s takes no argument",
                            v->name, strlen(v->name));
     req->verb = v;
     req->arg = arg;
@@ -246,74 +178,3 @@ zc_parse_result zc_proto_parse(const char *line, size_t len, zc_request *req)
     return ZC_PARSE_REQUEST;
 }
 
-/* ---- Replies ------------------------------------------------------------ */
-
-static const char oom_reply[] =
-    "{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
-
-const char *zc_proto_oom_reply(size_t *len_out)
-{
-    *len_out = sizeof oom_reply - 1;
-    return oom_reply;
-}
-
-char *zc_proto_dump_line(const json_t *obj, size_t *len_out)
-{
-    *len_out = 0;
-    /* JSON_COMPACT: no spaces; jansson escapes control characters, so the
-     * line never holds a raw newline. */
-    char *s = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    if (s == NULL)
-        return NULL;
-    size_t n = strlen(s);
-    char *line = realloc(s, n + 2);
-    if (line == NULL) {
-        free(s);
-        return NULL;
-    }
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    *len_out = n + 1;
-    return line;
-}
-
-char *zc_proto_error_reply(const char *code, const char *message,
-                           size_t *len_out)
-{
-    *len_out = 0;
-    size_t mlen = strlen(message);
-    char msg[ZC_PROTO_MSG_MAX + 1];
-    if (!zc_proto_utf8_valid(message, mlen, NULL)) {
-        snprintf(msg, sizeof msg, "%s", "(message was not valid UTF-8)");
-        mlen = strlen(msg);
-    } else {
-        mlen = zc_proto_utf8_cut(message, mlen, ZC_PROTO_MSG_MAX);
-        memcpy(msg, message, mlen);
-        msg[mlen] = '\0';
-    }
-    json_t *o = json_pack("{s:b,s:{s:s,s:s#}}", "ok", 0, "error", "code", code,
-                          "message", msg, (int)mlen);
-    if (o == NULL)
-        return NULL;
-    char *line = zc_proto_dump_line(o, len_out);
-    json_decref(o);
-    return line;
-}
-
-char *zc_proto_status_reply(zc_status st, const zc_error *err, size_t *len_out)
-{
-    const char *code = zc_status_protocol_code(st);
-    if (code == NULL || strcmp(code, "ok") == 0)
-        code = "internal";          /* a failure must never read as ok */
-    const char *m = (err && err->message[0]) ? err->message : zc_status_name(st);
-    char buf[ZC_ERROR_MESSAGE_MAX + ZC_ERROR_FIELD_MAX + 4];
-    if (err && err->field[0] && strstr(m, err->field) == NULL)
-        snprintf(buf, sizeof buf, "%s: %s", err->field, m);
-    else
-        snprintf(buf, sizeof buf, "%s", m);
-    /* snprintf may have cut inside a character; the builder cuts on a UTF-8
-     * boundary and replaces invalid text, so re-cut here first. */
-    size_t n = zc_proto_utf8_cut(buf, strlen(buf), sizeof buf - 1);
-    buf[n] = '\0';
-    return zc_proto_error_reply(code, buf, len_out);
-}

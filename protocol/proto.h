@@ -1,19 +1,18 @@
-/* searchd/proto.h — the v1 line protocol, without any I/O: the line framer,
- * the request parser/validator, the verb table and the one function that
- * builds every error reply.
+/* protocol/proto.h — the v1 line protocol, without any I/O: the line
+ * framer, the request parser/validator and the verb table (which verbs take
+ * an argument, write, need AUTH, end the connection).  Replies are
+ * protocol/reply.h's; answering a request is protocol/exec.h's.
  *
  * Owns: nothing at run time.  The framer and the parser never allocate and
  * never look at a socket; they are pure functions over bytes, so they are
  * unit-tested byte by byte (tests/unit/test_proto.c).
  * Must never: log, block, or accept a request that protocol.md rejects. */
-#ifndef ZC_SEARCHD_PROTO_H
-#define ZC_SEARCHD_PROTO_H
+#ifndef ZC_PROTOCOL_PROTO_H
+#define ZC_PROTOCOL_PROTO_H
 
 #include <stddef.h>
 
-#include <jansson.h>
-
-#include "zhengce.h"
+#include "protocol/reply.h"
 
 /* ---- Framer -------------------------------------------------------------
  *
@@ -75,8 +74,10 @@ enum {
     ZC_VF_WRITE = 1u << 2,  /* changes the index: read_only unless --writable */
     ZC_VF_AUTH = 1u << 3,   /* forbidden until AUTH when a token is set */
     ZC_VF_LOOP = 1u << 4,   /* answered on the event-loop thread, at once */
-    ZC_VF_READ = 1u << 5    /* reads the index: sees earlier writes of its
+    ZC_VF_READ = 1u << 5,   /* reads the index: sees earlier writes of its
                                connection (runs after they finished) */
+    ZC_VF_LAST = 1u << 6    /* the connection ends after its reply: nothing
+                               after it is read */
 };
 
 typedef struct zc_verb_info {
@@ -96,13 +97,13 @@ typedef enum zc_parse_result {
     ZC_PARSE_ERROR         /* req->err_code / req->err_msg are set */
 } zc_parse_result;
 
-#define ZC_PROTO_MSG_MAX 600
+#define ZC_PROTO_MSG_MAX ZC_REPLY_MSG_MAX
 
 typedef struct zc_request {
     const zc_verb_info *verb;  /* static */
     const char *arg;           /* borrowed from the line; NULL if none */
     size_t arg_len;
-    const char *err_code;      /* static protocol code, on ZC_PARSE_ERROR */
+    zc_reply_code err_code;    /* on ZC_PARSE_ERROR */
     char err_msg[ZC_PROTO_MSG_MAX];
 } zc_request;
 
@@ -113,39 +114,5 @@ typedef struct zc_request {
  * is the rest of the line after one or more spaces, verbatim.  Never
  * allocates. */
 zc_parse_result zc_proto_parse(const char *line, size_t len, zc_request *req);
-
-/* ---- Text helpers ------------------------------------------------------- */
-
-/* Strict UTF-8 (RFC 3629: no overlongs, no surrogates, nothing past
- * U+10FFFF).  Returns 1 if valid; else 0 and *bad_at (may be NULL) gets the
- * offset of the first bad byte. */
-int zc_proto_utf8_valid(const char *s, size_t len, size_t *bad_at);
-
-/* The longest prefix of valid UTF-8 text s[0..len) that is at most max bytes
- * and does not split a character. */
-size_t zc_proto_utf8_cut(const char *s, size_t len, size_t max);
-
-/* ---- Replies ------------------------------------------------------------ */
-
-/* Serialises obj compactly and appends LF: one reply line.  Returns new
- * (free with free()), or NULL on allocation failure.  Borrows obj. */
-char *zc_proto_dump_line(const json_t *obj, size_t *len_out);
-
-/* The only builder of error replies:
- * {"ok":false,"error":{"code":code,"message":message}} + LF.
- * code is a protocol code ("bad_request", ...).  message (NUL-terminated)
- * is cut to ZC_PROTO_MSG_MAX bytes; invalid UTF-8 in it is replaced.
- * Returns new (free with free()); on allocation failure a static reply is
- * impossible to hand out as new memory, so NULL — see zc_proto_oom_reply. */
-char *zc_proto_error_reply(const char *code, const char *message,
-                           size_t *len_out);
-
-/* The same for a library error: the code from zc_status_protocol_code, the
- * message prefixed with the offending field when the message does not name
- * it already. */
-char *zc_proto_status_reply(zc_status st, const zc_error *err, size_t *len_out);
-
-/* A static `internal` error reply line for when memory ran out.  Static. */
-const char *zc_proto_oom_reply(size_t *len_out);
 
 #endif

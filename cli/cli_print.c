@@ -1,4 +1,4 @@
-/* searchd/cli_print.c — the readable output of `zhengce`: search hits,
+/* cli/cli_print.c — the readable output of `zhengce`: search hits,
  * documents, stats and errors, printed from the protocol reply object.
  *
  * Search hit format (rank = offset + position):
@@ -6,11 +6,13 @@
  *       <date> · <issuer> · <docno> · <id>
  *       <snippet, matches in bold on a terminal, else [in brackets]>
  * Errors go to stderr as "zhengce: <code>: <message>". */
-#include "cli.h"
+#include "cli/cli_print.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 int zc_cli_color = 0;
 

@@ -1,4 +1,4 @@
-/* searchd/cli_shell.c — `zhengce shell`: an interactive session.
+/* cli/cli_shell.c — `zhengce shell`: an interactive session.
  *
  * A line is either a client command in lower case (search, get, stats,
  * ping, with the same options as on the command line; readable output) or
@@ -6,7 +6,7 @@
  * reply is printed as the JSON line it is.  On a terminal, libedit gives
  * line editing and a history kept in ~/.zhengce_history; from a pipe the
  * lines are read plainly, without prompt, so scripts can drive it. */
-#include "cli.h"
+#include "cli/cli_shell.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include <editline/readline.h>
+
+#include "cli/cli_cmd.h"
+#include "cli/cli_print.h"
 
 #define SHELL_WORDS_MAX 256
 
@@ -114,7 +117,7 @@ static int shell_line(zc_cli_backend *b, const char *text, int json, int *last)
         size_t rlen = 0;
         zc_error err;
         memset(&err, 0, sizeof err);
-        if (zc_cli_request(b, line, len, &reply, &rlen, &err) != ZC_OK) {
+        if (zc_cli_backend_request(b, line, len, &reply, &rlen, &err) != ZC_OK) {
             fprintf(stderr, "zhengce: %s: %s\n", b->where, err.message);
             *last = ZC_CLI_ERROR;
             leave = b->client != NULL;     /* the connection is gone */

@@ -1,15 +1,15 @@
-/* searchd/cli.c — `zhengce`, the command-line client: option parsing, the
- * two backends (local index or daemon) and the commands search, get,
- * stats, ping and shell.  See cli.h for the design: every command is one
- * protocol request, answered the same way in both modes. */
-#include "cli.h"
+/* cli/cli_cmd.c — options and commands of `zhengce` (see cli_cmd.h). */
+#include "cli/cli_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli_print.h"
 
 #define CLI_TIMEOUT_DEFAULT 60.0   /* seconds per request to a daemon */
 
@@ -44,14 +44,10 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 ok, 1 error reply or not found, 2 usage error.\n";
 
-typedef struct cli_args {
-    const char *index, *server;
-    double timeout;
-    int json, stdin_mode, help, version;
-    zc_cli_search_opts so;
-    int nargs;
-    char **args;
-} cli_args;
+const char *zc_cli_usage(void)
+{
+    return usage_text;
+}
 
 enum {
     OPT_INDEX = 256, OPT_SERVER, OPT_TIMEOUT, OPT_JSON, OPT_STDIN, OPT_LIMIT, OPT_OFFSET,
@@ -79,7 +75,7 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *fmt, const char *arg)
+int zc_cli_usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "zhengce: ");
     fprintf(stderr, fmt, arg);
@@ -100,9 +96,7 @@ static int parse_long(const char *s, long *out)
     return 0;
 }
 
-/* Parses argv (from index 0, which is the program or a command word).
- * Returns 0, or ZC_CLI_USAGE after printing why. */
-static int parse_args(int argc, char **argv, cli_args *a, int allow_backend)
+int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend)
 {
     memset(a, 0, sizeof *a);
     a->timeout = CLI_TIMEOUT_DEFAULT;
@@ -117,7 +111,7 @@ static int parse_args(int argc, char **argv, cli_args *a, int allow_backend)
         case OPT_SERVER:
         case OPT_TIMEOUT:
             if (!allow_backend)
-                return usage_error("%s cannot be changed inside the shell", argv[optind - 1]);
+                return zc_cli_usage_error("%s cannot be changed inside the shell", argv[optind - 1]);
             if (c == OPT_INDEX)
                 a->index = optarg;
             else if (c == OPT_SERVER)
@@ -126,25 +120,25 @@ static int parse_args(int argc, char **argv, cli_args *a, int allow_backend)
                 char *end;
                 a->timeout = strtod(optarg, &end);
                 if (*end || a->timeout < 0)
-                    return usage_error("bad --timeout '%s'", optarg);
+                    return zc_cli_usage_error("bad --timeout '%s'", optarg);
             }
             break;
         case OPT_JSON: a->json = 1; break;
         case OPT_STDIN: a->stdin_mode = 1; break;
         case OPT_LIMIT:
             if (parse_long(optarg, &a->so.limit) != 0)
-                return usage_error("--limit wants a number, not '%s'", optarg);
+                return zc_cli_usage_error("--limit wants a number, not '%s'", optarg);
             a->so.limit_set = 1;
             break;
         case OPT_OFFSET:
             if (parse_long(optarg, &a->so.offset) != 0)
-                return usage_error("--offset wants a number, not '%s'", optarg);
+                return zc_cli_usage_error("--offset wants a number, not '%s'", optarg);
             a->so.offset_set = 1;
             break;
         case OPT_LANG: a->so.lang = optarg; break;
         case OPT_ISSUER:
             if (a->so.n_issuers >= sizeof a->so.issuers / sizeof *a->so.issuers)
-                return usage_error("too many --issuer options%s", "");
+                return zc_cli_usage_error("too many --issuer options%s", "");
             a->so.issuers[a->so.n_issuers++] = optarg;
             break;
         case OPT_FROM: a->so.from = optarg; break;
@@ -156,9 +150,9 @@ static int parse_args(int argc, char **argv, cli_args *a, int allow_backend)
         case OPT_HELP: a->help = 1; break;
         case OPT_VERSION: a->version = 1; break;
         case ':':
-            return usage_error("option %s needs a value", argv[optind - 1]);
+            return zc_cli_usage_error("option %s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return zc_cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     a->nargs = argc - optind;
@@ -231,170 +225,6 @@ char *zc_cli_search_line(const char *q, const zc_cli_search_opts *o, size_t *len
     return line;
 }
 
-/* ---- local mode: the daemon's replies, built in-process ------------------ */
-
-static char *dump_obj(json_t *o, size_t *len)
-{
-    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
-    json_decref(o);
-    *len = s ? strlen(s) : 0;
-    return s;
-}
-
-static char *error_line(const char *code, const char *msg, size_t *len)
-{
-    json_t *o = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code, "message",
-                          msg);
-    if (o == NULL)   /* the message was not UTF-8 */
-        o = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code, "message",
-                      "(unprintable message)");
-    return dump_obj(o, len);
-}
-
-static char *status_line(zc_status st, const zc_error *err, size_t *len)
-{
-    char msg[ZC_ERROR_MESSAGE_MAX + ZC_ERROR_FIELD_MAX + 4];
-    const char *m = err->message[0] ? err->message : zc_status_name(st);
-    if (err->field[0] && strstr(m, err->field) == NULL)
-        snprintf(msg, sizeof msg, "%s: %s", err->field, m);
-    else
-        snprintf(msg, sizeof msg, "%s", m);
-    const char *code = zc_status_protocol_code(st);
-    if (strcmp(code, "ok") == 0)
-        code = "internal";
-    return error_line(code, msg, len);
-}
-
-static char *local_search(zc_index *idx, const char *arg, size_t alen, size_t *len)
-{
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    zc_search_request *req = NULL;
-    zc_status st = zc_search_request_parse(arg, alen, &req, &err);
-    if (st != ZC_OK)
-        return status_line(st, &err, len);
-    zc_results *res = NULL;
-    st = zc_search(idx, zc_search_request_opts(req), &res, &err);
-    zc_search_request_free(req);
-    if (st != ZC_OK)
-        return status_line(st, &err, len);
-    char *json = NULL;
-    size_t jl = 0;
-    st = zc_results_to_json(res, &json, &jl, &err);
-    zc_results_free(res);
-    if (st != ZC_OK)
-        return status_line(st, &err, len);
-    char *out = malloc(jl + 1);
-    if (out) {
-        memcpy(out, json, jl + 1);
-        *len = jl;
-    }
-    zc_free(json);
-    return out;
-}
-
-static char *local_get(zc_index *idx, const char *arg, size_t alen, size_t *len)
-{
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    char *json = NULL;
-    size_t jl = 0;
-    zc_status st = zc_index_get(idx, arg, alen, &json, &jl, &err);
-    if (st != ZC_OK)
-        return status_line(st, &err, len);
-    json_error_t je;
-    json_t *doc = json_loadb(json, jl, 0, &je);
-    zc_free(json);
-    if (doc == NULL)
-        return error_line("internal", "stored document is not JSON", len);
-    return dump_obj(json_pack("{s:b,s:o}", "ok", 1, "doc", doc), len);
-}
-
-static int verb_is(const char *line, size_t vlen, const char *name)
-{
-    if (strlen(name) != vlen)
-        return 0;
-    for (size_t i = 0; i < vlen; i++) {
-        char c = line[i];
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (c != name[i])
-            return 0;
-    }
-    return 1;
-}
-
-/* The subset of the protocol a read-only local index can answer, with the
- * daemon's replies and error codes. */
-static char *local_request(zc_index *idx, const char *line, size_t len, size_t *rlen)
-{
-    size_t i = 0;
-    while (i < len && line[i] == ' ')
-        i++;
-    size_t v0 = i;
-    while (i < len && line[i] != ' ')
-        i++;
-    size_t vlen = i - v0;
-    while (i < len && line[i] == ' ')
-        i++;
-    const char *verb = line + v0, *arg = line + i;
-    size_t alen = len - i;
-    int has_arg = alen > 0;
-    if (verb_is(verb, vlen, "SEARCH") || verb_is(verb, vlen, "GET")) {
-        if (!has_arg)
-            return error_line("bad_request", "this verb needs an argument", rlen);
-        return verb_is(verb, vlen, "GET") ? local_get(idx, arg, alen, rlen)
-                                          : local_search(idx, arg, alen, rlen);
-    }
-    if (verb_is(verb, vlen, "PING") || verb_is(verb, vlen, "STATS") ||
-        verb_is(verb, vlen, "HELP") || verb_is(verb, vlen, "QUIT")) {
-        if (has_arg)
-            return error_line("bad_request", "this verb takes no argument", rlen);
-        if (verb_is(verb, vlen, "PING"))
-            return dump_obj(json_pack("{s:b,s:b}", "ok", 1, "pong", 1), rlen);
-        if (verb_is(verb, vlen, "QUIT"))
-            return dump_obj(json_pack("{s:b}", "ok", 1), rlen);
-        if (verb_is(verb, vlen, "HELP"))
-            return dump_obj(json_pack("{s:b,s:[s,s,s,s,s]}", "ok", 1, "verbs", "PING",
-                                      "SEARCH", "GET", "STATS", "HELP"),
-                            rlen);
-        zc_error err;
-        memset(&err, 0, sizeof err);
-        uint64_t docs = 0, rev = 0;
-        zc_status st = zc_index_doc_count(idx, &docs, &err);
-        if (st == ZC_OK)
-            st = zc_index_revision(idx, &rev, &err);
-        if (st != ZC_OK)
-            return status_line(st, &err, rlen);
-        return dump_obj(json_pack("{s:b,s:I,s:I}", "ok", 1, "docs", (json_int_t)docs,
-                                  "revision", (json_int_t)rev),
-                        rlen);
-    }
-    if (verb_is(verb, vlen, "ADD") || verb_is(verb, vlen, "DEL") ||
-        verb_is(verb, vlen, "COMMIT"))
-        return error_line("read_only", "the local index is opened read-only", rlen);
-    if (verb_is(verb, vlen, "AUTH"))
-        return dump_obj(json_pack("{s:b}", "ok", 1), rlen);
-    return error_line("unknown_command", "unknown command; try HELP", rlen);
-}
-
-zc_status zc_cli_request(zc_cli_backend *b, const char *line, size_t len,
-                         char **reply, size_t *reply_len, zc_error *err)
-{
-    *reply = NULL;
-    *reply_len = 0;
-    if (b->client)
-        return zc_client_request(b->client, line, len, reply, reply_len, err);
-    *reply = local_request(b->idx, line, len, reply_len);
-    if (*reply == NULL) {
-        err->code = ZC_ENOMEM;
-        err->field[0] = '\0';
-        snprintf(err->message, sizeof err->message, "out of memory");
-        return ZC_ENOMEM;
-    }
-    return ZC_OK;
-}
-
 /* ---- commands ----------------------------------------------------------- */
 
 /* What the daemon answers to a query that is not UTF-8: the client cannot
@@ -417,7 +247,7 @@ static int run_line(zc_cli_backend *b, const char *verb, const char *line, size_
     size_t rlen = 0;
     zc_error err;
     memset(&err, 0, sizeof err);
-    zc_status st = zc_cli_request(b, line, len, &reply, &rlen, &err);
+    zc_status st = zc_cli_backend_request(b, line, len, &reply, &rlen, &err);
     if (st != ZC_OK) {
         fprintf(stderr, "zhengce: %s: %s\n", b->where, err.message);
         return ZC_CLI_ERROR;
@@ -499,7 +329,7 @@ static int search_stdin(zc_cli_backend *b, const zc_cli_search_opts *so)
     return code;
 }
 
-static int run_command(zc_cli_backend *b, const cli_args *a, int json)
+int zc_cli_run_command(zc_cli_backend *b, const zc_cli_args *a, int json)
 {
     const char *cmd = a->args[0];
     int n = a->nargs - 1;
@@ -507,11 +337,11 @@ static int run_command(zc_cli_backend *b, const cli_args *a, int json)
     if (strcmp(cmd, "search") == 0) {
         if (a->stdin_mode) {
             if (n > 0)
-                return usage_error("search --stdin takes no QUERY%s", "");
+                return zc_cli_usage_error("search --stdin takes no QUERY%s", "");
             return search_stdin(b, &a->so);
         }
         if (n == 0)
-            return usage_error("search needs a QUERY%s", "");
+            return zc_cli_usage_error("search needs a QUERY%s", "");
         char *q = join_words(n, w);
         size_t len;
         char *line = q ? zc_cli_search_line(q, &a->so, &len) : NULL;
@@ -534,9 +364,9 @@ static int run_command(zc_cli_backend *b, const cli_args *a, int json)
     }
     if (strcmp(cmd, "get") == 0) {
         if (n != 1)
-            return usage_error("get needs exactly one ID%s", "");
+            return zc_cli_usage_error("get needs exactly one ID%s", "");
         if (strpbrk(w[0], "\r\n") != NULL || w[0][0] == '\0')
-            return usage_error("bad ID%s", "");
+            return zc_cli_usage_error("bad ID%s", "");
         size_t len = strlen(w[0]) + 4;
         char *line = malloc(len + 1);
         if (line == NULL)
@@ -548,18 +378,18 @@ static int run_command(zc_cli_backend *b, const cli_args *a, int json)
     }
     if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "ping") == 0) {
         if (n != 0)
-            return usage_error("%s takes no arguments", cmd);
+            return zc_cli_usage_error("%s takes no arguments", cmd);
         const char *verb = cmd[0] == 's' ? "STATS" : "PING";
         return run_line(b, verb, verb, strlen(verb), json, 0);
     }
-    return usage_error("unknown command '%s'", cmd);
+    return zc_cli_usage_error("unknown command '%s'", cmd);
 }
 
 int zc_cli_run_words(zc_cli_backend *b, int argc, char **argv, int json_default)
 {
     /* getopt wants argv[0] to be a program name: the command word is. */
-    cli_args a;
-    int rc = parse_args(argc, argv, &a, 0);
+    zc_cli_args a;
+    int rc = zc_cli_parse_args(argc, argv, &a, 0);
     if (rc != 0)
         return rc;
     if (a.help) {
@@ -575,76 +405,7 @@ int zc_cli_run_words(zc_cli_backend *b, int argc, char **argv, int json_default)
         words[i + 1] = a.args[i];
     a.args = words;
     a.nargs++;
-    rc = run_command(b, &a, a.json || json_default);
+    rc = zc_cli_run_command(b, &a, a.json || json_default);
     free(words);
-    return rc;
-}
-
-static int open_backend(const cli_args *a, zc_cli_backend *b)
-{
-    memset(b, 0, sizeof *b);
-    const char *server = a->server, *index = a->index;
-    if (server && index)
-        return usage_error("give --index or --server, not both%s", "");
-    if (!server && !index) {
-        server = getenv("ZHENGCE_SERVER");
-        if (server == NULL || *server == '\0') {
-            server = NULL;
-            index = getenv("ZHENGCE_INDEX");
-            if (index == NULL || *index == '\0')
-                return usage_error("say where: --index DIR or --server HOST:PORT%s", "");
-        }
-    }
-    zc_error err;
-    memset(&err, 0, sizeof err);
-    if (server) {
-        b->where = server;
-        if (zc_client_connect(server, a->timeout, &b->client, &err) != ZC_OK) {
-            fprintf(stderr, "zhengce: %s\n", err.message);
-            return ZC_CLI_ERROR;
-        }
-    } else {
-        b->where = index;
-        zc_status st = zc_index_open(index, ZC_OPEN_READ, &b->idx, &err);
-        if (st != ZC_OK) {
-            fprintf(stderr, "zhengce: %s: %s\n", index, err.message);
-            return ZC_CLI_ERROR;
-        }
-    }
-    return ZC_CLI_OK;
-}
-
-int main(int argc, char **argv)
-{
-    cli_args a;
-    int rc = parse_args(argc, argv, &a, 1);
-    if (rc != 0)
-        return rc;
-    if (a.help) {
-        fputs(usage_text, stdout);
-        return ZC_CLI_OK;
-    }
-    if (a.version) {
-        printf("zhengce %s (libzhengce %s)\n", ZC_VERSION_STRING, zc_version());
-        return ZC_CLI_OK;
-    }
-    if (a.nargs == 0)
-        return usage_error("no command given%s", "");
-    const char *cmd = a.args[0];
-    if (strcmp(cmd, "search") && strcmp(cmd, "get") && strcmp(cmd, "stats") &&
-        strcmp(cmd, "ping") && strcmp(cmd, "shell"))
-        return usage_error("unknown command '%s'", cmd);
-    const char *nc = getenv("NO_COLOR");
-    zc_cli_color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
-    zc_cli_backend b;
-    rc = open_backend(&a, &b);
-    if (rc != 0)
-        return rc;
-    if (strcmp(cmd, "shell") == 0)
-        rc = a.nargs == 1 ? zc_cli_shell(&b, a.json) : usage_error("shell takes no arguments%s", "");
-    else
-        rc = run_command(&b, &a, a.json);
-    zc_client_close(b.client);
-    zc_index_close(b.idx);
     return rc;
 }

@@ -1,5 +1,7 @@
-/* searchd/client.c — the blocking protocol client (see client.h). */
-#include "client.h"
+/* client/client.c — libzhengce-client, the blocking protocol client (see
+ * zc_client.h).  Must never: call into libzhengce (only its types are
+ * used), print or exit. */
+#include "client/zc_client.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -82,7 +84,7 @@ static zc_status connect_fd(int fd, const struct sockaddr *sa, socklen_t sl,
     return ZC_OK;
 }
 
-zc_status zc_client_connect(const char *addr, double timeout_s, zc_client **out,
+ZC_API zc_status zc_client_connect(const char *addr, double timeout_s, zc_client **out,
                             zc_error *err)
 {
     *out = NULL;
@@ -183,7 +185,7 @@ static zc_status send_all(zc_client *c, const char *p, size_t n, zc_error *err)
     return ZC_OK;
 }
 
-zc_status zc_client_send(zc_client *c, const char *line, size_t len, zc_error *err)
+ZC_API zc_status zc_client_send(zc_client *c, const char *line, size_t len, zc_error *err)
 {
     if (memchr(line, '\n', len) != NULL)
         return fail(err, ZC_EINVAL, "a request cannot contain a newline");
@@ -191,7 +193,7 @@ zc_status zc_client_send(zc_client *c, const char *line, size_t len, zc_error *e
     return st == ZC_OK ? send_all(c, "\n", 1, err) : st;
 }
 
-zc_status zc_client_recv(zc_client *c, char **reply, size_t *rlen, zc_error *err)
+ZC_API zc_status zc_client_recv(zc_client *c, char **reply, size_t *rlen, zc_error *err)
 {
     *reply = NULL;
     *rlen = 0;
@@ -250,7 +252,7 @@ zc_status zc_client_recv(zc_client *c, char **reply, size_t *rlen, zc_error *err
     }
 }
 
-zc_status zc_client_request(zc_client *c, const char *line, size_t len,
+ZC_API zc_status zc_client_request(zc_client *c, const char *line, size_t len,
                             char **reply, size_t *reply_len, zc_error *err)
 {
     *reply = NULL;
@@ -261,7 +263,7 @@ zc_status zc_client_request(zc_client *c, const char *line, size_t len,
     return zc_client_recv(c, reply, reply_len, err);
 }
 
-void zc_client_close(zc_client *c)
+ZC_API void zc_client_close(zc_client *c)
 {
     if (c == NULL)
         return;
