@@ -110,8 +110,22 @@ def test_indexer_sigkill_20_times(tmp_path):
             shutil.rmtree(base, ignore_errors=True)
 
 
+def _full_run_seconds(tmp_path, ix):
+    """Wall time of one uninterrupted run over the whole input into a
+    scratch index beside ix: the kills below are timed as fractions of it,
+    so they land mid-run on a fast machine and on a loaded one alike."""
+    scratch = ix.parent / (ix.name + "-timing")
+    t0 = time.monotonic()
+    subprocess.run([str(Paths.indexer), "--index", str(scratch), "--quiet", "--batch", "10",
+                    str(tmp_path / "in.jsonl")], check=True, timeout=600)
+    took = time.monotonic() - t0
+    shutil.rmtree(scratch, ignore_errors=True)
+    return took
+
+
 def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
     n = len(lines)
+    full_s = _full_run_seconds(tmp_path, ix)
     known = 0             # input lines 0..known-1 were reported committed
     pos = 0               # where the next round starts reading the input
     kills = 0
@@ -127,7 +141,9 @@ def _indexer_rounds(tmp_path, ix, lines, all_ids, rng):
         err = []
         reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
         reader.start()
-        time.sleep(rng.uniform(0.15, 1.2))
+        # somewhere in the run: before the first commit, between and
+        # during commits (the run's length scales with what is left)
+        time.sleep(max(0.01, rng.uniform(0.02, 0.9) * full_s * (n - pos) / n))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
