@@ -32,14 +32,20 @@ ifeq ($(SAN),1)
 OPT        := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN      := -fsanitize=address,undefined
 endif
-CPPFLAGS   += -D_GNU_SOURCE -I. -Ilib -Iwrappers $(PKG_CFLAGS)
+# Our headers are included by their path from the top ("lib/analyzer.h"),
+# through -iquote, which #include "..." searches and #include <...> never
+# does: no header of ours can stand in for a system one (lib/limits.h for
+# <limits.h>, base/error.h for <error.h>).  base/ is searched too for the
+# one unqualified include, zhengce.h's "zc_status.h", which stands beside it
+# once installed.
+CPPFLAGS   += -D_GNU_SOURCE -iquote . -iquote base $(PKG_CFLAGS)
 CFLAGS     += -std=c11 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 CXXFLAGS   += -std=c++17 -g $(OPT) $(WARN) -fPIC -fvisibility=hidden -pthread
 LDFLAGS    += $(LDSAN) -pthread
 LIBS       := $(PKG_LIBS) -lstdc++ -lm
 LIB_LIBS   := $(LIB_PKG_LIBS) -lstdc++ -lm
 
-LIB_C      := $(sort $(wildcard lib/*.c wrappers/*.c))
+LIB_C      := $(sort $(wildcard base/*.c lib/*.c wrappers/*.c))
 LIB_CXX    := $(sort $(wildcard wrappers/*.cc))
 LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
 
@@ -75,7 +81,7 @@ EXAMPLE_BIN:= $(EXAMPLE_C:docs/examples/%.c=$(BUILD)/examples/%)
 
 # What `make install` puts in $(PREFIX)/include: every header a program using
 # the library needs (a protocol-client header joins this list).
-PUBLIC_HEADERS := lib/zhengce.h client/zc_client.h
+PUBLIC_HEADERS := lib/zhengce.h base/zc_status.h client/zc_client.h
 
 STATIC_LIB := $(BUILD)/lib/libzhengce.a
 SHARED_LIB := $(BUILD)/lib/libzhengce.so
@@ -184,7 +190,7 @@ $(BUILD)/bench/%: bench/%.c $(PROTO_LIB) $(STATIC_LIB)
 # embedding program would.
 $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) $(WARN) -Ilib -o $@ $< -L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -lzhengce $(LDSAN)
+	$(CC) -std=c11 $(OPT) $(WARN) -Ilib -Ibase -o $@ $< -L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -lzhengce $(LDSAN)
 
 # ---- tests ----------------------------------------------------------------
 
@@ -216,7 +222,7 @@ valgrind: programs
 	@ZC_BUILD=$(abspath $(BUILD)) $(PYTHON) tests/valgrind/searchd_session.py
 
 check-exports: $(SHARED_LIB)
-	@bash tests/check_exports.sh $(SHARED_LIB) lib/zhengce.h
+	@bash tests/check_exports.sh $(SHARED_LIB) lib/zhengce.h base/zc_status.h
 
 # The layer check alone: includes, and link dependencies from $(BUILD)/obj.
 check-layers: programs
@@ -299,9 +305,9 @@ FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # linked): what it needs, so that a half-written module elsewhere does not
 # stop the others from building.  A harness not listed gets the whole
 # library.
-FUZZ_ANALYSIS           := lib/error lib/norm lib/analyzer lib/docno \
+FUZZ_ANALYSIS           := base/error base/utf8 lib/zhengce lib/norm lib/analyzer lib/docno \
                            $(patsubst %.c,%,$(wildcard wrappers/*.c)) $(LIB_CXX:%.cc=%)
-FUZZ_DEPS_fuzz_proto    := protocol/proto protocol/utf8 protocol/reply lib/error
+FUZZ_DEPS_fuzz_proto    := protocol/proto protocol/reply base/utf8 base/error lib/zhengce
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
 FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
 FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%)

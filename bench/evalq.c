@@ -47,11 +47,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
+#include "lib/analyzer.h"
 #include "protocol/reply.h"
-#include "schema.h"
-#include "xapian.h"
-#include "zhengce.h"
+#include "lib/schema.h"
+#include "wrappers/xapian.h"
+#include "lib/zhengce.h"
 
 /* An OR of more pieces than this would pass the library's term limit
  * (ZC_QUERY_MAX_TERMS counts the title form and stems too); the longest
@@ -181,7 +181,7 @@ static int print_info(const char *path)
 {
     zc_error err;
     zc_xap_db *db = NULL;
-    if (zc_xap_db_open(path, ZC_OPEN_READ, &db, &err) != ZC_OK) {
+    if (zc_xap_db_open(path, ZC_XAP_OPEN_READ, &db, &err) != ZC_OK) {
         fprintf(stderr, "evalq: cannot open index %s: %s\n", path, err.message);
         return 2;
     }
@@ -224,7 +224,7 @@ static zc_analyzer *any_words_analyzer(const opts *o)
     if (name == NULL) {
         zc_error err;
         zc_xap_db *db = NULL;
-        if (zc_xap_db_open(o->index, ZC_OPEN_READ, &db, &err) == ZC_OK) {
+        if (zc_xap_db_open(o->index, ZC_XAP_OPEN_READ, &db, &err) == ZC_OK) {
             stored = index_meta(db, ZC_META_ANALYZER);
             zc_xap_db_close(db);
         }

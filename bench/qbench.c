@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 #include "qmix.h"
 
 typedef struct qb {

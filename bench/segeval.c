@@ -37,7 +37,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "segmenter.h"
+#include "wrappers/segmenter.h"
 
 /* A line longer than this (characters) is reported and skipped; the
  * bakeoff's longest lines are a few hundred characters. */

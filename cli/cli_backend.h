@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "client/zc_client.h"
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 typedef struct zc_cli_backend {
     zc_client *client;     /* --server; owned */

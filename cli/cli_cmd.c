@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli_print.h"
+#include "base/utf8.h"
 
 #define CLI_TIMEOUT_DEFAULT 60.0   /* seconds per request to a daemon */
 
@@ -234,9 +235,7 @@ static const char bad_utf8_reply[] =
 
 static int utf8_ok(const char *s)
 {
-    json_t *j = json_string(s);
-    json_decref(j);
-    return j != NULL;
+    return zc_utf8_valid(s, strlen(s), NULL);
 }
 
 /* Sends one line and prints its reply; returns the exit code. */

@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "zhengce.h"
+#include "zc_status.h"
 
 #ifdef __cplusplus
 extern "C" {

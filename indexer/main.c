@@ -55,15 +55,15 @@
 
 #include <jansson.h>
 
-#include "limits.h"
-#include "options.h"
+#include "lib/limits.h"
+#include "indexer/options.h"
 #include "protocol/reply.h"
-#include "progress.h"
-#include "reader.h"
-#include "remote.h"
-#include "textdoc.h"
-#include "writer.h"
-#include "zhengce.h"
+#include "indexer/progress.h"
+#include "indexer/reader.h"
+#include "indexer/remote.h"
+#include "indexer/textdoc.h"
+#include "indexer/writer.h"
+#include "lib/zhengce.h"
 
 #define CHUNK_BYTES (64u * 1024u)
 typedef enum { IN_JSONL, IN_TEXT, IN_STDIN } input_kind;

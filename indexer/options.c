@@ -1,13 +1,13 @@
 /* indexer/options.c — zhengce-indexer's command line (see options.h). */
-#include "options.h"
+#include "indexer/options.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
-#include "zhengce.h"
+#include "lib/limits.h"
+#include "lib/zhengce.h"
 
 #define DEFAULT_BATCH 10000u
 /* A batch is also closed after this much input.  Xapian keeps a batch's

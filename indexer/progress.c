@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "progress.h"
+#include "indexer/progress.h"
 
 double zc_progress_now(void)
 {

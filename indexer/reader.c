@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader.h"
+#include "indexer/reader.h"
+#include "base/utf8.h"
 
 void zc_rd_init(zc_rd *rd, size_t max_record)
 {
@@ -38,52 +39,6 @@ void zc_rd_feed(zc_rd *rd, const char *data, size_t len)
 void zc_rd_finish(zc_rd *rd)
 {
     rd->finished = 1;
-}
-
-int zc_rd_utf8_valid(const char *s, size_t len, size_t *bad)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F; /* over U+10FFFF */
-        } else {
-            goto invalid;
-        }
-        if (i + n > len)
-            goto invalid;
-        if (p[i + 1] < lo || p[i + 1] > hi)
-            goto invalid;
-        for (size_t k = 2; k < n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                goto invalid;
-        }
-        i += n;
-    }
-    return 1;
-invalid:
-    if (bad)
-        *bad = i;
-    return 0;
 }
 
 /* Appends to the carry-over buffer; the caller has checked the limit. */
@@ -138,7 +93,7 @@ static zc_rd_result line_done(zc_rd *rd, const char *p, size_t n, uint64_t line,
     if (is_blank(p, n))
         return ZC_RD_NEED_MORE;
     size_t bad = 0;
-    if (!zc_rd_utf8_valid(p, n, &bad)) {
+    if (!zc_utf8_valid(p, n, &bad)) {
         rec->bad_offset = off + bad;
         return ZC_RD_BAD_UTF8;
     }

@@ -73,8 +73,4 @@ void zc_rd_finish(zc_rd *rd);
 /* The next event; see zc_rd_result. */
 zc_rd_result zc_rd_next(zc_rd *rd, zc_rd_record *rec);
 
-/* 1 if s[0..len) is valid UTF-8 (no overlong forms, no surrogates, nothing
- * over U+10FFFF); else 0 and *bad (may be NULL) is the first bad byte. */
-int zc_rd_utf8_valid(const char *s, size_t len, size_t *bad);
-
 #endif

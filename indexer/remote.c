@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "client/zc_client.h"
-#include "remote.h"
+#include "indexer/remote.h"
 
 typedef struct pending {
     const char *file;

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 #define ZC_REMOTE_WINDOW 64
 #define ZC_REMOTE_WINDOW_BYTES (8u * 1024u * 1024u)

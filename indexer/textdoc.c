@@ -6,8 +6,9 @@
 
 #include <jansson.h>
 
-#include "reader.h"
-#include "textdoc.h"
+#include "indexer/reader.h"
+#include "indexer/textdoc.h"
+#include "base/utf8.h"
 
 enum { H_TITLE, H_DATE, H_ISSUER, H_DOCNO, H_LANG, H_ID, H_PAIR, H_TAGS, H_URL, H_N };
 
@@ -148,7 +149,7 @@ int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
     memset(e, 0, sizeof *e);
 
     size_t bad = 0;
-    if (!zc_rd_utf8_valid(text, len, &bad)) {
+    if (!zc_utf8_valid(text, len, &bad)) {
         uint64_t line = 1;
         for (size_t i = 0; i < bad; i++)
             line += text[i] == '\n';

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "writer.h"
+#include "indexer/writer.h"
 
 /* Queue bounds: enough to keep the writer busy while the reader analyzes
  * the next document; small, because a queued Xapian document takes several

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 typedef struct zc_writer zc_writer;
 

@@ -70,13 +70,13 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "analyzer.h"
-#include "converter.h"
-#include "error.h"
-#include "limits.h"
-#include "norm.h"
-#include "segmenter.h"
-#include "xapian.h"
+#include "lib/analyzer.h"
+#include "wrappers/converter.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "wrappers/segmenter.h"
+#include "wrappers/xapian.h"
 
 /* Longest run kept in memory, in code points (see the file comment). */
 #define RUN_MAX_UNITS 4096

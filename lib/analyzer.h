@@ -48,8 +48,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "norm.h"
-#include "zhengce.h"
+#include "lib/norm.h"
+#include "lib/zhengce.h"
 
 typedef enum zc_seg_mode {
     ZC_SEG_NGRAM = 0,   /* CJK bigrams + unigrams */

@@ -27,10 +27,10 @@
 #include <jansson.h>
 #include <utf8proc.h>
 
-#include "docmodel.h"
-#include "error.h"
-#include "limits.h"
-#include "norm.h"
+#include "lib/docmodel.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
 
 /* Language detection reads at most this much of the body: a prefix is as
  * telling as the whole text and keeps detection O(1) per document. */

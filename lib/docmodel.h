@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* A calendar date, possibly partial. */
 typedef struct zc_date {

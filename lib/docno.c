@@ -30,10 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docno.h"
-#include "error.h"
-#include "limits.h"
-#include "norm.h"
+#include "lib/docno.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "base/utf8.h"
 
 #define DOCNO_OUT_MAX (ZC_TERM_MAX_BYTES - 2)
 
@@ -55,7 +56,7 @@ ZC_API zc_status zc_docno_canonical(const char *docno, size_t len, char **out,
     if (docno == NULL && len > 0)
         return zc_error_set(err, ZC_EINVAL, "docno", "no document number");
     size_t bad;
-    if (!zc_norm_valid_utf8(docno, len, &bad))
+    if (!zc_utf8_valid(docno, len, &bad))
         return zc_error_set(err, ZC_EINVAL, "docno",
                             "invalid UTF-8 at byte %zu", bad);
 

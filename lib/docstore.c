@@ -5,8 +5,8 @@
 
 #include <zstd.h>
 
-#include "docstore.h"
-#include "error.h"
+#include "lib/docstore.h"
+#include "base/error.h"
 
 /* Level 3 (zstd's default): 182 MB/s in, 39.2% of the JSON on the benchmark
  * corpus, against zlib level 6's 17 MB/s and 37.5% (docs/benchmarks.md). */

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* The largest document this store unpacks (the indexer's --max-record
  * default is 64 MiB of JSON). */

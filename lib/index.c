@@ -18,15 +18,16 @@
 #include <jansson.h>
 #include <nettle/sha2.h>
 
-#include "analyzer.h"
-#include "docmodel.h"
-#include "docstore.h"
-#include "error.h"
-#include "index_internal.h"
-#include "limits.h"
-#include "norm.h"
-#include "schema.h"
-#include "../wrappers/xapian.h"
+#include "lib/analyzer.h"
+#include "lib/docmodel.h"
+#include "lib/docstore.h"
+#include "base/error.h"
+#include "base/utf8.h"
+#include "lib/index_internal.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/schema.h"
+#include "wrappers/xapian.h"
 
 /* ---- process-wide init ------------------------------------------------ */
 
@@ -61,6 +62,11 @@ static zc_status base_init(zc_error *err)
     return g_init_status;
 }
 
+_Static_assert((int)ZC_OPEN_READ == (int)ZC_XAP_OPEN_READ &&
+                   (int)ZC_OPEN_WRITE == (int)ZC_XAP_OPEN_WRITE &&
+                   (int)ZC_OPEN_CREATE == (int)ZC_XAP_OPEN_CREATE,
+               "zhengce.h's open modes are the wrapper's");
+
 ZC_API zc_status zc_global_init(zc_error *err)
 {
     zc_status st = base_init(err);
@@ -71,24 +77,13 @@ ZC_API zc_status zc_global_init(zc_error *err)
 
 /* ---- terms ------------------------------------------------------------ */
 
-/* Length of s[0..len) cut to at most max bytes on a UTF-8 boundary. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    size_t n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    return n;
-}
-
 /* Writes prefix + text into buf (ZC_TERM_MAX_BYTES + 1), the text cut on a
  * UTF-8 boundary so the term fits.  Returns the term length. */
 static size_t put_term(char *buf, const char *pfx, size_t pfx_len, const char *text,
                        size_t len)
 {
     memcpy(buf, pfx, pfx_len);
-    size_t n = utf8_cut(text, len, ZC_TERM_MAX_BYTES - pfx_len);
+    size_t n = zc_utf8_cut(text, len, ZC_TERM_MAX_BYTES - pfx_len);
     memcpy(buf + pfx_len, text, n);
     buf[pfx_len + n] = '\0';
     return pfx_len + n;
@@ -138,7 +133,7 @@ static size_t id_like_term(const char *pfx, const char *id, size_t len, char *bu
         buf[pl + 3 + 2 * i] = hex[dig[i] & 0xF];
     }
     size_t head = pl + 2 + 2 * sizeof dig;
-    size_t n = utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
+    size_t n = zc_utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
     memcpy(buf + head, id, n);
     buf[head + n] = '\0';
     return head + n;
@@ -159,7 +154,7 @@ static size_t legacy_id_term(const char *id, size_t len, char *buf)
     for (int i = 0; i < 16; i++)
         buf[pl + 1 + i] = hex[(h >> (60 - 4 * i)) & 0xF];
     size_t head = pl + 17;
-    size_t n = utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
+    size_t n = zc_utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
     memcpy(buf + head, id, n);
     buf[head + n] = '\0';
     return head + n;

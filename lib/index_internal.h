@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "analyzer.h"
-#include "../wrappers/xapian.h"
+#include "lib/analyzer.h"
+#include "wrappers/xapian.h"
 
 struct zc_index {
     zc_xap_db *db;        /* owned */

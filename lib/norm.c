@@ -36,8 +36,10 @@
 
 #include <utf8proc.h>
 
-#include "error.h"
-#include "norm.h"
+#include "base/error.h"
+#include "lib/norm.h"
+
+#include "base/utf8.h"
 
 #define NORM_OPTIONS                                                          \
     ((utf8proc_option_t)(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |               \
@@ -46,92 +48,23 @@
 
 /* ---- Decoding -------------------------------------------------------- */
 
-static int is_cont(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
 int32_t zc_norm_next(const char *text, size_t len, size_t *pos)
 {
     size_t p = *pos;
     if (p >= len)
         return -1; /* nothing to decode; *pos stays, callers loop on p < len */
-    const unsigned char *s = (const unsigned char *)text + p;
-    size_t avail = len - p;
-    unsigned c = s[0];
-
-    if (c < 0x80) {
+    uint32_t cp;
+    size_t n = zc_utf8_decode((const unsigned char *)text, len, p, &cp);
+    if (n == 0) {
+        /* One byte at a time, so the next call resynchronizes on the next
+         * lead byte and no valid character after a bad byte is lost. */
         *pos = p + 1;
-        return (int32_t)c;
+        return -1;
     }
-    /* The ranges below are RFC 3629's table: they exclude overlongs (C0, C1,
-     * E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and code points past
-     * U+10FFFF (F4 90.., F5..FF). */
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (avail >= 2 && is_cont(s[1])) {
-            *pos = p + 2;
-            return (int32_t)(((c & 0x1Fu) << 6) | (s[1] & 0x3Fu));
-        }
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        if (avail >= 3 && s[1] >= lo && s[1] <= hi && is_cont(s[2])) {
-            *pos = p + 3;
-            return (int32_t)(((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) |
-                             (s[2] & 0x3Fu));
-        }
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        if (avail >= 4 && s[1] >= lo && s[1] <= hi && is_cont(s[2]) &&
-            is_cont(s[3])) {
-            *pos = p + 4;
-            return (int32_t)(((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
-                             ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu));
-        }
-    }
-    /* One byte at a time, so the next call resynchronizes on the next lead
-     * byte and no valid character after a bad byte is lost. */
-    *pos = p + 1;
-    return -1;
+    *pos = p + n;
+    return (int32_t)cp;
 }
 
-int zc_norm_valid_utf8(const char *text, size_t len, size_t *bad_offset)
-{
-    size_t p = 0;
-    while (p < len) {
-        /* Fast path: eight ASCII bytes at a time (most of an English text,
-         * all of the markup and digits of a Chinese one). */
-        while (len - p >= 8) {
-            uint64_t w;
-            memcpy(&w, text + p, 8);
-            if (w & UINT64_C(0x8080808080808080))
-                break;
-            p += 8;
-        }
-        if (p >= len)
-            break;
-        if ((unsigned char)text[p] < 0x80) {
-            p++;
-            continue;
-        }
-        size_t at = p;
-        if (zc_norm_next(text, len, &p) < 0) {
-            if (bad_offset != NULL)
-                *bad_offset = at;
-            return 0;
-        }
-    }
-    if (bad_offset != NULL)
-        *bad_offset = len;
-    return 1;
-}
 
 size_t zc_norm_encode(int32_t cp, char *buf)
 {
@@ -305,7 +238,7 @@ zc_status zc_norm_string(const char *text, size_t len, char **out,
     if (len_out != NULL)
         *len_out = 0;
     size_t bad;
-    if (!zc_norm_valid_utf8(text, len, &bad))
+    if (!zc_utf8_valid(text, len, &bad))
         return zc_error_set(err, ZC_EINVAL, NULL,
                             "invalid UTF-8 at byte %zu", bad);
 

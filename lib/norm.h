@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* Longest expansion of one code point we keep (utf8proc's worst case is 18). */
 #define ZC_NORM_CHAR_MAX 18
@@ -46,10 +46,6 @@ zc_cclass zc_norm_class(int32_t cp);
  * Returns new, NUL-terminated; free with free().  ZC_EINVAL on invalid UTF-8. */
 zc_status zc_norm_string(const char *text, size_t len, char **out,
                          size_t *len_out, zc_error *err);
-
-/* 1 if text is valid UTF-8 (utf8proc's definition: no surrogates, no
- * overlongs); sets *bad_offset (may be NULL) to the first bad byte. */
-int zc_norm_valid_utf8(const char *text, size_t len, size_t *bad_offset);
 
 /* Appends the UTF-8 encoding of cp to buf (needs 4 bytes); returns bytes. */
 size_t zc_norm_encode(int32_t cp, char *buf);

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docno.h"
-#include "error.h"
-#include "qterm.h"
-#include "schema.h"
+#include "lib/docno.h"
+#include "base/error.h"
+#include "lib/qterm.h"
+#include "lib/schema.h"
 
 /* ---- parts ------------------------------------------------------------- */
 

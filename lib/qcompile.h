@@ -23,14 +23,14 @@
 
 #include <stddef.h>
 
-#include "analyzer.h"
-#include "limits.h"
-#include "qplan.h"
-#include "qterm.h"
-#include "qtree.h"
-#include "schema.h"
-#include "snippet.h"
-#include "../wrappers/xapian.h"
+#include "lib/analyzer.h"
+#include "lib/limits.h"
+#include "lib/qplan.h"
+#include "lib/qterm.h"
+#include "lib/qtree.h"
+#include "lib/schema.h"
+#include "lib/snippet.h"
+#include "wrappers/xapian.h"
 
 
 /* Compiles tree t with plan p (zc_qplan_make of t) for analyzer a.

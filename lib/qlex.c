@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "qlex.h"
+#include "base/error.h"
+#include "lib/qlex.h"
 
 size_t zc_qlex_space(const char *t, size_t len, size_t p)
 {

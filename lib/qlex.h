@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 typedef enum zc_qtok_type {
     ZC_QTOK_WORD,

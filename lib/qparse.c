@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docno.h"
-#include "error.h"
-#include "limits.h"
-#include "norm.h"
-#include "qlex.h"
-#include "qparse.h"
+#include "lib/docno.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/qlex.h"
+#include "lib/qparse.h"
+#include "base/utf8.h"
 
 typedef struct pctx {
     const char *text;
@@ -346,7 +347,7 @@ zc_status zc_qparse(const char *text, size_t len, zc_qtree **out, zc_error *err)
     if (len > ZC_QUERY_MAX_BYTES)
         return zc_error_set(err, ZC_ETOOLONG, "q", "query is longer than %u bytes",
                             (unsigned)ZC_QUERY_MAX_BYTES);
-    if (len > 0 && !zc_norm_valid_utf8(text, len, NULL))
+    if (len > 0 && !zc_utf8_valid(text, len, NULL))
         return zc_error_set(err, ZC_EINVAL, "q", "query is not valid UTF-8");
     size_t p = 0, k;
     while (p < len && (k = zc_qlex_space(text, len, p)) > 0)

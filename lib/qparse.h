@@ -19,8 +19,8 @@
 
 #include <stddef.h>
 
-#include "qtree.h"
-#include "zhengce.h"
+#include "lib/qtree.h"
+#include "lib/zhengce.h"
 
 /* Parentheses nest at most this deep; deeper is a syntax error (so the
  * parser's recursion is bounded whatever the input). */

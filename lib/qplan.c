@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "qplan.h"
+#include "lib/qplan.h"
 
 /* Weights of the ranking-only parts (AND_MAYBE), relative to the main
  * query's own BM25 weight.  The whole free text as a phrase weighs 3 for

@@ -28,8 +28,8 @@
 
 #include <stddef.h>
 
-#include "analyzer.h"
-#include "qtree.h"
+#include "lib/analyzer.h"
+#include "lib/qtree.h"
 
 /* A document-number term outweighs the words it is made of: an exact docno
  * hit should come first. */

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "limits.h"
-#include "qterm.h"
-#include "qlex.h"
-#include "schema.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/qterm.h"
+#include "lib/qlex.h"
+#include "lib/schema.h"
 
 /* ---- query lists ------------------------------------------------------- */
 

@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer.h"
-#include "limits.h"
-#include "qplan.h"
-#include "schema.h"
-#include "snippet.h"
-#include "../wrappers/xapian.h"
+#include "lib/analyzer.h"
+#include "lib/limits.h"
+#include "lib/qplan.h"
+#include "lib/schema.h"
+#include "lib/snippet.h"
+#include "wrappers/xapian.h"
 
 /* A plain English word of the query (a-z only after normalization,
  * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters, positive free text): a

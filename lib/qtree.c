@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "qtree.h"
-#include "strbuf.h"
+#include "base/error.h"
+#include "lib/qtree.h"
+#include "base/strbuf.h"
 
 zc_qnode *zc_qnode_leaf(zc_qnode_type type, size_t start, size_t len)
 {

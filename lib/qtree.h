@@ -39,8 +39,8 @@
 
 #include <stddef.h>
 
-#include "qlex.h"
-#include "zhengce.h"
+#include "lib/qlex.h"
+#include "lib/zhengce.h"
 
 typedef enum zc_qnode_type {
     ZC_QN_WORD,

@@ -5,10 +5,10 @@
  * Owns: nothing but the order of the stages.  Must never: hold query
  * logic of its own; each stage's rules live in its module.
  */
-#include "qcompile.h"
-#include "qparse.h"
-#include "qplan.h"
-#include "query.h"
+#include "lib/qcompile.h"
+#include "lib/qparse.h"
+#include "lib/qplan.h"
+#include "lib/query.h"
 
 int zc_query_is_stopword(const char *term, size_t len)
 {

@@ -30,11 +30,11 @@
 
 #include <stddef.h>
 
-#include "analyzer.h"
-#include "qcompile.h"
-#include "schema.h"
-#include "snippet.h"
-#include "../wrappers/xapian.h"
+#include "lib/analyzer.h"
+#include "lib/qcompile.h"
+#include "lib/schema.h"
+#include "lib/snippet.h"
+#include "wrappers/xapian.h"
 
 typedef struct zc_query_opts {
     int match_any;   /* 1: free text is an OR of its analyzed terms (SEARCH

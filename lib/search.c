@@ -13,16 +13,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "docmodel.h"
-#include "error.h"
-#include "index_internal.h"
-#include "limits.h"
-#include "norm.h"
-#include "query.h"
-#include "schema.h"
-#include "search_hits.h"
-#include "search_request.h"
-#include "search_results.h"
+#include "lib/docmodel.h"
+#include "base/error.h"
+#include "lib/index_internal.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/query.h"
+#include "lib/schema.h"
+#include "lib/search_hits.h"
+#include "lib/search_request.h"
+#include "lib/search_results.h"
 
 /* BM25 for match any (natural-language questions): more length
  * normalization than Xapian's default (k1 1, b 0.5) ranks the short article

@@ -1,18 +1,18 @@
 /* search_hits.c — see search_hits.h. */
-#include "search_hits.h"
+#include "lib/search_hits.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "docstore.h"
-#include "error.h"
-#include "limits.h"
-#include "schema.h"
-#include "search_results.h"
-#include "search_stored.h"
-#include "snippet.h"
+#include "lib/docstore.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/schema.h"
+#include "lib/search_results.h"
+#include "lib/search_stored.h"
+#include "lib/snippet.h"
 
 /* A new copy of obj[key] if it is a non-empty string, else NULL; *oom set
  * when the copy failed. */

@@ -13,9 +13,9 @@
 
 #include <stddef.h>
 
-#include "index_internal.h"
-#include "snippet_terms.h"
-#include "zhengce.h"
+#include "lib/index_internal.h"
+#include "lib/snippet_terms.h"
+#include "lib/zhengce.h"
 
 /* Reads hit i of ms into h (zeroed by the caller): score and fields, and
  * with want_snippet a snippet highlighting hl's terms made with idx's

@@ -1,20 +1,21 @@
 /* search_reply.c — see search_reply.h. */
-#include "search_reply.h"
+#include "lib/search_reply.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "norm.h"
-#include "search_request.h"
-#include "search_results.h"
+#include "base/error.h"
+#include "lib/norm.h"
+#include "lib/search_request.h"
+#include "lib/search_results.h"
+#include "base/utf8.h"
 
 void zc_reply_put_string(zc_strbuf *b, const char *s)
 {
     size_t n = strlen(s);
-    if (!zc_norm_valid_utf8(s, n, NULL))
+    if (!zc_utf8_valid(s, n, NULL))
         n = 0;
     zc_strbuf_put(b, "\"", 1);
     size_t run = 0;

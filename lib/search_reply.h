@@ -13,7 +13,7 @@
 #ifndef ZC_SEARCH_REPLY_H
 #define ZC_SEARCH_REPLY_H
 
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 /* Appends s (NUL-terminated) as a JSON string: UTF-8 as it is with only
  * " \ and control characters escaped (\uXXXX in upper case, the short

@@ -1,5 +1,5 @@
 /* search_request.c — see search_request.h. */
-#include "search_request.h"
+#include "lib/search_request.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -7,10 +7,10 @@
 
 #include <jansson.h>
 
-#include "docmodel.h"
-#include "error.h"
-#include "norm.h"
-#include "schema.h"
+#include "lib/docmodel.h"
+#include "base/error.h"
+#include "lib/norm.h"
+#include "lib/schema.h"
 
 /* Entries of the "facets" array: there are three facets; a few repeats are
  * harmless, a million are a way to make the server parse. */

@@ -11,7 +11,7 @@
 #ifndef ZC_SEARCH_REQUEST_H
 #define ZC_SEARCH_REQUEST_H
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* facet_limit above this is refused: a facet list is for people to read. */
 #define ZC_SEARCH_FACET_LIMIT_MAX 10000u

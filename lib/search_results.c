@@ -1,10 +1,10 @@
 /* search_results.c — see search_results.h. */
-#include "search_results.h"
+#include "lib/search_results.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 
 zc_status zc_results_new(unsigned facets, size_t n_hits, zc_results **out, zc_error *err)
 {

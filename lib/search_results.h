@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "search_request.h"
-#include "zhengce.h"
+#include "lib/search_request.h"
+#include "lib/zhengce.h"
 
 struct zc_results {
     uint64_t total;

@@ -1,12 +1,12 @@
 /* search_stored.c — see search_stored.h. */
-#include "search_stored.h"
+#include "lib/search_stored.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "utf8_internal.h"
+#include "base/error.h"
+#include "base/utf8.h"
 
 /* A cursor over the JSON text: p advances, end stays. */
 typedef struct jscan {

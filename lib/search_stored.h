@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* How much of a long string (the body) is kept: more than a snippet scans
  * (snippet_scan.c). */

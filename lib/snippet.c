@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "snippet.h"
-#include "snippet_scan.h"
-#include "snippet_window.h"
-#include "strbuf.h"
-#include "utf8_internal.h"
+#include "base/error.h"
+#include "lib/snippet.h"
+#include "lib/snippet_scan.h"
+#include "lib/snippet_window.h"
+#include "base/strbuf.h"
+#include "base/utf8.h"
 
 /* ---- rendering --------------------------------------------------------- */
 

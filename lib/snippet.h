@@ -18,8 +18,8 @@
 
 #include <stddef.h>
 
-#include "analyzer.h"
-#include "snippet_terms.h"
+#include "lib/analyzer.h"
+#include "lib/snippet_terms.h"
 
 /* A snippet of at most max_chars characters of text, around the densest
  * cluster of highlighted terms (the start of the text if none match).

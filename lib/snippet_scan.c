@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "limits.h"
-#include "snippet_terms_internal.h"
-#include "snippet_scan.h"
-#include "utf8_internal.h"
+#include "base/error.h"
+#include "lib/limits.h"
+#include "lib/snippet_terms_internal.h"
+#include "lib/snippet_scan.h"
+#include "base/utf8.h"
 
 /* Only this much of a text is scanned for matches: a hit's snippet must stay
  * cheap even for a 64 MiB document.  Matches past it are not shown. */

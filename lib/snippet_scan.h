@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer.h"
-#include "snippet_terms.h"
+#include "lib/analyzer.h"
+#include "lib/snippet_terms.h"
 
 /* One matched token of the text. */
 typedef struct zc_snip_match {

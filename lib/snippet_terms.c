@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "snippet_terms_internal.h"
-#include "snippet_terms.h"
-#include "utf8_internal.h"
+#include "base/error.h"
+#include "lib/snippet_terms_internal.h"
+#include "lib/snippet_terms.h"
+#include "base/utf8.h"
 
 static uint64_t hl_hash(const char *s, size_t len, int stem)
 {

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* The set of terms to highlight (normalized terms as zc_analyze makes them,
  * and English stems). */

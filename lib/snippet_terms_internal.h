@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "snippet_terms.h"
+#include "lib/snippet_terms.h"
 
 /* What an entry matches: */
 enum { ZC_HL_EXACT = 0, ZC_HL_STEM = 1, ZC_HL_WORD = 2 };

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "snippet_terms_internal.h"
-#include "snippet_window.h"
-#include "utf8_internal.h"
+#include "base/error.h"
+#include "lib/snippet_terms_internal.h"
+#include "lib/snippet_window.h"
+#include "base/utf8.h"
 
 /* ---- walking the text ---------------------------------------------------- */
 

@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "snippet_scan.h"
-#include "snippet_terms.h"
+#include "lib/snippet_scan.h"
+#include "lib/snippet_terms.h"
 
 /* Decides which matches are shown and drops the others, in place: m[0..*n)
  * sorted by start (zc_snip_scan's order) becomes the shown ones, in the

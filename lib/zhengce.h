@@ -32,11 +32,15 @@
 extern "C" {
 #endif
 
+#ifndef ZC_API
 #if defined(ZC_BUILDING_LIBRARY)
 #define ZC_API __attribute__((visibility("default")))
 #else
 #define ZC_API
 #endif
+#endif
+
+#include "zc_status.h"
 
 #define ZC_VERSION_STRING "0.1.0"
 
@@ -44,33 +48,9 @@ extern "C" {
 
 /* The arrows name the protocol error code each status becomes; that table
  * lives in the protocol layer (protocol/reply.c), not in the library. */
-typedef enum zc_status {
-    ZC_OK = 0,
-    ZC_EINVAL,     /* bad input: a document, an option, a query  -> bad_request */
-    ZC_ENOTFOUND,  /* no such document or index                   -> not_found */
-    ZC_ENOMEM,     /* allocation failed                           -> internal */
-    ZC_EIO,        /* file system or I/O error (disk full, ...)   -> internal */
-    ZC_ELOCKED,    /* the index is locked by another writer       -> busy */
-    ZC_ECORRUPT,   /* the index is damaged                        -> internal */
-    ZC_EVERSION,   /* the index was written by an incompatible format version */
-    ZC_ETIMEOUT,   /* a query ran past its time limit             -> timeout */
-    ZC_EREADONLY,  /* a write on a read-only handle               -> read_only */
-    ZC_ETOOLONG,   /* input over a hard limit                     -> bad_request */
-    ZC_EMODIFIED,  /* the index changed under a reader; reopen and retry */
-    ZC_EINTERNAL   /* anything else (a bug, an unexpected exception) */
-} zc_status;
+/* zc_status, zc_error: in zc_status.h, the types every layer of zhengce
+ * shares (installed beside this header). */
 
-#define ZC_ERROR_FIELD_MAX 64
-#define ZC_ERROR_MESSAGE_MAX 512
-
-typedef struct zc_error {
-    zc_status code;
-    char field[ZC_ERROR_FIELD_MAX];     /* offending field/option, or "" */
-    char message[ZC_ERROR_MESSAGE_MAX]; /* human-readable, one line */
-} zc_error;
-
-/* Returns a short name for a status ("ZC_EINVAL", ...).  Static string. */
-ZC_API const char *zc_status_name(zc_status s);
 /* Returns the library version, e.g. "0.1.0".  Static string. */
 ZC_API const char *zc_version(void);
 

@@ -22,7 +22,7 @@
 
 #include "protocol/proto.h"
 #include "protocol/reply.h"
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* What STATS reports besides the index's figures; a front end without a
  * server (zhengce --index) leaves them 0. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol/utf8.h"
+#include "base/utf8.h"
 
 static const char *const code_names[] = {
     [ZC_REPLY_OK] = "ok",

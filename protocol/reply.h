@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 /* The protocol's reply codes (../shared/protocol.md, "Error codes"). */
 typedef enum zc_reply_code {

@@ -1,7 +1,7 @@
 /* searchd/config.c — defaults, command line and config file (see config.h).
  * One table lists every option once; argv and the file both go through
  * zc_config_set, so they accept exactly the same names and values. */
-#include "config.h"
+#include "searchd/config.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "searchd/limits.h"
 
 typedef enum opt_type { T_STR, T_FLAG, T_SECONDS, T_UINT, T_SIZE, T_LISTEN, T_MS } opt_type;
 

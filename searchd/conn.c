@@ -24,7 +24,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "limits.h"
+#include "searchd/limits.h"
 #include "protocol/proto.h"
 #include "protocol/reply.h"
 #include "searchd/jobs.h"

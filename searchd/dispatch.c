@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "searchd/limits.h"
 #include "searchd/jobs.h"
 #include "searchd/log.h"
 

@@ -1,5 +1,5 @@
 /* searchd/log.c — one-line log records on stderr (see log.h). */
-#include "log.h"
+#include "searchd/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "limits.h"
-#include "protocol/utf8.h"
+#include "searchd/limits.h"
+#include "base/utf8.h"
 
 int zc_log_verbose = 0;
 

@@ -20,7 +20,7 @@
 
 #include <event2/thread.h>
 
-#include "limits.h"
+#include "searchd/limits.h"
 #include "searchd/log.h"
 
 /* ---- small helpers ------------------------------------------------------ */

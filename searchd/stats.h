@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 #define ZC_HIST_SUB 16
 #define ZC_HIST_BUCKETS (41 * ZC_HIST_SUB)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "limits.h"
+#include "searchd/limits.h"
 #include "protocol/exec.h"
 #include "searchd/log.h"
 

@@ -17,7 +17,7 @@
 
 #include "searchd/jobs.h"
 #include "searchd/stats.h"
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 typedef struct zc_writer zc_writer;
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# check_exports.sh SO HEADER — the exported-symbol check.
+# check_exports.sh SO HEADER... — the exported-symbol check.
 # Passes (exit 0) when the shared library SO exports exactly the functions
-# HEADER (zhengce.h) declares with ZC_API, and nothing else: every symbol
+# the public HEADERs (zhengce.h, zc_status.h) declare with ZC_API, and
+# nothing else: every symbol
 # `nm -D --defined-only` lists, whatever its kind (function, data, weak,
 # typeinfo, template instance), must be a zc_* name, and the zc_* functions
 # must be the header's set.  lib/libzhengce.map makes it so.
 set -u
-so=$1 hdr=$2
+so=$1; shift; hdrs=("$@"); hdr="${hdrs[*]}"
 [ -f "$so" ] || { echo "check_exports: $so not found"; exit 1; }
 syms=$(nm -D --defined-only "$so") || { echo "check_exports: nm -D $so failed"; exit 1; }
-want=$(grep -v '^#define' "$hdr" | grep -o 'ZC_API [^(]*(' | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u)
+want=$(cat "${hdrs[@]}" | grep -v '^#define' | grep -o 'ZC_API [^(]*(' | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u)
 [ -n "$want" ] || { echo "check_exports: no ZC_API function found in $hdr"; exit 1; }
 have=$(echo "$syms" | awk '$2 == "T" {print $3}' | sort -u)
 notzc=$(echo "$syms" | awk 'NF >= 3 && $3 !~ /^zc_/ {print $2, $3}')

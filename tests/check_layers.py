@@ -10,7 +10,11 @@ compiler does, and failing on
   (b) an include cycle between modules (a module is a .c/.cc and its .h:
       searchd/conn.c + searchd/conn.h), e.g. conn -> server -> conn;
   (c) a header of ours that an -I directory makes stand in for a system
-      header (lib/limits.h is what `#include <limits.h>` finds with -Ilib).
+      header (lib/limits.h is what `#include <limits.h>` finds with -Ilib;
+      the Makefile uses -iquote, which <...> never searches);
+  (d) a quoted include of ours not written as its path from the top
+      ("lib/analyzer.h", not "analyzer.h"), but for the public headers'
+      includes of each other (PUBLIC_SIBLING_INCLUDES).
 With --objs DIR (the build's object tree, build/obj), also the link-level
 dependencies: a module's object using a global symbol another module's
 object defines (nm) counts as an edge for (a) and (b), so a call cycle
@@ -55,24 +59,39 @@ LAYER_NAMES = {0: "base", 1: "wrappers", 2: "library", 3: "protocol/client", 4: 
 
 SOURCE_EXT = (".c", ".h", ".cc", ".hh", ".cpp", ".hpp")
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]')
-# -I directories when the Makefile cannot be read (it is read: see below)
-DEFAULT_INCLUDE_DIRS = ["lib", "wrappers"]
+# include directories when the Makefile cannot be read (it is read: see below)
+DEFAULT_INCLUDE_DIRS = ["."]
+
+# Quoted includes written by a file's name alone although the file is not
+# next to them: the public headers include each other this way, as they
+# stand side by side once installed (make install's PUBLIC_HEADERS).
+PUBLIC_SIBLING_INCLUDES = {
+    ("lib/zhengce.h", "zc_status.h"),
+    ("client/zc_client.h", "zc_status.h"),
+}
 
 
 def include_dirs(root):
-    """The -I directories of the Makefile's CPPFLAGS, in order (the compiler
-    searches them after the including file's own folder)."""
+    """(quote_dirs, angle_dirs): the directories of the Makefile's CPPFLAGS
+    that `#include "..."` searches after the including file's own folder
+    (-iquote and -I, in order) and those that `#include <...>` searches
+    (-I only: an -iquote directory never stands in for a system header)."""
     try:
         with open(os.path.join(root, "Makefile"), encoding="utf-8") as f:
             text = f.read()
     except OSError:
-        return DEFAULT_INCLUDE_DIRS
-    dirs = []
+        return DEFAULT_INCLUDE_DIRS, []
+    quote, angle = [], []
     for m in re.finditer(r'^CPPFLAGS\s*[+:?]?=(.*)$', text, re.M):
-        for d in re.findall(r'(?:^|\s)-I(\S+)', m.group(1)):
-            if "$" not in d and d not in dirs:
-                dirs.append(os.path.normpath(d))
-    return dirs or DEFAULT_INCLUDE_DIRS
+        for kind, d in re.findall(r'(?:^|\s)(-iquote\s*|-I)(\S+)', m.group(1)):
+            if "$" in d:
+                continue
+            d = os.path.normpath(d)
+            if d not in quote:
+                quote.append(d)
+            if kind == "-I" and d not in angle:
+                angle.append(d)
+    return (quote or DEFAULT_INCLUDE_DIRS), angle
 
 
 def system_include_dirs():
@@ -264,7 +283,7 @@ def main():
                 return True
         return False
 
-    idirs = include_dirs(root)
+    idirs, angle_dirs = include_dirs(root)
     files = product_files(root)
     if not files:
         print(f"check_layers: no product file under {root} (folders: {', '.join(sorted(LAYERS))})")
@@ -301,6 +320,12 @@ def main():
             if to is None:
                 continue        # not one of our files
             n_includes += 1
+            # (d) written as its path from the top, so that the file it
+            # names does not depend on the includer's folder or -I order
+            if (m.group(2) != to and (rel, m.group(2)) not in PUBLIC_SIBLING_INCLUDES
+                    and not allowed(rel, "unqualified")):
+                violations.append(f'{rel}:{ln}: includes "{m.group(2)}", not by its path '
+                                  f'from the top ("{to}")')
             if allowed(rel, to):
                 continue
             layer_check(rel, to, f"{rel}:{ln}: includes {to}")
@@ -327,7 +352,7 @@ def main():
     # (c) our headers that -I makes stand in for system headers
     sysdirs = system_include_dirs()
     n_shadow_checked = 0
-    for d in idirs:
+    for d in angle_dirs:
         top = os.path.join(root, d)
         if not os.path.isdir(top):
             continue
@@ -356,7 +381,8 @@ def main():
     n_viol = sum(1 for v in violations if not v.startswith("  "))
     summary = (f"{len(files)} files, {n_includes} includes of our own files, "
                + (f"{n_objs} objects, " if args.objs else "") +
-               f"{len(allow) - len(stale)} allowlisted, -I {' '.join(idirs)}")
+               f"{len(allow) - len(stale)} allowlisted, quoted includes from {' '.join(idirs)}"
+               + (f", -I {' '.join(angle_dirs)}" if angle_dirs else ""))
     if n_viol:
         print(f"check_layers: {n_viol} violation(s) ({summary})")
         return 1

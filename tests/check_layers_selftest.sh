@@ -5,7 +5,9 @@
 #   fail on a planted upward include (lib/ including searchd/),
 #   fail on a planted sideways include (indexer/ including searchd/),
 #   fail on a planted module cycle (two new lib/ modules including each other),
-#   fail on a planted header that stands in for a system one (lib/string.h),
+#   fail on a planted header that stands in for a system one (lib/string.h,
+#     with -Ilib planted in the copy's CPPFLAGS),
+#   fail on a planted include not written by its path from the top,
 #   fail on a planted link-level cycle (two objects calling each other),
 # each with the planted file:line in its output.  Exit 0 when all hold.
 set -u
@@ -40,25 +42,36 @@ fresh
 expect "clean copy passes" 0 'no violation beyond the allowlist'
 
 fresh
-n=$(( $(wc -l < "$tmp/tree/lib/strbuf.c") + 1 ))
-echo '#include "../searchd/server.h"' >> "$tmp/tree/lib/strbuf.c"
-expect "upward include fails" 1 "^lib/strbuf.c:$n: includes searchd/server.h: upward"
+n=$(( $(wc -l < "$tmp/tree/lib/norm.c") + 1 ))
+echo '#include "searchd/server.h"' >> "$tmp/tree/lib/norm.c"
+expect "upward include fails" 1 "^lib/norm.c:$n: includes searchd/server.h: upward"
+
+fresh
+n=$(( $(wc -l < "$tmp/tree/wrappers/converter.c") + 1 ))
+echo '#include "lib/norm.h"' >> "$tmp/tree/wrappers/converter.c"
+expect "wrappers including lib fails" 1 "^wrappers/converter.c:$n: includes lib/norm.h: upward"
 
 fresh
 n=$(( $(wc -l < "$tmp/tree/indexer/main.c") + 1 ))
-echo '#include "../searchd/conn.h"' >> "$tmp/tree/indexer/main.c"
+echo '#include "searchd/conn.h"' >> "$tmp/tree/indexer/main.c"
 expect "sideways include fails" 1 "^indexer/main.c:$n: includes searchd/conn.h: sideways"
 
 fresh
-printf '#include "zz_plant_b.h"\n' > "$tmp/tree/lib/zz_plant_a.h"
-printf '/* b */\n#include "zz_plant_a.h"\n' > "$tmp/tree/lib/zz_plant_b.c"
+printf '#include "lib/zz_plant_b.h"\n' > "$tmp/tree/lib/zz_plant_a.h"
+printf '/* b */\n#include "lib/zz_plant_a.h"\n' > "$tmp/tree/lib/zz_plant_b.c"
 printf '/* b */\n' > "$tmp/tree/lib/zz_plant_b.h"
 expect "module cycle fails" 1 'cycle between modules lib/zz_plant_a <-> lib/zz_plant_b'
 expect "module cycle names file:line" 1 '^  lib/zz_plant_b.c:2: includes lib/zz_plant_a.h'
 
 fresh
 printf '/* ours */\n' > "$tmp/tree/lib/string.h"
+sed -i 's|^CPPFLAGS   += |CPPFLAGS   += -Ilib |' "$tmp/tree/Makefile"
 expect "system header stand-in fails" 1 '^lib/string.h:1: stands in for the system header <string.h>'
+
+fresh
+n=$(( $(wc -l < "$tmp/tree/lib/norm.c") + 1 ))
+echo '#include "strbuf.h"' >> "$tmp/tree/lib/norm.c"
+expect "unqualified include fails" 1 "^lib/norm.c:$n: includes \"strbuf.h\", not by its path from the top"
 
 fresh
 mkdir -p "$tmp/objs/lib"

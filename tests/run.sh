@@ -139,7 +139,7 @@ run_check() {
   fi
 }
 if unit_stage; then
-  if bash tests/check_exports.sh "$BUILD/lib/libzhengce.so" lib/zhengce.h; then
+  if bash tests/check_exports.sh "$BUILD/lib/libzhengce.so" lib/zhengce.h base/zc_status.h; then
     passed=$((passed + 1)); else failed=$((failed + 1)); fi
   run_check "install check" install.log env SAN="$SAN" bash tests/check_install.sh "$BUILD"
   run_check "layer check" layers.log "$PYTHON" tests/check_layers.py --objs "$BUILD/obj"

@@ -12,10 +12,10 @@
 
 #include <opencc.h>
 
-#include "converter.h"
-#include "error.h"
-#include "filecache.h"
-#include "utf8_internal.h"
+#include "wrappers/converter.h"
+#include "base/error.h"
+#include "wrappers/filecache.h"
+#include "base/utf8.h"
 
 /* Code points probed at load: every Han block where OpenCC 1.1.6's
  * TSCharacters has keys (they lie in U+346E..U+2B726), with margin. */

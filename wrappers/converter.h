@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "base/zc_status.h"
 
 /* OpenCC configuration used when zc_conv_new gets NULL. */
 #define ZC_CONV_DEFAULT_CONFIG "t2s.json"

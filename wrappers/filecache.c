@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "filecache.h"
+#include "base/error.h"
+#include "wrappers/filecache.h"
 
 /* The header, ZC_FCACHE_HEADER_BYTES long, in the machine's byte order (a
  * cache file is never shared between machines; bom catches it if it is). */

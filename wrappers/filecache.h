@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "base/zc_status.h"
 
 /* Bytes of the header; the payload starts here (8-byte aligned in a map). */
 #define ZC_FCACHE_HEADER_BYTES 64u

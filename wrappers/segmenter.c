@@ -15,10 +15,10 @@
 #include <friso/friso.h>
 #include <friso/friso_ctype.h>
 
-#include "error.h"
-#include "segmenter.h"
-#include "segwords.h"
-#include "utf8_internal.h"
+#include "base/error.h"
+#include "wrappers/segmenter.h"
+#include "wrappers/segwords.h"
+#include "base/utf8.h"
 
 struct zc_seg_dict {
     friso_t friso;           /* owns friso's dictionary; NULL when mapped */

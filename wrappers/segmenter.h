@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "base/zc_status.h"
 
 /* Where Debian's friso-dict puts the UTF-8 lexicons (with friso.lex.ini). */
 #define ZC_SEG_DEFAULT_LEX_DIR "/usr/share/friso/dict/UTF-8/"

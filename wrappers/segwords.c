@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "segwords.h"
+#include "base/error.h"
+#include "wrappers/segwords.h"
 
 typedef struct zc_segw_header {
     uint32_t max_len;      /* friso's max_len the words were loaded with */

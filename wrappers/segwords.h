@@ -36,8 +36,8 @@
 
 #include <friso/friso.h>
 
-#include "filecache.h"
-#include "zhengce.h"
+#include "wrappers/filecache.h"
+#include "base/zc_status.h"
 
 typedef struct zc_segw_word {
     uint32_t off;   /* its bytes: blob[off, off + len) */

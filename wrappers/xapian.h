@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zhengce.h"
+#include "base/zc_status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,8 +45,17 @@ typedef struct zc_xap_stem zc_xap_stem;
 
 /* ---- Databases -------------------------------------------------------- */
 
+/* How zc_xap_db_open opens: the same values as zhengce.h's ZC_OPEN_*
+ * (the wrapper sits below the library and cannot see them; index.c checks
+ * that they agree). */
+enum {
+    ZC_XAP_OPEN_READ = 0,    /* read-only; the directory must hold a database */
+    ZC_XAP_OPEN_WRITE = 1,   /* read-write; the database must exist */
+    ZC_XAP_OPEN_CREATE = 2   /* read-write; created if missing */
+};
+
 /* Opens a glass database in directory `path` (NUL-terminated).
- * mode: ZC_OPEN_READ, ZC_OPEN_WRITE (must exist) or ZC_OPEN_CREATE.
+ * mode: ZC_XAP_OPEN_READ, _WRITE or _CREATE.
  * Returns new; free with zc_xap_db_close. */
 zc_status zc_xap_db_open(const char *path, int mode, zc_xap_db **out, zc_error *err);
 

@@ -17,7 +17,7 @@
 
 #include <unistd.h>
 
-#include "xapian_internal.h"
+#include "wrappers/xapian_internal.h"
 
 using namespace zc_xap_impl;
 
@@ -47,15 +47,15 @@ extern "C" zc_status zc_xap_db_open(const char *path, int mode, zc_xap_db **out,
     return guarded(err, what, [&] {
         if (path == NULL || out == NULL || path[0] == '\0')
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: no path", what);
-        if (mode != ZC_OPEN_READ && mode != ZC_OPEN_WRITE && mode != ZC_OPEN_CREATE)
+        if (mode != ZC_XAP_OPEN_READ && mode != ZC_XAP_OPEN_WRITE && mode != ZC_XAP_OPEN_CREATE)
             return zc_error_set(err, ZC_EINVAL, NULL, "%s: bad mode %d", what, mode);
-        if (mode != ZC_OPEN_CREATE && !path_exists(path))
+        if (mode != ZC_XAP_OPEN_CREATE && !path_exists(path))
             return no_index(err, what, path);
         std::unique_ptr<zc_xap_db> h(new zc_xap_db);
-        if (mode == ZC_OPEN_READ) {
+        if (mode == ZC_XAP_OPEN_READ) {
             h->db = Xapian::Database(path);
         } else {
-            int flags = (mode == ZC_OPEN_CREATE ? Xapian::DB_CREATE_OR_OPEN
+            int flags = (mode == ZC_XAP_OPEN_CREATE ? Xapian::DB_CREATE_OR_OPEN
                                                 : Xapian::DB_OPEN) |
                         Xapian::DB_BACKEND_GLASS;
             h->wdb = Xapian::WritableDatabase(path, flags);

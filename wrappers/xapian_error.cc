@@ -12,7 +12,7 @@
 #include <cstring>
 #include <new>
 
-#include "xapian_internal.h"
+#include "wrappers/xapian_internal.h"
 
 using namespace zc_xap_impl;
 

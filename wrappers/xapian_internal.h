@@ -21,17 +21,14 @@
 #include <vector>
 
 /* Xapian's umbrella header (its <xapian/...> parts refuse to be included
- * alone).  Spelled through its own include directory because the build's
- * -Iwrappers makes a plain <xapian.h> find our wrappers/xapian.h (and -Ilib
- * lets lib/limits.h shadow <limits.h>): the proper fix is -iquote for our
- * own directories in the Makefile's CPPFLAGS.  This is the one place the
- * spelling appears. */
-#include <xapian/../xapian.h>
+ * alone).  Our own wrappers/xapian.h cannot stand in for it: the build
+ * finds our headers through -iquote, by their path from the top. */
+#include <xapian.h>
 
 extern "C" {
-#include "error.h"
+#include "base/error.h"
 }
-#include "xapian.h"
+#include "wrappers/xapian.h"
 
 /* ---- Handles ------------------------------------------------------------ */
 

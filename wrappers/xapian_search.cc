@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "xapian_internal.h"
+#include "wrappers/xapian_internal.h"
 
 using namespace zc_xap_impl;
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "xapian_internal.h"
+#include "wrappers/xapian_internal.h"
 
 using namespace zc_xap_impl;
 

@@ -12,7 +12,7 @@
  */
 #include <string>
 
-#include "xapian_internal.h"
+#include "wrappers/xapian_internal.h"
 
 using namespace zc_xap_impl;
 

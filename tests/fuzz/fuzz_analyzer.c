@@ -34,12 +34,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
-#include "docno.h"
+#include "lib/analyzer.h"
+#include "lib/docno.h"
 #include "fuzz_util.h"
-#include "limits.h"
-#include "norm.h"
-#include "zhengce.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/zhengce.h"
+#include "base/utf8.h"
 
 /* Amplified texts hold this many characters (lead bytes), past the
  * analyzer's run cap of 4096 units, and at most this many bytes. */
@@ -204,7 +205,7 @@ static void check_norm(const char *text, size_t len)
     zc_error err;
     zc_status st = zc_norm_string(text, len, &out, &n, &err);
     int valid = fuzz_utf8_valid(text, len, NULL);
-    FUZZ_CHECK(zc_norm_valid_utf8(text, len, NULL) == valid);
+    FUZZ_CHECK(zc_utf8_valid(text, len, NULL) == valid);
     if (!valid) {
         FUZZ_CHECK(st == ZC_EINVAL && out == NULL && n == 0);
         return;

@@ -24,10 +24,10 @@
 
 #include <jansson.h>
 
-#include "docmodel.h"
+#include "lib/docmodel.h"
 #include "fuzz_util.h"
-#include "limits.h"
-#include "zhengce.h"
+#include "lib/limits.h"
+#include "lib/zhengce.h"
 
 static void check_error(zc_status st, const zc_error *err)
 {

@@ -38,10 +38,10 @@
 
 #include <jansson.h>
 
-#include "../../searchd/limits.h"
+#include "searchd/limits.h"
 #include "protocol/proto.h"
 #include "protocol/reply.h"
-#include "protocol/utf8.h"
+#include "base/utf8.h"
 #include "fuzz_util.h"
 
 /* ---- reference model ------------------------------------------------------ */

@@ -36,14 +36,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docmodel.h"
+#include "lib/docmodel.h"
 #include "fuzz_util.h"
-#include "limits.h"
-#include "qparse.h"
-#include "query.h"
-#include "schema.h"
-#include "snippet.h"
-#include "zhengce.h"
+#include "lib/limits.h"
+#include "lib/qparse.h"
+#include "lib/query.h"
+#include "lib/schema.h"
+#include "lib/snippet.h"
+#include "lib/zhengce.h"
 
 /* One analyzer per segmentation mode (queries are built for the index's
  * mode); the input picks one.  Without friso's dictionary only ngram. */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
-#include "zhengce.h"
+#include "lib/analyzer.h"
+#include "lib/zhengce.h"
 
 /* An invariant broke: say which, and abort so libFuzzer saves the input. */
 #define FUZZ_CHECK(cond)                                                                 \

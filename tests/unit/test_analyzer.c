@@ -22,11 +22,12 @@
 
 #include <cmocka.h>
 
-#include "analyzer.h"
-#include "limits.h"
-#include "norm.h"
+#include "lib/analyzer.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
 
 #include "golden.h"
+#include "base/utf8.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -55,14 +56,14 @@ static int on_token(void *ctx, const zc_token *k)
     assert_true(k->start < k->end);
     assert_true(k->end <= c->text_len);
     assert_true(k->len > 0);
-    assert_true(zc_norm_valid_utf8(k->term, k->len, NULL));
+    assert_true(zc_utf8_valid(k->term, k->len, NULL));
     if (k->kind == ZC_TOK_WORD)
         assert_true(k->len <= ZC_WORD_MAX_BYTES);
     else if (k->kind == ZC_TOK_CJK_WORD)
         assert_true(zc_analyzer_term_chars(k->term, k->len) >= 2);
     else
         assert_true(k->len <= 8);
-    assert_true(zc_norm_valid_utf8(c->text + k->start, k->end - k->start, NULL));
+    assert_true(zc_utf8_valid(c->text + k->start, k->end - k->start, NULL));
     if (c->n > 0) /* text order */
         assert_true(c->t[c->n - 1].start <= k->start);
     assert_true(c->n < MAX_TOKS);
@@ -364,7 +365,7 @@ static void test_word_cut_on_utf8_boundary(void **state)
     c = run(text, n, NULL);
     assert_int_equal(c.n, 2);
     assert_int_equal(c.t[0].len, 63);
-    assert_true(zc_norm_valid_utf8(c.t[0].term, c.t[0].len, NULL));
+    assert_true(zc_utf8_valid(c.t[0].term, c.t[0].len, NULL));
     assert_int_equal(c.t[0].end, 90);
     assert_string_equal(c.t[1].term, "next");
     assert_int_equal(c.t[1].pos, 1); /* the rest of the long word is no token */

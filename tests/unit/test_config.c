@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../searchd/config.h"
+#include "searchd/config.h"
 
 static int parse(zc_sd_config *cfg, char *err, int argc, ...)
 {

@@ -19,7 +19,7 @@
 #include "golden.h"
 #include <opencc.h>
 
-#include "converter.h"
+#include "wrappers/converter.h"
 
 static zc_conv *conv;
 

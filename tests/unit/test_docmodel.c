@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "docmodel.h"
-#include "limits.h"
+#include "lib/docmodel.h"
+#include "lib/limits.h"
 
 /* Parses json (NUL-terminated unless len given); returns the status. */
 static zc_status parse_n(const char *json, size_t len, zc_doc **out, zc_error *err)

@@ -14,10 +14,11 @@
 
 #include "golden.h"
 
-#include "docno.h"
-#include "limits.h"
-#include "norm.h"
-#include "zhengce.h"
+#include "lib/docno.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/zhengce.h"
+#include "base/utf8.h"
 
 
 static char *canon(const char *s)
@@ -105,7 +106,7 @@ static void test_cap_on_utf8_boundary(void **state)
     size_t len = strlen(out);
     assert_true(len <= ZC_TERM_MAX_BYTES - 2);
     assert_int_equal(len, 237); /* 79 ideographs */
-    assert_true(zc_norm_valid_utf8(out, len, NULL));
+    assert_true(zc_utf8_valid(out, len, NULL));
     zc_free(out);
 
     /* Many short pieces: no trailing '.', never over the cap. */
@@ -129,13 +130,13 @@ static void test_cap_on_utf8_boundary(void **state)
     }
     for (size_t cut = 1; cut <= n; cut++) {
         size_t bad;
-        if (!zc_norm_valid_utf8(in, cut, &bad))
+        if (!zc_utf8_valid(in, cut, &bad))
             continue;
         if (zc_docno_canonical(in, cut, &out, NULL) != ZC_OK)
             continue;
         len = strlen(out);
         assert_true(len <= ZC_TERM_MAX_BYTES - 2);
-        assert_true(zc_norm_valid_utf8(out, len, NULL));
+        assert_true(zc_utf8_valid(out, len, NULL));
         assert_true(out[len - 1] != '.');
         zc_free(out);
     }

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <zstd.h>
 
-#include "docstore.h"
+#include "lib/docstore.h"
 
 static void round_trip(const char *json, size_t len)
 {

@@ -12,15 +12,16 @@
 
 #include <cmocka.h>
 
-#include "docmodel.h"
-#include "limits.h"
-#include "norm.h"
-#include "zhengce.h"
+#include "lib/docmodel.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/zhengce.h"
+#include "base/utf8.h"
 
 static void assert_utf8(const char *s)
 {
     size_t bad = 0;
-    if (!zc_norm_valid_utf8(s, strlen(s), &bad))
+    if (!zc_utf8_valid(s, strlen(s), &bad))
         fail_msg("invalid UTF-8 at byte %zu of \"%s\"", bad, s);
 }
 

@@ -15,14 +15,14 @@
 
 #include <cmocka.h>
 
-#include "analyzer.h"
-#include "docmodel.h"
-#include "index_internal.h"
-#include "limits.h"
-#include "norm.h"
-#include "schema.h"
-#include "xapian.h"
-#include "zhengce.h"
+#include "lib/analyzer.h"
+#include "lib/docmodel.h"
+#include "lib/index_internal.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "lib/schema.h"
+#include "wrappers/xapian.h"
+#include "lib/zhengce.h"
 
 /* ---- fixtures --------------------------------------------------------- */
 
@@ -399,7 +399,7 @@ static void test_missing_index(void **state)
 static void set_format(const char *path, const char *fmt)
 {
     zc_xap_db *db = NULL;
-    assert_int_equal(zc_xap_db_open(path, ZC_OPEN_WRITE, &db, NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_open(path, ZC_XAP_OPEN_WRITE, &db, NULL), ZC_OK);
     assert_int_equal(zc_xap_db_set_metadata(db, ZC_META_FORMAT, fmt, strlen(fmt), NULL), ZC_OK);
     assert_int_equal(zc_xap_db_commit(db, NULL), ZC_OK);
     zc_xap_db_close(db);
@@ -450,7 +450,7 @@ static void test_unstamped_index(void **state)
     fixture *f = *state;
     /* A bare Xapian database with no format: fine while empty... */
     zc_xap_db *db = NULL;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_CREATE, &db, NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_CREATE, &db, NULL), ZC_OK);
     assert_int_equal(zc_xap_db_commit(db, NULL), ZC_OK);
     zc_xap_db_close(db);
     zc_index *r = open_ok(f->path, ZC_OPEN_READ);
@@ -459,7 +459,7 @@ static void test_unstamped_index(void **state)
 
     /* ...refused once it holds documents written by someone else. */
     zc_xap_doc *doc = NULL;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_WRITE, &db, NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_WRITE, &db, NULL), ZC_OK);
     assert_int_equal(zc_xap_doc_new(&doc, NULL), ZC_OK);
     assert_int_equal(zc_xap_doc_add_boolean_term(doc, "Qx", 2, NULL), ZC_OK);
     assert_int_equal(zc_xap_db_replace_by_term(db, "Qx", 2, doc, NULL), ZC_OK);
@@ -478,7 +478,7 @@ static void test_writer_stamps_new_index(void **state)
     zc_index *w = open_ok(f->path, ZC_OPEN_CREATE);
     /* Stamped and committed at once: a reader sees it before any add. */
     zc_xap_db *db = NULL;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_READ, &db, NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_READ, &db, NULL), ZC_OK);
     char *fmt = NULL;
     size_t n = 0;
     assert_int_equal(zc_xap_db_get_metadata(db, ZC_META_FORMAT, &fmt, &n, NULL), ZC_OK);
@@ -723,7 +723,7 @@ static void test_long_words_cut_not_dropped(void **state)
 static void set_meta(const char *path, const char *key, const char *val)
 {
     zc_xap_db *db = NULL;
-    assert_int_equal(zc_xap_db_open(path, ZC_OPEN_WRITE, &db, NULL), ZC_OK);
+    assert_int_equal(zc_xap_db_open(path, ZC_XAP_OPEN_WRITE, &db, NULL), ZC_OK);
     assert_int_equal(zc_xap_db_set_metadata(db, key, val, strlen(val), NULL), ZC_OK);
     assert_int_equal(zc_xap_db_commit(db, NULL), ZC_OK);
     zc_xap_db_close(db);

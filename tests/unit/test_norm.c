@@ -14,8 +14,9 @@
 
 #include "golden.h"
 
-#include "limits.h"
-#include "norm.h"
+#include "lib/limits.h"
+#include "lib/norm.h"
+#include "base/utf8.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -260,11 +261,11 @@ static void test_valid_utf8_table(void **state)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         size_t bad = 12345;
-        int ok = zc_norm_valid_utf8(t[i].s, t[i].len, &bad);
+        int ok = zc_utf8_valid(t[i].s, t[i].len, &bad);
         if (ok != t[i].ok || bad != t[i].bad)
             fail_msg("case %zu: ok %d bad %zu, expected ok %d bad %zu", i, ok, bad,
                      t[i].ok, t[i].bad);
-        assert_int_equal(zc_norm_valid_utf8(t[i].s, t[i].len, NULL), t[i].ok);
+        assert_int_equal(zc_utf8_valid(t[i].s, t[i].len, NULL), t[i].ok);
     }
 }
 
@@ -277,7 +278,7 @@ static void test_encode_roundtrip(void **state)
         char b[4];
         size_t k = zc_norm_encode(c, b), p = 0;
         assert_true(k >= 1 && k <= 4);
-        assert_true(zc_norm_valid_utf8(b, k, NULL));
+        assert_true(zc_utf8_valid(b, k, NULL));
         assert_int_equal(zc_norm_next(b, k, &p), c);
         assert_int_equal(p, k);
     }

@@ -16,7 +16,7 @@
 
 #include "protocol/proto.h"
 #include "protocol/reply.h"
-#include "protocol/utf8.h"
+#include "base/utf8.h"
 
 /* ---- framer helpers ----------------------------------------------------- */
 

@@ -14,11 +14,11 @@
 
 #include <cmocka.h>
 
-#include "limits.h"
-#include "qlex.h"
-#include "qparse.h"
-#include "qtree.h"
-#include "zhengce.h"
+#include "lib/limits.h"
+#include "lib/qlex.h"
+#include "lib/qparse.h"
+#include "lib/qtree.h"
+#include "lib/zhengce.h"
 
 typedef struct tcase {
     const char *q;

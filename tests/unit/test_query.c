@@ -17,14 +17,14 @@
 
 #include <cmocka.h>
 
-#include "analyzer.h"
-#include "limits.h"
-#include "qcompile.h"
-#include "qparse.h"
-#include "qplan.h"
-#include "query.h"
-#include "snippet.h"
-#include "zhengce.h"
+#include "lib/analyzer.h"
+#include "lib/limits.h"
+#include "lib/qcompile.h"
+#include "lib/qparse.h"
+#include "lib/qplan.h"
+#include "lib/query.h"
+#include "lib/snippet.h"
+#include "lib/zhengce.h"
 
 #include "fixture.h"
 

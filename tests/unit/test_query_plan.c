@@ -14,11 +14,11 @@
 
 #include <cmocka.h>
 
-#include "analyzer.h"
-#include "qcompile.h"
-#include "qparse.h"
-#include "qplan.h"
-#include "zhengce.h"
+#include "lib/analyzer.h"
+#include "lib/qcompile.h"
+#include "lib/qparse.h"
+#include "lib/qplan.h"
+#include "lib/zhengce.h"
 
 static void plan_of(const char *q, int any, zc_qplan *p)
 {

@@ -16,8 +16,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "../../indexer/reader.h"
-#include "../../indexer/textdoc.h"
+#include "indexer/reader.h"
+#include "indexer/textdoc.h"
+#include "base/utf8.h"
 
 /* ---- framer harness ---------------------------------------------------- */
 
@@ -269,7 +270,7 @@ static void test_utf8_validator(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t bad = 999;
-        int ok = zc_rd_utf8_valid(cases[i].s, cases[i].len, &bad);
+        int ok = zc_utf8_valid(cases[i].s, cases[i].len, &bad);
         if (ok != cases[i].ok)
             fail_msg("case %zu: got %d", i, ok);
         if (!ok)

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 #include "fixture.h"
 

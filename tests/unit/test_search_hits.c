@@ -21,11 +21,11 @@
 
 #include <cmocka.h>
 
-#include "docstore.h"
-#include "limits.h"
-#include "schema.h"
-#include "search_hits.h"
-#include "search_results.h"
+#include "lib/docstore.h"
+#include "lib/limits.h"
+#include "lib/schema.h"
+#include "lib/search_hits.h"
+#include "lib/search_results.h"
 
 static const struct {
     const char *id;       /* the id term is "Q" + id */
@@ -89,7 +89,7 @@ static int group_setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     zc_error err;
     if (f == NULL || (snprintf(f->dir, sizeof f->dir, "/tmp/zc-test-hits-XXXXXX"), mkdtemp(f->dir)) == NULL ||
-        zc_xap_db_open(f->dir, ZC_OPEN_CREATE, &f->db, &err) != ZC_OK)
+        zc_xap_db_open(f->dir, ZC_XAP_OPEN_CREATE, &f->db, &err) != ZC_OK)
         return -1;
     for (size_t i = 0; i < N_DOCS; i++)
         if (add_doc(f->db, i) != 0)

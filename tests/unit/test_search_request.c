@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "search_request.h"
-#include "zhengce.h"
+#include "lib/search_request.h"
+#include "lib/zhengce.h"
 
 static void expect_einval(const char *arg, const char *field)
 {

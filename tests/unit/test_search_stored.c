@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "search_stored.h"
+#include "lib/search_stored.h"
 
 static const char *const KEYS[] = {"id", "title", "body"};
 #define NK 3

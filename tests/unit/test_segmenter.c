@@ -25,7 +25,7 @@
 
 #include "golden.h"
 
-#include "segmenter.h"
+#include "wrappers/segmenter.h"
 
 /* One dictionary for the whole file: loading takes a few tenths of a second. */
 static zc_seg_dict *dict;

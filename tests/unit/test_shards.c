@@ -33,7 +33,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "zhengce.h"
+#include "lib/zhengce.h"
 
 #include "fixture.h"
 

@@ -12,10 +12,11 @@
 
 #include <cmocka.h>
 
-#include "analyzer.h"
-#include "norm.h"
-#include "query.h"
-#include "snippet.h"
+#include "lib/analyzer.h"
+#include "lib/norm.h"
+#include "lib/query.h"
+#include "lib/snippet.h"
+#include "base/utf8.h"
 
 static int setup(void **state)
 {
@@ -49,7 +50,7 @@ static char *snip(void **state, const char *q, const char *text, size_t max)
         fail_msg("snippet: %s", err.message);
     zc_hl_free(hl);
     assert_int_equal(strlen(out), len);
-    assert_true(zc_norm_valid_utf8(out, len, NULL));
+    assert_true(zc_utf8_valid(out, len, NULL));
     assert_null(strchr(out, '\n'));
     return out;
 }
@@ -514,7 +515,7 @@ static void test_utf8_safety(void **state)
     char *out = NULL;
     size_t len = 0;
     assert_int_equal(zc_snippet_make(a, NULL, hl, bad, sizeof bad - 1, 50, &out, &len, &err), ZC_OK);
-    assert_true(zc_norm_valid_utf8(out, len, NULL));
+    assert_true(zc_utf8_valid(out, len, NULL));
     assert_non_null(strstr(out, "<b>ok</b>"));
     free(out);
     zc_hl_free(hl);

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../searchd/stats.h"
+#include "searchd/stats.h"
 
 static void assert_near(double got, double want, double rel)
 {

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "xapian.h"
+#include "wrappers/xapian.h"
 #include "xapian_testutil.h"
 
 /* libxapian 1.4.22's Database::check, when it throws on a damaged table,
@@ -192,7 +192,7 @@ static unsigned hit_mask(zc_xap_db *db, zc_xap_query *q)
  *   d4: durian                   (no value) */
 static zc_xap_db *corpus(const char *path)
 {
-    zc_xap_db *db = open_ok(path, ZC_OPEN_CREATE);
+    zc_xap_db *db = open_ok(path, ZC_XAP_OPEN_CREATE);
     put_doc(db, "1", "d1", "apple banana cherry", "2001");
     put_doc(db, "2", "d2", "banana cherry", "2003");
     put_doc(db, "3", "d3", "cherry apple", "2002");
@@ -223,7 +223,7 @@ static void write_garbage(const char *path, long from, size_t n)
 static void test_create_open_close(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     assert_true(zc_xap_db_is_writable(w));
     uint64_t n = 99, rev0 = 0, rev1 = 0;
     assert_int_equal(zc_xap_db_doc_count(w, &n, NULL), ZC_OK);
@@ -241,7 +241,7 @@ static void test_create_open_close(void **state)
     assert_int_equal(n, rev1);
     zc_xap_db_close(w);
 
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     assert_false(zc_xap_db_is_writable(r));
     assert_int_equal(zc_xap_db_doc_count(r, &n, NULL), ZC_OK);
     assert_int_equal(n, 1);
@@ -249,8 +249,8 @@ static void test_create_open_close(void **state)
     assert_int_equal(n, rev1);
     zc_xap_db_close(r);
 
-    /* ZC_OPEN_WRITE on an existing database works too. */
-    w = open_ok(f->path, ZC_OPEN_WRITE);
+    /* ZC_XAP_OPEN_WRITE on an existing database works too. */
+    w = open_ok(f->path, ZC_XAP_OPEN_WRITE);
     zc_xap_db_close(w);
     zc_xap_db_close(NULL);
 }
@@ -258,14 +258,14 @@ static void test_create_open_close(void **state)
 static void test_close_discards_uncommitted(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     put_doc(w, "1", "d1", "kept", NULL);
     assert_int_equal(zc_xap_db_commit(w, NULL), ZC_OK);
     put_doc(w, "2", "d2", "dropped", NULL);
     assert_int_equal(zc_xap_db_set_metadata(w, "k", "v", 1, NULL), ZC_OK);
     zc_xap_db_close(w);
 
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     uint64_t n = 0;
     assert_int_equal(zc_xap_db_doc_count(r, &n, NULL), ZC_OK);
     assert_int_equal(n, 1);
@@ -282,18 +282,18 @@ static void test_open_missing(void **state)
     fixture *f = *state;
     zc_error err = {0};
     zc_xap_db *db = (zc_xap_db *)1;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_READ, &db, &err), ZC_ENOTFOUND);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_READ, &db, &err), ZC_ENOTFOUND);
     assert_null(db);
     assert_int_equal(err.code, ZC_ENOTFOUND);
     assert_non_null(strstr(err.message, f->path));
 
     db = (zc_xap_db *)1;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_WRITE, &db, &err), ZC_ENOTFOUND);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_WRITE, &db, &err), ZC_ENOTFOUND);
     assert_null(db);
 
     /* A directory without an index in it. */
     db = (zc_xap_db *)1;
-    assert_int_equal(zc_xap_db_open(f->dir, ZC_OPEN_READ, &db, &err), ZC_ENOTFOUND);
+    assert_int_equal(zc_xap_db_open(f->dir, ZC_XAP_OPEN_READ, &db, &err), ZC_ENOTFOUND);
     assert_null(db);
     assert_true(err.message[0] != '\0');
 
@@ -304,26 +304,26 @@ static void test_open_missing(void **state)
     assert_int_equal(zc_xap_db_check(f->path, &errors, &err), ZC_ENOTFOUND);
     assert_int_equal(errors, 0);
 
-    assert_int_equal(zc_xap_db_open(NULL, ZC_OPEN_READ, &db, &err), ZC_EINVAL);
+    assert_int_equal(zc_xap_db_open(NULL, ZC_XAP_OPEN_READ, &db, &err), ZC_EINVAL);
     assert_int_equal(zc_xap_db_open(f->path, 42, &db, &err), ZC_EINVAL);
 }
 
 static void test_second_writer_locked(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     zc_error err = {0};
     zc_xap_db *w2 = (zc_xap_db *)1;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_WRITE, &w2, &err), ZC_ELOCKED);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_WRITE, &w2, &err), ZC_ELOCKED);
     assert_null(w2);
     assert_non_null(strstr(err.message, "Lock"));
     /* Readers are not blocked by the writer. */
     assert_int_equal(zc_xap_db_commit(w, NULL), ZC_OK);
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     zc_xap_db_close(r);
     /* Closing the writer frees the lock. */
     zc_xap_db_close(w);
-    w2 = open_ok(f->path, ZC_OPEN_WRITE);
+    w2 = open_ok(f->path, ZC_XAP_OPEN_WRITE);
     zc_xap_db_close(w2);
 }
 
@@ -331,7 +331,7 @@ static void test_second_writer_locked(void **state)
  * postlist table from byte `from` to the end with garbage. */
 static void make_corrupt(const char *path, long from)
 {
-    zc_xap_db *w = open_ok(path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(path, ZC_XAP_OPEN_CREATE);
     char id[16], words[64];
     for (int i = 0; i < 200; i++) {
         snprintf(id, sizeof id, "%d", i);
@@ -359,7 +359,7 @@ static void probe_corrupt(const char *path)
     assert_true(err.message[0] != '\0' || errors > 0);
 
     zc_xap_db *r = NULL;
-    st = zc_xap_db_open(path, ZC_OPEN_READ, &r, &err);
+    st = zc_xap_db_open(path, ZC_XAP_OPEN_READ, &r, &err);
     if (st != ZC_OK) {
         assert_int_equal(st, ZC_ECORRUPT);
         assert_null(r);
@@ -395,7 +395,7 @@ static void test_corrupt_database(void **state)
     make_corrupt(f->path, 0);
     zc_error err = {0};
     zc_xap_db *r = NULL;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_READ, &r, &err), ZC_ECORRUPT);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_READ, &r, &err), ZC_ECORRUPT);
     assert_non_null(strstr(err.message, "DatabaseCorruptError"));
     probe_corrupt(f->path);
 }
@@ -416,7 +416,7 @@ static void test_truncated_table(void **state)
     assert_int_equal(zc_xap_db_check(f->path, &errors, &err), ZC_ECORRUPT);
     assert_non_null(strstr(err.message, "EOF"));
     zc_xap_db *r = NULL;
-    zc_status st = zc_xap_db_open(f->path, ZC_OPEN_READ, &r, &err);
+    zc_status st = zc_xap_db_open(f->path, ZC_XAP_OPEN_READ, &r, &err);
     assert_true(st == ZC_EIO || st == ZC_ECORRUPT);
     assert_null(r);
 }
@@ -438,10 +438,10 @@ static void test_version_mismatch(void **state)
     close(fd);
     zc_error err = {0};
     zc_xap_db *db = NULL;
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_READ, &db, &err), ZC_EVERSION);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_READ, &db, &err), ZC_EVERSION);
     assert_null(db);
     assert_non_null(strstr(err.message, "format version"));
-    assert_int_equal(zc_xap_db_open(f->path, ZC_OPEN_WRITE, &db, &err), ZC_EVERSION);
+    assert_int_equal(zc_xap_db_open(f->path, ZC_XAP_OPEN_WRITE, &db, &err), ZC_EVERSION);
     assert_null(db);
 }
 
@@ -453,7 +453,7 @@ static void test_create_in_missing_parent(void **state)
     snprintf(p, sizeof p, "%s/no/such/db", f->dir);
     zc_error err = {0};
     zc_xap_db *db = NULL;
-    assert_int_equal(zc_xap_db_open(p, ZC_OPEN_CREATE, &db, &err), ZC_EIO);
+    assert_int_equal(zc_xap_db_open(p, ZC_XAP_OPEN_CREATE, &db, &err), ZC_EIO);
     assert_null(db);
     assert_non_null(strstr(err.message, "mkdir"));
 }
@@ -472,7 +472,7 @@ static void test_check_good_database(void **state)
 static void test_metadata_round_trip(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     const char val[] = "格式\0one";
     assert_int_equal(zc_xap_db_set_metadata(w, "zhengce.format", val, sizeof val - 1, NULL),
                      ZC_OK);
@@ -486,7 +486,7 @@ static void test_metadata_round_trip(void **state)
     assert_int_equal(zc_xap_db_commit(w, NULL), ZC_OK);
     zc_xap_db_close(w);
 
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     assert_int_equal(zc_xap_db_get_metadata(r, "zhengce.format", &out, &len, NULL), ZC_OK);
     assert_int_equal(len, sizeof val - 1);
     assert_memory_equal(out, val, len);
@@ -505,7 +505,7 @@ static void test_metadata_round_trip(void **state)
 static void test_replace_and_delete(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     put_doc(w, "a", "first", "one", NULL);
     put_doc(w, "a", "second", "two", NULL);
     assert_int_equal(zc_xap_db_commit(w, NULL), ZC_OK);
@@ -565,7 +565,7 @@ static void test_term_freq_and_find(void **state)
 static void test_doc_data_nul_and_values(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     zc_xap_doc *doc = NULL;
     assert_int_equal(zc_xap_doc_new(&doc, NULL), ZC_OK);
     const char data[] = "{\"t\":\"振兴\"}\0tail\0";
@@ -781,7 +781,7 @@ static void test_sort_by_value(void **state)
 static void test_facets(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     /* slot 0 (year): 2003 x3, 2001 x2, 2002 x2, 1999 x1; one doc has none. */
     const char *years[] = {"2001", "2003", "2002", "2003", "1999", "2002", "2003", "2001", NULL};
     char id[16];
@@ -847,7 +847,7 @@ static void test_facets(void **state)
 static void test_check_at_least_exact(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     char id[16];
     int n_match = 0;
     for (int i = 0; i < 300; i++) {
@@ -1034,7 +1034,7 @@ static void test_reader_reopen_sees_commit(void **state)
 {
     fixture *f = *state;
     zc_xap_db *w = corpus(f->path);
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     int changed = 7;
     assert_int_equal(zc_xap_db_reopen(r, &changed, NULL), ZC_OK);
     assert_int_equal(changed, 0);
@@ -1060,7 +1060,7 @@ static void test_reader_reopen_sees_commit(void **state)
 static void test_reader_survives_many_commits(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     char id[16], words[96], data[32];
     for (int i = 0; i < 300; i++) {
         snprintf(id, sizeof id, "%d", i);
@@ -1068,7 +1068,7 @@ static void test_reader_survives_many_commits(void **state)
         put_doc(w, id, "old", words, NULL);
     }
     assert_int_equal(zc_xap_db_commit(w, NULL), ZC_OK);
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     uint32_t first = 0;
     assert_int_equal(zc_xap_db_find_term(r, "Q0", 2, &first, NULL), ZC_OK);
 
@@ -1108,7 +1108,7 @@ static void test_readonly_writes_refused(void **state)
     fixture *f = *state;
     zc_xap_db *w = corpus(f->path);
     zc_xap_db_close(w);
-    zc_xap_db *r = open_ok(f->path, ZC_OPEN_READ);
+    zc_xap_db *r = open_ok(f->path, ZC_XAP_OPEN_READ);
     zc_error err = {0};
     zc_xap_doc *doc = NULL;
     assert_int_equal(zc_xap_doc_new(&doc, NULL), ZC_OK);
@@ -1130,7 +1130,7 @@ static void test_shards(void **state)
     char p2[128];
     snprintf(p2, sizeof p2, "%s/db2", f->dir);
     zc_xap_db *w1 = corpus(f->path);
-    zc_xap_db *w2 = open_ok(p2, ZC_OPEN_CREATE);
+    zc_xap_db *w2 = open_ok(p2, ZC_XAP_OPEN_CREATE);
     put_doc(w2, "5", "d5", "cherry fig", "2005");
     assert_int_equal(zc_xap_db_commit(w2, NULL), ZC_OK);
 
@@ -1213,7 +1213,7 @@ static void test_stemmer(void **state)
 static void test_termgen_qp_cjk_and_snippet(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     static const char *texts[] = {
         "关于实施东北地区等老工业基地振兴战略的若干意见",
         "国务院关于加快发展养老服务业的若干意见",
@@ -1313,7 +1313,7 @@ static void test_termgen_qp_cjk_and_snippet(void **state)
 static void test_termgen_positions_continue(void **state)
 {
     fixture *f = *state;
-    zc_xap_db *w = open_ok(f->path, ZC_OPEN_CREATE);
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
     zc_xap_doc *doc = NULL;
     assert_int_equal(zc_xap_doc_new(&doc, NULL), ZC_OK);
     assert_int_equal(zc_xap_termgen_index(doc, "alpha beta", 10, "", NULL, 0, 1, NULL), ZC_OK);

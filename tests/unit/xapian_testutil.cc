@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "xapian_internal.h"
+#include "wrappers/xapian_internal.h"
 #include "xapian_testutil.h"
 
 using namespace zc_xap_impl;

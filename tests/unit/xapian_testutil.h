@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "xapian.h"
+#include "wrappers/xapian.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,10 +1,10 @@
-/* error.c — filling zc_error, status names, version. */
+/* base/error.c — filling a zc_error, and the names of the statuses. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 
 static void copy_cut(char *dst, size_t cap, const char *src)
 {
@@ -62,14 +62,4 @@ ZC_API const char *zc_status_name(zc_status s)
     case ZC_EINTERNAL: return "ZC_EINTERNAL";
     }
     return "ZC_EUNKNOWN";
-}
-
-ZC_API const char *zc_version(void)
-{
-    return ZC_VERSION_STRING;
-}
-
-ZC_API void zc_free(void *p)
-{
-    free(p);
 }

@@ -1,9 +1,10 @@
-/* error.h — filling a zc_error.  Owns nothing; never allocates.
- * Used by every module of the library and by the wrappers. */
+/* base/error.h — filling a zc_error.  Owns nothing; never allocates.
+ * Used by every layer above base: the wrappers, the library, the protocol
+ * layer.  (The types are in zc_status.h, public.) */
 #ifndef ZC_ERROR_H
 #define ZC_ERROR_H
 
-#include "zhengce.h"
+#include "base/zc_status.h"
 
 /* Sets err (may be NULL) to code/field/printf-message and returns code, so a
  * failing path can say `return zc_error_set(err, ZC_EINVAL, "title", "...")`.

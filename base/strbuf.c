@@ -1,5 +1,5 @@
 /* strbuf.c — see strbuf.h. */
-#include "strbuf.h"
+#include "base/strbuf.h"
 
 #include <stdint.h>
 #include <stdlib.h>

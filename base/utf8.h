@@ -1,15 +1,14 @@
-/* utf8_internal.h — strict UTF-8 encoding and decoding of one character,
- * shared by the converter and segmenter wrappers, lib/search_stored.c's JSON
- * string decoder and the snippet modules (lib/snippet*.c): the library's
- * one UTF-8 codec.
+/* base/utf8.h — the one UTF-8 codec of zhengce: strict decoding and
+ * encoding of one character, validation of a text, cutting a text on a
+ * character boundary.  Every layer above uses it (wrappers, the library,
+ * the protocol, the programs); nothing else decodes UTF-8 by hand.
  *
- * Owns: nothing; static inline helpers for the library's own files only (not part
- * of the library's interface, so nothing here is exported).
- * Must never: accept what zc_norm_valid_utf8 refuses (overlong forms,
- * surrogates, code points above U+10FFFF, truncated sequences).
- */
-#ifndef ZC_UTF8_INTERNAL_H
-#define ZC_UTF8_INTERNAL_H
+ * Owns: nothing; pure functions over bytes, never allocating.
+ * Must never: accept what RFC 3629 forbids (overlong forms, surrogates,
+ * code points past U+10FFFF, truncated sequences): protocol.md makes those
+ * bad_request, and the index never holds them. */
+#ifndef ZC_BASE_UTF8_H
+#define ZC_BASE_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,7 +39,8 @@ static inline size_t zc_utf8_encode(uint32_t u, char *b)
 
 /* Strict decoding of one character at t[i] (i < len): returns its length
  * 1..4 and stores the code point in *cp, or returns 0 (and leaves *cp
- * alone) when the bytes are not valid UTF-8. */
+ * alone) when the bytes are not valid UTF-8.  Inline: the snippet scanner
+ * and the segmenter call it once per character of every text. */
 static inline size_t zc_utf8_decode(const unsigned char *t, size_t len, size_t i,
                                     uint32_t *cp)
 {
@@ -71,5 +71,14 @@ static inline size_t zc_utf8_decode(const unsigned char *t, size_t len, size_t i
     *cp = u;
     return n;
 }
+
+/* Returns 1 if s[0..len) is valid UTF-8 (*bad_at, may be NULL, gets len);
+ * else 0 and *bad_at gets the offset of the first byte of the first bad
+ * sequence. */
+int zc_utf8_valid(const char *s, size_t len, size_t *bad_at);
+
+/* The longest prefix of valid UTF-8 text s[0..len) that is at most max
+ * bytes and does not split a character (it stops early at a bad byte). */
+size_t zc_utf8_cut(const char *s, size_t len, size_t max);
 
 #endif
