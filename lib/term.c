@@ -9,14 +9,21 @@
 #include "lib/limits.h"
 #include "lib/schema.h"
 
+/* Appends text[0..len), cut to what fits the term limit after the head
+ * bytes already in buf, and a NUL.  Returns the term length. */
+static size_t put_tail(char *buf, size_t head, const char *text, size_t len)
+{
+    size_t n = zc_utf8_cut(text, len, ZC_TERM_MAX_BYTES - head);
+    memcpy(buf + head, text, n);
+    buf[head + n] = '\0';
+    return head + n;
+}
+
 size_t zc_term_put(char *buf, const char *pfx, size_t pfx_len, const char *text,
                    size_t len)
 {
     memcpy(buf, pfx, pfx_len);
-    size_t n = zc_utf8_cut(text, len, ZC_TERM_MAX_BYTES - pfx_len);
-    memcpy(buf + pfx_len, text, n);
-    buf[pfx_len + n] = '\0';
-    return pfx_len + n;
+    return put_tail(buf, pfx_len, text, len);
 }
 
 uint64_t zc_term_fnv1a64(const char *s, size_t len)
@@ -59,11 +66,7 @@ size_t zc_term_id(const char *pfx, const char *id, size_t len, char *buf)
         buf[pl + 2 + 2 * i] = hex[dig[i] >> 4];
         buf[pl + 3 + 2 * i] = hex[dig[i] & 0xF];
     }
-    size_t head = pl + 2 + 2 * sizeof dig;
-    size_t n = zc_utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
-    memcpy(buf + head, id, n);
-    buf[head + n] = '\0';
-    return head + n;
+    return put_tail(buf, pl + 2 + 2 * sizeof dig, id, len);
 }
 
 size_t zc_term_legacy_id(const char *id, size_t len, char *buf)
@@ -77,9 +80,5 @@ size_t zc_term_legacy_id(const char *id, size_t len, char *buf)
     buf[pl] = '#';
     for (int i = 0; i < 16; i++)
         buf[pl + 1 + i] = hex[(h >> (60 - 4 * i)) & 0xF];
-    size_t head = pl + 17;
-    size_t n = zc_utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
-    memcpy(buf + head, id, n);
-    buf[head + n] = '\0';
-    return head + n;
+    return put_tail(buf, pl + 17, id, len);
 }
