@@ -135,7 +135,7 @@ typedef struct field_ctx {
     size_t pfx_len;
     unsigned pfx_wdf;
     unsigned plain_wdf;   /* 0: no unprefixed terms */
-    zc_spell_set *spell;     /* NULL: no spelling words from this field */
+    zc_spell_set *spell;  /* NULL: no spelling words from this field */
     zc_status st;
     zc_error *err;
 } field_ctx;

@@ -23,8 +23,7 @@
  * free with zc_xap_doc_free (NULL on failure, spell then holds what was
  * collected so far).  ZC_ENOMEM, or the analyzer's and the wrapper's
  * errors. */
-zc_status zc_docbuild_make(zc_analyzer *an, const zc_doc *d, const char *idterm,
-                           size_t idterm_len, zc_spell_set *spell, zc_xap_doc **out,
-                           zc_error *err);
+zc_status zc_docbuild_make(zc_analyzer *an, const zc_doc *d, const char *idterm, size_t idterm_len,
+                           zc_spell_set *spell, zc_xap_doc **out, zc_error *err);
 
 #endif

@@ -17,10 +17,10 @@
 #include "wrappers/xapian.h"
 
 typedef struct zc_spell_set {
-    zc_strbuf words;      /* NUL-terminated words, back to back */
-    size_t *off;          /* start of each word in words.p */
+    zc_strbuf words; /* NUL-terminated words, back to back */
+    size_t *off;     /* start of each word in words.p */
     size_t n, cap_off;
-} zc_spell_set;           /* zero-initialize: {0} is the empty set */
+} zc_spell_set; /* zero-initialize: {0} is the empty set */
 
 /* Frees the words s holds (s itself is the caller's); s may be NULL. */
 void zc_spell_clear(zc_spell_set *s);

@@ -19,8 +19,7 @@ static size_t put_tail(char *buf, size_t head, const char *text, size_t len)
     return head + n;
 }
 
-size_t zc_term_put(char *buf, const char *pfx, size_t pfx_len, const char *text,
-                   size_t len)
+size_t zc_term_put(char *buf, const char *pfx, size_t pfx_len, const char *text, size_t len)
 {
     memcpy(buf, pfx, pfx_len);
     return put_tail(buf, pfx_len, text, len);

@@ -17,8 +17,7 @@
 /* Writes pfx[0..pfx_len) + text[0..len) into buf (ZC_TERM_MAX_BYTES + 1
  * bytes), the text cut on a UTF-8 boundary so the term fits, and a NUL.
  * Returns the term length (pfx_len when nothing of the text fits). */
-size_t zc_term_put(char *buf, const char *pfx, size_t pfx_len, const char *text,
-                   size_t len);
+size_t zc_term_put(char *buf, const char *pfx, size_t pfx_len, const char *text, size_t len);
 
 /* FNV-1a-64 of s[0..len): the older id terms' hash, and a fast hash for
  * summing a document's terms (docbuild.c).  Never for anything two
