@@ -135,25 +135,22 @@ uint64_t zc_textdoc_line_of(const zc_textdoc_lines *lines, const char *field)
     return 1;
 }
 
-int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
-                       char **json_out, size_t *json_len, zc_textdoc_lines *lines,
-                       zc_textdoc_error *e)
-{
-    zc_textdoc_lines lines_scratch;
-    if (lines == NULL)
-        lines = &lines_scratch;
-    memset(lines, 0, sizeof *lines);
-    *json_out = NULL;
-    if (json_len)
-        *json_len = 0;
-    memset(e, 0, sizeof *e);
+/* The header lines read: each known key's value, when given. */
+typedef struct headers {
+    span v[H_N];
+    int have[H_N];
+} headers;
 
+/* Bytes no document may hold (invalid UTF-8, a NUL), reported at their
+ * line and offset: -1 with *e filled, else 0. */
+static int check_bytes(const char *text, size_t len, zc_textdoc_error *e)
+{
+    char msg[96];
     size_t bad = 0;
     if (!zc_utf8_valid(text, len, &bad)) {
         uint64_t line = 1;
         for (size_t i = 0; i < bad; i++)
             line += text[i] == '\n';
-        char msg[96];
         snprintf(msg, sizeof msg, "invalid UTF-8 at byte offset %zu", bad);
         set_error(e, line, bad, msg);
         return -1;
@@ -163,20 +160,22 @@ int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
         uint64_t line = 1;
         for (const char *q = text; q < nul; q++)
             line += *q == '\n';
-        char msg[96];
         snprintf(msg, sizeof msg, "NUL byte at byte offset %zu", (size_t)(nul - text));
         set_error(e, line, (uint64_t)(nul - text), msg);
         return -1;
     }
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        text += 3, len -= 3;
+    return 0;
+}
 
-    span hv[H_N];
-    int have[H_N] = {0};
+/* Reads the header lines at the start of text[0..len) into hd and
+ * lines->header.  *pos and *lineno: the byte and the line where the body
+ * starts (past the blank line that ends the header, which is dropped).
+ * -1 with *e filled for a key given twice, else 0. */
+static int read_headers(const char *text, size_t len, headers *hd, zc_textdoc_lines *lines,
+                        size_t *pos_out, uint64_t *lineno_out, zc_textdoc_error *e)
+{
     uint64_t lineno = 1;
     size_t pos = 0;
-
-    /* Header lines. */
     while (pos < len) {
         const char *p = text + pos;
         const char *nl = memchr(p, '\n', len - pos);
@@ -190,25 +189,34 @@ int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
         int h = header_of(p, n, &v);
         if (h < 0)
             break; /* the body starts here */
-        if (have[h]) {
+        if (hd->have[h]) {
             char msg[96];
             snprintf(msg, sizeof msg, "header '%s' given twice", h_names[h]);
             set_error(e, lineno, (uint64_t)pos, msg);
             return -1;
         }
-        have[h] = 1;
-        hv[h] = v;
+        hd->have[h] = 1;
+        hd->v[h] = v;
         lines->header[h] = lineno;
         pos += n + (nl != NULL);
         lineno++;
     }
+    *pos_out = pos;
+    *lineno_out = lineno;
+    return 0;
+}
 
-    /* Body: CRLF -> LF, blank lines at both ends dropped. */
+/* The body, text[pos..len) (pos on line lineno): CRLF -> LF, blank lines
+ * at both ends dropped.  *buf: returns new; free with free(); *out spans
+ * the body inside it, and lines->body is its first line.  -1 when out of
+ * memory, else 0. */
+static int read_body(const char *text, size_t len, size_t pos, uint64_t lineno, char **buf,
+                     span *out, zc_textdoc_lines *lines)
+{
     char *body = malloc(len - pos + 1);
-    if (body == NULL) {
-        set_error(e, 0, 0, "out of memory");
+    *buf = body;
+    if (body == NULL)
         return -1;
-    }
     size_t bl = 0;
     for (size_t i = pos; i < len; i++) {
         if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
@@ -227,42 +235,86 @@ int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
         lines->body += body[i] == '\n';
     while (bl > bstart && (body[bl - 1] == '\n' || is_sp(body[bl - 1])))
         bl--;
-    span bspan = {body + bstart, bl - bstart};
+    out->p = body + bstart;
+    out->n = bl - bstart;
+    return 0;
+}
 
+/* The document's JSON object: id, lang, title, date, issuer, docno, pair,
+ * url, tags, body, in this order.  Returns new (json_decref), or NULL when
+ * out of memory. */
+static json_t *build_object(const headers *hd, const char *default_id, span body)
+{
     json_t *o = json_object();
     int rc = o == NULL;
-    const char *id = have[H_ID] ? NULL : default_id;
-    if (!rc && have[H_ID])
-        rc = json_object_set_new(o, "id", json_stringn(hv[H_ID].p, hv[H_ID].n));
+    const char *id = hd->have[H_ID] ? NULL : default_id;
+    if (!rc && hd->have[H_ID])
+        rc = json_object_set_new(o, "id", json_stringn(hd->v[H_ID].p, hd->v[H_ID].n));
     else if (!rc && id != NULL)
         rc = json_object_set_new(o, "id", json_string(id));
-    if (!rc && have[H_LANG])
-        rc = json_object_set_new(o, "lang", json_stringn(hv[H_LANG].p, hv[H_LANG].n));
+    if (!rc && hd->have[H_LANG])
+        rc = json_object_set_new(o, "lang", json_stringn(hd->v[H_LANG].p, hd->v[H_LANG].n));
     if (!rc) {
-        span t = have[H_TITLE] ? hv[H_TITLE] : (span){NULL, 0};
-        if (!have[H_TITLE]) {
-            const char *nl = memchr(bspan.p, '\n', bspan.n);
-            t = trim(bspan.p, nl ? (size_t)(nl - bspan.p) : bspan.n);
+        span t = hd->have[H_TITLE] ? hd->v[H_TITLE] : (span){NULL, 0};
+        if (!hd->have[H_TITLE]) {
+            const char *nl = memchr(body.p, '\n', body.n);
+            t = trim(body.p, nl ? (size_t)(nl - body.p) : body.n);
         }
         rc = json_object_set_new(o, "title", json_stringn(t.p ? t.p : "", t.n));
     }
     static const int order[] = {H_DATE, H_ISSUER, H_DOCNO, H_PAIR, H_URL};
     for (size_t i = 0; !rc && i < sizeof order / sizeof order[0]; i++) {
         int h = order[i];
-        if (have[h])
-            rc = json_object_set_new(o, h_names[h], json_stringn(hv[h].p, hv[h].n));
+        if (hd->have[h])
+            rc = json_object_set_new(o, h_names[h], json_stringn(hd->v[h].p, hd->v[h].n));
     }
-    if (!rc && have[H_TAGS]) {
-        json_t *arr = tags_array(hv[H_TAGS]);
+    if (!rc && hd->have[H_TAGS]) {
+        json_t *arr = tags_array(hd->v[H_TAGS]);
         rc = arr == NULL || json_object_set_new(o, "tags", arr) != 0;
     }
     if (!rc)
-        rc = json_object_set_new(o, "body", json_stringn(bspan.p, bspan.n));
+        rc = json_object_set_new(o, "body", json_stringn(body.p, body.n));
+    if (rc) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
+                       char **json_out, size_t *json_len, zc_textdoc_lines *lines,
+                       zc_textdoc_error *e)
+{
+    zc_textdoc_lines lines_scratch;
+    if (lines == NULL)
+        lines = &lines_scratch;
+    memset(lines, 0, sizeof *lines);
+    *json_out = NULL;
+    if (json_len)
+        *json_len = 0;
+    memset(e, 0, sizeof *e);
+
+    if (check_bytes(text, len, e) != 0)
+        return -1;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3, len -= 3;
+
+    headers hd;
+    memset(&hd, 0, sizeof hd);
+    size_t pos = 0;
+    uint64_t lineno = 1;
+    if (read_headers(text, len, &hd, lines, &pos, &lineno, e) != 0)
+        return -1;
+    char *body = NULL;
+    span bspan;
+    if (read_body(text, len, pos, lineno, &body, &bspan, lines) != 0) {
+        set_error(e, 0, 0, "out of memory");
+        return -1;
+    }
+    json_t *o = build_object(&hd, default_id, bspan);
     free(body);
 
-    char *out = NULL;
-    if (!rc)
-        out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (out == NULL) {
         set_error(e, 0, 0, "out of memory building the document");

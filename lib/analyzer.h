@@ -1,5 +1,5 @@
 /* analyzer.h — the one analysis pipeline: normalize -> fold -> segment ->
- * terms.  Indexing (index.c) and querying (query.c) both call zc_analyze, so
+ * terms.  Indexing (docbuild.c) and querying (query.c) both call zc_analyze, so
  * the two never disagree about what a word is.
  *
  * Stages, each swappable:
@@ -34,7 +34,7 @@
  *      segmentation session.
  *   4. terms: words longer than ZC_WORD_MAX_BYTES are cut on a UTF-8
  *      boundary (never dropped); English words also have a stem
- *      (zc_analyzer_stem) that index.c stores as "Z"+stem.
+ *      (zc_analyzer_stem) that docbuild.c stores as "Z"+stem.
  *
  * Must never: drop text silently, allocate per token (buffers are reused per
  * analyzer), or depend on the field being indexed (prefixes are added by the

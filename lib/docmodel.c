@@ -343,11 +343,10 @@ static void detect_lang(zc_doc *doc, char out[3])
     out[2] = '\0';
 }
 
-zc_status zc_doc_parse(const char *json, size_t len, zc_doc **out, zc_error *err)
+/* The JSON object of json[0..len): *root returns new; json_decref it. */
+static zc_status load_object(const char *json, size_t len, json_t **root, zc_error *err)
 {
-    if (out == NULL)
-        return zc_error_set(err, ZC_EINTERNAL, NULL, "zc_doc_parse: out is NULL");
-    *out = NULL;
+    *root = NULL;
     if (json == NULL && len > 0)
         return zc_error_set(err, ZC_EINVAL, "", "no document");
     if (len > ZC_DOC_MAX_BYTES) {
@@ -355,118 +354,142 @@ zc_status zc_doc_parse(const char *json, size_t len, zc_doc **out, zc_error *err
                             "document of %zu bytes, over the limit of %u bytes", len,
                             (unsigned)ZC_DOC_MAX_BYTES);
     }
-
     json_error_t je;
-    json_t *root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &je);
-    if (root == NULL) {
+    json_t *r = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (r == NULL) {
         if (json_error_code(&je) == json_error_out_of_memory)
             return zc_error_set(err, ZC_ENOMEM, "", "out of memory parsing a document");
         return json_error_to_status(json, len, &je, err);
     }
-    if (!json_is_object(root)) {
+    if (!json_is_object(r)) {
         zc_status st = zc_error_set(err, ZC_EINVAL, "",
                                     "a document must be a JSON object, not %s",
-                                    type_name(root));
-        json_decref(root);
+                                    type_name(r));
+        json_decref(r);
         return st;
     }
+    *root = r;
+    return ZC_OK;
+}
 
-    zc_doc *doc = calloc(1, sizeof *doc);
-    if (doc == NULL) {
-        json_decref(root);
-        return zc_error_set(err, ZC_ENOMEM, "", "out of memory");
-    }
-    doc->priv = root;
-    zc_status st;
-    char q[MSG_VALUE_BYTES * 6 + 16];
-
+/* The string fields, the id rule and the required title. */
+static zc_status get_strings(json_t *root, zc_doc *doc, zc_error *err)
+{
     struct { const char *name; zc_field *f; } strs[] = {
         {"id", &doc->id},         {"lang", &doc->lang},     {"title", &doc->title},
         {"body", &doc->body},     {"date", &doc->date},     {"issuer", &doc->issuer},
         {"docno", &doc->docno},   {"pair", &doc->pair},     {"url", &doc->url},
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-        st = get_string(root, strs[i].name, strs[i].f, err);
+        zc_status st = get_string(root, strs[i].name, strs[i].f, err);
         if (st != ZC_OK)
-            goto fail;
+            return st;
     }
-    if ((st = check_id(&doc->id, err)) != ZC_OK)
-        goto fail;
-    if (doc->title.ptr == NULL) {
-        st = field_error(err, ZC_EINVAL, "title", "required");
-        goto fail;
-    }
+    zc_status st = check_id(&doc->id, err);
+    if (st != ZC_OK)
+        return st;
+    if (doc->title.ptr == NULL)
+        return field_error(err, ZC_EINVAL, "title", "required");
+    return ZC_OK;
+}
 
+/* lang, when given, is "zh" or "en"; date, when given, a real calendar
+ * date (parsed into doc->date_parsed). */
+static zc_status check_lang_date(zc_doc *doc, zc_error *err)
+{
+    char q[MSG_VALUE_BYTES * 6 + 16];
     if (doc->lang.ptr != NULL && doc->lang.len > 0) {
         if (!(doc->lang.len == 2 && (memcmp(doc->lang.ptr, "zh", 2) == 0 ||
                                      memcmp(doc->lang.ptr, "en", 2) == 0))) {
             quote_value(doc->lang.ptr, doc->lang.len, q, sizeof q);
-            st = zc_error_set(err, ZC_EINVAL, "lang",
-                              "field 'lang': %s is not \"zh\" or \"en\"", q);
-            goto fail;
+            return zc_error_set(err, ZC_EINVAL, "lang",
+                                "field 'lang': %s is not \"zh\" or \"en\"", q);
         }
     }
-
     if (doc->date.ptr != NULL && doc->date.len > 0) {
         if (zc_date_parse(doc->date.ptr, doc->date.len, &doc->date_parsed, NULL) != ZC_OK) {
             quote_value(doc->date.ptr, doc->date.len, q, sizeof q);
-            st = zc_error_set(err, ZC_EINVAL, "date",
-                              "field 'date': %s is not a real calendar date "
-                              "(YYYY, YYYY-MM or YYYY-MM-DD)", q);
-            goto fail;
+            return zc_error_set(err, ZC_EINVAL, "date",
+                                "field 'date': %s is not a real calendar date "
+                                "(YYYY, YYYY-MM or YYYY-MM-DD)", q);
         }
     }
+    return ZC_OK;
+}
 
+/* tags, when given: an array of strings, borrowed into doc->tags. */
+static zc_status get_tags(json_t *root, zc_doc *doc, zc_error *err)
+{
     json_t *tags = json_object_get(root, "tags");
-    if (tags != NULL) {
-        if (!json_is_array(tags)) {
-            st = zc_error_set(err, ZC_EINVAL, "tags",
-                              "field 'tags': must be an array of strings, not %s",
-                              type_name(tags));
-            goto fail;
-        }
-        size_t n = json_array_size(tags);
-        if (n > 0) {
-            zc_field *tf = calloc(n, sizeof *tf);
-            if (tf == NULL) {
-                st = zc_error_set(err, ZC_ENOMEM, "", "out of memory");
-                goto fail;
-            }
-            doc->tags = tf;
-            doc->n_tags = n;
-            for (size_t i = 0; i < n; i++) {
-                json_t *t = json_array_get(tags, i);
-                if (!json_is_string(t)) {
-                    st = zc_error_set(err, ZC_EINVAL, "tags",
-                                      "field 'tags': element %zu must be a string, not %s",
-                                      i, type_name(t));
-                    goto fail;
-                }
-                tf[i].ptr = json_string_value(t);
-                tf[i].len = json_string_length(t);
-            }
-        }
+    if (tags == NULL)
+        return ZC_OK;
+    if (!json_is_array(tags)) {
+        return zc_error_set(err, ZC_EINVAL, "tags",
+                            "field 'tags': must be an array of strings, not %s",
+                            type_name(tags));
     }
-
-    if (doc->lang.ptr == NULL || doc->lang.len == 0) {
-        char l[3];
-        detect_lang(doc, l);
-        json_t *v = json_string(l);
-        if (v == NULL || json_object_set_new(root, "lang", v) != 0) {
-            st = zc_error_set(err, ZC_ENOMEM, "", "out of memory");
-            goto fail;
+    size_t n = json_array_size(tags);
+    if (n == 0)
+        return ZC_OK;
+    zc_field *tf = calloc(n, sizeof *tf);
+    if (tf == NULL)
+        return zc_error_set(err, ZC_ENOMEM, "", "out of memory");
+    doc->tags = tf;
+    doc->n_tags = n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *t = json_array_get(tags, i);
+        if (!json_is_string(t)) {
+            return zc_error_set(err, ZC_EINVAL, "tags",
+                                "field 'tags': element %zu must be a string, not %s", i,
+                                type_name(t));
         }
-        v = json_object_get(root, "lang");
-        doc->lang.ptr = json_string_value(v);
-        doc->lang.len = json_string_length(v);
-        doc->lang_detected = 1;
+        tf[i].ptr = json_string_value(t);
+        tf[i].len = json_string_length(t);
     }
+    return ZC_OK;
+}
 
+/* An absent or empty lang: detected, and set in the tree so that the
+ * stored document carries it. */
+static zc_status add_detected_lang(json_t *root, zc_doc *doc, zc_error *err)
+{
+    if (doc->lang.ptr != NULL && doc->lang.len > 0)
+        return ZC_OK;
+    char l[3];
+    detect_lang(doc, l);
+    json_t *v = json_string(l);
+    if (v == NULL || json_object_set_new(root, "lang", v) != 0)
+        return zc_error_set(err, ZC_ENOMEM, "", "out of memory");
+    v = json_object_get(root, "lang");
+    doc->lang.ptr = json_string_value(v);
+    doc->lang.len = json_string_length(v);
+    doc->lang_detected = 1;
+    return ZC_OK;
+}
+
+zc_status zc_doc_parse(const char *json, size_t len, zc_doc **out, zc_error *err)
+{
+    if (out == NULL)
+        return zc_error_set(err, ZC_EINTERNAL, NULL, "zc_doc_parse: out is NULL");
+    *out = NULL;
+    json_t *root = NULL;
+    zc_status st = load_object(json, len, &root, err);
+    if (st != ZC_OK)
+        return st;
+    zc_doc *doc = calloc(1, sizeof *doc);
+    if (doc == NULL) {
+        json_decref(root);
+        return zc_error_set(err, ZC_ENOMEM, "", "out of memory");
+    }
+    doc->priv = root;
+    if ((st = get_strings(root, doc, err)) != ZC_OK ||
+        (st = check_lang_date(doc, err)) != ZC_OK || (st = get_tags(root, doc, err)) != ZC_OK ||
+        (st = add_detected_lang(root, doc, err)) != ZC_OK) {
+        zc_doc_free(doc);
+        return st;
+    }
     *out = doc;
     return ZC_OK;
-fail:
-    zc_doc_free(doc);
-    return st;
 }
 
 void zc_doc_free(zc_doc *doc)

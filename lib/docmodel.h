@@ -4,7 +4,7 @@
  * Owns: every rule a document must follow, and the error naming the field
  * that breaks it.  Unknown fields are kept.  Stored fields come back intact:
  * the stored JSON keeps the input's fields in order with their values.
- * Must never: touch the index (index.c builds terms from a zc_doc).
+ * Must never: touch the index (docbuild.c builds terms from a zc_doc).
  *
  * Rules (each a ZC_EINVAL naming the field):
  *  - the input is one JSON object (field "" if not);

@@ -1,32 +1,29 @@
-/* index.c — the zc_index handle: open/close, writes, get, and the mapping of
- * one document onto Xapian terms, values and data (lib/schema.h;
- * docs/index-format.md is the prose version).
+/* index.c — the zc_index handle: open/close, writes (prepared documents,
+ * add, delete, commit) and get.
  *
- * Owns: the index layout as written, the format check on open, and the
- * process-wide initialization (zc_global_init).
- * Must never: parse documents itself (docmodel.c does), tokenize (analyzer.c
- * does), or touch Xapian except through wrappers/xapian.h.
- *
- * Every term we build goes through put_term(), which cuts it to
- * ZC_TERM_MAX_BYTES on a UTF-8 boundary: terms are cut, never dropped.
+ * Owns: the handle, the format check on open, the look-up of a document by
+ * its id (the unique id term, and the older hashed term of indexes written
+ * before SHA-256), and the process-wide initialization (zc_global_init).
+ * Must never: parse documents itself (docmodel.c does), map one onto terms
+ * (docbuild.c does), tokenize (analyzer.c does), or touch Xapian except
+ * through wrappers/xapian.h.
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-#include <nettle/sha2.h>
 
 #include "lib/analyzer.h"
+#include "lib/docbuild.h"
 #include "lib/docmodel.h"
 #include "lib/docstore.h"
 #include "base/error.h"
-#include "base/utf8.h"
 #include "lib/index_internal.h"
 #include "lib/limits.h"
-#include "lib/norm.h"
 #include "lib/schema.h"
+#include "lib/spell.h"
+#include "lib/term.h"
 #include "wrappers/xapian.h"
 
 /* ---- process-wide init ------------------------------------------------ */
@@ -75,538 +72,11 @@ ZC_API zc_status zc_global_init(zc_error *err)
     return zc_analyzer_global_init(ZC_SEG_HYBRID, err);
 }
 
-/* ---- terms ------------------------------------------------------------ */
-
-/* Writes prefix + text into buf (ZC_TERM_MAX_BYTES + 1), the text cut on a
- * UTF-8 boundary so the term fits.  Returns the term length. */
-static size_t put_term(char *buf, const char *pfx, size_t pfx_len, const char *text,
-                       size_t len)
-{
-    memcpy(buf, pfx, pfx_len);
-    size_t n = zc_utf8_cut(text, len, ZC_TERM_MAX_BYTES - pfx_len);
-    memcpy(buf + pfx_len, text, n);
-    buf[pfx_len + n] = '\0';
-    return pfx_len + n;
-}
-
-static uint64_t fnv1a64(const char *s, size_t len)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-/* Whether an id cannot stand in its term as it is: too long for the term
- * limit with the prefix, or starting with '#' (the namespace of hashed
- * terms, so that a short id can never spell a hashed one). */
-static int id_hashed(size_t pfx_len, const char *id, size_t len)
-{
-    return pfx_len + len > ZC_TERM_MAX_BYTES || (len > 0 && id[0] == '#');
-}
-
-/* An id-like term (the unique id term, the pair term): prefix + id when it
- * fits; otherwise prefix + "##" + the 64 hex digits of SHA-256(id) + the
- * id's first bytes up to the term limit.  SHA-256 makes two different ids
- * sharing a term as unlikely as a SHA-256 collision (FNV-1a-64, used before,
- * can be made to collide on purpose, and two ids would then share one
- * document).  "##" never begins a term of the older scheme, which put a hex
- * digit after its one '#'. */
-static size_t id_like_term(const char *pfx, const char *id, size_t len, char *buf)
-{
-    size_t pl = strlen(pfx);
-    if (!id_hashed(pl, id, len))
-        return put_term(buf, pfx, pl, id, len);
-    static const char hex[] = "0123456789abcdef";
-    uint8_t dig[SHA256_DIGEST_SIZE];
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, len, (const uint8_t *)id);
-    sha256_digest(&ctx, sizeof dig, dig);
-    memcpy(buf, pfx, pl);
-    buf[pl] = '#';
-    buf[pl + 1] = '#';
-    for (size_t i = 0; i < sizeof dig; i++) {
-        buf[pl + 2 + 2 * i] = hex[dig[i] >> 4];
-        buf[pl + 3 + 2 * i] = hex[dig[i] & 0xF];
-    }
-    size_t head = pl + 2 + 2 * sizeof dig;
-    size_t n = zc_utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
-    memcpy(buf + head, id, n);
-    buf[head + n] = '\0';
-    return head + n;
-}
-
-/* The unique-id term of the older scheme (prefix + "#" + FNV-1a-64 hex +
- * the id's first bytes), which indexes written before SHA-256 hold for
- * hashed ids.  0 when the id is not hashed (its term never changed). */
-static size_t legacy_id_term(const char *id, size_t len, char *buf)
-{
-    size_t pl = strlen(ZC_PFX_ID);
-    if (!id_hashed(pl, id, len))
-        return 0;
-    static const char hex[] = "0123456789abcdef";
-    uint64_t h = fnv1a64(id, len);
-    memcpy(buf, ZC_PFX_ID, pl);
-    buf[pl] = '#';
-    for (int i = 0; i < 16; i++)
-        buf[pl + 1 + i] = hex[(h >> (60 - 4 * i)) & 0xF];
-    size_t head = pl + 17;
-    size_t n = zc_utf8_cut(id, len, ZC_TERM_MAX_BYTES - head);
-    memcpy(buf + head, id, n);
-    buf[head + n] = '\0';
-    return head + n;
-}
+/* ---- the unique id term ------------------------------------------------ */
 
 size_t zc_index_id_term(const char *id, size_t len, char *buf)
 {
-    return id_like_term(ZC_PFX_ID, id, len, buf);
-}
-
-/* ---- spelling words of one document ----------------------------------- */
-
-/* The words of one document destined for the spelling table, collected
- * while its fields are analyzed and added once per distinct word (with its
- * count) after the document is written: one add_spelling call per word
- * instead of one per occurrence. */
-typedef struct spell_set {
-    char *arena;          /* NUL-terminated words, back to back */
-    size_t len, cap;
-    size_t *off;          /* start of each word in arena */
-    size_t n, cap_off;
-} spell_set;
-
-static void spell_free(spell_set *s)
-{
-    free(s->arena);
-    free(s->off);
-}
-
-/* 1 for a word the spelling table takes: lower-case ASCII letters only,
- * ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS of them. */
-static int spell_word(const char *t, size_t len)
-{
-    if (len < ZC_SPELL_MIN_CHARS || len > ZC_SPELL_MAX_CHARS)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if (t[i] < 'a' || t[i] > 'z')
-            return 0;
-    return 1;
-}
-
-/* Grows *buf (capacity *cap) to hold at least need bytes, doubling from
- * first; the spelling words and a document's summed terms keep their text
- * in such arenas.  Returns 0, or -1 when out of memory (buf unchanged). */
-static int grow_bytes(char **buf, size_t *cap, size_t need, size_t first)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : first;
-    while (nc < need)
-        nc *= 2;
-    char *nb = realloc(*buf, nc);
-    if (nb == NULL)
-        return -1;
-    *buf = nb;
-    *cap = nc;
-    return 0;
-}
-
-static int spell_push(spell_set *s, const char *t, size_t len)
-{
-    if (s->n == s->cap_off) {
-        size_t nc = s->cap_off ? s->cap_off * 2 : 256;
-        size_t *no = realloc(s->off, nc * sizeof *no);
-        if (no == NULL)
-            return -1;
-        s->off = no;
-        s->cap_off = nc;
-    }
-    if (grow_bytes(&s->arena, &s->cap, s->len + len + 1, 4096) != 0)
-        return -1;
-    memcpy(s->arena + s->len, t, len);
-    s->arena[s->len + len] = '\0';
-    s->off[s->n++] = s->len;
-    s->len += len + 1;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Adds every distinct collected word with its count to the spelling table. */
-static zc_status spell_flush(zc_index *idx, spell_set *s, zc_error *err)
-{
-    if (s->n == 0)
-        return ZC_OK;
-    const char **v = malloc(s->n * sizeof *v);
-    if (v == NULL)
-        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-    for (size_t i = 0; i < s->n; i++)
-        v[i] = s->arena + s->off[i];
-    qsort(v, s->n, sizeof *v, cmp_str);
-    zc_status st = ZC_OK;
-    for (size_t i = 0; i < s->n && st == ZC_OK;) {
-        size_t j = i + 1;
-        while (j < s->n && strcmp(v[j], v[i]) == 0)
-            j++;
-        st = zc_xap_db_add_spelling(idx->db, v[i], strlen(v[i]), (unsigned)(j - i), err);
-        i = j;
-    }
-    free(v);
-    return st;
-}
-
-/* Positionless terms of one document, summed before they go to Xapian.
- * A CJK text makes a bigram term per character (and, in hybrid, a word
- * term per word) but far fewer distinct ones; Xapian's Document keeps its
- * terms in a std::map, so one add_term per distinct term instead of one
- * per occurrence saves most of those look-ups (docs/benchmarks.md).
- * Terms keep their first-seen order; the wdf is the sum. */
-typedef struct term_ent {
-    size_t off;        /* term bytes in the arena */
-    uint32_t len, wdf;
-    uint64_t h;
-} term_ent;
-
-typedef struct term_acc {
-    uint32_t *slots;   /* entry index + 1; 0 = empty; open addressing */
-    size_t cap;        /* power of two */
-    term_ent *e;
-    size_t n, ecap;
-    char *arena;
-    size_t alen, acap;
-} term_acc;
-
-static void acc_free(term_acc *a)
-{
-    free(a->slots);
-    free(a->e);
-    free(a->arena);
-    memset(a, 0, sizeof *a);
-}
-
-static int acc_grow_slots(term_acc *a)
-{
-    size_t ncap = a->cap ? a->cap * 2 : 1024;
-    uint32_t *ns = calloc(ncap, sizeof *ns);
-    if (ns == NULL)
-        return -1;
-    for (size_t i = 0; i < a->n; i++) {
-        size_t k = (size_t)a->e[i].h & (ncap - 1);
-        while (ns[k] != 0)
-            k = (k + 1) & (ncap - 1);
-        ns[k] = (uint32_t)(i + 1);
-    }
-    free(a->slots);
-    a->slots = ns;
-    a->cap = ncap;
-    return 0;
-}
-
-/* Adds wdf to term; returns 0, or -1 when out of memory. */
-static int acc_add(term_acc *a, const char *term, size_t len, unsigned wdf)
-{
-    if ((a->n + 1) * 2 > a->cap && acc_grow_slots(a) != 0)
-        return -1;
-    uint64_t h = fnv1a64(term, len);
-    size_t k = (size_t)h & (a->cap - 1);
-    for (; a->slots[k] != 0; k = (k + 1) & (a->cap - 1)) {
-        term_ent *e = &a->e[a->slots[k] - 1];
-        if (e->h == h && e->len == len && memcmp(a->arena + e->off, term, len) == 0) {
-            e->wdf += wdf;
-            return 0;
-        }
-    }
-    if (a->n == a->ecap) {
-        size_t nc = a->ecap ? a->ecap * 2 : 512;
-        term_ent *ne = realloc(a->e, nc * sizeof *ne);
-        if (ne == NULL)
-            return -1;
-        a->e = ne;
-        a->ecap = nc;
-    }
-    if (grow_bytes(&a->arena, &a->acap, a->alen + len, 8192) != 0)
-        return -1;
-    memcpy(a->arena + a->alen, term, len);
-    a->e[a->n] = (term_ent){a->alen, (uint32_t)len, wdf, h};
-    a->alen += len;
-    a->slots[k] = (uint32_t)(++a->n);
-    return 0;
-}
-
-/* Hands every summed term to the document. */
-static zc_status acc_flush(const term_acc *a, zc_xap_doc *doc, zc_error *err)
-{
-    zc_status st = ZC_OK;
-    for (size_t i = 0; i < a->n && st == ZC_OK; i++)
-        st = zc_xap_doc_add_term(doc, a->arena + a->e[i].off, a->e[i].len, a->e[i].wdf, err);
-    return st;
-}
-
-/* Indexing one analyzed field.  Every token becomes:
- *   pfx+term (wdf pfx_wdf) when pfx is set, and
- *   term     (wdf plain_wdf) when plain_wdf > 0,
- * at its position when positional; WORD tokens add "Z"+pfx+stem / "Z"+stem
- * the same way (positionless); CJK dictionary words go to the "W" namespace
- * (pfx+"W"+word, "W"+word). */
-typedef struct field_ctx {
-    zc_analyzer *an;
-    zc_xap_doc *doc;
-    term_acc *acc;        /* the positionless terms */
-    const char *pfx;      /* NULL: no prefixed terms */
-    size_t pfx_len;
-    unsigned pfx_wdf;
-    unsigned plain_wdf;   /* 0: no unprefixed terms */
-    spell_set *spell;     /* NULL: no spelling words from this field */
-    zc_status st;
-    zc_error *err;
-} field_ctx;
-
-static zc_status add_plain(field_ctx *c, const char *term, size_t n, unsigned wdf)
-{
-    if (acc_add(c->acc, term, n, wdf) != 0)
-        return zc_error_set(c->err, ZC_ENOMEM, NULL, "out of memory");
-    return ZC_OK;
-}
-
-static zc_status emit(field_ctx *c, const char *pfx, size_t pfx_len, const zc_token *t,
-                      unsigned wdf)
-{
-    char term[ZC_TERM_MAX_BYTES + 1];
-    size_t n = put_term(term, pfx, pfx_len, t->term, t->len);
-    if (n == pfx_len)
-        return ZC_OK; /* nothing left after the cut: an empty term means nothing */
-    if (t->positional)
-        return zc_xap_doc_add_posting(c->doc, term, n, t->pos, wdf, c->err);
-    return add_plain(c, term, n, wdf);
-}
-
-static zc_status emit_stem(field_ctx *c, const char *stem, size_t slen)
-{
-    char term[ZC_TERM_MAX_BYTES + 1];
-    char pfx[8];
-    zc_status st = ZC_OK;
-    if (c->pfx != NULL) {
-        size_t pl = (size_t)snprintf(pfx, sizeof pfx, "%s%s", ZC_PFX_STEM, c->pfx);
-        size_t n = put_term(term, pfx, pl, stem, slen);
-        st = add_plain(c, term, n, c->pfx_wdf);
-    }
-    if (st == ZC_OK && c->plain_wdf > 0) {
-        size_t n = put_term(term, ZC_PFX_STEM, strlen(ZC_PFX_STEM), stem, slen);
-        st = add_plain(c, term, n, c->plain_wdf);
-    }
-    return st;
-}
-
-static int on_token(void *ctx, const zc_token *t)
-{
-    field_ctx *c = ctx;
-    if (t->len == 0)
-        return 0;
-    if (t->kind == ZC_TOK_CJK_WORD) {
-        char pfx[8];
-        size_t pl = (size_t)snprintf(pfx, sizeof pfx, "%s%s", c->pfx ? c->pfx : "",
-                                     ZC_PFX_CJKWORD);
-        if (c->pfx != NULL)
-            c->st = emit(c, pfx, pl, t, c->pfx_wdf);
-        if (c->st == ZC_OK && c->plain_wdf > 0)
-            c->st = emit(c, ZC_PFX_CJKWORD, strlen(ZC_PFX_CJKWORD), t, c->plain_wdf);
-        return c->st != ZC_OK;
-    }
-    if (c->pfx != NULL)
-        c->st = emit(c, c->pfx, c->pfx_len, t, c->pfx_wdf);
-    if (c->st == ZC_OK && c->plain_wdf > 0)
-        c->st = emit(c, "", 0, t, c->plain_wdf);
-    if (c->st == ZC_OK && t->kind == ZC_TOK_WORD && !t->numeric) {
-        char stem[ZC_TERM_MAX_BYTES];
-        size_t sl = zc_analyzer_stem(c->an, t->term, t->len, stem, sizeof stem);
-        if (sl > 0 && sl <= sizeof stem)
-            c->st = emit_stem(c, stem, sl);
-        if (c->st == ZC_OK && c->spell != NULL && spell_word(t->term, t->len) &&
-            spell_push(c->spell, t->term, t->len) != 0)
-            c->st = zc_error_set(c->err, ZC_ENOMEM, NULL, "out of memory");
-    }
-    return c->st != ZC_OK;
-}
-
-static zc_status index_field(zc_analyzer *an, zc_xap_doc *doc, term_acc *acc,
-                             const zc_field *f, const char *pfx, unsigned pfx_wdf,
-                             unsigned plain_wdf, spell_set *spell, uint32_t *pos,
-                             zc_error *err)
-{
-    if (f->ptr == NULL || f->len == 0)
-        return ZC_OK;
-    field_ctx c = {an, doc, acc, pfx, pfx ? strlen(pfx) : 0, pfx_wdf, plain_wdf,
-                   spell, ZC_OK, err};
-    zc_status st = zc_analyze(an, f->ptr, f->len, pos, on_token, &c, err);
-    return st != ZC_OK ? st : c.st;
-}
-
-static zc_status add_bool(zc_xap_doc *doc, const char *pfx, const char *text,
-                          size_t len, zc_error *err)
-{
-    char term[ZC_TERM_MAX_BYTES + 1];
-    size_t pl = strlen(pfx);
-    size_t n = put_term(term, pfx, pl, text, len);
-    if (n == pl)
-        return ZC_OK;
-    return zc_xap_doc_add_boolean_term(doc, term, n, err);
-}
-
-/* pfx + zc_norm_string(text), as a boolean term (exact issuer, tags). */
-static zc_status add_norm_bool(zc_xap_doc *doc, const char *pfx, const zc_field *f,
-                               zc_error *err)
-{
-    if (f->ptr == NULL || f->len == 0)
-        return ZC_OK;
-    char *norm = NULL;
-    size_t nlen = 0;
-    zc_status st = zc_norm_string(f->ptr, f->len, &norm, &nlen, err);
-    if (st != ZC_OK)
-        return st;
-    st = add_bool(doc, pfx, norm, nlen, err);
-    free(norm);
-    return st;
-}
-
-/* Builds the Xapian document for a parsed document; the words of an "en"
- * document's title and body are collected into spell.  Returns new; free
- * with zc_xap_doc_free. */
-static zc_status build_doc(zc_analyzer *an, const zc_doc *d, const char *idterm,
-                           size_t idterm_len, spell_set *spell, zc_xap_doc **out,
-                           zc_error *err)
-{
-    zc_xap_doc *doc = NULL;
-    term_acc acc = {0};
-    char *json = NULL, *data = NULL, *hit = NULL, *canon = NULL;
-    size_t json_len = 0, data_len = 0, hit_len = 0;
-    char term[ZC_TERM_MAX_BYTES + 1];
-    *out = NULL;
-
-    zc_status st = zc_xap_doc_new(&doc, err);
-    if (st != ZC_OK)
-        return st;
-    if ((st = zc_xap_doc_add_boolean_term(doc, idterm, idterm_len, err)) != ZC_OK)
-        goto done;
-
-    /* Free text: title, then body, then the document number's words, each
-     * after a gap so that no phrase spans two fields. */
-    int en = d->lang.len == 2 && memcmp(d->lang.ptr, "en", 2) == 0;
-    spell_set *sp = en ? spell : NULL;
-    uint32_t pos = 0;
-    st = index_field(an, doc, &acc, &d->title, ZC_PFX_TITLE, 1, ZC_TITLE_WDF_BOOST + 1, sp,
-                     &pos, err);
-    if (st != ZC_OK)
-        goto done;
-    pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(an, doc, &acc, &d->body, NULL, 0, 1, sp, &pos, err)) != ZC_OK)
-        goto done;
-    pos += ZC_POS_FIELD_GAP;
-    if ((st = index_field(an, doc, &acc, &d->docno, NULL, 0, 1, NULL, &pos, err)) != ZC_OK)
-        goto done;
-
-    /* The whole title as one term (a weighted term: a query that is
-     * exactly this title ranks the document first). */
-    if (d->title.ptr != NULL && d->title.len > 0) {
-        uint64_t key = zc_analyzer_text_key(an, d->title.ptr, d->title.len);
-        if (key != 0) {
-            int n = snprintf(term, sizeof term, "%s%016llx", ZC_PFX_TITLE_KEY,
-                             (unsigned long long)key);
-            if ((st = zc_xap_doc_add_term(doc, term, (size_t)n, 1, err)) != ZC_OK)
-                goto done;
-        }
-    }
-
-    /* Issuer words, in their own prefix space (positions from 0). */
-    uint32_t ipos = 0;
-    if ((st = index_field(an, doc, &acc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err)) !=
-        ZC_OK)
-        goto done;
-    if ((st = acc_flush(&acc, doc, err)) != ZC_OK)
-        goto done;
-    if ((st = add_norm_bool(doc, ZC_PFX_ISSUER_EXACT, &d->issuer, err)) != ZC_OK)
-        goto done;
-
-    /* Canonical docno: a weighted term (not boolean) so that a docno query
-     * ranks the document it names first. */
-    if (d->docno.ptr != NULL && d->docno.len > 0) {
-        zc_error e2;
-        zc_error_clear(&e2);
-        if (zc_docno_canonical(d->docno.ptr, d->docno.len, &canon, &e2) == ZC_OK &&
-            canon != NULL && canon[0] != '\0') {
-            size_t pl = strlen(ZC_PFX_DOCNO);
-            size_t n = put_term(term, ZC_PFX_DOCNO, pl, canon, strlen(canon));
-            if ((st = zc_xap_doc_add_term(doc, term, n, 1, err)) != ZC_OK)
-                goto done;
-        } else if (e2.code == ZC_ENOMEM) {
-            st = zc_error_set(err, ZC_ENOMEM, "docno", "out of memory");
-            goto done;
-        }
-        /* A docno with nothing canonical left (only punctuation) still has
-         * its words in the free text; there is no docno term to make. */
-    }
-
-    if ((st = add_bool(doc, ZC_PFX_LANG, d->lang.ptr, d->lang.len, err)) != ZC_OK)
-        goto done;
-    if ((st = zc_xap_doc_add_value(doc, ZC_SLOT_LANG, d->lang.ptr, d->lang.len, err)) !=
-        ZC_OK)
-        goto done;
-
-    if (d->date_parsed.year > 0) {
-        char key[9];
-        zc_date_key(&d->date_parsed, 0, key);
-        if ((st = add_bool(doc, ZC_PFX_YEAR, key, 4, err)) != ZC_OK ||
-            (st = zc_xap_doc_add_value(doc, ZC_SLOT_DATE, key, 8, err)) != ZC_OK ||
-            (st = zc_xap_doc_add_value(doc, ZC_SLOT_DATE_ASC, key, 8, err)) != ZC_OK ||
-            (st = zc_xap_doc_add_value(doc, ZC_SLOT_YEAR, key, 4, err)) != ZC_OK)
-            goto done;
-    } else {
-        if ((st = zc_xap_doc_add_value(doc, ZC_SLOT_DATE_ASC, "~", 1, err)) != ZC_OK)
-            goto done;
-    }
-
-    if (d->issuer.ptr != NULL && d->issuer.len > 0) {
-        st = zc_xap_doc_add_value(doc, ZC_SLOT_ISSUER, d->issuer.ptr, d->issuer.len, err);
-        if (st != ZC_OK)
-            goto done;
-    }
-
-    for (size_t i = 0; i < d->n_tags; i++) {
-        if ((st = add_norm_bool(doc, ZC_PFX_TAG, &d->tags[i], err)) != ZC_OK)
-            goto done;
-    }
-
-    if (d->pair.ptr != NULL && d->pair.len > 0) {
-        size_t n = id_like_term(ZC_PFX_PAIR, d->pair.ptr, d->pair.len, term);
-        if ((st = zc_xap_doc_add_boolean_term(doc, term, n, err)) != ZC_OK)
-            goto done;
-    }
-
-    if ((st = zc_doc_hit_json(d, &hit, &hit_len, err)) != ZC_OK ||
-        (st = zc_xap_doc_add_value(doc, ZC_SLOT_HIT, hit, hit_len, err)) != ZC_OK)
-        goto done;
-    if ((st = zc_doc_serialize(d, &json, &json_len, err)) != ZC_OK ||
-        (st = zc_docstore_pack(json, json_len, &data, &data_len, err)) != ZC_OK ||
-        (st = zc_xap_doc_set_data(doc, data, data_len, err)) != ZC_OK)
-        goto done;
-
-done:
-    acc_free(&acc);
-    free(json);
-    free(data);
-    free(hit);
-    zc_free(canon);
-    if (st != ZC_OK) {
-        zc_xap_doc_free(doc);
-        return st;
-    }
-    *out = doc;
-    return ZC_OK;
+    return zc_term_id(ZC_PFX_ID, id, len, buf);
 }
 
 /* ---- handle ----------------------------------------------------------- */
@@ -835,7 +305,7 @@ struct zc_preparer {
 
 struct zc_prepared {
     zc_xap_doc *xd;       /* owned */
-    spell_set spell;      /* the words for the spelling table ("en" only) */
+    zc_spell_set spell;   /* the words for the spelling table ("en" only) */
     zc_seg_mode mode;     /* the analyzer that made the terms */
     char *id;             /* owned, NUL-terminated */
     size_t id_len;
@@ -876,7 +346,7 @@ ZC_API void zc_prepared_free(zc_prepared *pd)
     if (pd == NULL)
         return;
     zc_xap_doc_free(pd->xd);
-    spell_free(&pd->spell);
+    zc_spell_clear(&pd->spell);
     free(pd->id);
     free(pd);
 }
@@ -907,7 +377,7 @@ static zc_status prepare(zc_analyzer *an, zc_seg_mode mode, const char *json, si
     pd->id_len = d->id.len;
     pd->mode = mode;
     pd->idterm_len = zc_index_id_term(d->id.ptr, d->id.len, pd->idterm);
-    st = build_doc(an, d, pd->idterm, pd->idterm_len, &pd->spell, &pd->xd, err);
+    st = zc_docbuild_make(an, d, pd->idterm, pd->idterm_len, &pd->spell, &pd->xd, err);
 done:
     zc_doc_free(d);
     if (st != ZC_OK) {
@@ -937,7 +407,7 @@ static zc_status find_legacy_id(zc_index *idx, const char *id, size_t len, char 
                                 size_t *tl, uint32_t *docid, zc_error *err)
 {
     *docid = 0;
-    *tl = legacy_id_term(id, len, term);
+    *tl = zc_term_legacy_id(id, len, term);
     if (*tl == 0)
         return ZC_OK;
     uint32_t d = 0;
@@ -987,7 +457,7 @@ static zc_status write_prepared(zc_index *idx, zc_prepared *pd, zc_error *err)
         return st;
     /* Spelling frequencies only grow: a replaced or deleted document's
      * words stay counted (as with Xapian's own TermGenerator). */
-    return spell_flush(idx, &pd->spell, err);
+    return zc_spell_flush(&pd->spell, idx->db, err);
 }
 
 ZC_API zc_status zc_index_add_prepared(zc_index *idx, zc_prepared *pd, zc_error *err)

@@ -14,7 +14,7 @@
 #define ZC_WORD_MAX_BYTES 64
 
 /* Document id: protocol.md says 1..256 bytes.  The id term "Q"+id must still
- * fit ZC_TERM_MAX_BYTES, so long ids are indexed through a hash (index.c). */
+ * fit ZC_TERM_MAX_BYTES, so long ids are indexed through a hash (term.c). */
 #define ZC_ID_MAX_BYTES 256
 
 /* A whole JSON document (ADD line or JSON Lines record): 64 MiB.  Larger

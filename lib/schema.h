@@ -20,7 +20,7 @@
 
 /* Term prefixes.  Free text (title + body) is indexed without prefix; the
  * analyzer's terms for a field get the field prefix in front. */
-#define ZC_PFX_ID "Q"          /* "Q"+id, unique; ids over the term limit: "Q#"+sha-ish hash (index.c) */
+#define ZC_PFX_ID "Q"          /* "Q"+id, unique; ids over the term limit: "Q##"+SHA-256 hash (term.c) */
 #define ZC_PFX_TITLE "S"       /* title words, for title: and title boosting */
 #define ZC_PFX_ISSUER "A"      /* issuer words, for issuer: */
 #define ZC_PFX_ISSUER_EXACT "XI" /* normalized whole issuer, for the issuer filter */
