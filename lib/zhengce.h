@@ -28,19 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* zc_status, zc_error, zc_status_name and ZC_API (what the library
+ * exports) */
+#include "zc_status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#ifndef ZC_API
-#if defined(ZC_BUILDING_LIBRARY)
-#define ZC_API __attribute__((visibility("default")))
-#else
-#define ZC_API
-#endif
-#endif
-
-#include "zc_status.h"
 
 #define ZC_VERSION_STRING "0.1.0"
 
