@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* zc_status, zc_error, zc_status_name, and ZC_API, the mark of what the library
- * exports) */
+/* zc_status, zc_error, zc_status_name, and ZC_API, the mark of what the
+ * library exports */
 #include "zc_status.h"
 
 #ifdef __cplusplus
