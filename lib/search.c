@@ -289,7 +289,7 @@ static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
         tp[i] = terms[i];
     }
     zc_xap_query *only = NULL;
-    zc_status st = zc_xap_query_only_terms(q, tp, tl, n, &only, err);
+    zc_status st = zc_xap_query_only_terms(idx->db, q, base->query, tp, tl, n, &only, err);
     free(terms);
     if (st != ZC_OK)
         return st;

@@ -190,13 +190,19 @@ zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
 zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err);
 /* q restricted to the documents indexed by one of the boolean terms
  * terms[0..n) ((ptr, len) pairs, any order, duplicates ignored; meant for
- * unique id terms), the restriction pushed down every AND_MAYBE and FILTER
- * so that no part of q reads postings or positions elsewhere: Xapian's
- * OP_FILTER by an OR of the terms (wqf 0), so q's weights are unchanged.
- * Terms, not docids: the query means the same over one database, a set of
- * shards or a remote one (xapian-tcpsrv unserialises it).  n 0 matches
- * nothing.  Returns new; free with zc_xap_query_free. */
-zc_status zc_xap_query_only_terms(const zc_xap_query *q, const char *const *terms,
+ * unique id terms), the restriction pushed down the AND_MAYBE and FILTER
+ * nodes so that no part of q reads positions elsewhere: Xapian's OP_FILTER
+ * by an OR of the terms (wqf 0), so q's weights are unchanged.  known (may
+ * be NULL): a query whose chain of boosts is the inner part of q's — the
+ * first pass that chose the documents — whose boosts are not restricted
+ * again, and db (may be NULL: every one) tells which boosts have so few
+ * candidates that skipping along them costs less than filtering them (see
+ * restrict_to in xapian_query.cc).  Terms, not docids: the
+ * query means the same over one database, a set of shards or a remote one
+ * (xapian-tcpsrv unserialises it).  n 0 matches nothing.  Returns new;
+ * free with zc_xap_query_free. */
+zc_status zc_xap_query_only_terms(const zc_xap_db *db, const zc_xap_query *q,
+                                  const zc_xap_query *known, const char *const *terms,
                                   const size_t *lens, size_t n, zc_xap_query **out,
                                   zc_error *err);
 

@@ -910,7 +910,7 @@ static zc_xap_query *only(const zc_xap_query *q, const char *const *ids, size_t 
         lens[i] = strlen(ids[i]);
     zc_xap_query *r = NULL;
     zc_error err = {0};
-    assert_int_equal(zc_xap_query_only_terms(q, ids, lens, n, &r, &err), ZC_OK);
+    assert_int_equal(zc_xap_query_only_terms(NULL, q, NULL, ids, lens, n, &r, &err), ZC_OK);
     assert_non_null(r);
     return r;
 }
@@ -980,10 +980,10 @@ static void test_only_terms_keeps_weights(void **state)
     zc_error err = {0};
     size_t len0 = 0;
     const char *empty[] = {""};
-    assert_int_equal(zc_xap_query_only_terms(q, empty, &len0, 1, &r, &err), ZC_EINVAL);
+    assert_int_equal(zc_xap_query_only_terms(NULL, q, NULL, empty, &len0, 1, &r, &err), ZC_EINVAL);
     assert_null(r);
-    assert_int_equal(zc_xap_query_only_terms(q, NULL, NULL, 2, &r, &err), ZC_EINVAL);
-    assert_int_equal(zc_xap_query_only_terms(NULL, ids, &len0, 0, &r, &err), ZC_EINVAL);
+    assert_int_equal(zc_xap_query_only_terms(NULL, q, NULL, NULL, NULL, 2, &r, &err), ZC_EINVAL);
+    assert_int_equal(zc_xap_query_only_terms(NULL, NULL, NULL, ids, &len0, 0, &r, &err), ZC_EINVAL);
     zc_xap_mset_free(full);
     zc_xap_query_free(q);
     zc_xap_db_close(db);
