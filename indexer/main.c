@@ -20,11 +20,11 @@
  *    JSON Lines, *.txt are text documents; hidden entries (".name") and
  *    other files are skipped; symbolic links to directories are not followed.
  *  - "-": JSON Lines from standard input.
- * A text document without an Id header gets the id "PATH" where PATH is its
- * path relative to the directory named on the command line, '/'-separated,
- * with the ".txt" extension dropped (corpus/sample given, file
- * corpus/sample/text/a.txt -> "text/a"); a text FILE named directly gets its
- * file name without extension.
+ * A text document without an Id header gets an id from its canonical path,
+ * relative to --id-root DIR when given (textid.h: the same file gets the
+ * same id however it is named); two different text files with the same id
+ * in one run are a bad record naming both (the second is skipped), and a
+ * file named twice is read once.
  *
  * Errors: a bad record is reported, skipped, and the run goes on; the exit
  * status is then 1.  With --strict the run stops at the first bad record:
@@ -62,6 +62,7 @@
 #include "indexer/reader.h"
 #include "indexer/remote.h"
 #include "indexer/textdoc.h"
+#include "indexer/textid.h"
 #include "indexer/writer.h"
 #include "lib/zhengce.h"
 
@@ -70,7 +71,6 @@ typedef enum { IN_JSONL, IN_TEXT, IN_STDIN } input_kind;
 
 typedef struct input {
     char *path;        /* owned */
-    char *text_id;     /* owned; IN_TEXT: the id used when there is no Id header */
     input_kind kind;
     uint64_t size;     /* bytes, 0 for stdin */
 } input;
@@ -85,6 +85,7 @@ typedef struct run {
     pthread_mutex_t out_mu; /* one writer of standard error at a time */
     zc_remote *remote; /* --to mode */
     uint64_t remote_docs; /* --to: "docs" of the last COMMIT */
+    zc_textid *ids;    /* the text documents' ids of this run */
     zc_progress prog;
     uint64_t indexed, errors, deleted, bytes, pending, batches;
     uint64_t pending_bytes; /* record bytes added since the last commit */
@@ -115,8 +116,7 @@ typedef struct input_list {
     size_t n, cap;
 } input_list;
 
-static void push_input(input_list *l, const char *path, const char *text_id,
-                       input_kind kind, uint64_t size)
+static void push_input(input_list *l, const char *path, input_kind kind, uint64_t size)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
@@ -129,7 +129,6 @@ static void push_input(input_list *l, const char *path, const char *text_id,
     }
     input *in = &l->v[l->n++];
     in->path = xstrdup(path);
-    in->text_id = text_id ? xstrdup(text_id) : NULL;
     in->kind = kind;
     in->size = size;
 }
@@ -145,26 +144,13 @@ static int is_jsonl_name(const char *name)
     return ends_with(name, ".jsonl") || ends_with(name, ".json");
 }
 
-/* The id of a text document without Id header: rel with its extension
- * (after the last '.' of the last component) dropped. */
-static char *text_id_of(const char *rel)
-{
-    char *id = xstrdup(rel);
-    char *slash = strrchr(id, '/');
-    char *dot = strrchr(slash ? slash + 1 : id, '.');
-    if (dot != NULL && dot != (slash ? slash + 1 : id))
-        *dot = '\0';
-    return id;
-}
-
 static int name_cmp(const struct dirent **a, const struct dirent **b)
 {
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Walks dir (path `path`, relative path `rel` from the root, "" at the
- * root).  Returns 0, or -1 after printing why. */
-static int walk_dir(input_list *l, const char *path, const char *rel)
+/* Walks the directory at path.  Returns 0, or -1 after printing why. */
+static int walk_dir(input_list *l, const char *path)
 {
     struct dirent **ents = NULL;
     int n = scandir(path, &ents, NULL, name_cmp);
@@ -178,28 +164,22 @@ static int walk_dir(input_list *l, const char *path, const char *rel)
         const char *name = ents[i]->d_name;
         if (rc != 0 || name[0] == '.')
             continue;
-        size_t pl = strlen(path), nl = strlen(name), rl = strlen(rel);
+        size_t pl = strlen(path), nl = strlen(name);
         char *child = xmalloc(pl + 1 + nl + 1);
         snprintf(child, pl + 1 + nl + 1, "%s/%s", path, name);
-        char *crel = xmalloc(rl + 1 + nl + 1);
-        snprintf(crel, rl + 1 + nl + 1, "%s%s%s", rel, rl ? "/" : "", name);
         struct stat lst, st;
         if (lstat(child, &lst) != 0) {
             fprintf(stderr, "zhengce-indexer: cannot read %s: %s\n", child, strerror(errno));
             rc = -1;
         } else if (S_ISDIR(lst.st_mode)) {
-            rc = walk_dir(l, child, crel);
+            rc = walk_dir(l, child);
         } else if (stat(child, &st) == 0 && S_ISREG(st.st_mode)) {
-            if (is_jsonl_name(name)) {
-                push_input(l, child, NULL, IN_JSONL, (uint64_t)st.st_size);
-            } else if (ends_with(name, ".txt")) {
-                char *id = text_id_of(crel);
-                push_input(l, child, id, IN_TEXT, (uint64_t)st.st_size);
-                free(id);
-            }
+            if (is_jsonl_name(name))
+                push_input(l, child, IN_JSONL, (uint64_t)st.st_size);
+            else if (ends_with(name, ".txt"))
+                push_input(l, child, IN_TEXT, (uint64_t)st.st_size);
         }
         free(child);
-        free(crel);
     }
     for (int i = 0; i < n; i++)
         free(ents[i]);
@@ -213,7 +193,7 @@ static int collect_inputs(input_list *l, char **args, int n)
     for (int i = 0; i < n; i++) {
         const char *a = args[i];
         if (strcmp(a, "-") == 0) {
-            push_input(l, "<stdin>", NULL, IN_STDIN, 0);
+            push_input(l, "<stdin>", IN_STDIN, 0);
             continue;
         }
         struct stat st;
@@ -227,17 +207,12 @@ static int collect_inputs(input_list *l, char **args, int n)
             size_t rl = strlen(root);
             while (rl > 1 && root[rl - 1] == '/')
                 root[--rl] = '\0';
-            int rc = walk_dir(l, root, "");
+            int rc = walk_dir(l, root);
             free(root);
             if (rc != 0)
                 return -1;
-        } else if (is_jsonl_name(a)) {
-            push_input(l, a, NULL, IN_JSONL, (uint64_t)st.st_size);
         } else {
-            const char *base = strrchr(a, '/');
-            char *id = text_id_of(base ? base + 1 : a);
-            push_input(l, a, id, IN_TEXT, (uint64_t)st.st_size);
-            free(id);
+            push_input(l, a, is_jsonl_name(a) ? IN_JSONL : IN_TEXT, (uint64_t)st.st_size);
         }
     }
     return 0;
@@ -477,6 +452,43 @@ static void read_jsonl(run *r, const input *in)
         fclose(f);
 }
 
+/* The run's id check for a text file read as json (textid.h): its id is
+ * its Id header's, else derived (NULL: why says why there is none).
+ * Returns 1 to add it, 0 when it is skipped: reported, unless it is the
+ * same file named twice. */
+static int claim_text_id(run *r, const input *in, const struct stat *st, const char *json,
+                         size_t jl, const char *derived, const zc_textdoc_lines *lines,
+                         const char *why)
+{
+    uint64_t line = 0;
+    char *header_id = NULL;
+    const char *id = derived;
+    if (zc_textdoc_has_id(lines)) {
+        json_t *o = json_loadb(json, jl, 0, NULL);
+        const char *s = json_string_value(json_object_get(o, "id"));
+        header_id = s ? xstrdup(s) : NULL;
+        json_decref(o);
+        id = header_id;
+        line = zc_textdoc_line_of(lines, "id");
+    } else if (id == NULL) {
+        bad_record(r, in->path, 0, why);
+        return 0;
+    }
+    if (id == NULL) /* out of memory parsing: the library will say */
+        return 1;
+    const char *other = NULL;
+    int c = zc_textid_claim(r->ids, id, st, in->path, &other);
+    if (c < 0) {
+        char msg[5000];
+        snprintf(msg, sizeof msg,
+                 "id '%.300s' is already the id of %.4000s; skipped (give one of them an "
+                 "Id: header)", id, other);
+        bad_record(r, in->path, line, msg);
+    }
+    free(header_id);
+    return c == 0;
+}
+
 static void read_text(run *r, const input *in)
 {
     char msg[300];
@@ -486,6 +498,9 @@ static void read_text(run *r, const input *in)
         bad_record(r, in->path, 0, msg);
         return;
     }
+    struct stat st; /* the file read, for telling two files from one named twice */
+    if (fstat(fileno(f), &st) != 0)
+        memset(&st, 0, sizeof st);
     /* One text file is one record: refuse it whole if over the limit. */
     size_t cap = in->size < r->o->max_record ? (size_t)in->size + 1 : r->o->max_record + 1;
     char *buf = xmalloc(cap);
@@ -522,11 +537,14 @@ static void read_text(run *r, const input *in)
         size_t jl = 0;
         zc_textdoc_lines lines;
         zc_textdoc_error te;
-        if (zc_textdoc_to_json(buf, len, in->text_id, &json, &jl, &lines, &te) != 0)
+        char why[300] = "";
+        char *id = zc_textid_of(r->ids, in->path, why, sizeof why);
+        if (zc_textdoc_to_json(buf, len, id, &json, &jl, &lines, &te) != 0)
             bad_record(r, in->path, te.line, te.message);
-        else
+        else if (claim_text_id(r, in, &st, json, jl, id, &lines, why))
             add_doc(r, in->path, 1, json, jl, &lines);
         free(json);
+        free(id);
     }
     free(buf);
     progress(r);
@@ -702,7 +720,12 @@ int main(int argc, char **argv)
 
     int rc = zc_ix_options_parse(argc, argv, &o);   /* -1: go on; 0: --help; 2 */
     if (rc < 0) {
+        char msg[300];
         rc = zc_ix_options_check(&o, token, sizeof token);
+        if (rc == 0 && zc_textid_new(o.id_root, &r.ids, msg, sizeof msg) != 0) {
+            fprintf(stderr, "zhengce-indexer: %s\n", msg);
+            rc = 2;
+        }
         if (rc == 0)
             rc = collect_inputs(&inputs, argv + optind, argc - optind) != 0
                      ? 2
@@ -710,9 +733,9 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < inputs.n; i++) {
         free(inputs.v[i].path);
-        free(inputs.v[i].text_id);
     }
     free(inputs.v);
+    zc_textid_free(r.ids);
     zc_ix_options_free(&o);
     pthread_mutex_destroy(&r.out_mu);
     return rc;

@@ -48,6 +48,12 @@ void zc_ix_usage(FILE *f)
           "body), directories (walked recursively: *.jsonl, *.json, *.txt), and '-'\n"
           "(JSON Lines on standard input).\n"
           "\n"
+          "A text document's id is its Id: header, else its file's canonical path\n"
+          "(symbolic links, '.' and '..' resolved) without extension, relative to\n"
+          "--id-root DIR when given: the same file gets the same id however it is\n"
+          "named and from any directory.  Two text files with one id in a run are\n"
+          "an error naming both; the second is skipped.\n"
+          "\n"
           "options:\n"
           "  --index DIR        the index directory (required)\n"
           "  --analyzer MODE    for a new index: ngram, words or hybrid (default\n"
@@ -70,6 +76,9 @@ void zc_ix_usage(FILE *f)
           "                     (started with --writable) at HOST:PORT or a Unix\n"
           "                     socket path, instead of writing an index\n"
           "  --token-file FILE  with --to: the AUTH token (first line of FILE)\n"
+          "  --id-root DIR      text documents without Id: header get ids relative\n"
+          "                     to DIR (default: absolute, e.g. /srv/corpus/text/a;\n"
+          "                     with --id-root /srv/corpus: text/a)\n"
           "  --help             this text\n"
           "\n"
           "Bad records are reported as FILE:LINE: error: MESSAGE and skipped.\n"
@@ -115,7 +124,7 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
 {
     enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
            OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP,
-           OPT_ANALYZER };
+           OPT_ANALYZER, OPT_ID_ROOT };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, OPT_INDEX},
         {"analyzer", required_argument, NULL, OPT_ANALYZER},
@@ -131,6 +140,7 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"to", required_argument, NULL, OPT_TO},
         {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {"id-root", required_argument, NULL, OPT_ID_ROOT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -176,6 +186,7 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
         case OPT_NO_PROGRESS: o->progress = 0; break;
         case OPT_TO: o->to = optarg; break;
         case OPT_TOKEN_FILE: o->token_file = optarg; break;
+        case OPT_ID_ROOT: o->id_root = optarg; break;
         case OPT_HELP: zc_ix_usage(stdout); return 0;
         default:
             if (optopt != 0 && optopt < 256)

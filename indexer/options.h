@@ -22,6 +22,7 @@ typedef struct zc_ix_options {
     const char *analyzer;    /* --analyzer MODE for a new index, or NULL */
     const char *to;          /* --to ADDR: send to a daemon instead */
     const char *token_file;  /* --token-file: AUTH token for --to */
+    const char *id_root;     /* --id-root DIR: text ids relative to DIR */
 } zc_ix_options;
 
 /* Fills the defaults; o->deletes gets room for argc ids (NULL when memory

@@ -118,6 +118,11 @@ static json_t *tags_array(span v)
     return arr;
 }
 
+int zc_textdoc_has_id(const zc_textdoc_lines *lines)
+{
+    return lines->header[H_ID] != 0;
+}
+
 uint64_t zc_textdoc_line_of(const zc_textdoc_lines *lines, const char *field)
 {
     if (lines == NULL || field == NULL)

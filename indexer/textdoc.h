@@ -22,7 +22,7 @@
  *  - No Title header: the first non-blank body line is the title (and stays
  *    in the body).
  *  - No Id header: the id given by the caller (the indexer derives it from
- *    the file path, see main.c).
+ *    the file's canonical path, see textid.h).
  * Must never: validate what the library validates (dates, lang, id rules):
  * the JSON goes through zc_index_add_json like every other document.
  */
@@ -55,6 +55,9 @@ typedef struct zc_textdoc_lines {
 int zc_textdoc_to_json(const char *text, size_t len, const char *default_id,
                        char **json_out, size_t *json_len, zc_textdoc_lines *lines,
                        zc_textdoc_error *e);
+
+/* 1 when the file had an Id header (its id is the header's), else 0. */
+int zc_textdoc_has_id(const zc_textdoc_lines *lines);
 
 /* The line of the file where `field` (a JSON field name such as "date")
  * was given: its header line, the body's first line for "body" or a title

@@ -369,7 +369,7 @@ def test_text_documents_and_walk(tmp_path, tmp_index):
     (root / "notes.md").write_text("# not indexed\n")
     write_jsonl(root / "docs.jsonl", [doc(1), doc(2)])
     write_jsonl(root / "more.json", [doc(3)])
-    p = run_indexer(tmp_index, "--json", root, check=1)
+    p = run_indexer(tmp_index, "--json", "--id-root", root, root, check=1)
     assert re.search(rf"^{re.escape(str(root))}/text/bad.txt:2: error: field 'date'",
                      p.stderr, re.M), p.stderr
     s = json.loads(p.stdout)
@@ -385,9 +385,88 @@ def test_text_documents_and_walk(tmp_path, tmp_index):
     c = cli_get(tmp_index, "text/c")
     assert c["title"] == "无标题头的文件第一行"
     assert cli_get(tmp_index, "d99") is None
-    # A text file named directly: its id is its file name without extension.
-    run_indexer(tmp_index, root / "text" / "a.txt", check=0)
-    assert cli_get(tmp_index, "a")["title"] == "关于加强管理的通知"
+    # A text file named directly keeps the id the walk gave it.
+    p = run_indexer(tmp_index, "--json", "--id-root", root, root / "text" / "a.txt", check=0)
+    assert json.loads(p.stdout)["docs"] == 6
+    assert cli_get(tmp_index, "text/a")["title"] == "关于加强管理的通知"
+
+
+def _text_ids(index):
+    """The ids of every document in the index, sorted (through the CLI)."""
+    p = cli(index, "search", "--json", "--limit", "100", "body")
+    return sorted(h["id"] for h in json.loads(p.stdout)["hits"])
+
+
+def test_text_id_stable_however_named(tmp_path, tmp_index, monkeypatch):
+    """One file named through a directory walk, relative with ./ and ..,
+    absolute, and through a symlinked directory, from two working
+    directories, in one run and in several: one document, one id (its
+    canonical path without extension; relative to --id-root when given)."""
+    corpus = tmp_path / "corpus"
+    (corpus / "a").mkdir(parents=True)
+    f = corpus / "a" / "notice.txt"
+    f.write_text("Title: 通知\n\nbody 正文\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(corpus, target_is_directory=True)
+    want = str(f.resolve())[:-len(".txt")]
+    monkeypatch.chdir(tmp_path)
+    names = [Path("corpus"), Path("./corpus/a/../a/notice.txt"), f.resolve(),
+             Path("link/a/notice.txt")]
+    p = run_indexer(tmp_index, "--json", *names, check=0)
+    assert json.loads(p.stdout)["docs"] == 1, p.stderr
+    for name in names:
+        p = run_indexer(tmp_index, "--json", name, check=0)
+        assert json.loads(p.stdout)["docs"] == 1, (name, p.stderr)
+    monkeypatch.chdir(corpus / "a")
+    p = run_indexer(tmp_index, "--json", "notice.txt", check=0)
+    assert json.loads(p.stdout)["docs"] == 1, p.stderr
+    if not Paths.cli.exists():
+        pytest.skip("zhengce CLI not built: ids not checked")
+    assert _text_ids(tmp_index) == [want]
+    # Under a root the id is relative, and the root may itself be named
+    # through the symlink.
+    rooted = tmp_path / "rooted"
+    for root, name in [(corpus, "notice.txt"), (tmp_path / "link", corpus), ("..", ".")]:
+        p = run_indexer(rooted, "--json", "--id-root", root, name, check=0)
+        assert json.loads(p.stdout)["docs"] == 1, (root, name, p.stderr)
+    assert _text_ids(rooted) == ["a/notice"]
+
+
+def test_text_id_collisions(tmp_path, tmp_index):
+    """Two b.txt in different folders get distinct ids; two files that
+    would share one (same name but the extension, or one Id header) are an
+    error naming both, the second skipped, nothing overwritten."""
+    root = tmp_path / "in"
+    for sub in ("x", "y"):
+        (root / sub).mkdir(parents=True)
+        (root / sub / "b.txt").write_text(f"Title: {sub}\n\nbody\n", encoding="utf-8")
+    p = run_indexer(tmp_index, "--json", "--id-root", root, root, check=0)
+    assert json.loads(p.stdout)["docs"] == 2
+    (root / "x" / "b.md").write_text("Title: md\n\nbody\n", encoding="utf-8")
+    p = run_indexer(tmp_index, "--json", "--id-root", root, root / "x" / "b.txt",
+                    root / "x" / "b.md", check=1)
+    assert re.search(rf"^{re.escape(str(root))}/x/b.md: error: id 'x/b' is already the id of "
+                     rf"{re.escape(str(root))}/x/b.txt; skipped", p.stderr, re.M), p.stderr
+    s = json.loads(p.stdout)
+    assert s["errors"] == 1 and s["indexed"] == 1 and s["docs"] == 2
+    # An Id header wins over the path, and is checked the same way.
+    (root / "y" / "c.txt").write_text("Id: x/b\nTitle: c\n\nbody\n", encoding="utf-8")
+    (root / "y" / "d.txt").write_text("Id: kept-d\nTitle: d\n\nbody\n", encoding="utf-8")
+    p = run_indexer(tmp_index, "--json", "--id-root", root, root / "x" / "b.txt",
+                    root / "y", check=1)
+    assert re.search(rf"^{re.escape(str(root))}/y/c.txt:1: error: id 'x/b' is already the id "
+                     rf"of {re.escape(str(root))}/x/b.txt; skipped", p.stderr, re.M), p.stderr
+    assert json.loads(p.stdout)["docs"] == 3
+    # Outside the root and without an Id header: no id, an error.
+    p = run_indexer(tmp_path / "ix2", "--json", "--id-root", root / "x", root / "y", check=1)
+    assert re.search(rf"^{re.escape(str(root))}/y/b.txt: error: outside --id-root",
+                     p.stderr, re.M), p.stderr
+    p = run_indexer(tmp_index, "--id-root", tmp_path / "missing", root, check=2)
+    assert "--id-root" in p.stderr
+    if not Paths.cli.exists():
+        pytest.skip("zhengce CLI not built: ids not checked")
+    assert cli_get(tmp_index, "x/b")["title"] == "x"
+    assert cli_get(tmp_index, "y/b")["title"] == "y"
+    assert cli_get(tmp_index, "kept-d")["title"] == "d"
 
 
 def test_stdin(tmp_index):
