@@ -216,6 +216,9 @@ static void test_option_issuer(void **state)
     /* Combined with lang. */
     expect_set(state, "{\"q\":\"zcall\",\"issuer\":[\"国务院\",\"State Council\"],\"lang\":\"en\"}",
                "en-1,en-2");
+    /* What the option does not do, the issuer: query field does: every
+     * issuer that contains the words (protocol.md points users there). */
+    expect_set(state, "{\"q\":\"zcall issuer:国务院\"}", "zh-1,zh-2,zh-4");
 }
 
 static void test_option_dates(void **state)
