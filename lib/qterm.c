@@ -336,14 +336,33 @@ void zc_qc_prox_add_unit(zc_qc *c)
     }
 }
 
+/* Whether the word ending at text offset end is (the end of) a field
+ * prefix: followed, after more ASCII name bytes ("issued_by"), by ':' or
+ * '：'.  The lexer takes only its known fields as fields; an unknown one
+ * ("tags:营商环境") stays free text, and its name, rare in the index,
+ * would be "corrected" ("lags:营商环境") although the user meant it as a
+ * name, not a word. */
+static int spell_field_name(const char *t, size_t len, size_t end)
+{
+    size_t q = end;
+    while (q < len && ((t[q] >= 'a' && t[q] <= 'z') || (t[q] >= 'A' && t[q] <= 'Z') ||
+                       (t[q] >= '0' && t[q] <= '9') || t[q] == '_' || t[q] == '-' ||
+                       t[q] == '.'))
+        q++;
+    return q < len && (t[q] == ':' ||
+                       (len - q >= 3 && memcmp(t + q, "\xEF\xBC\x9A", 3) == 0));
+}
+
 /* Records the English words of the unit at text offset s as spelling
- * candidates. */
+ * candidates (never a field name). */
 void zc_qc_spell_add_unit(zc_qc *c, size_t s)
 {
     for (size_t k = 0; k < c->n_at && !zc_qc_failed(c); k++) {
         const zc_qc_atok *a = &c->at[k];
         if (a->kind != ZC_TOK_WORD || a->numeric || a->len < ZC_SPELL_MIN_CHARS ||
             a->len > ZC_SPELL_MAX_CHARS)
+            continue;
+        if (spell_field_name(c->text, c->len, s + a->end))
             continue;
         const char *t = zc_qc_at_term(c, a);
         size_t i = 0;

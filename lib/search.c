@@ -156,7 +156,11 @@ static zc_status build_filter(const zc_search_opts *o, zc_xap_query **out, zc_er
     *out = NULL;
 
     if (o->lang != NULL) {
-        st = term_query(ZC_PFX_LANG, o->lang, strlen(o->lang), &parts[np], err);
+        /* Validated already; the C API may pass "ZH", the index holds "zh". */
+        const char *lang = zc_search_lang_canon(o->lang, strlen(o->lang));
+        if (lang == NULL)
+            lang = o->lang;
+        st = term_query(ZC_PFX_LANG, lang, strlen(lang), &parts[np], err);
         if (st != ZC_OK)
             goto fail;
         np++;

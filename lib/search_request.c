@@ -57,6 +57,41 @@ ZC_API void zc_search_request_free(zc_search_request *req)
     free(req);
 }
 
+const char *zc_search_lang_canon(const char *s, size_t len)
+{
+    /* By hand rather than strncasecmp: ASCII only, whatever the locale. */
+    if (len != 2)
+        return NULL;
+    char a = (char)(s[0] | 0x20), b = (char)(s[1] | 0x20);
+    if (a == 'z' && b == 'h')
+        return "zh";
+    if (a == 'e' && b == 'n')
+        return "en";
+    return NULL;
+}
+
+zc_status zc_search_date_order(const char *from, const char *to, zc_error *err)
+{
+    zc_date d;
+    char lo[9], hi[9];
+    if (from == NULL || to == NULL)
+        return ZC_OK;
+    if (zc_date_parse(from, strlen(from), &d, NULL) != ZC_OK)
+        return ZC_OK;
+    zc_date_key(&d, 0, lo);
+    if (zc_date_parse(to, strlen(to), &d, NULL) != ZC_OK)
+        return ZC_OK;
+    zc_date_key(&d, 1, hi);
+    /* An empty range is a mistake in the request (dates swapped, a typo in
+     * a year), not a question whose answer is "nothing": say so. */
+    if (memcmp(lo, hi, 8) > 0)
+        return zc_error_set(err, ZC_EINVAL, "from",
+                            "options \"from\" (%s) and \"to\" (%s): \"from\" is after "
+                            "\"to\" (a partial \"from\" means its first day, a partial "
+                            "\"to\" its last)", from, to);
+    return ZC_OK;
+}
+
 /* ---- one reader per option ----------------------------------------------
  * Each reads a present, non-null JSON value into req->opts, or fails
  * ZC_EINVAL naming its option. */
@@ -116,10 +151,10 @@ static zc_status opt_offset(zc_search_request *req, json_t *v, zc_error *err)
 static zc_status opt_lang(zc_search_request *req, json_t *v, zc_error *err)
 {
     const char *s = json_string_value(v);
-    if (s == NULL || (strcmp(s, "zh") != 0 && strcmp(s, "en") != 0) ||
-        json_string_length(v) != 2)
+    const char *lang = s ? zc_search_lang_canon(s, json_string_length(v)) : NULL;
+    if (lang == NULL)
         return zc_error_set(err, ZC_EINVAL, "lang", "option \"lang\" must be \"zh\" or \"en\"");
-    req->opts.lang = s;
+    req->opts.lang = lang;
     return ZC_OK;
 }
 
@@ -271,7 +306,7 @@ static zc_status parse_json_opts(zc_search_request *req, const char *text, size_
         if (st != ZC_OK)
             return st;
     }
-    return ZC_OK;
+    return zc_search_date_order(req->opts.from, req->opts.to, err);
 }
 
 ZC_API zc_status zc_search_request_parse(const char *text, size_t len,
@@ -321,7 +356,7 @@ zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err)
         return zc_error_set(err, ZC_EINVAL, "limit",
                             "option \"limit\" must be an integer from 0 to %u",
                             ZC_SEARCH_LIMIT_MAX);
-    if (o->lang != NULL && strcmp(o->lang, "zh") != 0 && strcmp(o->lang, "en") != 0)
+    if (o->lang != NULL && zc_search_lang_canon(o->lang, strlen(o->lang)) == NULL)
         return zc_error_set(err, ZC_EINVAL, "lang", "option \"lang\" must be \"zh\" or \"en\"");
     if (o->sort != ZC_SORT_RELEVANCE && o->sort != ZC_SORT_DATE_DESC &&
         o->sort != ZC_SORT_DATE_ASC)
@@ -348,5 +383,5 @@ zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err)
     if (o->to != NULL && zc_date_parse(o->to, strlen(o->to), &d, NULL) != ZC_OK)
         return zc_error_set(err, ZC_EINVAL, "to",
                             "option \"to\" is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)");
-    return ZC_OK;
+    return zc_search_date_order(o->from, o->to, err);
 }

@@ -30,4 +30,14 @@ extern const zc_search_facet zc_search_facets[ZC_SEARCH_N_FACETS];
  * option, with the parser's message where there is one. */
 zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err);
 
+/* "zh" or "en" (static strings) for those two codes in any case ("ZH",
+ * "En"), NULL for anything else; s need not be NUL-terminated. */
+const char *zc_search_lang_canon(const char *s, size_t len);
+
+/* ZC_EINVAL naming "from" when both dates are given and the first day of
+ * from is after the last day of to (an empty range: "from":"2017",
+ * "to":"2016"); ZC_OK otherwise, unreadable dates included (their own
+ * checks report them).  Either may be NULL. */
+zc_status zc_search_date_order(const char *from, const char *to, zc_error *err);
+
 #endif

@@ -204,11 +204,12 @@ typedef struct zc_search_opts {
     size_t q_len;
     uint32_t limit;           /* 0..ZC_SEARCH_LIMIT_MAX, default 10 */
     uint32_t offset;          /* default 0 */
-    const char *lang;         /* "zh", "en" or NULL for both (NUL-terminated) */
+    const char *lang;         /* "zh", "en" (any case) or NULL for both (NUL-terminated) */
     const char *const *issuers; /* any of these issuers (NUL-terminated), or NULL */
     size_t n_issuers;
     const char *from;         /* YYYY, YYYY-MM, YYYY-MM-DD or NULL */
-    const char *to;           /* idem; inclusive, a partial date means its last day */
+    const char *to;           /* idem; inclusive, a partial date means its last day;
+                               * before from is ZC_EINVAL, not an empty result */
     zc_sort sort;
     unsigned facets;          /* ZC_FACET_* bits */
     uint32_t facet_limit;     /* default ZC_FACET_LIMIT_DEFAULT */

@@ -215,6 +215,47 @@ def test_lang(server):
     assert idset(search(server, limit=20)) == ALL
 
 
+def test_lang_any_case(server):
+    # The option and the query field alike: "ZH", "En" are zh, en.
+    assert idset(search(server, lang="ZH", limit=20)) == ZH
+    assert idset(search(server, lang="En", limit=20)) == EN
+    assert idset(search(server, q=TOKEN + " lang:EN", limit=20)) == EN
+    r = search(server, lang="zh-CN")
+    assert err_code(r) == "bad_request" and "lang" in r["error"]["message"], r
+
+
+def test_inverted_date_range_is_bad_request(server):
+    # An empty range is a mistake in the request, named as such, not 0 hits.
+    for frm, to in (("2017", "2016"), ("2002-01-02", "2002-01-01"), ("2002-02", "2002-01")):
+        r = search(server, **{"from": frm, "to": to})
+        assert err_code(r) == "bad_request", (frm, to, r)
+        msg = r["error"]["message"]
+        assert '"from"' in msg and '"to"' in msg and frm in msg and to in msg, msg
+    # from = to, or a from inside a partial to: the whole period.
+    assert idset(search(server, **{"from": "2003", "to": "2003", "limit": 20})) == {"t5"}
+    assert idset(search(server, **{"from": "2002-01-01", "to": "2002",
+                                    "limit": 20})) == {"t4", "t8"}
+
+
+@pytest.mark.parametrize("q,prefix", [
+    ("tags:营商环境", "tags:"),
+    ("title:climte", "title:"),
+    ("issuer:obama", "issuer:"),
+    ("Tags：documnet", "Tags："),
+    ("issued_by:documnet", "issued_by:"),
+])
+def test_suggest_never_corrects_a_field_name(server, q, prefix):
+    r = search(server, q=q)
+    assert r["ok"] is True, r
+    assert r.get("suggest") is None or r["suggest"].startswith(prefix), r
+
+
+def test_suggest_corrects_the_value_of_an_unknown_field(server):
+    # The name stays, the misspelled value is still corrected (free text).
+    r = search(server, q="tags:documnet")
+    assert r.get("suggest") == "tags:document", r
+
+
 def test_issuer(server):
     assert idset(search(server, issuer="甲局", limit=20)) == {"t1", "t2", "t8"}
     assert idset(search(server, issuer=["甲局", "丙办"], limit=20)) == {"t1", "t2", "t6", "t8"}

@@ -184,6 +184,21 @@ static void test_option_lang(void **state)
 {
     expect_set(state, "{\"q\":\"zcall\",\"lang\":\"zh\"}", "zh-1,zh-2,zh-3,zh-4");
     expect_set(state, "{\"q\":\"zcall\",\"lang\":\"en\"}", "en-1,en-2,en-3");
+    /* Any case: the index holds the lower-case code. */
+    expect_set(state, "{\"q\":\"zcall\",\"lang\":\"ZH\"}", "zh-1,zh-2,zh-3,zh-4");
+    expect_set(state, "{\"q\":\"zcall\",\"lang\":\"En\"}", "en-1,en-2,en-3");
+    /* Through the C API, without the parser. */
+    fixture *f = *state;
+    zc_search_opts o;
+    zc_search_opts_init(&o);
+    o.q = "zcall";
+    o.q_len = 5;
+    o.lang = "EN";
+    zc_results *r = NULL;
+    zc_error err;
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_OK);
+    assert_int_equal(zc_results_count(r), 3);
+    zc_results_free(r);
 }
 
 static void test_option_issuer(void **state)
@@ -201,6 +216,9 @@ static void test_option_issuer(void **state)
     /* Combined with lang. */
     expect_set(state, "{\"q\":\"zcall\",\"issuer\":[\"国务院\",\"State Council\"],\"lang\":\"en\"}",
                "en-1,en-2");
+    /* What the option does not do, the issuer: query field does: every
+     * issuer that contains the words (protocol.md points users there). */
+    expect_set(state, "{\"q\":\"zcall issuer:国务院\"}", "zh-1,zh-2,zh-4");
 }
 
 static void test_option_dates(void **state)
@@ -221,8 +239,20 @@ static void test_option_dates(void **state)
     /* Undated documents never match a range, open-ended or not. */
     expect_set(state, "{\"q\":\"zcall\",\"from\":\"0001\"}", "en-1,en-2,zh-1,zh-2,zh-3");
     expect_set(state, "{\"q\":\"zcall\",\"to\":\"9999\"}", "en-1,en-2,zh-1,zh-2,zh-3");
-    /* from after to: nothing, not an error. */
-    expect_set(state, "{\"q\":\"zcall\",\"from\":\"2017\",\"to\":\"2003\"}", "");
+    /* from after to is a mistake in the request, not an empty range. */
+    fixture *f = *state;
+    zc_search_opts o;
+    zc_search_opts_init(&o);
+    o.q = "zcall";
+    o.q_len = 5;
+    o.from = "2017";
+    o.to = "2003";
+    zc_results *r = NULL;
+    zc_error err;
+    assert_int_equal(zc_search(f->idx, &o, &r, &err), ZC_EINVAL);
+    assert_null(r);
+    assert_string_equal(err.field, "from");
+    assert_non_null(strstr(err.message, "\"to\""));
 }
 
 static void test_option_sort(void **state)
@@ -632,8 +662,22 @@ static void test_suggest(void **state)
     zc_results *r = run(state, "Northeast Industrail Base");
     assert_string_equal(zc_results_suggest(r), "Northeast industrial Base");
     zc_results_free(r);
+    /* A field's value may be corrected, its name is kept (a known field's
+     * value is no candidate today). */
+    r = run(state, "title:industral");
+    assert_true(zc_results_suggest(r) == NULL ||
+                strncmp(zc_results_suggest(r), "title:", 6) == 0);
+    zc_results_free(r);
+    r = run(state, "tags:industral");
+    assert_string_equal(zc_results_suggest(r), "tags:industrial");
+    zc_results_free(r);
+    /* A field name is never corrected ("tags" is rare, "lags" would not be
+     * better), known fields or not, ASCII or full-width colon. */
     static const char *const none[] = {"revitalize industrial", "振兴东北", "zcall",
-                                       "\"industrial policy\"", "qqqqqqqq"};
+                                       "\"industrial policy\"", "qqqqqqqq",
+                                       "tags:营商环境", "Tags:industrial", "industral:base",
+                                       "Industral：base", "industral_by:base",
+                                       "issued_by:国务院", "issuer:obama"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
         r = run(state, none[i]);
         if (zc_results_suggest(r) != NULL)

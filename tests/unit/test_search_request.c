@@ -149,6 +149,11 @@ static void test_parse_edges_accepted(void **state)
         "{\"q\":\"x\",\"limit\":1000}",
         "{\"q\":\"x\",\"facet_limit\":0}",
         "{\"q\":\"x\",\"from\":\"2004-02-29\",\"to\":\"2016\"}",
+        /* from = to, and a from inside a partial to: not an empty range. */
+        "{\"q\":\"x\",\"from\":\"2016\",\"to\":\"2016\"}",
+        "{\"q\":\"x\",\"from\":\"2016-12-31\",\"to\":\"2016\"}",
+        "{\"q\":\"x\",\"from\":\"2016\",\"to\":\"2016-01-01\"}",
+        "{\"q\":\"x\",\"from\":\"2016-02\",\"to\":\"2016-02-29\"}",
         "{\"q\":\"x\",\"facets\":[]}",
         "{\"q\":\"x\",\"whatever\":\"ignored\"}",
         "[1,2] is plain text",
@@ -158,6 +163,29 @@ static void test_parse_edges_accepted(void **state)
         zc_error err;
         if (zc_search_request_parse(ok[i], strlen(ok[i]), &req, &err) != ZC_OK)
             fail_msg("%s: %s", ok[i], err.message);
+        zc_search_request_free(req);
+    }
+}
+
+/* "lang" in any case is the lower-case code (the index holds "zh", "en"). */
+static void test_parse_lang_any_case(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arg, *lang;
+    } cases[] = {
+        {"{\"q\":\"x\",\"lang\":\"ZH\"}", "zh"},
+        {"{\"q\":\"x\",\"lang\":\"Zh\"}", "zh"},
+        {"{\"q\":\"x\",\"lang\":\"zh\"}", "zh"},
+        {"{\"q\":\"x\",\"lang\":\"En\"}", "en"},
+        {"{\"q\":\"x\",\"lang\":\"EN\"}", "en"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zc_search_request *req = NULL;
+        zc_error err;
+        if (zc_search_request_parse(cases[i].arg, strlen(cases[i].arg), &req, &err) != ZC_OK)
+            fail_msg("%s: %s", cases[i].arg, err.message);
+        assert_string_equal(zc_search_request_opts(req)->lang, cases[i].lang);
         zc_search_request_free(req);
     }
 }
@@ -183,8 +211,16 @@ static void test_parse_error_messages(void **state)
         {"{\"q\":\"revitalize\",\"offset\":4294967296}", "offset",
          "option \"offset\" must be an integer from 0 to 4294967295"},
         {"{\"q\":\"振兴\",\"lang\":\"zh-CN\"}", "lang", "option \"lang\" must be \"zh\" or \"en\""},
-        {"{\"q\":\"振兴\",\"lang\":\"ZH\"}", "lang",
+        {"{\"q\":\"振兴\",\"lang\":\"Z\"}", "lang",
          "option \"lang\" must be \"zh\" or \"en\""},
+        {"{\"q\":\"振兴\",\"lang\":\"ｚｈ\"}", "lang",
+         "option \"lang\" must be \"zh\" or \"en\""},
+        {"{\"q\":\"振兴\",\"from\":\"2017\",\"to\":\"2016\"}", "from",
+         "options \"from\" (2017) and \"to\" (2016): \"from\" is after \"to\" (a partial "
+         "\"from\" means its first day, a partial \"to\" its last)"},
+        {"{\"q\":\"振兴\",\"from\":\"2016-11-02\",\"to\":\"2016-11-01\"}", "from",
+         "options \"from\" (2016-11-02) and \"to\" (2016-11-01): \"from\" is after \"to\" "
+         "(a partial \"from\" means its first day, a partial \"to\" its last)"},
         {"{\"q\":\"振兴\",\"issuer\":{\"国务院\":1}}", "issuer",
          "option \"issuer\" must be a string or an array of strings"},
         {"{\"q\":\"振兴\",\"issuer\":[\"国务院\",null]}", "issuer",
@@ -323,7 +359,8 @@ static void test_opts_validate(void **state)
     static const char *const one[1] = {"国务院"};
     static const char *const many[65] = {0};
     enum { C_OK, C_Q_NULL, C_Q_EMPTY, C_LIMIT, C_LANG, C_SORT, C_FACETS, C_FACET_LIMIT,
-           C_NO_ISSUERS, C_ISSUERS, C_TIME, C_TIME_NAN, C_FROM, C_TO, C_N };
+           C_NO_ISSUERS, C_ISSUERS, C_TIME, C_TIME_NAN, C_FROM, C_TO, C_ORDER, C_LANG_CASE,
+           C_N };
     static const struct {
         const char *field, *message;
     } want[C_N] = {
@@ -342,6 +379,10 @@ static void test_opts_validate(void **state)
         [C_TIME_NAN] = {"time_limit", "time limit must be >= 0"},
         [C_FROM] = {"from", "option \"from\" is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)"},
         [C_TO] = {"to", "option \"to\" is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)"},
+        [C_ORDER] = {"from", "options \"from\" (2017) and \"to\" (2016): \"from\" is after "
+                             "\"to\" (a partial \"from\" means its first day, a partial "
+                             "\"to\" its last)"},
+        [C_LANG_CASE] = {"", ""},
     };
     for (int c = 0; c < C_N; c++) {
         zc_search_opts o;
@@ -366,10 +407,12 @@ static void test_opts_validate(void **state)
         case C_TIME_NAN: o.time_limit_s = NAN; break;
         case C_FROM: o.from = "2003-02-29"; break;
         case C_TO: o.to = "16"; break;
+        case C_ORDER: o.from = "2017"; break;
+        case C_LANG_CASE: o.lang = "EN"; break;
         }
         zc_error err = {0};
         zc_status st = zc_search_opts_validate(&o, &err);
-        if (c == C_OK) {
+        if (c == C_OK || c == C_LANG_CASE) {
             if (st != ZC_OK)
                 fail_msg("good options refused: %s", err.message);
             continue;
@@ -403,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_parse_json_all),
         cmocka_unit_test(test_parse_errors_name_option),
         cmocka_unit_test(test_parse_edges_accepted),
+        cmocka_unit_test(test_parse_lang_any_case),
         cmocka_unit_test(test_parse_error_messages),
         cmocka_unit_test(test_parse_bad_json),
         cmocka_unit_test(test_parse_list_limits),
