@@ -18,7 +18,9 @@ static const char usage_text[] =
     "usage: zhengce [--index DIR | --server HOST:PORT] COMMAND [options] [ARGS]\n"
     "\n"
     "Commands:\n"
-    "  search QUERY...     search (words are joined with spaces)\n"
+    "  search QUERY...     search (words are joined with spaces); options go\n"
+    "                      before the query: from its first word on, words\n"
+    "                      starting with '-' are query text; '--' ends options\n"
     "  search --stdin      one query per input line (plain text or a JSON\n"
     "                      object); one JSON reply per output line\n"
     "  get ID              print a stored document\n"
@@ -97,14 +99,65 @@ static int parse_long(const char *s, long *out)
     return 0;
 }
 
+/* Whether the long option word s ("--name" or "--name=value") takes its
+ * value from the next word, resolving abbreviations as getopt_long does. */
+static int long_takes_next(const char *s)
+{
+    const char *name = s + 2;
+    if (strchr(name, '=') != NULL)
+        return 0;
+    size_t n = strlen(name);
+    const struct option *hit = NULL;
+    int nhits = 0;
+    for (const struct option *o = long_opts; o->name; o++) {
+        if (strncmp(o->name, name, n) != 0)
+            continue;
+        if (o->name[n] == '\0')
+            return o->has_arg == required_argument;
+        hit = o;
+        nhits++;
+    }
+    return nhits == 1 && hit->has_arg == required_argument;
+}
+
+/* How many words of argv getopt may look at: all of them, except after
+ * "search", where the query starts at its first word that is not an
+ * option (or after "--").  A query word may then start with '-'
+ * (`search climate -change`), and options after the query are query words
+ * rather than being moved in front of it by GNU getopt.  argv[0] is the
+ * command word when command_first. */
+static int option_words(int argc, char **argv, int command_first)
+{
+    int search = command_first && strcmp(argv[0], "search") == 0;
+    int have_command = command_first;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--") == 0)
+            return search ? i + 1 : argc;   /* getopt swallows the "--" */
+        if (s[0] == '-' && s[1] != '\0') {
+            if (s[1] == '-' && long_takes_next(s))
+                i++;
+            continue;
+        }
+        if (have_command)
+            return search ? i : argc;
+        have_command = 1;
+        search = strcmp(s, "search") == 0;
+        if (!search)
+            return argc;
+    }
+    return argc;
+}
+
 int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend)
 {
     memset(a, 0, sizeof *a);
     a->timeout = CLI_TIMEOUT_DEFAULT;
     optind = 0;       /* GNU: full re-initialisation, so the shell can reuse it */
     opterr = 0;
+    int nopt = option_words(argc, argv, !allow_backend);
     for (;;) {
-        int c = getopt_long(argc, argv, ":h", long_opts, NULL);
+        int c = getopt_long(nopt, argv, ":h", long_opts, NULL);
         if (c == -1)
             break;
         switch (c) {

@@ -41,7 +41,11 @@ const char *zc_cli_usage(void);
 int zc_cli_usage_error(const char *fmt, const char *arg);
 
 /* Parses argv from index 0 (the program, or a command word in the shell);
- * allow_backend says whether --index, --server and --timeout may be given.
+ * allow_backend says whether --index, --server and --timeout may be given
+ * (0 only in the shell, where argv[0] is the command word).  Options may
+ * come anywhere, except that a search's query begins at its first word that
+ * is not an option, or after "--": from there on every word, even one
+ * starting with '-', is query text.
  * Returns 0, or ZC_CLI_USAGE after printing why. */
 int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend);
 

@@ -1,7 +1,9 @@
 /* cli/cli_print.c — the readable output of `zhengce`: search hits,
  * documents, stats and errors, printed from the protocol reply object.
  *
- * Search hit format (rank = offset + position):
+ * Search reply: "<N> result(s) (<ms> ms)[, showing A-B]", then
+ * "did you mean: <suggestion>" when the reply has one, then each hit
+ * (rank = offset + position):
  *    1. <title>
  *       <date> · <issuer> · <docno> · <id>
  *       <snippet, matches in bold on a terminal, else [in brackets]>
@@ -82,6 +84,11 @@ static void print_search(json_t *o, long offset)
     if (n > 0 && (offset > 0 || (json_int_t)n < total))
         printf(", showing %ld-%ld", offset + 1, offset + (long)n);
     printf("\n");
+    /* The reply has "suggest" only when a spelling correction was found; a
+     * reader of the plain output would otherwise never see it. */
+    const char *suggest = str(o, "suggest");
+    if (suggest && *suggest)
+        printf("did you mean: %s\n", suggest);
     for (size_t i = 0; i < n; i++) {
         json_t *h = json_array_get(hits, i);
         const char *title = str(h, "title");

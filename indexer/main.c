@@ -93,6 +93,12 @@ typedef struct run {
     int fatal;         /* the index failed: stop, exit 2 */
 } run;
 
+/* "s" after a count other than 1: people read these lines ("1 document"). */
+static const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
@@ -247,9 +253,9 @@ static void on_commit(void *ctx, uint64_t batch, uint64_t docs, uint64_t index_d
         return;
     pthread_mutex_lock(&r->out_mu);
     zc_progress_clear(&r->prog);
-    fprintf(stderr, "committed batch %llu (%llu documents), index has %llu documents\n",
-            (unsigned long long)batch, (unsigned long long)docs,
-            (unsigned long long)index_docs);
+    fprintf(stderr, "committed batch %llu (%llu document%s), index has %llu document%s\n",
+            (unsigned long long)batch, (unsigned long long)docs, plural(docs),
+            (unsigned long long)index_docs, plural(index_docs));
     pthread_mutex_unlock(&r->out_mu);
 }
 
@@ -305,9 +311,9 @@ static void commit(run *r)
         if (r->idx)
             zc_index_doc_count(r->idx, &docs, NULL);
         zc_progress_clear(&r->prog);
-        fprintf(stderr, "committed batch %llu (%llu documents), index has %llu documents\n",
+        fprintf(stderr, "committed batch %llu (%llu document%s), index has %llu document%s\n",
                 (unsigned long long)r->batches, (unsigned long long)r->pending,
-                (unsigned long long)docs);
+                plural(r->pending), (unsigned long long)docs, plural(docs));
     }
     r->pending = 0;
     r->pending_bytes = 0;
@@ -377,7 +383,10 @@ static int on_reply(void *ctx, const zc_remote_reply *rep)
         return 0;
     }
     char msg[ZC_ERROR_MESSAGE_MAX + 64];
-    snprintf(msg, sizeof msg, "the server answered %s: %s", rep->code, rep->message);
+    if (strcmp(rep->code, "read_only") == 0)   /* e.g. restarted read-only since the open */
+        snprintf(msg, sizeof msg, "%s", ZC_REMOTE_READ_ONLY_MESSAGE);
+    else
+        snprintf(msg, sizeof msg, "the server answered %s: %s", rep->code, rep->message);
     report(r, rep->file, rep->line, "fatal", msg);
     r->fatal = 1;
     return 1;
@@ -640,11 +649,12 @@ static int summarize(const run *r, double secs, uint64_t docs)
     double dps = (double)r->indexed / sd, mbps = (double)r->bytes / 1e6 / sd;
     if (!o->quiet) {
         fprintf(stderr,
-                "indexed %llu documents (%.1f MB) in %.1f s: %.0f docs/s, %.1f MB/s; "
-                "%llu errors; %s %s has %llu documents\n",
-                (unsigned long long)r->indexed, (double)r->bytes / 1e6, secs, dps, mbps,
-                (unsigned long long)r->errors, o->to ? "server" : "index",
-                o->to ? o->to : o->index, (unsigned long long)docs);
+                "indexed %llu document%s (%.1f MB) in %.1f s: %.0f docs/s, %.1f MB/s; "
+                "%llu error%s; %s %s has %llu document%s\n",
+                (unsigned long long)r->indexed, plural(r->indexed), (double)r->bytes / 1e6,
+                secs, dps, mbps, (unsigned long long)r->errors, plural(r->errors),
+                o->to ? "server" : "index", o->to ? o->to : o->index,
+                (unsigned long long)docs, plural(docs));
     }
     int rc = r->fatal ? 2 : r->errors > 0 ? 1 : 0;
     if (o->json) {
@@ -718,7 +728,7 @@ int main(int argc, char **argv)
     }
     r.o = &o;
 
-    int rc = zc_ix_options_parse(argc, argv, &o);   /* -1: go on; 0: --help; 2 */
+    int rc = zc_ix_options_parse(argc, argv, &o);   /* -1: go on; 0: --help, --version; 2 */
     if (rc < 0) {
         char msg[300];
         rc = zc_ix_options_check(&o, token, sizeof token);

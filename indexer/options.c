@@ -80,6 +80,7 @@ void zc_ix_usage(FILE *f)
           "                     to DIR (default: absolute, e.g. /srv/corpus/text/a;\n"
           "                     with --id-root /srv/corpus: text/a)\n"
           "  --help             this text\n"
+          "  --version          the version of zhengce-indexer and libzhengce\n"
           "\n"
           "Bad records are reported as FILE:LINE: error: MESSAGE and skipped.\n"
           "Exit status: 0 ok, 1 some records were bad, 2 usage, open or write error.\n",
@@ -124,7 +125,7 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
 {
     enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
            OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP,
-           OPT_ANALYZER, OPT_ID_ROOT };
+           OPT_ANALYZER, OPT_ID_ROOT, OPT_VERSION };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, OPT_INDEX},
         {"analyzer", required_argument, NULL, OPT_ANALYZER},
@@ -142,6 +143,7 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
         {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
         {"id-root", required_argument, NULL, OPT_ID_ROOT},
         {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -188,6 +190,10 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
         case OPT_TOKEN_FILE: o->token_file = optarg; break;
         case OPT_ID_ROOT: o->id_root = optarg; break;
         case OPT_HELP: zc_ix_usage(stdout); return 0;
+        case OPT_VERSION:
+            /* The same words as zhengce-searchd --version and zhengce --version. */
+            printf("zhengce-indexer %s (libzhengce %s)\n", ZC_VERSION_STRING, zc_version());
+            return 0;
         default:
             if (optopt != 0 && optopt < 256)
                 fprintf(stderr, "zhengce-indexer: unknown option -%c\n", optopt);

@@ -34,7 +34,7 @@ void zc_ix_options_free(zc_ix_options *o);
 void zc_ix_usage(FILE *f);
 
 /* Parses the command line into o (strings borrowed from argv).  Returns -1
- * to go on, else the exit status: 0 after --help, 2 after printing a usage
+ * to go on, else the exit status: 0 after --help or --version, 2 after printing a usage
  * error. */
 int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o);
 

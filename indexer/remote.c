@@ -111,6 +111,24 @@ static zc_status connect_(zc_remote *r, zc_error *err)
     return authenticate(r, err);
 }
 
+/* Asks STATS whether the daemon takes writes.  Without this, a daemon
+ * started without --writable refuses the first ADD, and an empty input
+ * only learns it at COMMIT; a user then reads a refusal per record or a
+ * summary of "0 documents" instead of the one thing to fix.  A daemon
+ * whose STATS says nothing about it is let through: its ADD replies say. */
+static zc_status check_writable(zc_remote *r, zc_error *err)
+{
+    json_t *j = NULL;
+    zc_status st = send_req(r, "STATS", NULL, 0, err);
+    if (st == ZC_OK)
+        st = recv_json(r, &j, err);
+    if (st == ZC_OK && json_is_true(json_object_get(j, "ok")) &&
+        json_is_false(json_object_get(j, "writable")))
+        st = fail(err, ZC_EREADONLY, ZC_REMOTE_READ_ONLY_MESSAGE, NULL);
+    json_decref(j);
+    return st;
+}
+
 zc_status zc_remote_open(const char *addr, const char *token, zc_remote_reply_fn fn,
                          void *ctx, zc_remote **out, zc_error *err)
 {
@@ -127,6 +145,8 @@ zc_status zc_remote_open(const char *addr, const char *token, zc_remote_reply_fn
         st = fail(err, ZC_ENOMEM, "out of memory", NULL);
     if (st == ZC_OK)
         st = connect_(r, err);
+    if (st == ZC_OK)
+        st = check_writable(r, err);
     if (st != ZC_OK) {
         zc_remote_close(r);
         return st;

@@ -47,9 +47,14 @@ typedef int (*zc_remote_reply_fn)(void *ctx, const zc_remote_reply *r);
 
 typedef struct zc_remote zc_remote;
 
+/* What a daemon started without --writable is told as: the message of
+ * ZC_EREADONLY from zc_remote_open, and of a read_only reply. */
+#define ZC_REMOTE_READ_ONLY_MESSAGE "the daemon is read-only: start it with --writable"
+
 /* Connects to addr (HOST:PORT or a Unix socket path); sends AUTH with token
- * (NUL-terminated, may be NULL for none).  Returns new; free with
- * zc_remote_close. */
+ * (NUL-terminated, may be NULL for none); asks STATS whether the daemon
+ * takes writes: ZC_EREADONLY (ZC_REMOTE_READ_ONLY_MESSAGE) if it says not.
+ * Returns new; free with zc_remote_close. */
 zc_status zc_remote_open(const char *addr, const char *token, zc_remote_reply_fn fn,
                          void *ctx, zc_remote **out, zc_error *err);
 

@@ -326,6 +326,43 @@ static zc_status best_run(const zc_snip_match *m, size_t n, size_t n_terms, size
     return ZC_OK;
 }
 
+static int ascii_alnum(const char *text, size_t p)
+{
+    unsigned char c = (unsigned char)text[p];
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Moves the edges of text[*start, *end) off the inside of an English word
+ * or number (an ASCII letter/digit run), inward so the window only shrinks
+ * and stays within its budget: "…ulation of ports" reads worse than
+ * "…of ports".  Never past keep_from / keep_to (the shown matches), and
+ * not when the window is one run. */
+static void word_edges(const char *text, size_t len, size_t keep_from, size_t keep_to,
+                       size_t *start, size_t *end)
+{
+    size_t s = *start, e = *end;
+    if (s > 0 && s < e && ascii_alnum(text, s - 1) && ascii_alnum(text, s)) {
+        size_t q = s;
+        while (q < e && q < keep_from && ascii_alnum(text, q))
+            q++;
+        if (q < e && q <= keep_from && !ascii_alnum(text, q))
+            s = skip_spaces(text, e, q);
+        if (s > keep_from)
+            s = keep_from;
+    }
+    if (e < len && e > s && ascii_alnum(text, e - 1) && ascii_alnum(text, e)) {
+        size_t q = e;
+        while (q > s && q > keep_to && ascii_alnum(text, q - 1))
+            q--;
+        if (q > s && q >= keep_to && !ascii_alnum(text, q - 1))
+            e = q;
+        while (e > s && e > keep_to && text[e - 1] == ' ')
+            e--;
+    }
+    *start = s;
+    *end = e;
+}
+
 /* Where a window showing m[bi, bj) starts: a sentence boundary shortly
  * before the first match if there is one; otherwise a little context
  * before it.  Then, when the window would reach the end of the text with
@@ -381,6 +418,11 @@ static void place(const char *text, size_t len, const zc_snip_match *m, size_t b
         }
         start = skip_spaces(text, len, s2);
     }
+    size_t last = m[bi].end;
+    for (size_t k = bi; k < bj; k++)
+        if (m[k].end > last)
+            last = m[k].end;
+    word_edges(text, len, first, last < end ? last : end, &start, &end);
     *start_out = start;
     *end_out = end;
 }
@@ -394,6 +436,7 @@ zc_status zc_snip_window_choose(const char *text, size_t len, size_t n_terms,
         /* Nothing matches: the start of the text. */
         w->start = skip_spaces(text, len, 0);
         w->end = advance_chars(text, len, w->start, max_chars);
+        word_edges(text, len, w->start, w->start, &w->start, &w->end);
         w->tail = more_text(text, len, w->end);
         return ZC_OK;
     }

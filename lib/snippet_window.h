@@ -3,7 +3,9 @@
  * Owns: deciding which matches are marked (pieces of a query word only
  * together with the rest of it), the window of at most max_chars characters
  * around the densest cluster of them, where it starts (a sentence start if
- * one is near) and the spans to mark in it.
+ * one is near), its edges kept off the inside of English words and numbers
+ * (ASCII letter/digit runs: moved inward, never past a shown match) and the
+ * spans to mark in it.
  * Must never: cut inside a UTF-8 character, or read outside text[0, len).
  */
 #ifndef ZC_SNIPPET_WINDOW_H

@@ -130,6 +130,52 @@ def test_readable_search(server, index):
     assert "year: 2001 (3), 2002 (2), 2003 (1)" in r.stdout.decode()
 
 
+def test_readable_search_prints_the_spelling_suggestion(server, index):
+    for r in (remote(server, "search", "logistcs", TOKEN),
+              local(index, "search", "logistcs", TOKEN)):
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.decode().splitlines()
+        assert lines[0].startswith("0 results (")
+        assert lines[1] == "did you mean: logistics " + TOKEN
+    r = local(index, "search", TOKEN)                  # no suggestion, no line
+    assert b"did you mean" not in r.stdout
+
+
+def test_readable_search_says_1_result(index):
+    r = local(index, "search", "--issuer", "Port Bureau", TOKEN)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().startswith("1 result (")
+
+
+def test_query_words_starting_with_a_dash(server, index):
+    def ids(r):
+        assert r.returncode == 0, r.stderr
+        o = json_out(r)
+        return o["total"], sorted(h["id"] for h in o["hits"])
+    want = ids(local(index, "search", "--json", "--stdin",
+                     stdin=json.dumps({"q": TOKEN + " -energy"}).encode()))
+    assert want[0] == 7 and "t5" not in want[1]
+    # after the first query word, '-word' is query text, not an option
+    assert ids(local(index, "search", "--json", TOKEN, "-energy")) == want
+    assert ids(remote(server, "--json", "search", TOKEN, "-energy")) == want
+    # '--' ends the options, so the query may start with '-'
+    assert ids(local(index, "search", "--json", "--", "-energy", TOKEN)) == want
+    # without '--', a leading '-energy' is still an (unknown) option
+    assert local(index, "search", "-energy", TOKEN).returncode == 2
+    # options after the query are query text too
+    r = local(index, "search", "--json", TOKEN, "--limit", "1")
+    assert r.returncode == 0 and len(json_out(r)["hits"]) != 1
+    # options before the command word, abbreviated or with '=', still work
+    r = zc("--index", index, "--json", "search", "--lim", "5", "--lang=en", TOKEN, "-energy")
+    assert sorted(h["id"] for h in json_out(r)["hits"]) == ["t4", "t7"]
+    # the shell parses its lines the same way
+    script = ("search --json " + TOKEN + " -energy\n").encode()
+    r = local(index, "shell", stdin=script)
+    line = [x for x in r.stdout.decode().splitlines() if x.startswith("{")][0]
+    o = json.loads(line)
+    assert (o["total"], sorted(h["id"] for h in o["hits"])) == want
+
+
 def test_readable_search_on_a_terminal_uses_bold(index):
     master, slave = pty.openpty()
     try:

@@ -37,7 +37,7 @@ SEED = int(os.environ.get("ZC_CRASH_SEED", "20261128"))
 XAPIAN_CHECK = shutil.which("xapian-check")
 GEN = Paths.gen
 PY = "/usr/bin/python3"
-COMMITTED_RE = re.compile(r"committed batch (\d+) \((\d+) documents\)")
+COMMITTED_RE = re.compile(r"committed batch (\d+) \((\d+) documents?\)")
 
 
 def gen_corpus(path, seed, mb):

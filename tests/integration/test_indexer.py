@@ -28,8 +28,8 @@ from zcproto import (TEST_DOCS, Daemon, Paths, doc, read_jsonl, require,  # noqa
                      run_indexer, sample_records, write_jsonl)
 
 SUMMARY_RE = re.compile(
-    r"^indexed (\d+) documents \(([\d.]+) MB\) in ([\d.]+) s: (\d+) docs/s, ([\d.]+) MB/s; "
-    r"(\d+) errors; index (.+) has (\d+) documents$", re.M)
+    r"^indexed (\d+) documents? \(([\d.]+) MB\) in ([\d.]+) s: (\d+) docs/s, ([\d.]+) MB/s; "
+    r"(\d+) errors?; index (.+) has (\d+) documents?$", re.M)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -192,7 +192,7 @@ def test_kill9_mid_run_then_rerun(tmp_index):
     try:
         deadline = time.monotonic() + 300
         for line in proc.stderr:
-            m = re.match(r"committed batch (\d+) \((\d+) documents\), index has (\d+) documents",
+            m = re.match(r"committed batch (\d+) \((\d+) documents?\), index has (\d+) documents?",
                          line)
             if m:
                 committed = int(m.group(3))
@@ -480,7 +480,7 @@ def test_batches_and_summary(tmp_path, tmp_index):
     src = tmp_path / "b.jsonl"
     write_jsonl(src, [doc(i) for i in range(25)])
     p = run_indexer(tmp_index, "--json", "--verbose", "--batch", "10", src, check=0)
-    batches = re.findall(r"^committed batch (\d+) \((\d+) documents\), index has (\d+) documents$",
+    batches = re.findall(r"^committed batch (\d+) \((\d+) documents?\), index has (\d+) documents?$",
                          p.stderr, re.M)
     assert [(int(a), int(b), int(c)) for a, b, c in batches] == [(1, 10, 10), (2, 10, 20),
                                                                    (3, 5, 25)]
@@ -629,8 +629,31 @@ def test_to_read_only_daemon(index, tmp_path):
     require(Paths.searchd)
     src = tmp_path / "a.jsonl"
     write_jsonl(src, [doc(1)])
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
     with Daemon(index) as d:
         p = subprocess.run([str(Paths.indexer), "--to", addr(d), "--json", str(src)],
                            capture_output=True, text=True, timeout=120)
+        # nothing to send: still told, not "server has 0 documents"
+        q = subprocess.run([str(Paths.indexer), "--to", addr(d), str(empty)],
+                           capture_output=True, text=True, timeout=120)
     assert p.returncode == 2, p.stderr
-    assert "read_only" in p.stderr
+    assert p.stderr == ("zhengce-indexer: the daemon is read-only: start it with --writable\n")
+    assert json.loads(p.stdout)["error"]["code"] == "read_only"
+    assert q.returncode == 2 and "read-only: start it with --writable" in q.stderr, q.stderr
+    assert "documents" not in q.stderr
+
+
+def test_version_and_counts_in_words(tmp_index, tmp_path):
+    p = subprocess.run([str(Paths.indexer), "--version"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0 and re.match(r"^zhengce-indexer \S+ \(libzhengce \S+\)$",
+                                          p.stdout), p.stdout
+    assert "--version" in subprocess.run([str(Paths.indexer), "--help"], capture_output=True,
+                                         text=True, timeout=60).stdout
+    src = tmp_path / "one.jsonl"
+    write_jsonl(src, [doc(1)])
+    p = run_indexer(tmp_index, "--verbose", src)
+    assert "committed batch 1 (1 document), index has 1 document\n" in p.stderr, p.stderr
+    assert re.search(r"^indexed 1 document \(.*; 0 errors; index .* has 1 document$",
+                     p.stderr, re.M), p.stderr

@@ -2,6 +2,7 @@
  * highlight sets made by the real query parser from real query text.
  *
  * Owns nothing. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -496,6 +497,60 @@ static void test_densest_window(void **state)
     free(s);
 }
 
+/* The snippet's text without marks and "…", found in text: the characters
+ * just outside it are not ASCII letters or digits. */
+static void assert_word_edges(const char *text, const char *snippet)
+{
+    char plain[512];
+    size_t n = 0;
+    const char *p = snippet;
+    if (strncmp(p, "…", 3) == 0)
+        p += 3;
+    while (*p && n + 1 < sizeof plain) {
+        if (strncmp(p, "<b>", 3) == 0) {
+            p += 3;
+        } else if (strncmp(p, "</b>", 4) == 0) {
+            p += 4;
+        } else if (strcmp(p, "…") == 0) {
+            break;
+        } else {
+            plain[n++] = *p++;
+        }
+    }
+    plain[n] = '\0';
+    const char *at = strstr(text, plain);
+    if (at == NULL)
+        fail_msg("snippet text not in the text: %s", snippet);
+    if (at > text && isalnum((unsigned char)at[-1]))
+        fail_msg("snippet starts inside a word: %s", snippet);
+    if (isalnum((unsigned char)at[n]))
+        fail_msg("snippet ends inside a word: %s", snippet);
+}
+
+static void test_english_word_edges(void **state)
+{
+    const char *text =
+        "Comprehensive regulations of harbour governance are described at considerable "
+        "length, including the port authority rules and further administrative "
+        "arrangements for 2023456 containers handled annually across the region.";
+    const char *queries[] = {"port", "containers", "harbour", "region", NULL};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        for (size_t max = 20; max <= 90; max += 7) {
+            char *s = snip(state, queries[q], text, max);
+            assert_true(shown_chars(s) <= max);
+            if (queries[q] != NULL)
+                assert_non_null(strstr(s, "<b>"));
+            assert_word_edges(text, s);
+            free(s);
+        }
+    }
+    /* One word longer than the window: cut inside it all the same. */
+    char *s = snip(state, "absent", "Supercalifragilisticexpialidocious words", 10);
+    if (strcmp(s, "Supercalif…") != 0)
+        fail_msg("a one-word window: %s", s);
+    free(s);
+}
+
 static void test_utf8_safety(void **state)
 {
     zc_analyzer *a = *state;
@@ -538,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_long_text_window),
         cmocka_unit_test(test_sentence_start),
         cmocka_unit_test(test_densest_window),
+        cmocka_unit_test(test_english_word_edges),
         cmocka_unit_test(test_utf8_safety),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
