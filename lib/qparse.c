@@ -13,6 +13,7 @@
 #include "lib/norm.h"
 #include "lib/qlex.h"
 #include "lib/qparse.h"
+#include "lib/qunit.h"
 #include "base/utf8.h"
 
 typedef struct pctx {
@@ -126,7 +127,12 @@ static zc_qnode *lang_leaf(pctx *c, const zc_qtok *t)
 /* The leaf a word or phrase token stands for (its '-' not included). */
 static zc_qnode *leaf(pctx *c, const zc_qtok *t)
 {
-    int phrase = t->type == ZC_QTOK_PHRASE;
+    /* A date or a number with its unit, unquoted, is read as if quoted:
+     * analysis would cut it into digits and characters that each match
+     * anywhere (qunit.h). */
+    int phrase = t->type == ZC_QTOK_PHRASE ||
+                 (t->field != ZC_QF_DOCNO && t->field != ZC_QF_LANG &&
+                  zc_qunit_is(c->text + t->vstart, t->vlen));
     if (t->field == ZC_QF_DOCNO)
         return docno_leaf(c, t);
     if (t->field == ZC_QF_LANG)

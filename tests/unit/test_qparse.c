@@ -215,6 +215,70 @@ static void test_document_numbers(void **state)
     CHECK(cases);
 }
 
+/* ---- units typed without quotes (lib/qunit.h) ------------------------------ */
+
+/* A date or a number with its unit, as a whole word, is a phrase as if it
+ * had been quoted; anything else stays a word. */
+static void test_units(void **state)
+{
+    (void)state;
+    static const tcase cases[] = {
+        /* dates */
+        {"2017年6月27日", "(phrase \"2017年6月27日\")"},
+        {"２０１７年６月２７日", "(phrase \"２０１７年６月２７日\")"},
+        {"2021年7月1日", "(phrase \"2021年7月1日\")"},
+        {"2021年07月", "(phrase \"2021年07月\")"},
+        {"2016年", "(phrase \"2016年\")"},
+        {"6月27日", "(phrase \"6月27日\")"},
+        {"2016-04-26", "(phrase \"2016-04-26\")"},
+        {"2016-4", "(phrase \"2016-4\")"},
+        {"2016.04.26", "(phrase \"2016.04.26\")"},
+        {"2016/4/26", "(phrase \"2016/4/26\")"},
+        {"２０１６－０４－２６", "(phrase \"２０１６－０４－２６\")"},
+        {"２０１６／４／２６", "(phrase \"２０１６／４／２６\")"},
+        /* numbers with their unit */
+        {"5%", "(phrase \"5%\")"},
+        {"５％", "(phrase \"５％\")"},
+        {"300万元", "(phrase \"300万元\")"},
+        {"12.5亿元", "(phrase \"12.5亿元\")"},
+        {"１２．５亿", "(phrase \"１２．５亿\")"},
+        {"16年", "(phrase \"16年\")"},
+        {"3万亿元 100家 20项 10个 5年 30天 2倍",
+         "(and (phrase \"3万亿元\") (phrase \"100家\") (phrase \"20项\") (phrase \"10个\") "
+         "(phrase \"5年\") (phrase \"30天\") (phrase \"2倍\"))"},
+        /* with words, operators, fields, '-' and parentheses around them */
+        {"国务院 2016年4月26日", "(and (word \"国务院\") (phrase \"2016年4月26日\"))"},
+        {"2016年 OR 2017年", "(or (phrase \"2016年\") (phrase \"2017年\"))"},
+        {"振兴 NOT 5%", "(and (word \"振兴\") (not (phrase \"5%\")))"},
+        {"-2016-04-26", "(not (phrase \"2016-04-26\"))"},
+        {"(东北 2016年)", "(group (and (word \"东北\") (phrase \"2016年\")))"},
+        {"title:2016年", "(phrase title \"2016年\")"},
+        {"issuer:2016年", "(phrase issuer \"2016年\")"},
+        {"docno:2016年", "(docno \"2016年\" \"2016.年\")"},   /* as before */
+        /* quoted: unchanged */
+        {"\"2017年6月27日\"", "(phrase \"2017年6月27日\")"},
+        {"\"300万元 补贴\"", "(phrase \"300万元 补贴\")"},
+        /* no unit, or more than the unit in the word: words as before */
+        {"2016", "(word \"2016\")"},
+        {"12.5", "(word \"12.5\")"},
+        {"2016.04", "(word \"2016.04\")"},
+        {"2016/04", "(word \"2016/04\")"},
+        {"2016年4月26日国务院", "(word \"2016年4月26日国务院\")"},
+        {"约300万元", "(word \"约300万元\")"},
+        {"2016-13-01", "(word \"2016-13-01\")"},
+        {"2016-04/26", "(word \"2016-04/26\")"},
+        {"2016年13月", "(word \"2016年13月\")"},
+        {"20160年", "(phrase \"20160年\")"},
+        {"6月", "(word \"6月\")"},
+        {"5%%", "(word \"5%%\")"},
+        {".5%", "(word \".5%\")"},
+        {"5.%", "(word \"5.%\")"},
+        {"万元", "(word \"万元\")"},
+        {"COVID-19", "(word \"COVID-19\")"},
+    };
+    CHECK(cases);
+}
+
 /* ---- malformed input: the whole text as plain words ------------------------ */
 
 static void test_syntax_errors_are_plain_words(void **state)
@@ -441,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_document_numbers),
+        cmocka_unit_test(test_units),
         cmocka_unit_test(test_syntax_errors_are_plain_words),
         cmocka_unit_test(test_read_before_error),
         cmocka_unit_test(test_nesting_limit),
