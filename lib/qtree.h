@@ -15,8 +15,9 @@
  *           its value was no document number / no zh or en, so the token is
  *           searched as text.  Printed (word "text"), (word title "text"),
  *           (word "text" docno "canon"), (word "text" literal lang).
- *   PHRASE  a quoted phrase: span of the text inside the quotes; field NONE,
- *           TITLE or ISSUER.  Printed (phrase "text"), (phrase title "text").
+ *   PHRASE  a quoted phrase: span of the text inside the quotes; or an
+ *           unquoted word that is a date or a number with its unit
+ *           (qunit.h): span of the word; field NONE, TITLE or ISSUER.  Printed (phrase "text"), (phrase title "text").
  *   DOCNO   docno:N whose value is a document number: span of the value,
  *           docno its canonical form.  Printed (docno "text" "canon").
  *   LANG    lang:zh or lang:en, a filter: span of the value, lang "zh" or

@@ -792,6 +792,50 @@ static void test_snippet_body_source(void **state)
     expect_ids(state, "snipword", "");
 }
 
+/* A date typed without quotes matches as its quoted form does: only the
+ * documents that hold it, not those with its digits and characters
+ * scattered (unit-2, unit-3) — lib/qunit.h. */
+static void test_unquoted_units(void **state)
+{
+    fixture *f = *state;
+    zc_error err;
+    zc_index *w = NULL;
+    assert_int_equal(zc_index_open(f->dir, ZC_OPEN_WRITE, &w, &err), ZC_OK);
+    static const char *const docs[] = {
+        "{\"id\":\"unit-1\",\"lang\":\"zh\",\"title\":\"会议纪要\","
+        "\"body\":\"会议于2017年6月27日召开，安排资金300万元。\"}",
+        "{\"id\":\"unit-2\",\"lang\":\"zh\",\"title\":\"年度计划\","
+        "\"body\":\"2017年工作要点：6月完成验收，27日前上报，资金3000万元。\"}",
+        "{\"id\":\"unit-3\",\"lang\":\"zh\",\"title\":\"通知\","
+        "\"body\":\"27家企业在6月参加2017年评选，共6月次，300人。\"}",
+        "{\"id\":\"unit-4\",\"lang\":\"zh\",\"title\":\"2017年6月27日的决定\","
+        "\"body\":\"本决定自发布之日起施行。\"}",
+    };
+    size_t n = sizeof docs / sizeof docs[0];
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(zc_index_add_json(w, docs[i], strlen(docs[i]), NULL, &err), ZC_OK);
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+
+    expect_set(state, "{\"q\":\"\\\"2017年6月27日\\\"\"}", "unit-1,unit-4");
+    expect_set(state, "{\"q\":\"2017年6月27日\"}", "unit-1,unit-4");
+    expect_set(state, "{\"q\":\"２０１７年６月２７日\"}", "unit-1,unit-4");
+    expect_set(state, "{\"q\":\"title:2017年6月27日\"}", "unit-4");
+    expect_set(state, "{\"q\":\"300万元\"}", "unit-1");
+    /* the words around it are required as before */
+    expect_set(state, "{\"q\":\"召开 2017年6月27日\"}", "unit-1");
+
+    for (size_t i = 0; i < n; i++) {
+        char id[8] = "unit-";
+        id[5] = (char)('1' + i);
+        assert_int_equal(zc_index_delete(w, id, 6, NULL, &err), ZC_OK);
+    }
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    zc_index_close(w);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+    expect_ids(state, "{\"q\":\"2017年6月27日\"}", "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -813,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_reply_facets_no_snippet),
         cmocka_unit_test(test_reader_reopen),
         cmocka_unit_test(test_snippet_body_source),
+        cmocka_unit_test(test_unquoted_units),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
