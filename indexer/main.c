@@ -64,6 +64,7 @@
 #include "indexer/textdoc.h"
 #include "indexer/textid.h"
 #include "indexer/writer.h"
+#include "indexer/xmem.h"
 #include "lib/zhengce.h"
 
 #define CHUNK_BYTES (64u * 1024u)
@@ -99,22 +100,6 @@ static const char *plural(uint64_t n)
     return n == 1 ? "" : "s";
 }
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (p == NULL) {
-        fputs("zhengce-indexer: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xmalloc(n), s, n);
-}
-
 /* ---- inputs ----------------------------------------------------------- */
 
 typedef struct input_list {
@@ -124,17 +109,9 @@ typedef struct input_list {
 
 static void push_input(input_list *l, const char *path, input_kind kind, uint64_t size)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        input *nv = realloc(l->v, l->cap * sizeof *nv);
-        if (nv == NULL) {
-            fputs("zhengce-indexer: out of memory\n", stderr);
-            abort();
-        }
-        l->v = nv;
-    }
+    zc_ix_xgrow(&l->v, &l->cap, l->n + 1, sizeof *l->v, 16);
     input *in = &l->v[l->n++];
-    in->path = xstrdup(path);
+    in->path = zc_ix_xstrdup(path);
     in->kind = kind;
     in->size = size;
 }
@@ -171,7 +148,7 @@ static int walk_dir(input_list *l, const char *path)
         if (rc != 0 || name[0] == '.')
             continue;
         size_t pl = strlen(path), nl = strlen(name);
-        char *child = xmalloc(pl + 1 + nl + 1);
+        char *child = zc_ix_xmalloc(pl + 1 + nl + 1);
         snprintf(child, pl + 1 + nl + 1, "%s/%s", path, name);
         struct stat lst, st;
         if (lstat(child, &lst) != 0) {
@@ -209,7 +186,7 @@ static int collect_inputs(input_list *l, char **args, int n)
         }
         if (S_ISDIR(st.st_mode)) {
             /* Drop trailing slashes so printed paths look natural. */
-            char *root = xstrdup(a);
+            char *root = zc_ix_xstrdup(a);
             size_t rl = strlen(root);
             while (rl > 1 && root[rl - 1] == '/')
                 root[--rl] = '\0';
@@ -475,7 +452,7 @@ static int claim_text_id(run *r, const input *in, const struct stat *st, const c
     if (zc_textdoc_has_id(lines)) {
         json_t *o = json_loadb(json, jl, 0, NULL);
         const char *s = json_string_value(json_object_get(o, "id"));
-        header_id = s ? xstrdup(s) : NULL;
+        header_id = s ? zc_ix_xstrdup(s) : NULL;
         json_decref(o);
         id = header_id;
         line = zc_textdoc_line_of(lines, "id");
@@ -512,7 +489,7 @@ static void read_text(run *r, const input *in)
         memset(&st, 0, sizeof st);
     /* One text file is one record: refuse it whole if over the limit. */
     size_t cap = in->size < r->o->max_record ? (size_t)in->size + 1 : r->o->max_record + 1;
-    char *buf = xmalloc(cap);
+    char *buf = zc_ix_xmalloc(cap);
     size_t len = 0, n;
     while (len < cap && (n = fread(buf + len, 1, cap - len, f)) > 0)
         len += n;

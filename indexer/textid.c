@@ -1,5 +1,6 @@
 /* textid.c — text-document ids and the run's id table (see textid.h). */
 #include "indexer/textid.h"
+#include "indexer/xmem.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,26 +23,10 @@ struct zc_textid {
     size_t n, cap;
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (p == NULL) {
-        fputs("zhengce-indexer: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xcalloc(n, 1), s, n);
-}
-
 int zc_textid_new(const char *root, zc_textid **out, char *msg, size_t cap)
 {
     *out = NULL;
-    zc_textid *t = xcalloc(1, sizeof *t);
+    zc_textid *t = zc_ix_xcalloc(1, sizeof *t);
     if (root != NULL) {
         char *canon = realpath(root, NULL);
         struct stat st;
@@ -94,7 +79,7 @@ char *zc_textid_of(const zc_textid *t, const char *path, char *msg, size_t cap)
         }
         rel = canon + rl + 1;
     }
-    char *id = xstrdup(rel);
+    char *id = zc_ix_xstrdup(rel);
     free(canon);
     char *slash = strrchr(id, '/');
     char *name = slash ? slash + 1 : id;
@@ -126,7 +111,7 @@ static void grow(zc_textid *t)
     if (2 * (t->n + 1) <= t->cap)
         return;
     size_t ncap = t->cap ? t->cap * 2 : 64;
-    slot *nv = xcalloc(ncap, sizeof *nv);
+    slot *nv = zc_ix_xcalloc(ncap, sizeof *nv);
     for (size_t i = 0; i < t->cap; i++)
         if (t->v[i].id != NULL)
             *find(nv, ncap, t->v[i].id) = t->v[i];
@@ -147,8 +132,8 @@ int zc_textid_claim(zc_textid *t, const char *id, const struct stat *st, const c
         *other = s->path;
         return -1;
     }
-    s->id = xstrdup(id);
-    s->path = xstrdup(path);
+    s->id = zc_ix_xstrdup(id);
+    s->path = zc_ix_xstrdup(path);
     s->dev = st->st_dev;
     s->ino = st->st_ino;
     t->n++;

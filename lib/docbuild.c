@@ -15,24 +15,7 @@
 #include "lib/norm.h"
 #include "lib/schema.h"
 #include "lib/term.h"
-
-/* Grows *buf (capacity *cap) to hold at least need bytes, doubling from
- * first: the arena of a document's summed terms.  Returns 0, or -1 when
- * out of memory (buf unchanged). */
-static int grow_bytes(char **buf, size_t *cap, size_t need, size_t first)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : first;
-    while (nc < need)
-        nc *= 2;
-    char *nb = realloc(*buf, nc);
-    if (nb == NULL)
-        return -1;
-    *buf = nb;
-    *cap = nc;
-    return 0;
-}
+#include "base/grow.h"
 
 /* Positionless terms of one document, summed before they go to Xapian.
  * A CJK text makes a bigram term per character (and, in hybrid, a word
@@ -95,15 +78,8 @@ static int acc_add(term_acc *a, const char *term, size_t len, unsigned wdf)
             return 0;
         }
     }
-    if (a->n == a->ecap) {
-        size_t nc = a->ecap ? a->ecap * 2 : 512;
-        term_ent *ne = realloc(a->e, nc * sizeof *ne);
-        if (ne == NULL)
-            return -1;
-        a->e = ne;
-        a->ecap = nc;
-    }
-    if (grow_bytes(&a->arena, &a->acap, a->alen + len, 8192) != 0)
+    if (zc_grow(&a->e, &a->ecap, a->n + 1, sizeof *a->e, 512) != 0 ||
+        zc_grow(&a->arena, &a->acap, a->alen + len, 1, 8192) != 0)
         return -1;
     memcpy(a->arena + a->alen, term, len);
     a->e[a->n] = (term_ent){a->alen, (uint32_t)len, wdf, h};

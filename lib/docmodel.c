@@ -29,6 +29,7 @@
 
 #include "lib/docmodel.h"
 #include "base/error.h"
+#include "base/utf8.h"
 #include "lib/limits.h"
 #include "lib/norm.h"
 
@@ -262,16 +263,16 @@ static int id_edge_space(const char *s, size_t len)
 {
     if (len == 0)
         return 0;
-    utf8proc_int32_t cp = -1;
-    utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &cp);
-    if (cp >= 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS)
+    const unsigned char *t = (const unsigned char *)s;
+    uint32_t cp;
+    if (zc_utf8_decode(t, len, 0, &cp) > 0 && utf8proc_category((utf8proc_int32_t)cp) ==
+                                                  UTF8PROC_CATEGORY_ZS)
         return 1;
     size_t k = len - 1;
-    while (k > 0 && len - k < 4 && ((unsigned char)s[k] & 0xC0) == 0x80)
+    while (k > 0 && len - k < 4 && (t[k] & 0xC0) == 0x80)
         k--;
-    cp = -1;
-    utf8proc_iterate((const utf8proc_uint8_t *)s + k, (utf8proc_ssize_t)(len - k), &cp);
-    return cp >= 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+    return zc_utf8_decode(t, len, k, &cp) > 0 &&
+           utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_ZS;
 }
 
 static zc_status check_id(const zc_field *id, zc_error *err);

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "lib/qlex.h"
+#include "base/grow.h"
 
 size_t zc_qlex_space(const char *t, size_t len, size_t p)
 {
@@ -95,14 +96,8 @@ typedef struct toklist {
 
 static int push(toklist *tl, zc_qtok tok)
 {
-    if (tl->n == tl->cap) {
-        size_t ncap = tl->cap ? tl->cap * 2 : 32;
-        zc_qtok *nv = realloc(tl->v, ncap * sizeof *nv);
-        if (nv == NULL)
-            return -1;
-        tl->v = nv;
-        tl->cap = ncap;
-    }
+    if (zc_grow(&tl->v, &tl->cap, tl->n + 1, sizeof *tl->v, 32) != 0)
+        return -1;
     tl->v[tl->n++] = tok;
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "lib/qterm.h"
 #include "lib/qlex.h"
 #include "lib/schema.h"
+#include "base/grow.h"
 
 /* ---- query lists ------------------------------------------------------- */
 
@@ -48,16 +49,10 @@ void zc_qc_list_push(zc_qc *c, zc_qc_list *l, zc_xap_query *q)
 {
     if (q == NULL)
         return;
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 8;
-        zc_xap_query **nv = realloc(l->v, ncap * sizeof *nv);
-        if (nv == NULL) {
-            zc_xap_query_free(q);
-            zc_qc_oom(c);
-            return;
-        }
-        l->v = nv;
-        l->cap = ncap;
+    if (zc_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, 8) != 0) {
+        zc_xap_query_free(q);
+        zc_qc_oom(c);
+        return;
     }
     l->v[l->n++] = q;
 }

@@ -22,6 +22,7 @@
 #include "lib/snippet_terms_internal.h"
 #include "lib/snippet_scan.h"
 #include "base/utf8.h"
+#include "base/grow.h"
 
 /* Only this much of a text is scanned for matches: a hit's snippet must stay
  * cheap even for a 64 MiB document.  Matches past it are not shown. */
@@ -94,14 +95,10 @@ static int add_match(scan_ctx *c, const zc_hl_entry *e, size_t start, size_t end
     if (c->n == c->cap) {
         if (c->cap >= SNIPPET_MATCHES_MAX)
             return 1;   /* enough: stop scanning */
-        size_t ncap = c->cap ? c->cap * 2 : 64;
-        zc_snip_match *nm = realloc(c->m, ncap * sizeof *nm);
-        if (nm == NULL) {
+        if (zc_grow(&c->m, &c->cap, c->n + 1, sizeof *c->m, 64) != 0) {
             c->oom = 1;
             return 1;
         }
-        c->m = nm;
-        c->cap = ncap;
     }
     zc_snip_match *m = &c->m[c->n++];
     m->start = start;
@@ -203,24 +200,10 @@ static int flush_run(scan_ctx *c)
 /* Buffers one character of the current CJK run (a unigram token). */
 static int push_unit(scan_ctx *c, const zc_token *tok)
 {
-    if (c->nu == c->ucap) {
-        size_t nc = c->ucap ? c->ucap * 2 : 64;
-        run_unit *nu = realloc(c->u, nc * sizeof *nu);
-        if (nu == NULL)
-            return -1;
-        c->u = nu;
-        c->ucap = nc;
-    }
-    if (c->rlen + tok->len > c->rcap) {
-        size_t nc = c->rcap ? c->rcap : 256;
-        while (nc < c->rlen + tok->len)
-            nc *= 2;
-        char *nr = realloc(c->rtext, nc);
-        if (nr == NULL)
-            return -1;
-        c->rtext = nr;
-        c->rcap = nc;
-    }
+    if (zc_grow(&c->u, &c->ucap, c->nu + 1, sizeof *c->u, 64) != 0)
+        return -1;
+    if (zc_grow(&c->rtext, &c->rcap, c->rlen + tok->len, 1, 256) != 0)
+        return -1;
     c->u[c->nu++] = (run_unit){c->base + tok->start, c->base + tok->end, c->rlen, tok->pos};
     memcpy(c->rtext + c->rlen, tok->term, tok->len);
     c->rlen += tok->len;

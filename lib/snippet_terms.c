@@ -15,6 +15,7 @@
 #include "lib/snippet_terms_internal.h"
 #include "lib/snippet_terms.h"
 #include "base/utf8.h"
+#include "base/grow.h"
 
 static uint64_t hl_hash(const char *s, size_t len, int stem)
 {
@@ -136,29 +137,6 @@ int zc_hl_pair_has(const zc_hl *hl, uint32_t key)
     return hl->cap_pairs > 0 && hl->pairs[pair_slot(hl->pairs, hl->cap_pairs, key)] == key;
 }
 
-/* Makes room for `need` elements of `size` bytes in *arr (capacity *cap,
- * doubling from `first`); the contents are kept.  -1 when out of memory or
- * the size would overflow (*arr and *cap unchanged). */
-static int grow_array(void **arr, size_t *cap, size_t need, size_t size, size_t first)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : first;
-    while (nc < need) {
-        if (nc > SIZE_MAX / 2)
-            return -1;
-        nc *= 2;
-    }
-    if (nc > SIZE_MAX / size)
-        return -1;
-    void *np = realloc(*arr, nc * size);
-    if (np == NULL)
-        return -1;
-    *arr = np;
-    *cap = nc;
-    return 0;
-}
-
 /* Adds a pair (key != 0); -1 when out of memory (the caller then falls
  * back to the first character alone, which only scans more). */
 static int hl_add_pair(zc_hl *hl, uint32_t key)
@@ -211,7 +189,7 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
         i = hl_slot(hl->slots, hl->cap, term, len, stem);
     }
     if (stem == ZC_HL_WORD &&
-        grow_array((void **)&hl->words, &hl->cap_words, hl->n_words + 1, sizeof *hl->words, 8) != 0)
+        zc_grow(&hl->words, &hl->cap_words, hl->n_words + 1, sizeof *hl->words, 8) != 0)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     char *copy = malloc(len + 1);
     if (copy == NULL)
@@ -268,9 +246,9 @@ zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
         return ZC_OK;
     if (n == 1)
         return hl_add_id(hl, terms[0], lens[0], ZC_HL_EXACT, 0, 0, NULL, err);
-    if (grow_array((void **)&hl->items, &hl->cap_items, hl->n_items + n, sizeof *hl->items, 32) !=
+    if (zc_grow(&hl->items, &hl->cap_items, hl->n_items + n, sizeof *hl->items, 32) !=
             0 ||
-        grow_array((void **)&hl->seqs, &hl->cap_seqs, hl->n_seqs + 1, sizeof *hl->seqs, 8) != 0)
+        zc_grow(&hl->seqs, &hl->cap_seqs, hl->n_seqs + 1, sizeof *hl->seqs, 8) != 0)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     size_t first = hl->n_items;
     for (size_t k = 0; k < n; k++) {
