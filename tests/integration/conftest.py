@@ -32,7 +32,7 @@ import resource
 
 import pytest
 
-from zcproto import (EXTERNAL, PING_BOUND_MS, PING_REPORTS, Daemon, External, Paths,
+from zcproto import (EXTERNAL, PING_BOUND_MS, PING_CEILING_MS, PING_REPORTS, Daemon, External, Paths,
                      build_cached_index, raise_fd_limit, read_jsonl, require, shared_index)
 
 MARKERS = {
@@ -60,11 +60,11 @@ def pytest_terminal_summary(terminalreporter):
     if not PING_REPORTS:
         return
     tr = terminalreporter
-    tr.section("PING under load (issue 5: daemon's own delay < %.0f ms; "
-               "docs/security.md)" % PING_BOUND_MS)
-    for name, verdict, worst, _ in PING_REPORTS:
-        tr.line("%-40s worst %6.2f ms  %s" % (name, worst, verdict))
-    loose = [t for _, v, _, t in PING_REPORTS if "NOT ASSERTED" in v]
+    tr.section("PING under load (issue 5: daemon's own delay p99 < %.0f ms, "
+               "max < %.0f ms; docs/security.md)" % (PING_BOUND_MS, PING_CEILING_MS))
+    for name, verdict, p99, worst, _ in PING_REPORTS:
+        tr.line("%-40s p99 %6.2f ms  worst %6.2f ms  %s" % (name, p99, worst, verdict))
+    loose = [t for _, v, _, _, t in PING_REPORTS if "NOT ASSERTED" in v]
     if loose:
         tr.line("%d of %d checks NOT ASSERTED; their figures:" % (len(loose), len(PING_REPORTS)))
         for t in loose:

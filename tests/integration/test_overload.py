@@ -6,8 +6,8 @@ client connects, a *pinger* (zcproto.Pinger): a separate process (so the
 hostile clients' Python work and the GIL never delay it) holding one
 well-behaved connection that sends PING every 10 ms and times each round
 trip.  The test then asserts (zcproto.check_pings) that no ping failed and
-that the daemon's own delay on the worst one stays under PING_BOUND_MS =
-50 ms: issue 5's bound on starvation, kept as a documented requirement
+that the daemon's own delay stays under PING_BOUND_MS = 50 ms for 99 pings
+in 100 and under PING_CEILING_MS = 200 ms for every one: issue 5's bound on starvation, kept as a documented requirement
 (docs/security.md, "PING under load", which also says when a shared,
 loaded machine makes it reported instead of asserted: never silently, the
 session ends with a summary of every check).  The distribution (count,
