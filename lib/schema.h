@@ -17,6 +17,15 @@
 #define ZC_META_ANALYZER "zhengce.analyzer"
 /* The analyzer of a new index when the creator names none. */
 #define ZC_ANALYZER_DEFAULT "hybrid"
+/* The index's own synonym list (docs/synonyms.md), as its text: every
+ * handle's queries look words up in it (and in the built-in list).  Absent:
+ * none.  Set with zhengce-indexer --synonyms; changes apply to searches. */
+#define ZC_META_SYNONYMS "zhengce.synonyms"
+/* The index's user dictionary (docs/synonyms.md), as its text: words the
+ * segmenter adds to friso's, for documents and queries alike.  Absent:
+ * none.  Fixed once the index holds documents (zhengce-indexer
+ * --user-dict on a new index). */
+#define ZC_META_USERDICT "zhengce.userdict"
 
 /* Term prefixes.  Free text (title + body) is indexed without prefix; the
  * analyzer's terms for a field get the field prefix in front. */
