@@ -299,6 +299,11 @@ zc_seg_mode zc_analyzer_mode(const zc_analyzer *a)
     return a->mode;
 }
 
+zc_seg_user *zc_analyzer_user_words(const zc_analyzer *a)
+{
+    return a->user;
+}
+
 zc_status zc_analyzer_set_user_words(zc_analyzer *a, zc_seg_user *u, zc_error *err)
 {
     if (a->seg != NULL) {

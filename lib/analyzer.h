@@ -99,6 +99,9 @@ zc_seg_mode zc_analyzer_mode(const zc_analyzer *a);
  * ZC_ENOMEM (the analyzer keeps its previous words then). */
 zc_status zc_analyzer_set_user_words(zc_analyzer *a, zc_seg_user *u, zc_error *err);
 
+/* The user words a was given (borrowed while a holds them), or NULL. */
+zc_seg_user *zc_analyzer_user_words(const zc_analyzer *a);
+
 /* Loads, once per process and thread-safely (pthread_once), what analyzers
  * of `mode` share read-only: the t2s converter for every mode, the friso
  * dictionary for words and hybrid, each through the cache directory (see
