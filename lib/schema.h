@@ -8,8 +8,10 @@
  * differs is refused with ZC_EVERSION ("rebuild the index").
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
  * "W" word terms, the spelling table.  Format 3: the document data is a
- * zstd frame (docstore.h), no longer JSON deflated by Xapian. */
-#define ZC_FORMAT_VERSION "3"
+ * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
+ * the index's synonym list and user dictionary (ZC_META_SYNONYMS,
+ * ZC_META_USERDICT). */
+#define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
  * (zc_analyzer_mode_name).  Written when the index is created; every
