@@ -275,8 +275,11 @@ static void alt_part(zc_qc *c, const zc_qnode *n, int collect, zc_qc_list *pos,
     c->len = len;
 }
 
-/* SYN (qsyn.h): the words as typed OR each alternative.  What was typed
- * counts as it would without synonyms (units, proximity, the exact title);
+/* SYN (qsyn.h): the words as typed OR the alternatives, these as one
+ * OP_SYNONYM (weighted as a single term, so a long full name of nine
+ * bigrams does not outweigh the three characters typed) scaled by
+ * ZC_QPLAN_SYN_ALT_SCALE.  What was typed counts as it would without
+ * synonyms (units, proximity, the exact title);
  * its title forms become one title unit that the alternatives' title forms
  * also satisfy, so a title holding the full name ranks like one holding
  * the abbreviation.  An abbreviation is no misspelling: it gives no
@@ -286,7 +289,7 @@ static part syn_part(zc_qc *c, const zc_qnode *n, int collect)
     size_t sw = c->n_sw, tu = c->title_units.n;
     part orig = node_part(c, n->kids[0], collect);
     c->n_sw = sw;
-    zc_qc_list pos = {0}, titles = {0};
+    zc_qc_list pos = {0}, alts = {0}, titles = {0};
     int want_titles = collect && c->title_units.n > tu;
     if (orig.kind == K_POS) {
         zc_qc_list_push(c, &pos, orig.q);
@@ -294,7 +297,15 @@ static part syn_part(zc_qc *c, const zc_qnode *n, int collect)
     }
     part_free(&orig);
     for (size_t i = 1; i < n->n_kids && !zc_qc_failed(c); i++)
-        alt_part(c, n->kids[i], collect, &pos, want_titles ? &titles : NULL);
+        alt_part(c, n->kids[i], collect, &alts, want_titles ? &titles : NULL);
+    zc_xap_query *syn = NULL;
+    if (alts.n > 0 && !zc_qc_failed(c)) {
+        zc_status st = zc_xap_query_combine(ZC_XAP_OP_SYNONYM, alts.v, alts.n, 0, &syn, c->err);
+        if (st != ZC_OK)
+            c->st = st;
+    }
+    zc_qc_list_clear(&alts);
+    zc_qc_list_push(c, &pos, zc_qc_scaled(c, syn, ZC_QPLAN_SYN_ALT_SCALE));
     if (want_titles && !zc_qc_failed(c)) {
         zc_qc_list typed = {0};
         for (size_t i = tu; i < c->title_units.n; i++) {

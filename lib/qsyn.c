@@ -30,7 +30,7 @@ typedef struct sctx {
     zc_strbuf form;           /* the forms of the words being tried */
     rewrite *rw;
     size_t n_rw, cap_rw;
-    int changed;              /* a SYN was made */
+    size_t alts;              /* alternatives given so far (ZC_QSYN_MAX_QUERY_ALTS) */
 } sctx;
 
 static void oom(sctx *c)
@@ -155,6 +155,8 @@ static size_t try_run(sctx *c, zc_qnode **kids, size_t i, size_t m)
         size_t n = gather(c, c->form.p, cum[run], alts, &canon);
         if (n == 0)
             continue;
+        if (c->alts + n > ZC_QSYN_MAX_QUERY_ALTS)
+            return 0;   /* the query's budget is spent: as typed */
         zc_qnode *orig = run == 1 ? kids[i] : op_with(ZC_QN_AND, kids + i, run);
         zc_qnode *syn = orig ? make_syn(orig, alts, n) : NULL;
         if (syn == NULL) {
@@ -168,7 +170,7 @@ static size_t try_run(sctx *c, zc_qnode **kids, size_t i, size_t m)
         const zc_qnode *last = kids[i + run - 1];
         add_rewrite(c, kids[i]->start, last->start + last->len, canon, c->form.p, cum[run]);
         kids[i] = syn;
-        c->changed = 1;
+        c->alts += n;
         return run;
     }
     return 0;

@@ -36,6 +36,10 @@
 /* Most alternatives one expanded word run gets (the union over the
  * lists): each is searched. */
 #define ZC_QSYN_MAX_ALTS 32
+/* Most alternatives one query gets in all: each adds its terms to the
+ * query's (at most ZC_QUERY_MAX_TERMS), so a long text of abbreviations
+ * must not turn into a refused query.  Word runs past it stay as typed. */
+#define ZC_QSYN_MAX_QUERY_ALTS 64
 
 /* Expands t's free-text words with the lists lists[0, n) (NULL entries
  * skipped), computing match forms with a (the index's analyzer).  ZC_OK

@@ -186,6 +186,16 @@ def test_real_abbreviations(real_index):
         r = local_json(real_index, "search", q)
         assert r["hits"][0]["id"] == "us-eo-13769", (q, r["hits"][:2])
     # an abbreviation the corpus never uses finds the full name's documents
+    # a SYN is an OR of phrases in the main query and in the title boost:
+    # never a document twice (Xapian 1.4.22 did that once with an OR of
+    # positional queries as a ranking-only part, test_query.c
+    # test_no_document_twice), at any page size
+    for q in ("DHS budget", "Department of Homeland Security", "OMB guidance",
+              "发改委 价格", "国办 通知", "人社部"):
+        for limit in ("10", "20", "30", "100"):
+            got = [h["id"] for h in
+                   local_json(real_index, "search", "--limit", limit, q)["hits"]]
+            assert len(got) == len(set(got)), (q, limit, got)
     dhs = set(hit_ids("DHS"))
     full = set(hit_ids('"Department of Homeland Security"'))
     assert len(full) >= 80 and full <= dhs

@@ -172,6 +172,36 @@ static void test_builtin_search(void **state)
     zc_index_close(r);
 }
 
+/* What was typed weighs more than an alternative (qplan.h
+ * ZC_QPLAN_SYN_ALT_SCALE): of two documents alike but for the form, the one
+ * holding the form typed comes first, whichever form is typed. */
+static void test_typed_form_first(void **state)
+{
+    fix *f = *state;
+    static const char *docs[] = {
+        "{\"id\":\"short\",\"title\":\"价格通知\",\"body\":\"发改委发布价格通知。\"}",
+        "{\"id\":\"long\",\"title\":\"价格通知\",\"body\":\"国家发展和改革委员会发布价格通知。\"}",
+    };
+    zc_index *r = NULL;
+    assert_int_equal(fx_build_index(f->path, "hybrid", docs, 2, &r), 0);
+    static const struct {
+        const char *q, *first;
+    } cases[] = {{"发改委", "short"}, {"国家发展和改革委员会", "long"}};
+    for (size_t i = 0; i < 2; i++) {
+        zc_search_opts o;
+        zc_search_opts_init(&o);
+        o.q = cases[i].q;
+        o.q_len = strlen(cases[i].q);
+        zc_results *res = NULL;
+        assert_int_equal(zc_search(r, &o, &res, NULL), ZC_OK);
+        assert_int_equal(zc_results_count(res), 2);
+        assert_string_equal(zc_results_hit(res, 0)->id, cases[i].first);
+        assert_true(zc_results_hit(res, 0)->score > zc_results_hit(res, 1)->score);
+        zc_results_free(res);
+    }
+    zc_index_close(r);
+}
+
 /* The index's own list: stored, read by a reader when it reopens, and able
  * to turn the built-in list off. */
 static void test_own_synonyms(void **state)
@@ -360,6 +390,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_builtin_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_form_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_synonyms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_dict, setup, teardown),

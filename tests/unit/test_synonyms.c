@@ -387,6 +387,18 @@ static void test_expand_lists(void **state)
     s = expanded("发改委", nulls, 2, NULL);
     assert_string_equal(s, "(word \"发改委\")");
     free(s);
+    /* a query's alternatives are bounded: past ZC_QSYN_MAX_QUERY_ALTS the
+     * words stay as typed (1 alternative each here) */
+    char q[80 * 10 + 1] = "";
+    for (int i = 0; i < 80; i++)
+        strcat(q, "发改委 ");
+    const zc_syn_table *one[1] = {own};
+    s = expanded(q, one, 1, NULL);
+    size_t syns = 0;
+    for (const char *p = s; (p = strstr(p, "(syn ")) != NULL; p++)
+        syns++;
+    assert_int_equal(syns, ZC_QSYN_MAX_QUERY_ALTS);
+    free(s);
     zc_syn_table_free(own);
     zc_syn_table_free(off);
 }
