@@ -143,9 +143,9 @@ zc_status zc_lexicon_set_user_dict(zc_lexicon *lx, zc_xap_db *db, const char *te
         return st;
     if (docs > 0)
         return zc_error_set(err, ZC_EINVAL, "user_dict",
-                            "the index holds %llu document%s analyzed with its user "
-                            "dictionary: a different one needs a new index (build it again "
-                            "with --user-dict)",
+                            "the index holds %llu document%s, segmented with the user "
+                            "dictionary it has (or none): a different one needs a new index "
+                            "(build it again with --user-dict)",
                             (unsigned long long)docs, docs == 1 ? "" : "s");
     zc_seg_user *u = NULL;
     size_t n = 0;

@@ -55,12 +55,12 @@ METHOD = """\
 """
 
 
-def read_list(path=LIST):
+def read_list(path=None):
     """[(keys, alternatives, canonical)] of the list: keys are the forms a
     query may be typed as (every form of a group; the left side of a
     one-way rule), alternatives every form of the line."""
     out = []
-    for raw in path.read_text(encoding="utf-8").split("\n"):
+    for raw in Path(path or LIST).read_text(encoding="utf-8").split("\n"):
         line = re.split(r"(?:^|(?<=[ \t]))#", raw, maxsplit=1)[0].strip()
         if not line or line == "!no-default":
             continue
@@ -91,12 +91,12 @@ def q(cls, text, rel_ids, limit, **extra):
             "rel": rel, "src": rel[0], "extra": extra}
 
 
-def queries(corp, seed, progress=None):
+def queries(corp, seed, progress=None, path=None):
     ids = [d["id"] for d in corp.docs]
     # A form named by several groups (WTO) finds the forms of all of them;
     # a group counts when its canonical form occurs.
     groups, order, cache = {}, [], {}
-    for keys, alts, canon in read_list():
+    for keys, alts, canon in read_list(path):
         for a in alts:
             if a not in cache:
                 cache[a] = holders(corp, a)
