@@ -25,12 +25,12 @@
 #include "wrappers/xapian.h"
 
 typedef struct zc_lexicon {
-    zc_syn_table *syn;      /* owned: the index's synonym list, or NULL */
-    uint64_t syn_stamp;     /* of the text it was parsed from; 0: none */
-    zc_seg_user *user;      /* a reference: the user words, or NULL */
+    zc_syn_table *syn;  /* owned: the index's synonym list, or NULL */
+    uint64_t syn_stamp; /* of the text it was parsed from; 0: none */
+    zc_seg_user *user;  /* a reference: the user words, or NULL */
     size_t user_words;
-    uint64_t user_stamp;    /* 0: none */
-} zc_lexicon;                /* zero-initialize */
+    uint64_t user_stamp; /* 0: none */
+} zc_lexicon;            /* zero-initialize */
 
 /* Reads both lists from db's metadata, parsing a list only when its text
  * differs from the one loaded.  *user_changed (may be NULL): set to 1 when

@@ -27,10 +27,10 @@ typedef struct sctx {
     zc_analyzer *a;
     zc_error *err;
     zc_status st;
-    zc_strbuf form;           /* the forms of the words being tried */
+    zc_strbuf form; /* the forms of the words being tried */
     rewrite *rw;
     size_t n_rw, cap_rw;
-    size_t alts;              /* alternatives given so far (ZC_QSYN_MAX_QUERY_ALTS) */
+    size_t alts; /* alternatives given so far (ZC_QSYN_MAX_QUERY_ALTS) */
 } sctx;
 
 static void oom(sctx *c)
@@ -106,8 +106,8 @@ static zc_qnode *make_syn(zc_qnode *orig, const zc_syn_alt *const *alts, size_t 
     kids[0] = orig;
     size_t k = 1;
     for (size_t i = 0; i < n; i++) {
-        kids[k] = zc_qnode_alt(alts[i]->phrase ? ZC_QN_PHRASE : ZC_QN_WORD, alts[i]->text,
-                               alts[i]->len);
+        kids[k] =
+            zc_qnode_alt(alts[i]->phrase ? ZC_QN_PHRASE : ZC_QN_WORD, alts[i]->text, alts[i]->len);
         if (kids[k] == NULL)
             break;
         k++;
@@ -150,18 +150,18 @@ static size_t try_run(sctx *c, zc_qnode **kids, size_t i, size_t m)
     }
     for (size_t run = m; run >= 1; run--) {
         if (cum[run] == cum[run - 1] && run > 1)
-            continue;   /* a word of punctuation ends no key */
+            continue; /* a word of punctuation ends no key */
         const zc_syn_alt *alts[ZC_QSYN_MAX_ALTS], *canon = NULL;
         size_t n = gather(c, c->form.p, cum[run], alts, &canon);
         if (n == 0)
             continue;
         if (c->alts + n > ZC_QSYN_MAX_QUERY_ALTS)
-            return 0;   /* the query's budget is spent: as typed */
+            return 0; /* the query's budget is spent: as typed */
         zc_qnode *orig = run == 1 ? kids[i] : op_with(ZC_QN_AND, kids + i, run);
         zc_qnode *syn = orig ? make_syn(orig, alts, n) : NULL;
         if (syn == NULL) {
             if (orig != NULL && run > 1) {
-                orig->n_kids = 0;   /* the words stay the caller's */
+                orig->n_kids = 0; /* the words stay the caller's */
                 zc_qnode_free(orig);
             }
             oom(c);
@@ -230,8 +230,7 @@ static zc_qnode *expand(sctx *c, zc_qnode *n)
         for (size_t i = 0; i < n->n_kids; i++)
             n->kids[i] = expand(c, n->kids[i]);
         return n;
-    default:
-        return n;
+    default: return n;
     }
 }
 
@@ -258,8 +257,8 @@ static void rewrite_text(sctx *c)
     c->t->rewritten_len = b.len;
 }
 
-zc_status zc_qsyn_expand(zc_qtree *t, const zc_syn_table *const *lists, size_t n,
-                         zc_analyzer *a, zc_error *err)
+zc_status zc_qsyn_expand(zc_qtree *t, const zc_syn_table *const *lists, size_t n, zc_analyzer *a,
+                         zc_error *err)
 {
     sctx c = {.t = t, .lists = lists, .n_lists = n, .a = a, .err = err};
     for (size_t i = 0; i < n; i++) {

@@ -44,7 +44,7 @@
 /* Expands t's free-text words with the lists lists[0, n) (NULL entries
  * skipped), computing match forms with a (the index's analyzer).  ZC_OK
  * also when nothing matched; ZC_ENOMEM, or the analyzer's errors. */
-zc_status zc_qsyn_expand(zc_qtree *t, const zc_syn_table *const *lists, size_t n,
-                         zc_analyzer *a, zc_error *err);
+zc_status zc_qsyn_expand(zc_qtree *t, const zc_syn_table *const *lists, size_t n, zc_analyzer *a,
+                         zc_error *err);
 
 #endif

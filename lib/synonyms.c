@@ -29,11 +29,11 @@ typedef struct alt_rec {
 } alt_rec;
 
 typedef struct key_rec {
-    size_t form_off, form_len;  /* the key's form, in the arena */
-    uint32_t *alts;             /* owned: indexes into t->recs */
+    size_t form_off, form_len; /* the key's form, in the arena */
+    uint32_t *alts;            /* owned: indexes into t->recs */
     size_t n_alts, cap_alts;
-    uint32_t canon;             /* index into t->recs */
-    zc_syn_alt *out;            /* owned: the alternatives, made at the end */
+    uint32_t canon;  /* index into t->recs */
+    zc_syn_alt *out; /* owned: the alternatives, made at the end */
 } key_rec;
 
 struct zc_syn_table {
@@ -41,11 +41,11 @@ struct zc_syn_table {
     size_t arena_len, arena_cap;
     alt_rec *recs;
     size_t n_recs, cap_recs;
-    zc_syn_alt *canon_out;      /* owned: recs as zc_syn_alt, made at the end */
+    zc_syn_alt *canon_out; /* owned: recs as zc_syn_alt, made at the end */
     key_rec *keys;
     size_t n_keys, cap_keys;
-    uint32_t *slots;            /* owned: key index + 1, 0 empty */
-    size_t n_slots;             /* a power of two, at least twice n_keys */
+    uint32_t *slots; /* owned: key index + 1, 0 empty */
+    size_t n_slots;  /* a power of two, at least twice n_keys */
     size_t groups, max_words;
     int no_default;
 };
@@ -83,8 +83,7 @@ static zc_status form_count(zc_analyzer *a, const char *text, size_t len, zc_str
     return st;
 }
 
-zc_status zc_syn_form(zc_analyzer *a, const char *text, size_t len, zc_strbuf *out,
-                      zc_error *err)
+zc_status zc_syn_form(zc_analyzer *a, const char *text, size_t len, zc_strbuf *out, zc_error *err)
 {
     return form_count(a, text, len, out, NULL, err);
 }
@@ -191,14 +190,14 @@ typedef struct pctx {
     size_t line;
     zc_error *err;
     zc_status st;
-    zc_strbuf form;   /* scratch */
+    zc_strbuf form; /* scratch */
 } pctx;
 
 static zc_status fail(pctx *c, const char *what)
 {
     if (c->st == ZC_OK)
-        c->st = zc_error_set(c->err, ZC_EINVAL, "synonyms", "%s line %zu: %s", c->name,
-                             c->line, what);
+        c->st =
+            zc_error_set(c->err, ZC_EINVAL, "synonyms", "%s line %zu: %s", c->name, c->line, what);
     return c->st;
 }
 
@@ -383,8 +382,8 @@ static zc_status finish(zc_syn_table *t, zc_error *err)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < t->n_recs; i++) {
         const alt_rec *r = &t->recs[i];
-        t->canon_out[i] = (zc_syn_alt){t->arena + r->text_off, r->text_len,
-                                       t->arena + r->form_off, r->form_len, r->phrase};
+        t->canon_out[i] = (zc_syn_alt){t->arena + r->text_off, r->text_len, t->arena + r->form_off,
+                                       r->form_len, r->phrase};
     }
     for (size_t i = 0; i < t->n_keys; i++) {
         key_rec *k = &t->keys[i];
@@ -424,8 +423,7 @@ zc_status zc_syn_parse(const char *text, size_t len, const char *name, zc_syn_ta
         size_t line = 1;
         for (size_t i = 0; i < bad && i < len; i++)
             line += text[i] == '\n';
-        return zc_error_set(err, ZC_EINVAL, "synonyms", "%s line %zu: not valid UTF-8", name,
-                            line);
+        return zc_error_set(err, ZC_EINVAL, "synonyms", "%s line %zu: not valid UTF-8", name, line);
     }
     zc_syn_table *t = calloc(1, sizeof *t);
     if (t == NULL)
@@ -491,8 +489,8 @@ static zc_error builtin_error;
 
 static void builtin_load(void)
 {
-    builtin_status = zc_syn_parse(zc_syn_builtin_data, zc_syn_builtin_size,
-                                  "the built-in synonyms", &builtin, &builtin_error);
+    builtin_status = zc_syn_parse(zc_syn_builtin_data, zc_syn_builtin_size, "the built-in synonyms",
+                                  &builtin, &builtin_error);
 }
 
 zc_status zc_syn_builtin(const zc_syn_table **out, zc_error *err)

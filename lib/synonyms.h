@@ -41,25 +41,28 @@
 #include "lib/zhengce.h"
 
 /* Limits of one list, each with its reason. */
-#define ZC_SYN_MAX_BYTES (1024u * 1024u) /* a list is hand-written: 1 MiB is
+#define ZC_SYN_MAX_BYTES \
+    (1024u * 1024u)          /* a list is hand-written: 1 MiB is
                                           * tens of thousands of groups */
-#define ZC_SYN_MAX_LINE 4096      /* bytes of one line */
-#define ZC_SYN_MAX_ALTS 32        /* alternatives of a group, and of a key after
+#define ZC_SYN_MAX_LINE 4096 /* bytes of one line */
+#define ZC_SYN_MAX_ALTS \
+    32 /* alternatives of a group, and of a key after
                                    * merging groups: each is searched */
-#define ZC_SYN_MAX_WORDS 8        /* whitespace-separated words of one
+#define ZC_SYN_MAX_WORDS \
+    8                       /* whitespace-separated words of one
                                    * alternative: query runs tried per word */
-#define ZC_SYN_MAX_FORM 512       /* bytes of an alternative's match form */
+#define ZC_SYN_MAX_FORM 512 /* bytes of an alternative's match form */
 
 typedef struct zc_syn_table zc_syn_table;
 
 /* One alternative of a key.  Borrowed from its table. */
 typedef struct zc_syn_alt {
-    const char *text;     /* as written in the list (words separated by one
+    const char *text; /* as written in the list (words separated by one
                            * space), NUL-terminated */
     size_t len;
-    const char *form;     /* its match form, NUL-terminated */
+    const char *form; /* its match form, NUL-terminated */
     size_t form_len;
-    int phrase;           /* its match form has two or more tokens: searched
+    int phrase; /* its match form has two or more tokens: searched
                            * as a phrase; else as a word */
 } zc_syn_alt;
 
@@ -95,8 +98,7 @@ size_t zc_syn_max_words(const zc_syn_table *t);
 /* Appends the match form of text[0, len) to out, analyzed by a (any mode:
  * the form uses only tokens every mode makes).  ZC_ENOMEM, or the
  * analyzer's errors. */
-zc_status zc_syn_form(zc_analyzer *a, const char *text, size_t len, zc_strbuf *out,
-                      zc_error *err);
+zc_status zc_syn_form(zc_analyzer *a, const char *text, size_t len, zc_strbuf *out, zc_error *err);
 
 /* The key whose match form is form[0, len): 1 and its alternatives (*alts
  * borrowed, *n of them, the key itself not among them) and its canonical

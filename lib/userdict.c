@@ -17,7 +17,7 @@
 typedef struct fold_ctx {
     char buf[ZC_USERDICT_MAX_LINE * 2];
     size_t len, chars;
-    int other;         /* a token that is not one CJK character */
+    int other; /* a token that is not one CJK character */
     uint32_t run;
     int runs;
 } fold_ctx;
@@ -121,8 +121,8 @@ zc_status zc_userdict_parse(const char *text, size_t len, const char *name, zc_s
             break;
         if (f.other || f.runs != 1 || f.chars < 2 || f.chars > ZC_SEG_USER_MAX_CHARS) {
             st = zc_error_set(err, ZC_EINVAL, "user_dict",
-                              "%s line %zu: a word is 2-%d Han characters and nothing else",
-                              name, line, ZC_SEG_USER_MAX_CHARS);
+                              "%s line %zu: a word is 2-%d Han characters and nothing else", name,
+                              line, ZC_SEG_USER_MAX_CHARS);
             break;
         }
         if (w.n == ZC_USERDICT_MAX_WORDS) {

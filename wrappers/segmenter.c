@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "wrappers/segmenter.h"
+#include "wrappers/seguser.h"
 #include "wrappers/segwords.h"
 #include "base/utf8.h"
 
@@ -48,15 +49,6 @@ typedef struct seg_cache_entry {
     int32_t cps[SEG_CACHE_MAX_CHARS];
     uint8_t ends[SEG_CACHE_MAX_CHARS]; /* end of each word, in code points */
 } seg_cache_entry;
-
-/* The user words of an index (zc_seg_user_new): a word table of their own,
- * looked up beside the dictionary's. */
-struct zc_seg_user {
-    size_t refs;                      /* holders (zc_seg_user_ref), atomic */
-    zc_segw *table;                   /* owned */
-    size_t n_words;
-    size_t max_chars;                 /* the longest word, in characters */
-};
 
 /* MMSEG's three-word chunks are enumerated in a scratch array of the
  * session, sized for its longest word (max_len^3 chunks). */
@@ -371,69 +363,13 @@ void zc_seg_session_free(zc_seg_session *s)
     free(s);
 }
 
-/* ---- user words --------------------------------------------------------- */
-
-zc_status zc_seg_user_new(const char *const *words, const size_t *lens, size_t n,
-                          zc_seg_user **out, zc_error *err)
-{
-    *out = NULL;
-    size_t max_chars = 0;
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *b = (const unsigned char *)words[i];
-        size_t chars = 0, p = 0, k;
-        uint32_t u = 0;
-        while (p < lens[i] && (k = zc_utf8_decode(b, lens[i], p, &u)) > 0 && friso_han(u)) {
-            p += k;
-            chars++;
-        }
-        if (p != lens[i] || chars < 2 || chars > ZC_SEG_USER_MAX_CHARS)
-            return zc_error_set(err, ZC_EINVAL, NULL,
-                                "user word %zu is not 2-%d Han characters", i + 1,
-                                ZC_SEG_USER_MAX_CHARS);
-        if (chars > max_chars)
-            max_chars = chars;
-    }
-    zc_seg_user *u = calloc(1, sizeof *u);
-    if (u == NULL)
-        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-    zc_status st = zc_segw_build_list(words, lens, n, (uint32_t)max_chars, &u->table, err);
-    if (st != ZC_OK) {
-        free(u);
-        return st;
-    }
-    u->refs = 1;
-    u->n_words = n;
-    u->max_chars = max_chars;
-    *out = u;
-    return ZC_OK;
-}
-
-zc_seg_user *zc_seg_user_ref(zc_seg_user *u)
-{
-    if (u != NULL)
-        __atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
-    return u;
-}
-
-void zc_seg_user_free(zc_seg_user *u)
-{
-    if (u == NULL || __atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) != 0)
-        return;
-    zc_segw_free(u->table);
-    free(u);
-}
-
-size_t zc_seg_user_size(const zc_seg_user *u)
-{
-    return u ? u->n_words : 0;
-}
-
 zc_status zc_seg_session_set_user(zc_seg_session *s, const zc_seg_user *u, zc_error *err)
 {
     if (s == NULL)
         return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_session_set_user: no session");
     size_t base = s->dict->config->max_len > 0 ? (size_t)s->dict->config->max_len : 1;
-    size_t want = u != NULL && u->max_chars > base ? u->max_chars : base;
+    size_t longest = zc_seg_user_max_chars(u);
+    size_t want = longest > base ? longest : base;
     if (session_size(s, want) != 0)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory for a segmenter session");
     s->user = u;
@@ -566,7 +502,8 @@ static const zc_segw_word *const *row(zc_seg_session *s, size_t p, size_t clen)
          * of either keeps the row going. */
         if (s->user != NULL) {
             int umore = 0;
-            const zc_segw_word *ue = zc_segw_get(s->user->table, word, wl, &umore);
+            const zc_segw_word *ue =
+                zc_segw_get(zc_seg_user_table(s->user), word, wl, &umore);
             if (e == NULL)
                 e = ue;
             more |= umore;
@@ -587,7 +524,8 @@ static const zc_segw_word *const *row(zc_seg_session *s, size_t p, size_t clen)
 static int user_starts(const zc_seg_session *s, const char *b, size_t n)
 {
     int more = 0;
-    return s->user != NULL && (zc_segw_get(s->user->table, b, n, &more) != NULL || more);
+    return s->user != NULL &&
+           (zc_segw_get(zc_seg_user_table(s->user), b, n, &more) != NULL || more);
 }
 
 /* 1 when the character at byte q starts a second or third MMSEG word: there

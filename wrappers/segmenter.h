@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "base/zc_status.h"
+#include "wrappers/seguser.h"
 
 /* Where Debian's friso-dict puts the UTF-8 lexicons (with friso.lex.ini). */
 #define ZC_SEG_DEFAULT_LEX_DIR "/usr/share/friso/dict/UTF-8/"
@@ -131,42 +132,6 @@ size_t zc_seg_dict_size(const zc_seg_dict *d);
 /* 1 if the UTF-8 character s[0..len) is in friso's unit lexicon (年 月 日 时
  * 元 吨 ...: words friso joins to a preceding number, e.g. "2001年"). */
 int zc_seg_is_unit(const zc_seg_dict *d, const char *s, size_t len);
-
-/* ---- user words ------------------------------------------------------- *
- *
- * Words an index adds to the dictionary (lib/userdict.h reads its file):
- * looked up beside the dictionary's own, they compete in MMSEG's chunks
- * like any word (frequency 1).  They are used by sessions of the default
- * configuration's path (MMSEG complex mode) and by every session given
- * them with zc_seg_session_set_user. */
-
-/* The longest user word, in characters: MMSEG weighs chunks of three
- * words, max_len^3 of them per character, so a session with user words
- * of 8 characters does about 4 times the work of one without. */
-#define ZC_SEG_USER_MAX_CHARS 8
-
-typedef struct zc_seg_user zc_seg_user;
-
-/* A user word table of the n words words[i] (lens[i] bytes each; UTF-8 of
- * 2 to ZC_SEG_USER_MAX_CHARS Han characters, as the analyzer folds them:
- * Simplified, normalized; duplicates allowed).  ZC_EINVAL naming the first
- * word that is none (its index + 1), ZC_ENOMEM.  Returns new, with one
- * reference; the table is read-only, shared by threads through references
- * (zc_seg_user_ref), and freed when the last one is dropped
- * (zc_seg_user_free).  A session borrows it: hold a reference while a
- * session uses it. */
-zc_status zc_seg_user_new(const char *const *words, const size_t *lens, size_t n,
-                          zc_seg_user **out, zc_error *err);
-
-/* One more reference to u (NULL stays NULL); returns u.  Thread-safe. */
-zc_seg_user *zc_seg_user_ref(zc_seg_user *u);
-
-/* Drops a reference; the last one frees the table.  NULL is allowed.
- * Thread-safe. */
-void zc_seg_user_free(zc_seg_user *u);
-
-/* Number of words given to zc_seg_user_new (0 for NULL). */
-size_t zc_seg_user_size(const zc_seg_user *u);
 
 /* A per-thread segmentation state over a shared dictionary (borrowed: must
  * outlive the session).  Returns new; free with zc_seg_session_free. */
