@@ -41,17 +41,18 @@
 #include "lib/zhengce.h"
 
 /* Limits of one list, each with its reason. */
-#define ZC_SYN_MAX_BYTES \
-    (1024u * 1024u)          /* a list is hand-written: 1 MiB is
-                                          * tens of thousands of groups */
-#define ZC_SYN_MAX_LINE 4096 /* bytes of one line */
-#define ZC_SYN_MAX_ALTS \
-    32 /* alternatives of a group, and of a key after
-                                   * merging groups: each is searched */
-#define ZC_SYN_MAX_WORDS \
-    8                       /* whitespace-separated words of one
-                                   * alternative: query runs tried per word */
-#define ZC_SYN_MAX_FORM 512 /* bytes of an alternative's match form */
+/* A list is hand-written: 1 MiB is tens of thousands of groups. */
+#define ZC_SYN_MAX_BYTES (1024u * 1024u)
+/* Bytes of one line. */
+#define ZC_SYN_MAX_LINE 4096
+/* Alternatives of a group, and of a key after merging groups: each is
+ * searched. */
+#define ZC_SYN_MAX_ALTS 32
+/* Whitespace-separated words of one alternative: the longest run of query
+ * words looked up. */
+#define ZC_SYN_MAX_WORDS 8
+/* Bytes of an alternative's match form. */
+#define ZC_SYN_MAX_FORM 512
 
 typedef struct zc_syn_table zc_syn_table;
 

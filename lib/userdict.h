@@ -20,11 +20,12 @@
 #include "lib/zhengce.h"
 #include "wrappers/segmenter.h"
 
-#define ZC_USERDICT_MAX_BYTES \
-    (1024u * 1024u) /* hand-made lists; 1 MiB is
-                                               * over 100,000 words */
+/* Hand-made lists: 1 MiB is over 100,000 words. */
+#define ZC_USERDICT_MAX_BYTES (1024u * 1024u)
+/* Words of one dictionary: each is a slot of the segmenter's table. */
 #define ZC_USERDICT_MAX_WORDS 200000u
-#define ZC_USERDICT_MAX_LINE 256 /* bytes of one line */
+/* Bytes of one line. */
+#define ZC_USERDICT_MAX_LINE 256
 
 /* Parses a dictionary; name names it in messages.  ZC_EINVAL ("user_dict")
  * naming the line of a word that breaks the format, ZC_ETOOLONG past a
