@@ -47,7 +47,11 @@ LIB_LIBS   := $(LIB_PKG_LIBS) -lstdc++ -lm
 
 LIB_C      := $(sort $(wildcard base/*.c lib/*.c wrappers/*.c))
 LIB_CXX    := $(sort $(wildcard wrappers/*.cc))
-LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o)
+# The built-in synonym list (lib/synonyms.h): data/synonyms.txt as a C
+# string, generated into $(BUILD)/gen/ and linked into the library.
+SYN_GEN    := $(BUILD)/gen/synonyms_builtin
+LIB_OBJ    := $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o) \
+              $(BUILD)/obj/gen/synonyms_builtin.o
 
 # Program modules.  Each is built into $(BUILD)/lib/libzc-<module>.a: its
 # objects minus the one holding main() (MAIN_<module>), so unit tests link a
@@ -116,6 +120,23 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) -DZC_BUILDING_LIBRARY $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+# Each line a string literal ("...\n"): '\' '"' and '?' (trigraphs) escaped.
+$(SYN_GEN).c: data/synonyms.txt Makefile
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from data/synonyms.txt by the Makefile: do not edit */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char zc_syn_builtin_data[];'; \
+	  echo 'extern const size_t zc_syn_builtin_size;'; \
+	  echo 'const char zc_syn_builtin_data[] ='; \
+	  sed -e 's/[\\"?]/\\&/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo '    "";'; \
+	  echo 'const size_t zc_syn_builtin_size = sizeof zc_syn_builtin_data - 1;'; } > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/obj/gen/synonyms_builtin.o: $(SYN_GEN).c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DZC_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -252,6 +273,8 @@ install: lib programs
 	install -m 755 $(CLIENT_SO).0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libzhengce-client.so.0 $(DESTDIR)$(PREFIX)/lib/libzhengce-client.so
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/share/zhengce
+	install -m 644 data/synonyms.txt $(DESTDIR)$(PREFIX)/share/zhengce/
 	$(call PC_SED,$(PREFIX)) zhengce.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zhengce.pc
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/zhengce.pc
 
@@ -310,7 +333,7 @@ FUZZ_ANALYSIS           := base/error base/utf8 lib/zhengce lib/norm lib/analyze
 FUZZ_DEPS_fuzz_proto    := protocol/proto protocol/reply base/utf8 base/error lib/zhengce
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel
 FUZZ_DEPS_fuzz_analyzer := $(FUZZ_ANALYSIS)
-FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%)
+FUZZ_LIB_ALL            := $(LIB_C:%.c=%) $(LIB_CXX:%.cc=%) $(SYN_GEN)
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -56,6 +56,7 @@
 #include <jansson.h>
 
 #include "lib/limits.h"
+#include "indexer/lists.h"
 #include "indexer/options.h"
 #include "protocol/reply.h"
 #include "indexer/progress.h"
@@ -672,6 +673,13 @@ static int index_all(run *r, const input_list *inputs, const char *token)
         fprintf(stderr, "zhengce-indexer: %s\n", e.message);
         if (o->json)
             print_json_error(zc_reply_code_name(zc_reply_code_of_status(st)), e.message);
+        return 2;
+    }
+    /* The index's word lists before any document: the user dictionary
+     * decides how documents are segmented. */
+    if (r->idx != NULL && zc_ix_set_lists(r->idx, o->synonyms, o->user_dict) != 0) {
+        zc_index_close(r->idx);
+        r->idx = NULL;
         return 2;
     }
     int show = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress;

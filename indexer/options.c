@@ -59,6 +59,15 @@ void zc_ix_usage(FILE *f)
           "  --analyzer MODE    for a new index: ngram, words or hybrid (default\n"
           "                     hybrid); an existing index keeps its own, and naming\n"
           "                     another one is an error\n"
+          "  --synonyms FILE    the index's own synonym list (docs/synonyms.md: one\n"
+          "                     group a line, 'a | b | c' or 'a => b'), replacing the\n"
+          "                     one it had (an empty FILE removes it); searches use it\n"
+          "                     and the built-in list (share/zhengce/synonyms.txt)\n"
+          "  --user-dict FILE   words for the segmenter (one a line, 2-8 Han\n"
+          "                     characters), used for documents and queries alike:\n"
+          "                     set on a new index, before its first document; an\n"
+          "                     index holding documents refuses a different one\n"
+          "                     (build a new index), accepts the same one again\n"
           "  --delete ID        delete the document ID first (repeatable)\n"
           "  --batch N          commit every N documents (default 10000)\n"
           "  --batch-bytes N    ...or every N bytes of input, whichever comes first\n"
@@ -125,7 +134,7 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
 {
     enum { OPT_INDEX = 256, OPT_DELETE, OPT_BATCH, OPT_BATCH_BYTES, OPT_MAX_RECORD, OPT_STRICT, OPT_JSON,
            OPT_VERBOSE, OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_TO, OPT_TOKEN_FILE, OPT_HELP,
-           OPT_ANALYZER, OPT_ID_ROOT, OPT_VERSION };
+           OPT_ANALYZER, OPT_ID_ROOT, OPT_VERSION, OPT_SYNONYMS, OPT_USER_DICT };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, OPT_INDEX},
         {"analyzer", required_argument, NULL, OPT_ANALYZER},
@@ -142,6 +151,8 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
         {"to", required_argument, NULL, OPT_TO},
         {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
         {"id-root", required_argument, NULL, OPT_ID_ROOT},
+        {"synonyms", required_argument, NULL, OPT_SYNONYMS},
+        {"user-dict", required_argument, NULL, OPT_USER_DICT},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -189,6 +200,8 @@ int zc_ix_options_parse(int argc, char **argv, zc_ix_options *o)
         case OPT_TO: o->to = optarg; break;
         case OPT_TOKEN_FILE: o->token_file = optarg; break;
         case OPT_ID_ROOT: o->id_root = optarg; break;
+        case OPT_SYNONYMS: o->synonyms = optarg; break;
+        case OPT_USER_DICT: o->user_dict = optarg; break;
         case OPT_HELP: zc_ix_usage(stdout); return 0;
         case OPT_VERSION:
             /* The same words as zhengce-searchd --version and zhengce --version. */
@@ -219,6 +232,12 @@ int zc_ix_options_check(const zc_ix_options *o, char *token, size_t cap)
     if (o->analyzer != NULL && o->to != NULL) {
         fputs("zhengce-indexer: --analyzer goes with --index (the daemon's index has its "
               "own)\n",
+              stderr);
+        return 2;
+    }
+    if ((o->synonyms != NULL || o->user_dict != NULL) && o->to != NULL) {
+        fputs("zhengce-indexer: --synonyms and --user-dict go with --index (they are "
+              "written into the index)\n",
               stderr);
         return 2;
     }

@@ -23,6 +23,8 @@ typedef struct zc_ix_options {
     const char *to;          /* --to ADDR: send to a daemon instead */
     const char *token_file;  /* --token-file: AUTH token for --to */
     const char *id_root;     /* --id-root DIR: text ids relative to DIR */
+    const char *synonyms;    /* --synonyms FILE: the index's synonym list */
+    const char *user_dict;   /* --user-dict FILE: the index's user dictionary */
 } zc_ix_options;
 
 /* Fills the defaults; o->deletes gets room for argc ids (NULL when memory

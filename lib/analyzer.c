@@ -94,6 +94,7 @@ struct zc_analyzer {
     zc_xap_stem *stem;          /* owned */
     const zc_conv *conv;        /* borrowed: the process-wide converter */
     zc_seg_session *seg;        /* owned; words and hybrid only */
+    zc_seg_user *user;          /* a reference; the session's user words, or NULL */
     unit *units;                /* RUN_MAX_UNITS, the current run */
     utf8proc_int32_t *cps;      /* RUN_MAX_UNITS, word composition scratch */
     int32_t *folded;            /* RUN_MAX_UNITS, the run folded to Simplified */
@@ -285,6 +286,7 @@ void zc_analyzer_free(zc_analyzer *a)
         return;
     zc_xap_stem_free(a->stem);
     zc_seg_session_free(a->seg);
+    zc_seg_user_free(a->user);
     free(a->units);
     free(a->cps);
     free(a->folded);
@@ -295,6 +297,24 @@ void zc_analyzer_free(zc_analyzer *a)
 zc_seg_mode zc_analyzer_mode(const zc_analyzer *a)
 {
     return a->mode;
+}
+
+zc_seg_user *zc_analyzer_user_words(const zc_analyzer *a)
+{
+    return a->user;
+}
+
+zc_status zc_analyzer_set_user_words(zc_analyzer *a, zc_seg_user *u, zc_error *err)
+{
+    if (a->seg != NULL) {
+        zc_status st = zc_seg_session_set_user(a->seg, u, err);
+        if (st != ZC_OK)
+            return st;
+    }
+    zc_seg_user *old = a->user;
+    a->user = zc_seg_user_ref(u);
+    zc_seg_user_free(old);
+    return ZC_OK;
 }
 
 /* ---- Runs ------------------------------------------------------------- */

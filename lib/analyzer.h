@@ -50,6 +50,7 @@
 
 #include "lib/norm.h"
 #include "lib/zhengce.h"
+#include "wrappers/segmenter.h"
 
 typedef enum zc_seg_mode {
     ZC_SEG_NGRAM = 0,   /* CJK bigrams + unigrams */
@@ -91,6 +92,15 @@ typedef struct zc_analyzer zc_analyzer;
 zc_status zc_analyzer_new(zc_seg_mode mode, zc_analyzer **out, zc_error *err);
 void zc_analyzer_free(zc_analyzer *a);
 zc_seg_mode zc_analyzer_mode(const zc_analyzer *a);
+
+/* Segments with the index's user words too (lib/userdict.h), from the
+ * next call on: takes a reference to u (NULL: none), dropping the one it
+ * held.  Nothing changes in ngram mode, which does not segment.
+ * ZC_ENOMEM (the analyzer keeps its previous words then). */
+zc_status zc_analyzer_set_user_words(zc_analyzer *a, zc_seg_user *u, zc_error *err);
+
+/* The user words a was given (borrowed while a holds them), or NULL. */
+zc_seg_user *zc_analyzer_user_words(const zc_analyzer *a);
 
 /* Loads, once per process and thread-safely (pthread_once), what analyzers
  * of `mode` share read-only: the t2s converter for every mode, the friso

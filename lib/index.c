@@ -197,6 +197,8 @@ static zc_status index_open(const char *path, int mode, const char *analyzer,
     }
     if ((st = check_format(idx, analyzer, err)) != ZC_OK)
         goto fail;
+    if ((st = zc_lexicon_load(&idx->lex, idx->db, NULL, err)) != ZC_OK)
+        goto fail;
     *out = idx;
     return ZC_OK;
 fail:
@@ -209,8 +211,13 @@ zc_status zc_index_get_analyzer(zc_index *idx, zc_analyzer **out, zc_error *err)
     *out = NULL;
     if (idx->an == NULL) {
         zc_status st = zc_analyzer_new(idx->mode, &idx->an, err);
-        if (st != ZC_OK)
+        if (st == ZC_OK)
+            st = zc_analyzer_set_user_words(idx->an, idx->lex.user, err);
+        if (st != ZC_OK) {
+            zc_analyzer_free(idx->an);
+            idx->an = NULL;
             return st;
+        }
     }
     *out = idx->an;
     return ZC_OK;
@@ -223,8 +230,13 @@ zc_status zc_index_get_snippet_analyzer(zc_index *idx, zc_analyzer **out, zc_err
         return ZC_OK;
     if (idx->snip_an == NULL) {
         zc_status st = zc_analyzer_new(idx->mode, &idx->snip_an, err);
-        if (st != ZC_OK)
+        if (st == ZC_OK)
+            st = zc_analyzer_set_user_words(idx->snip_an, idx->lex.user, err);
+        if (st != ZC_OK) {
+            zc_analyzer_free(idx->snip_an);
+            idx->snip_an = NULL;
             return st;
+        }
     }
     *out = idx->snip_an;
     return ZC_OK;
@@ -253,8 +265,28 @@ ZC_API void zc_index_close(zc_index *idx)
     zc_xap_db_close(idx->db);
     zc_analyzer_free(idx->an);
     zc_analyzer_free(idx->snip_an);
+    zc_lexicon_clear(&idx->lex);
     free(idx->path);
     free(idx);
+}
+
+static zc_status need_writer(zc_index *idx, zc_error *err);
+
+/* The handle's analyzers get the lexicon's user words again. */
+static zc_status give_user_words(zc_index *idx, zc_error *err)
+{
+    zc_status st = ZC_OK;
+    if (idx->an != NULL)
+        st = zc_analyzer_set_user_words(idx->an, idx->lex.user, err);
+    if (st == ZC_OK && idx->snip_an != NULL)
+        st = zc_analyzer_set_user_words(idx->snip_an, idx->lex.user, err);
+    return st;
+}
+
+zc_status zc_index_synonyms(zc_index *idx, const zc_syn_table **lists, size_t *n,
+                            zc_error *err)
+{
+    return zc_lexicon_lists(&idx->lex, lists, n, err);
 }
 
 ZC_API zc_status zc_index_reopen(zc_index *idx, int *changed, zc_error *err)
@@ -266,7 +298,64 @@ ZC_API zc_status zc_index_reopen(zc_index *idx, int *changed, zc_error *err)
     /* A writer always sees its own latest state: nothing to move to. */
     if (idx->writable)
         return ZC_OK;
-    return zc_xap_db_reopen(idx->db, changed, err);
+    int moved = 0, user_changed = 0;
+    zc_status st = zc_xap_db_reopen(idx->db, &moved, err);
+    if (changed)
+        *changed = moved;
+    /* A new revision may carry new lists (the stored text is compared, so
+     * only a changed list is parsed again). */
+    if (st == ZC_OK && moved)
+        st = zc_lexicon_load(&idx->lex, idx->db, &user_changed, err);
+    if (st == ZC_OK && user_changed)
+        st = give_user_words(idx, err);
+    return st;
+}
+
+ZC_API zc_status zc_index_set_synonyms(zc_index *idx, const char *text, size_t len,
+                                       zc_error *err)
+{
+    zc_status st = need_writer(idx, err);
+    if (st != ZC_OK)
+        return st;
+    return zc_lexicon_set_synonyms(&idx->lex, idx->db, text, len, err);
+}
+
+ZC_API zc_status zc_index_set_user_dict(zc_index *idx, const char *text, size_t len,
+                                        zc_error *err)
+{
+    zc_status st = need_writer(idx, err);
+    if (st != ZC_OK)
+        return st;
+    int user_changed = 0;
+    st = zc_lexicon_set_user_dict(&idx->lex, idx->db, text, len, &user_changed, err);
+    if (st == ZC_OK && user_changed)
+        st = give_user_words(idx, err);
+    return st;
+}
+
+ZC_API zc_status zc_index_lexicon(zc_index *idx, size_t *syn_groups, size_t *builtin_groups,
+                                  size_t *user_words, zc_error *err)
+{
+    if (syn_groups)
+        *syn_groups = 0;
+    if (builtin_groups)
+        *builtin_groups = 0;
+    if (user_words)
+        *user_words = 0;
+    if (idx == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "no index handle");
+    const zc_syn_table *lists[2];
+    size_t n = 0;
+    zc_status st = zc_lexicon_lists(&idx->lex, lists, &n, err);
+    if (st != ZC_OK)
+        return st;
+    if (syn_groups)
+        *syn_groups = zc_syn_groups(idx->lex.syn);
+    if (builtin_groups && n > 0 && lists[n - 1] != idx->lex.syn)
+        *builtin_groups = zc_syn_groups(lists[n - 1]);
+    if (user_words)
+        *user_words = idx->lex.user_words;
+    return ZC_OK;
 }
 
 ZC_API zc_status zc_index_doc_count(zc_index *idx, uint64_t *out, zc_error *err)
@@ -325,7 +414,11 @@ ZC_API zc_status zc_preparer_new(zc_index *idx, zc_preparer **out, zc_error *err
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     p->mode = idx->mode;
     zc_status st = zc_analyzer_new(p->mode, &p->an, err);
+    /* a reference of its own: the preparer does not use idx afterwards */
+    if (st == ZC_OK)
+        st = zc_analyzer_set_user_words(p->an, idx->lex.user, err);
     if (st != ZC_OK) {
+        zc_analyzer_free(p->an);
         free(p);
         return st;
     }

@@ -246,6 +246,94 @@ static part or_part(zc_qc *c, const zc_qnode *n, int collect)
     return mkpart(q, kind);
 }
 
+/* One alternative of a SYN, over its own text: its query goes to pos and,
+ * when titles is not NULL, its title form to titles.  A word is searched
+ * as a typed word is (stemmed), a phrase as a quoted phrase; either is
+ * highlighted when collect, and neither counts for spelling, proximity or
+ * the exact title (what was typed does). */
+static void alt_part(zc_qc *c, const zc_qnode *n, int collect, zc_qc_list *pos,
+                     zc_qc_list *titles)
+{
+    const char *text = c->text;
+    size_t len = c->len;
+    c->text = n->alt;
+    c->len = n->len;
+    int phrase = n->type == ZC_QN_PHRASE;
+    zc_qc_analyze(c, 0, n->len);
+    if (!zc_qc_failed(c) && c->n_at > 0) {
+        zc_qc_list_push(c, pos, phrase ? zc_qc_phrase(c, "", collect, 1)
+                                       : zc_qc_runs(c, "", ZC_PFX_STEM, collect, 1, 0, NULL));
+        if (titles != NULL) {
+            zc_qc_analyze(c, 0, n->len);
+            zc_qc_list_push(c, titles,
+                            phrase ? zc_qc_phrase(c, ZC_PFX_TITLE, 0, 0)
+                                   : zc_qc_runs(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, 0, 0,
+                                                0, NULL));
+        }
+    }
+    c->text = text;
+    c->len = len;
+}
+
+/* SYN (qsyn.h): the words as typed OR the alternatives, these as one
+ * OP_SYNONYM (weighted as a single term, so a long full name of nine
+ * bigrams does not outweigh the three characters typed) scaled by
+ * ZC_QPLAN_SYN_ALT_SCALE.  What was typed counts as it would without
+ * synonyms (units, proximity, the exact title);
+ * its title forms become one title unit that the alternatives' title forms
+ * also satisfy, so a title holding the full name ranks like one holding
+ * the abbreviation.  An abbreviation is no misspelling: it gives no
+ * spelling candidate. */
+static part syn_part(zc_qc *c, const zc_qnode *n, int collect)
+{
+    size_t sw = c->n_sw, tu = c->title_units.n;
+    part orig = node_part(c, n->kids[0], collect);
+    c->n_sw = sw;
+    zc_qc_list pos = {0}, alts = {0}, titles = {0};
+    int want_titles = collect && c->title_units.n > tu;
+    if (orig.kind == K_POS) {
+        zc_qc_list_push(c, &pos, orig.q);
+        orig.q = NULL;
+    }
+    part_free(&orig);
+    for (size_t i = 1; i < n->n_kids && !zc_qc_failed(c); i++)
+        alt_part(c, n->kids[i], collect, &alts, want_titles ? &titles : NULL);
+    zc_xap_query *syn = NULL;
+    if (alts.n > 0 && !zc_qc_failed(c)) {
+        zc_status st = zc_xap_query_combine(ZC_XAP_OP_SYNONYM, alts.v, alts.n, 0, &syn, c->err);
+        if (st != ZC_OK)
+            c->st = st;
+    }
+    zc_qc_list_clear(&alts);
+    zc_qc_list_push(c, &pos, zc_qc_scaled(c, syn, ZC_QPLAN_SYN_ALT_SCALE));
+    if (want_titles && !zc_qc_failed(c)) {
+        zc_qc_list typed = {0};
+        for (size_t i = tu; i < c->title_units.n; i++) {
+            zc_qc_list_push(c, &typed, c->title_units.v[i]);
+            c->title_units.v[i] = NULL;
+        }
+        c->title_units.n = tu;
+        zc_xap_query *all = zc_qc_list_take(c, &typed, ZC_XAP_OP_AND, 0);
+        zc_qc_list any = {0};
+        zc_qc_list_push(c, &any, all);
+        for (size_t i = 0; i < titles.n && !zc_qc_failed(c); i++) {
+            zc_qc_list_push(c, &any, titles.v[i]);
+            titles.v[i] = NULL;
+        }
+        zc_qc_list_push(c, &c->title_units, zc_qc_list_take(c, &any, ZC_XAP_OP_OR, 0));
+        zc_qc_list_clear(&any);
+        zc_qc_list_clear(&typed);
+    }
+    zc_qc_list_clear(&titles);
+    zc_xap_query *q = zc_qc_list_take(c, &pos, ZC_XAP_OP_OR, 0);
+    zc_qc_list_clear(&pos);
+    if (zc_qc_failed(c)) {
+        zc_xap_query_free(q);
+        return mkpart(NULL, K_EMPTY);
+    }
+    return mkpart(q, K_POS);
+}
+
 /* collect: the node stands under no NOT (its terms are highlighted, and
  * count for spelling, titles and proximity). */
 static part node_part(zc_qc *c, const zc_qnode *n, int collect)
@@ -253,6 +341,7 @@ static part node_part(zc_qc *c, const zc_qnode *n, int collect)
     switch (n->type) {
     case ZC_QN_AND: return and_part(c, n, collect);
     case ZC_QN_OR: return or_part(c, n, collect);
+    case ZC_QN_SYN: return syn_part(c, n, collect);
     case ZC_QN_NOT: return negate(node_part(c, n->kids[0], 0));
     case ZC_QN_GROUP: return node_part(c, n->kids[0], collect);
     default: return leaf_part(c, n, collect);
@@ -341,34 +430,49 @@ static void prox_queries(zc_qc *c, const zc_qboost *ph, const zc_qboost *nr,
     *near = zc_qc_scaled(c, *near, nr->weight);
 }
 
-/* The whole text, when the plan wants it: *xt its exact-title term (a
- * query that is exactly a document's title, in any spelling the analyzer
- * folds together, finds it first); *xd its canonical document number.
- * Each NULL when not wanted or not found. */
-static void whole_text_queries(zc_qc *c, const zc_qplan *p, zc_xap_query **xt,
-                               zc_xap_query **xd)
+/* The whole text text[0, len), when the plan wants it: *xt its
+ * exact-title term (a query that is exactly a document's title, in any
+ * spelling the analyzer folds together, finds it first); *xd its canonical
+ * document number.  Each NULL when not wanted or not found. */
+static void text_queries(zc_qc *c, const zc_qplan *p, const char *text, size_t len,
+                         zc_xap_query **xt, zc_xap_query **xd)
 {
     *xt = *xd = NULL;
     if (!zc_qplan_want_title_key(p, &c->facts) || zc_qc_failed(c))
         return;
-    uint64_t key = zc_analyzer_text_key(c->an, c->text, c->len);
+    uint64_t key = zc_analyzer_text_key(c->an, text, len);
     if (key != 0) {
         char hex[17];
         snprintf(hex, sizeof hex, "%016llx", (unsigned long long)key);
         *xt = zc_qc_scaled(c, zc_qc_term(c, ZC_PFX_TITLE_KEY, hex, 16, 0, 0),
                            ZC_QPLAN_TITLE_KEY_SCALE);
     }
-    if (!zc_qplan_want_whole_docno(p, &c->facts, c->text, c->len))
+    if (!zc_qplan_want_whole_docno(p, &c->facts, text, len))
         return;
     char *canon = NULL;
     zc_error e2 = {0};
-    if (zc_docno_canonical(c->text, c->len, &canon, &e2) == ZC_OK) {
+    if (zc_docno_canonical(text, len, &canon, &e2) == ZC_OK) {
         *xd = zc_qc_scaled(c, zc_qc_term(c, ZC_PFX_DOCNO, canon, strlen(canon), 0, 0),
                            ZC_QPLAN_DOCNO_SCALE);
         free(canon);
     } else if (e2.code == ZC_ENOMEM) {
         zc_qc_oom(c);
     }
+}
+
+/* text_queries of the text as typed and, when synonyms rewrote it
+ * ("EO 13769" -> "Executive Order 13769", qsyn.h), of the rewritten text,
+ * either matching. */
+static void whole_text_queries(zc_qc *c, const zc_qtree *t, const zc_qplan *p,
+                               zc_xap_query **xt, zc_xap_query **xd)
+{
+    text_queries(c, p, c->text, c->len, xt, xd);
+    if (t->rewritten == NULL)
+        return;
+    zc_xap_query *rt = NULL, *rd = NULL;
+    text_queries(c, p, t->rewritten, t->rewritten_len, &rt, &rd);
+    *xt = zc_qc_combine2(c, ZC_XAP_OP_OR, *xt, rt);
+    *xd = zc_qc_combine2(c, ZC_XAP_OP_OR, *xd, rd);
 }
 
 static zc_xap_query *weighted(zc_qc *c, zc_xap_query *q, const zc_qboost *b)
@@ -531,7 +635,7 @@ zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
         goto done;
     finish_facts(&c);
     zc_xap_query *xd = NULL, *xt = NULL;
-    whole_text_queries(&c, p, &xt, &xd);
+    whole_text_queries(&c, t, p, &xt, &xd);
     c.facts.title_key = xt != NULL;
     c.facts.whole_docno = xd != NULL;
     if (xd != NULL)

@@ -43,6 +43,9 @@ static void walk(const zc_qnode *n, zc_qplan *p)
     case ZC_QN_GROUP: p->prox = 0; break;
     case ZC_QN_NOT: p->plain = 0; break;
     case ZC_QN_AND: break;
+    /* Synonyms: what was typed decides (its kids[0]); the alternatives are
+     * free-text leaves that change nothing here. */
+    case ZC_QN_SYN: break;
     }
     for (size_t i = 0; i < n->n_kids; i++)
         walk(n->kids[i], p);

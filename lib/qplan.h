@@ -41,6 +41,17 @@
 #define ZC_QPLAN_PROX_MAX_TERMS 64
 /* The NEAR window: the query's own span plus this many positions. */
 #define ZC_QPLAN_NEAR_SLACK 8
+/* Synonyms (qsyn.h): the alternatives of a word, together, weigh this much
+ * of their own BM25 weight, and as one term (OP_SYNONYM), so a document
+ * holding the words as typed ranks above one holding only another form,
+ * all else equal; a document that says only 国家市场监督管理总局 still
+ * comes, after those that say 市场监管总局.  make eval: 1.0 cost the
+ * unquoted Chinese phrase class 0.003 prec@10 (ngram, hybrid: the phrase
+ * 市场监管总局 ranked the full name's documents into its top 10) and words
+ * mode 0.001 fill@10; 0.5 keeps every class and finds 0.95 of the
+ * documents holding only another form in the top 100 (0.25: 0.94). */
+#define ZC_QPLAN_SYN_ALT_SCALE 0.5
+
 /* The most ranking-only parts zc_qplan_boosts returns (one of each kind). */
 #define ZC_QPLAN_MAX_BOOSTS 6
 

@@ -23,6 +23,18 @@ zc_qnode *zc_qnode_leaf(zc_qnode_type type, size_t start, size_t len)
     return n;
 }
 
+zc_qnode *zc_qnode_alt(zc_qnode_type type, const char *text, size_t len)
+{
+    zc_qnode *n = zc_qnode_leaf(type, 0, len);
+    if (n == NULL || (n->alt = malloc(len + 1)) == NULL) {
+        free(n);
+        return NULL;
+    }
+    memcpy(n->alt, text, len);
+    n->alt[len] = '\0';
+    return n;
+}
+
 zc_qnode *zc_qnode_op(zc_qnode_type type)
 {
     return zc_qnode_leaf(type, 0, 0);
@@ -54,6 +66,7 @@ void zc_qnode_free(zc_qnode *n)
         zc_qnode_free(n->kids[i]);
     free(n->kids);
     free(n->docno);
+    free(n->alt);
     free(n);
 }
 
@@ -65,6 +78,7 @@ void zc_qtree_free(zc_qtree *t)
     for (size_t i = 0; i < t->n_read; i++)
         zc_qnode_free(t->read[i]);
     free(t->read);
+    free(t->rewritten);
     free(t);
 }
 
@@ -79,6 +93,7 @@ const char *zc_qnode_type_name(zc_qnode_type type)
     case ZC_QN_OR: return "or";
     case ZC_QN_NOT: return "not";
     case ZC_QN_GROUP: return "group";
+    case ZC_QN_SYN: return "syn";
     }
     return "?";
 }
@@ -132,6 +147,9 @@ static void print_node(zc_strbuf *b, const zc_qtree *t, const zc_qnode *n)
     if (n->type == ZC_QN_LANG) {
         zc_strbuf_put(b, " ", 1);
         put_string(b, n->lang, strlen(n->lang));
+    } else if (n->alt != NULL) {
+        zc_strbuf_put(b, " ", 1);
+        put_string(b, n->alt, n->len);
     } else if (n->n_kids == 0 && n->type != ZC_QN_AND && n->type != ZC_QN_OR) {
         zc_strbuf_put(b, " ", 1);
         put_string(b, t->text + n->start, n->len);

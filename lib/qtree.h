@@ -3,7 +3,8 @@
  * Owns: the node types, their constructors and free functions, and the
  * printed form (zc_qtree_print), which is what an `explain` and the HTTP
  * front end show.  Must never: analyze text, touch Xapian, or hold a copy
- * of the query text (nodes point into it by offset).
+ * of the query text (nodes point into it by offset; a synonym's
+ * alternative, which the query text does not hold, has its own text).
  *
  * Node types (zc_qnode.type), and what each holds:
  *   WORD    a word of the text: span [start, start+len) (the word as
@@ -26,6 +27,12 @@
  *   OR      two or more children.
  *   NOT     one child, excluded (NOT x, -x; "a NOT b" is AND(a, NOT(b))).
  *   GROUP   one child: a parenthesized expression.
+ *   SYN     a free-text word, or a run of them, with its synonyms
+ *           (qsyn.h): kids[0] the words as typed (the WORD, or an AND of
+ *           the WORDs), kids[1..] the alternatives, WORD or PHRASE leaves
+ *           whose text is their own (`alt`, NUL-terminated; start 0, len
+ *           its length).  Matches what any of them matches.  Printed
+ *           (syn (word "发改委") (phrase "发展改革委") ...).
  * A tree whose text could not be read as structured query (unbalanced
  * parentheses or quotes, a dangling operator, nesting too deep) has
  * plain_words set: the root is then the AND of the text's
@@ -51,7 +58,8 @@ typedef enum zc_qnode_type {
     ZC_QN_AND,
     ZC_QN_OR,
     ZC_QN_NOT,
-    ZC_QN_GROUP
+    ZC_QN_GROUP,
+    ZC_QN_SYN
 } zc_qnode_type;
 
 typedef struct zc_qnode {
@@ -61,6 +69,8 @@ typedef struct zc_qnode {
     size_t start, len;         /* leaves: bytes of the query text */
     char *docno;               /* WORD, DOCNO: owned, NUL-terminated; or NULL */
     char lang[3];              /* LANG: "zh" or "en" */
+    char *alt;                 /* a SYN's alternative: its own text, owned,
+                                * NUL-terminated; else NULL */
     struct zc_qnode **kids;    /* AND, OR: two or more; NOT, GROUP: one; owned */
     size_t n_kids;
 } zc_qnode;
@@ -76,15 +86,26 @@ typedef struct zc_qtree {
      * them too, as it always has (qcompile.c). */
     zc_qnode **read;
     size_t n_read;
+    /* With synonyms (qsyn.h): the whole text with each expanded word run
+     * replaced by its canonical form ("EO 13769" -> "Executive Order
+     * 13769"), which is also tried as a title and a document number;
+     * owned, NUL-terminated; NULL when nothing was replaced. */
+    char *rewritten;
+    size_t rewritten_len;
 } zc_qtree;
 
 /* A leaf of the given type over text[start, start+len).  Returns new; free
  * with zc_qnode_free; NULL when out of memory. */
 zc_qnode *zc_qnode_leaf(zc_qnode_type type, size_t start, size_t len);
 
-/* An AND, OR, NOT or GROUP node without children.  Returns new; free with
+/* An AND, OR, NOT, GROUP or SYN node without children.  Returns new; free with
  * zc_qnode_free; NULL when out of memory. */
 zc_qnode *zc_qnode_op(zc_qnode_type type);
+
+/* A WORD or PHRASE leaf over its own copy of text[0, len) (a synonym's
+ * alternative).  Returns new; free with zc_qnode_free; NULL when out of
+ * memory. */
+zc_qnode *zc_qnode_alt(zc_qnode_type type, const char *text, size_t len);
 
 /* Appends kid to op's children: takes ownership of kid, also on failure
  * (then kid is freed).  Returns 0, or -1 when out of memory. */

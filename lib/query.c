@@ -1,6 +1,7 @@
 /* query.c — query text to a Xapian query (query.h): the façade over the
- * query pipeline, text -> zc_qparse (tree) -> zc_qplan_make (plan) ->
- * zc_qcompile (Xapian query, highlights, spelling candidates).
+ * query pipeline, text -> zc_qparse (tree) -> zc_qsyn_expand (synonyms)
+ * -> zc_qplan_make (plan) -> zc_qcompile (Xapian query, highlights,
+ * spelling candidates).
  *
  * Owns: nothing but the order of the stages.  Must never: hold query
  * logic of its own; each stage's rules live in its module.
@@ -8,6 +9,7 @@
 #include "lib/qcompile.h"
 #include "lib/qparse.h"
 #include "lib/qplan.h"
+#include "lib/qsyn.h"
 #include "lib/query.h"
 
 int zc_query_is_stopword(const char *term, size_t len)
@@ -46,6 +48,11 @@ zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
     zc_status st = zc_qparse(text, len, &tree, err);
     if (st != ZC_OK)
         return st;
+    if (opts != NULL && opts->n_syn > 0 &&
+        (st = zc_qsyn_expand(tree, opts->syn, opts->n_syn, a, err)) != ZC_OK) {
+        zc_qtree_free(tree);
+        return st;
+    }
     zc_qplan plan;
     zc_qplan_make(tree, opts != NULL && opts->match_any, &plan);
     st = zc_qcompile(a, tree, &plan, out, first, hl, words, n_words, NULL, err);

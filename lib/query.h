@@ -21,9 +21,10 @@
  * parts and no OR or parentheses, the whole of it as a phrase and as a NEAR
  * (documents where the query words stand together rank higher).
  *
- * A façade over four stages, each its own module and testable without an
- * index: qlex (text to tokens), qparse (tokens to a tree, qtree.h), qplan
- * (the ranking policy) and qcompile (tree and plan to Xapian).
+ * A façade over five stages, each its own module and testable without an
+ * index: qlex (text to tokens), qparse (tokens to a tree, qtree.h), qsyn
+ * (synonyms, when the options give lists), qplan (the ranking policy) and
+ * qcompile (tree and plan to Xapian).
  */
 #ifndef ZC_QUERY_H
 #define ZC_QUERY_H
@@ -34,11 +35,15 @@
 #include "lib/qcompile.h"
 #include "lib/schema.h"
 #include "lib/snippet.h"
+#include "lib/synonyms.h"
 #include "wrappers/xapian.h"
 
 typedef struct zc_query_opts {
     int match_any;   /* 1: free text is an OR of its analyzed terms (SEARCH
                       * "match":"any"), BM25-ranked; phrases stay exact */
+    const zc_syn_table *const *syn;  /* synonym lists, looked up in order
+                                      * (qsyn.h); borrowed; NULL: none */
+    size_t n_syn;
 } zc_query_opts;
 
 /* zc_query_word (a spelling candidate): qcompile.h. */

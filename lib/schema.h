@@ -8,8 +8,10 @@
  * differs is refused with ZC_EVERSION ("rebuild the index").
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
  * "W" word terms, the spelling table.  Format 3: the document data is a
- * zstd frame (docstore.h), no longer JSON deflated by Xapian. */
-#define ZC_FORMAT_VERSION "3"
+ * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
+ * the index's synonym list and user dictionary (ZC_META_SYNONYMS,
+ * ZC_META_USERDICT). */
+#define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
  * (zc_analyzer_mode_name).  Written when the index is created; every
@@ -17,6 +19,15 @@
 #define ZC_META_ANALYZER "zhengce.analyzer"
 /* The analyzer of a new index when the creator names none. */
 #define ZC_ANALYZER_DEFAULT "hybrid"
+/* The index's own synonym list (docs/synonyms.md), as its text: every
+ * handle's queries look words up in it (and in the built-in list).  Absent:
+ * none.  Set with zhengce-indexer --synonyms; changes apply to searches. */
+#define ZC_META_SYNONYMS "zhengce.synonyms"
+/* The index's user dictionary (docs/synonyms.md), as its text: words the
+ * segmenter adds to friso's, for documents and queries alike.  Absent:
+ * none.  Fixed once the index holds documents (zhengce-indexer
+ * --user-dict on a new index). */
+#define ZC_META_USERDICT "zhengce.userdict"
 
 /* Term prefixes.  Free text (title + body) is indexed without prefix; the
  * analyzer's terms for a field get the field prefix in front. */

@@ -537,13 +537,16 @@ static void queries_free(search_queries *qs)
 
 /* Builds the query of opts->q with the options' filter applied.  On
  * failure qs may hold some queries: queries_free frees them. */
-static zc_status build_queries(zc_analyzer *an, const zc_search_opts *opts,
+static zc_status build_queries(zc_index *idx, zc_analyzer *an, const zc_search_opts *opts,
                                search_queries *qs, zc_error *err)
 {
-    zc_query_opts qo = {.match_any = opts->match_any != 0};
-    zc_status st = zc_query_build_split(an, opts->q, opts->q_len, &qo, &qs->q, &qs->first,
-                                        opts->snippet ? &qs->hl : NULL, &qs->words,
-                                        &qs->n_words, err);
+    const zc_syn_table *syn[2];
+    zc_query_opts qo = {.match_any = opts->match_any != 0, .syn = syn};
+    zc_status st = zc_index_synonyms(idx, syn, &qo.n_syn, err);
+    if (st == ZC_OK)
+        st = zc_query_build_split(an, opts->q, opts->q_len, &qo, &qs->q, &qs->first,
+                                  opts->snippet ? &qs->hl : NULL, &qs->words, &qs->n_words,
+                                  err);
     if (st != ZC_OK)
         return st;
     st = build_filter(opts, &qs->filter, err);
@@ -605,7 +608,7 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts, zc_results
      * dictionary (once per process), which is not this search's time. */
     double t0 = now_ms();
     search_queries qs = {0};
-    st = build_queries(an, opts, &qs, err);
+    st = build_queries(idx, an, opts, &qs, err);
     double deadline = opts->time_limit_s > 0 ? t0 + opts->time_limit_s * 1000.0 : 0;
     if (st == ZC_OK)
         st = search_built(idx, opts, &qs, deadline, out, err);

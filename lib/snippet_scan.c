@@ -455,8 +455,13 @@ zc_status zc_snip_scan(zc_analyzer *a, zc_analyzer *seg, const zc_hl *hl, const 
     if (sc.words) {
         if (seg == NULL) {
             zc_status st = zc_analyzer_new(zc_analyzer_mode(a), &own_seg, err);
-            if (st != ZC_OK)
+            /* segmented as the text was indexed: with the index's words */
+            if (st == ZC_OK)
+                st = zc_analyzer_set_user_words(own_seg, zc_analyzer_user_words(a), err);
+            if (st != ZC_OK) {
+                zc_analyzer_free(own_seg);
                 return st;
+            }
             seg = own_seg;
         }
         sc.seg = seg;

@@ -176,6 +176,38 @@ ZC_API zc_status zc_index_get(zc_index *idx, const char *id, size_t id_len,
 /* Frees memory returned by the library.  Accepts NULL. */
 ZC_API void zc_free(void *p);
 
+/* ---- Synonyms and the user dictionary (docs/synonyms.md) ---------------
+ * An index carries its own synonym list and user dictionary in its
+ * metadata, so every handle of it (the daemon's, the CLI's, a remote
+ * shard's) searches alike.  Queries look their free-text words up in the
+ * index's list and in the built-in one (data/synonyms.txt, compiled in). */
+
+/* Sets the index's synonym list to text[0, len) (the file format of
+ * docs/synonyms.md; len 0 removes it).  A write handle; pending until
+ * zc_index_commit, after which every handle's searches use it (from their
+ * next reopen).  ZC_EINVAL ("synonyms") naming the line that breaks the
+ * format, ZC_ETOOLONG past 1 MiB, ZC_EREADONLY. */
+ZC_API zc_status zc_index_set_synonyms(zc_index *idx, const char *text, size_t len,
+                                       zc_error *err);
+
+/* Sets the index's user dictionary (words for the segmenter, one per line,
+ * docs/synonyms.md; len 0 removes it).  The documents' terms depend on it,
+ * so it is set on a new index, before its first document: while the index
+ * holds documents a different dictionary is ZC_EINVAL ("user_dict"; the
+ * same one again is accepted and changes nothing).  This handle's analysis
+ * uses it at once (preparers made before keep the words they had); pending
+ * until zc_index_commit.  ZC_EINVAL naming the line of a bad word,
+ * ZC_ETOOLONG, ZC_EREADONLY. */
+ZC_API zc_status zc_index_set_user_dict(zc_index *idx, const char *text, size_t len,
+                                        zc_error *err);
+
+/* What the handle searches with: *syn_groups the groups of the index's own
+ * synonym list, *builtin_groups those of the built-in list (0 when the
+ * index's list turns it off), *user_words the words of its user
+ * dictionary.  Each pointer may be NULL. */
+ZC_API zc_status zc_index_lexicon(zc_index *idx, size_t *syn_groups, size_t *builtin_groups,
+                                  size_t *user_words, zc_error *err);
+
 /* ---- Search ----------------------------------------------------------- */
 
 typedef enum zc_sort {

@@ -255,9 +255,15 @@ static void run_stats(const zc_exec_env *env, zc_reply *out)
     if (env->idx != NULL) {
         zc_error err;
         memset(&err, 0, sizeof err);
+        size_t sg = 0, bg = 0, uw = 0;
         zc_status st = zc_index_doc_count(env->idx, &s.docs, &err);
         if (st == ZC_OK)
             st = zc_index_revision(env->idx, &s.revision, &err);
+        if (st == ZC_OK)
+            st = zc_index_lexicon(env->idx, &sg, &bg, &uw, &err);
+        s.synonym_groups = sg;
+        s.builtin_synonym_groups = bg;
+        s.user_dict_words = uw;
         if (st != ZC_OK) {
             zc_reply_status(out, st, &err);
             return;
@@ -281,10 +287,17 @@ static void run_stats(const zc_exec_env *env, zc_reply *out)
                           (json_int_t)s.client_memory_max, "evicted", (json_int_t)s.evicted,
                           "auth_failures", (json_int_t)s.auth_failures, "per_ip_refused",
                           (json_int_t)s.per_ip_refused);
-    if (o == NULL || d == NULL || json_object_update(o, d) != 0)
+    /* The index's word lists (docs/synonyms.md). */
+    json_t *l = json_pack("{s:{s:I,s:I},s:{s:I}}", "synonyms", "index_groups",
+                          (json_int_t)s.synonym_groups, "builtin_groups",
+                          (json_int_t)s.builtin_synonym_groups, "user_dict", "words",
+                          (json_int_t)s.user_dict_words);
+    if (o == NULL || d == NULL || l == NULL || json_object_update(o, d) != 0 ||
+        json_object_update(o, l) != 0)
         zc_reply_oom(out);
     else
         zc_reply_json(out, o);
+    json_decref(l);
     json_decref(d);
     json_decref(o);
 }

@@ -35,6 +35,8 @@ typedef struct zc_exec_stats {
     unsigned workers;
     int writable;
     uint64_t client_memory, client_memory_max, evicted, auth_failures, per_ip_refused;
+    /* the index's word lists (zc_index_lexicon) */
+    uint64_t synonym_groups, builtin_synonym_groups, user_dict_words;
 } zc_exec_stats;
 
 /* Hooks; each may be NULL (the default is said next to it).  Called on the

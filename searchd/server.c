@@ -66,6 +66,8 @@ static void stats_hook(void *ctx, zc_exec_stats *s)
     zc_server *srv = ctx;
     const zc_counters *k = &srv->counters;
     zc_idxstat_read(&srv->idxstat, &s->docs, &s->revision);
+    zc_idxstat_read_lexicon(&srv->idxstat, &s->synonym_groups, &s->builtin_synonym_groups,
+                            &s->user_dict_words);
     s->uptime_s = zc_now() - srv->started;
     s->connections = zc_conns_count(srv->conns);
     s->connections_total = k->conns_total;

@@ -69,6 +69,7 @@ double zc_hist_percentile(const zc_hist *h, double p)
 int zc_idxstat_init(zc_idxstat *s)
 {
     s->docs = s->revision = s->publishes = 0;
+    s->syn_groups = s->builtin_groups = s->user_words = 0;
     return pthread_mutex_init(&s->mu, NULL);
 }
 
@@ -80,12 +81,17 @@ void zc_idxstat_destroy(zc_idxstat *s)
 void zc_idxstat_publish(zc_idxstat *s, zc_index *idx)
 {
     uint64_t d = 0, r = 0;
+    size_t sg = 0, bg = 0, uw = 0;
     if (idx == NULL || zc_index_doc_count(idx, &d, NULL) != ZC_OK ||
-        zc_index_revision(idx, &r, NULL) != ZC_OK)
+        zc_index_revision(idx, &r, NULL) != ZC_OK ||
+        zc_index_lexicon(idx, &sg, &bg, &uw, NULL) != ZC_OK)
         return;
     pthread_mutex_lock(&s->mu);
     s->docs = d;
     s->revision = r;
+    s->syn_groups = sg;
+    s->builtin_groups = bg;
+    s->user_words = uw;
     s->publishes++;
     pthread_mutex_unlock(&s->mu);
 }
@@ -95,5 +101,15 @@ void zc_idxstat_read(zc_idxstat *s, uint64_t *docs, uint64_t *revision)
     pthread_mutex_lock(&s->mu);
     *docs = s->docs;
     *revision = s->revision;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void zc_idxstat_read_lexicon(zc_idxstat *s, uint64_t *syn_groups, uint64_t *builtin_groups,
+                             uint64_t *user_words)
+{
+    pthread_mutex_lock(&s->mu);
+    *syn_groups = s->syn_groups;
+    *builtin_groups = s->builtin_groups;
+    *user_words = s->user_words;
     pthread_mutex_unlock(&s->mu);
 }

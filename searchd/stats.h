@@ -55,6 +55,9 @@ typedef struct zc_idxstat {
     pthread_mutex_t mu;
     uint64_t docs, revision;
     uint64_t publishes;       /* how many times figures were published */
+    /* zc_index_lexicon: the index's synonym groups, the built-in list's,
+     * its user dictionary's words */
+    uint64_t syn_groups, builtin_groups, user_words;
 } zc_idxstat;
 
 /* Returns 0, or an errno value. */
@@ -65,5 +68,8 @@ void zc_idxstat_destroy(zc_idxstat *s);
 void zc_idxstat_publish(zc_idxstat *s, zc_index *idx);
 /* The last published figures.  Thread-safe, O(1). */
 void zc_idxstat_read(zc_idxstat *s, uint64_t *docs, uint64_t *revision);
+/* The last published word-list figures (zc_index_lexicon).  Thread-safe. */
+void zc_idxstat_read_lexicon(zc_idxstat *s, uint64_t *syn_groups, uint64_t *builtin_groups,
+                             uint64_t *user_words);
 
 #endif

@@ -40,6 +40,10 @@ cflags=$(pcflags "$root" --cflags)
 if [ "$(echo $cflags)" = "-I$root/usr/local/include" ]; then ok "pkg-config --cflags is '-I<include>' only"
 else bad "pkg-config --cflags is '$cflags', want '-I$root/usr/local/include' only"; fi
 [ -f "$root/usr/local/include/zhengce.h" ] && ok "zhengce.h installed" || bad "zhengce.h installed"
+# the built-in synonym list, a model for an index's own (docs/synonyms.md)
+if cmp -s data/synonyms.txt "$root/usr/local/share/zhengce/synonyms.txt"; then
+  ok "share/zhengce/synonyms.txt installed"
+else bad "share/zhengce/synonyms.txt installed"; fi
 
 # build_run NAME ROOT [--static]: compile, link, run embed.c
 build_run() {

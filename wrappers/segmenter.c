@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "wrappers/segmenter.h"
+#include "wrappers/seguser.h"
 #include "wrappers/segwords.h"
 #include "base/utf8.h"
 
@@ -49,8 +50,17 @@ typedef struct seg_cache_entry {
     uint8_t ends[SEG_CACHE_MAX_CHARS]; /* end of each word, in code points */
 } seg_cache_entry;
 
+/* MMSEG's three-word chunks are enumerated in a scratch array of the
+ * session, sized for its longest word (max_len^3 chunks). */
+typedef struct mchunk mchunk;
+
 struct zc_seg_session {
     zc_seg_dict *dict;                /* borrowed */
+    const zc_seg_user *user;          /* borrowed; NULL: none */
+    size_t window;                    /* MMSEG look-ahead bound, bytes (cut_chunk) */
+    mchunk *chunks;                   /* owned, max_len^3 (mmzc_segw_word) */
+    size_t *keep;                     /* owned, max_len^3 */
+    float *score;                     /* owned, max_len^3 */
     seg_cache_entry **cache;          /* owned, SEG_CACHE_SLOTS entries (NULL: empty) */
     uint64_t cache_hits, cache_misses;
     friso_config_entry config;        /* own copy: nothing mutable is shared */
@@ -270,6 +280,49 @@ int zc_seg_is_unit(const zc_seg_dict *d, const char *s, size_t len)
 
 /* ---- sessions --------------------------------------------------------- */
 
+typedef struct mchunk {
+    const zc_segw_word *w[3];
+    unsigned nw;
+    unsigned length;   /* bytes */
+    float avl, var, mdf;
+} mchunk;
+
+/* (Re)sizes the session's rows and chunk scratch for words of up to
+ * max_len characters, and its look-ahead window.  Returns 0, or -1 when
+ * out of memory (the session keeps its old buffers then). */
+static int session_size(zc_seg_session *s, size_t max_len)
+{
+    if (max_len == s->max_len && s->ents != NULL)
+        return 0;
+    size_t nc = max_len * max_len * max_len;
+    const zc_segw_word **ents = malloc((ZC_SEG_CHUNK_BYTES + 1) * max_len * sizeof *ents);
+    mchunk *chunks = malloc(nc * sizeof *chunks);
+    size_t *keep = malloc(nc * sizeof *keep);
+    float *score = malloc(nc * sizeof *score);
+    if (ents == NULL || chunks == NULL || keep == NULL || score == NULL) {
+        free(ents);
+        free(chunks);
+        free(keep);
+        free(score);
+        return -1;
+    }
+    free(s->ents);
+    free(s->chunks);
+    free(s->keep);
+    free(s->score);
+    s->ents = ents;
+    s->chunks = chunks;
+    s->keep = keep;
+    s->score = score;
+    s->max_len = max_len;
+    /* next_complex_cjk reads at most 3 words of max_len characters past the
+     * start, plus one character to test for a continuation (as
+     * dict_finish's window, for the session's own longest word). */
+    size_t w = (max_len * 3u + 2u) * 4u;
+    s->window = w > s->dict->window ? w : s->dict->window;
+    return 0;
+}
+
 zc_status zc_seg_session_new(zc_seg_dict *d, zc_seg_session **out, zc_error *err)
 {
     if (out == NULL || d == NULL)
@@ -281,10 +334,9 @@ zc_status zc_seg_session_new(zc_seg_dict *d, zc_seg_session **out, zc_error *err
     s->dict = d;
     s->config = *d->config;
     s->task = friso_new_task();
-    s->max_len = d->config->max_len > 0 ? (size_t)d->config->max_len : 1;
-    s->ents = malloc((ZC_SEG_CHUNK_BYTES + 1) * s->max_len * sizeof *s->ents);
     s->row_done = calloc(ZC_SEG_CHUNK_BYTES + 1, 1);
-    if (s->task == NULL || s->ents == NULL || s->row_done == NULL) {
+    if (s->task == NULL || s->row_done == NULL ||
+        session_size(s, d->config->max_len > 0 ? (size_t)d->config->max_len : 1) != 0) {
         zc_seg_session_free(s);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory for a segmenter session");
     }
@@ -304,11 +356,34 @@ void zc_seg_session_free(zc_seg_session *s)
     if (s->task != NULL)
         friso_free_task(s->task);
     free(s->ents);
+    free(s->chunks);
+    free(s->keep);
+    free(s->score);
     free(s->row_done);
     free(s);
 }
 
+zc_status zc_seg_session_set_user(zc_seg_session *s, const zc_seg_user *u, zc_error *err)
+{
+    if (s == NULL)
+        return zc_error_set(err, ZC_EINVAL, NULL, "zc_seg_session_set_user: no session");
+    size_t base = s->dict->config->max_len > 0 ? (size_t)s->dict->config->max_len : 1;
+    size_t longest = zc_seg_user_max_chars(u);
+    size_t want = longest > base ? longest : base;
+    if (session_size(s, want) != 0)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory for a segmenter session");
+    s->user = u;
+    /* A cached cut was made with the old words. */
+    if (s->cache != NULL)
+        for (size_t i = 0; i < SEG_CACHE_SLOTS; i++) {
+            free(s->cache[i]);
+            s->cache[i] = NULL;
+        }
+    return ZC_OK;
+}
+
 static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen);
+static int user_starts(const zc_seg_session *s, const char *b, size_t n);
 
 /* Length of the word starting at s->buf[p] (a character of n bytes, code
  * point u), as MMSEG chooses it; n when friso has nothing longer. */
@@ -329,17 +404,21 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
         if (friso_dic_match(friso->dic, __LEX_CJK_WORDS__, task->buffer))
             abort();
 #endif
-        return n;
+        if (!user_starts(s, task->buffer, n))
+            return n;
     }
-#ifndef ZC_SEG_VERIFY
     /* A mapped dictionary (no friso) always has the default configuration,
-     * which this path covers. */
-    if (friso == NULL ||
-        (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS)) {
+     * which this path covers; user words are known to this path only (it
+     * is MMSEG's complex mode, whatever an ini file chose). */
+    if (s->user != NULL
+#ifndef ZC_SEG_VERIFY
+        || friso == NULL ||
+        (s->config.next_cjk == next_complex_cjk && s->config.max_len <= ZC_SEG_MAX_WORD_CHARS)
+#endif
+    ) {
         size_t ml = mmzc_segw_word(s, p, clen);
         return ml >= n && ml <= clen - p ? ml : n;
     }
-#endif
 
     /* next_complex_cjk expects the state readNextWord leaves: the current
      * character in task->buffer, its size in task->bytes, its code point in
@@ -379,8 +458,11 @@ static size_t next_word(zc_seg_session *s, size_t p, size_t n, uint32_t u, size_
  * difference (bench: compared on the real and generated corpora). */
 
 /* The longest word a row holds, in bytes (max_len is at most
- * ZC_SEG_MAX_WORD_CHARS where rows are used). */
-#define ZC_SEG_MAX_WORD_BYTES (ZC_SEG_MAX_WORD_CHARS * 4)
+ * ZC_SEG_MAX_WORD_CHARS where rows are used, ZC_SEG_USER_MAX_CHARS with
+ * user words). */
+#define ZC_SEG_ROW_MAX_CHARS \
+    (ZC_SEG_USER_MAX_CHARS > ZC_SEG_MAX_WORD_CHARS ? ZC_SEG_USER_MAX_CHARS : ZC_SEG_MAX_WORD_CHARS)
+#define ZC_SEG_MAX_WORD_BYTES (ZC_SEG_ROW_MAX_CHARS * 4)
 
 /* Row p: the words of 1..max_len Han characters starting at byte p of the
  * chunk (get_next_match: stops at the chunk's end or a non-Han character). */
@@ -416,6 +498,16 @@ static const zc_segw_word *const *row(zc_seg_session *s, size_t p, size_t clen)
             abort();
         more = 1; /* look every length up, so friso's answer is checked too */
 #endif
+        /* A user word counts where the dictionary has none; a longer word
+         * of either keeps the row going. */
+        if (s->user != NULL) {
+            int umore = 0;
+            const zc_segw_word *ue =
+                zc_segw_get(zc_seg_user_table(s->user), word, wl, &umore);
+            if (e == NULL)
+                e = ue;
+            more |= umore;
+        }
         /* Trust nothing: an entry must spell the text it was found by. */
         ents[k] = e != NULL && e->len == wl ? e : NULL;
         if (!more) { /* no longer word starts here: friso would find none */
@@ -427,21 +519,25 @@ static const zc_segw_word *const *row(zc_seg_session *s, size_t p, size_t clen)
     return ents;
 }
 
+/* 1 when the character of n bytes at b starts a user word (is one, or
+ * begins a longer one). */
+static int user_starts(const zc_seg_session *s, const char *b, size_t n)
+{
+    int more = 0;
+    return s->user != NULL &&
+           (zc_segw_get(zc_seg_user_table(s->user), b, n, &more) != NULL || more);
+}
+
 /* 1 when the character at byte q starts a second or third MMSEG word: there
- * is one, it is Han, and it is in the dictionary. */
+ * is one, it is Han, and it is in the dictionary (or starts a user word). */
 static int starts_word(zc_seg_session *s, size_t q, size_t clen)
 {
     uint32_t u = 0;
     size_t n = q < clen ? zc_utf8_decode((const unsigned char *)s->buf, clen, q, &u) : 0;
-    return n != 0 && n <= 4 && friso_han(u) && row(s, q, clen)[0] != NULL;
+    if (n == 0 || n > 4 || !friso_han(u))
+        return 0;
+    return row(s, q, clen)[0] != NULL || user_starts(s, s->buf + q, n);
 }
-
-typedef struct mchunk {
-    const zc_segw_word *w[3];
-    unsigned nw;
-    unsigned length;   /* bytes */
-    float avl, var, mdf;
-} mchunk;
 
 /* Keeps, in order, the entries keep[0..nk) whose score k[i] ties for the
  * largest; returns how many are kept (>= 1 when nk >= 1). */
@@ -463,15 +559,21 @@ static size_t keep_largest(const float *k, size_t *keep, size_t nk)
 static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen)
 {
     const zc_segw_word *const *f = row(s, p, clen);
-    size_t nf = 0;
+    size_t nf = 0, only = 0;
     for (size_t k = 0; k < s->max_len; k++)
-        nf += f[k] != NULL;
+        if (f[k] != NULL) {
+            nf++;
+            only = k;
+        }
+    /* No word at all: the character only begins a user word that the
+     * text does not complete (the caller takes the character alone). */
+    if (nf == 0)
+        return 0;
     if (nf == 1)
-        return f[0]->len;
+        return f[only]->len;
 
-    /* At most max_len^3 chunks; max_len is ZC_SEG_MAX_WORD_CHARS unless an
-     * ini file says otherwise, so the array is sized for that bound. */
-    mchunk c[ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS * ZC_SEG_MAX_WORD_CHARS];
+    /* At most max_len^3 chunks: the session's scratch is sized for that. */
+    mchunk *c = s->chunks;
     size_t nc = 0;
     for (size_t x = 0; x < s->max_len; x++) {
         const zc_segw_word *fe = f[x];
@@ -506,8 +608,8 @@ static size_t mmzc_segw_word(zc_seg_session *s, size_t p, size_t clen)
 
     /* The four rules, each keeping the chunks that tie for the best value,
      * in order; friso computes in float, and so must we to tie alike. */
-    size_t keep[sizeof c / sizeof c[0]], nk = nc;
-    float k[sizeof c / sizeof c[0]];
+    size_t *keep = s->keep, nk = nc;
+    float *k = s->score;
     for (size_t i = 0; i < nc; i++)
         keep[i] = i;
     /* 1. the most bytes */
@@ -592,7 +694,7 @@ static int cut_chunk(zc_seg_session *s, size_t clen, int final, size_t *done, em
     s->task->length = (uint_t)clen;
 
     while (p < clen) {
-        if (!final && clen - p < s->dict->window)
+        if (!final && clen - p < s->window)
             break;
         uint32_t u = 0;
         size_t n = zc_utf8_decode(b, clen, p, &u); /* validated by the caller */

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "base/zc_status.h"
+#include "wrappers/seguser.h"
 
 /* Where Debian's friso-dict puts the UTF-8 lexicons (with friso.lex.ini). */
 #define ZC_SEG_DEFAULT_LEX_DIR "/usr/share/friso/dict/UTF-8/"
@@ -136,6 +137,12 @@ int zc_seg_is_unit(const zc_seg_dict *d, const char *s, size_t len);
  * outlive the session).  Returns new; free with zc_seg_session_free. */
 zc_status zc_seg_session_new(zc_seg_dict *d, zc_seg_session **out, zc_error *err);
 void zc_seg_session_free(zc_seg_session *s);
+
+/* Gives the session user words (borrowed: must outlive their use by the
+ * session; NULL: none), from its next cut on; forgets its cached cuts.
+ * ZC_ENOMEM when the rows for longer words cannot be allocated (the
+ * session keeps its previous words then). */
+zc_status zc_seg_session_set_user(zc_seg_session *s, const zc_seg_user *u, zc_error *err);
 
 /* Segments text[0..len) (UTF-8, meant for a run of CJK characters) and calls
  * fn for each word in order.  The words tile the text exactly: the first

@@ -216,6 +216,63 @@ zc_status zc_segw_build(friso_t friso, uint32_t max_len, zc_segw **out, zc_error
     return ZC_OK;
 }
 
+zc_status zc_segw_build_list(const char *const *words, const size_t *lens, size_t n,
+                             uint32_t max_len, zc_segw **out, zc_error *err)
+{
+    *out = NULL;
+    size_t blob_bytes = 0, strings = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lens[i] == 0 || lens[i] > ZC_SEGW_MAX_BYTES)
+            return zc_error_set(err, ZC_EINVAL, NULL, "word %zu has %zu bytes (1-%u allowed)",
+                                i + 1, lens[i], ZC_SEGW_MAX_BYTES);
+        blob_bytes += lens[i];
+        strings += lens[i];   /* an upper bound of the word and its prefixes */
+    }
+    if (n >= ZC_SEGW_MAX_WORDS || blob_bytes > UINT32_MAX / 2)
+        return zc_error_set(err, ZC_EINVAL, NULL, "too many words");
+    /* One table, sized for every string (no second, tighter pass: a user
+     * list is small and never saved). */
+    size_t cap = pow2_above(strings);
+    size_t total = sizeof(zc_segw_header) + cap * sizeof(zc_segw_slot) +
+                   n * sizeof(zc_segw_word) + blob_bytes;
+    zc_segw *t = calloc(1, sizeof *t);
+    char *mem = calloc(1, total);
+    if (t == NULL || mem == NULL) {
+        free(t);
+        free(mem);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory indexing words");
+    }
+    zc_segw_header *h = (zc_segw_header *)mem;
+    *h = (zc_segw_header){max_len, (uint32_t)cap, (uint32_t)n, (uint32_t)blob_bytes, 0,
+                          (uint32_t)n, {0, 0}};
+    zc_segw_slot *slots = (zc_segw_slot *)(h + 1);
+    zc_segw_word *w = (zc_segw_word *)(slots + cap);
+    char *blob = (char *)(w + n);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(blob + off, words[i], lens[i]);
+        /* friso's frequency only counts for one-character words (MMSEG's
+         * fourth rule); a listed word has no frequency of its own. */
+        w[i] = (zc_segw_word){(uint32_t)off, 1, (uint32_t)lens[i]};
+        off += lens[i];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        slot_put(slots, cap - 1, w, blob, i, w[i].len);
+        for (size_t k = 1; k < w[i].len; k++)
+            if ((((unsigned char)blob[w[i].off + k]) & 0xC0) != 0x80)
+                slot_put(slots, cap - 1, w, blob, i, k);
+    }
+    t->mem = mem;
+    t->mem_bytes = total;
+    zc_status st = attach(t, mem, total, max_len, err);
+    if (st != ZC_OK) {
+        zc_segw_free(t);
+        return st;
+    }
+    *out = t;
+    return ZC_OK;
+}
+
 /* ---- the cache file --------------------------------------------------- */
 
 zc_status zc_segw_stamp(const char *lexdir, uint64_t *stamp, zc_error *err)

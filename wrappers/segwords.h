@@ -82,6 +82,13 @@ typedef struct zc_segw {
  * more words than a table can.  Returns new; free with zc_segw_free. */
 zc_status zc_segw_build(friso_t friso, uint32_t max_len, zc_segw **out, zc_error *err);
 
+/* Builds a table of the words words[i] (lens[i] bytes each, 1 to
+ * ZC_SEGW_MAX_BYTES; duplicates allowed), frequency 1, no unit words:
+ * the segmenter's user words (zc_seg_user_new).  ZC_EINVAL for a word of
+ * a bad length, ZC_ENOMEM.  Returns new; free with zc_segw_free. */
+zc_status zc_segw_build_list(const char *const *words, const size_t *lens, size_t n,
+                             uint32_t max_len, zc_segw **out, zc_error *err);
+
 /* A stamp of everything a table built from the lexicons in lexdir (ends
  * with '/') depends on: the directory's path, the content of its *.lex and
  * *.ini files, friso's shared library, the layout.  ZC_ENOTFOUND, ZC_EIO. */

@@ -44,6 +44,7 @@ import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
 import querygen  # noqa: E402
 import zhir as zhir_mod  # noqa: E402
+import class_abbrev  # noqa: E402
 
 T0 = time.time()
 MODES = ("ngram", "words", "hybrid")
@@ -75,7 +76,7 @@ ROWS = [
     ("docno", "document number, all spellings", ["success@1"]),
     ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
-]
+] + class_abbrev.ROWS
 
 METRIC_FN = {
     "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
@@ -124,8 +125,8 @@ def parse_args(argv):
 
 def source_hash():
     h = hashlib.sha256()
-    for name in ("corpus.py", "querygen.py"):
-        h.update((HERE / name).read_bytes())
+    for path in [HERE / "corpus.py", HERE / "querygen.py"] + class_abbrev.SOURCES:
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -197,6 +198,7 @@ def build_queries(args, work, files, shas):
     qs += querygen.variants(qs)
     if opencc:
         qs += querygen.traditional(qs, [opencc, "-c", "s2t.json"], work, progress)
+    qs += class_abbrev.queries(corp, args.seed, progress)
     check_ground_truth(corp, qs)
     cache.write_text(json.dumps({"key": key, "queries": qs, "notes": notes},
                                 ensure_ascii=False), encoding="utf-8")
@@ -689,8 +691,9 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
         if seg and seg["stdout"]:
             md.append("\nOutput of segeval.sh:\n\n```\n%s```" % seg["stdout"])
     md.append("\n## How the judged queries are built\n")
-    md.append(METHOD_TEXT % {"zh_docno": args.per_class,
-                             "en_docno": max(1, args.per_class // 3)})
+    md.append((METHOD_TEXT + class_abbrev.METHOD) % {
+        "zh_docno": args.per_class, "en_docno": max(1, args.per_class // 3),
+        "eo": class_abbrev.EO_SAMPLE})
     return {"console": "\n".join(console), "markdown": "\n".join(md) + "\n"}
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import class_abbrev  # noqa: E402
 import corpus  # noqa: E402
 import engine  # noqa: E402
 import metrics  # noqa: E402
@@ -99,6 +100,50 @@ class GroundTruth(unittest.TestCase):
         self.assertEqual(self.ids(c.en_docs_containing(["rules", "next"])), [])  # paragraph
         self.assertEqual(self.ids(c.en_docs_containing(["rates", "the"])), [])   # title|body
         self.assertEqual(self.ids(c.en_docs_containing(["rule"])), [])          # whole words
+
+
+class Abbreviations(unittest.TestCase):
+    """class_abbrev.py: its own reading of the synonym list format, and
+    judgments from corpus scans."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        d = Path(self.tmp.name)
+        self.lst = d / "syn.txt"
+        self.lst.write_text(
+            "# comment\n国家发展改革委 | 发改委  # trailing\nC# | csharp\n"
+            "EO | E.O. => Executive Order\n!no-default\n\n", encoding="utf-8")
+        p = d / "docs.jsonl"
+        docs = [{"id": "a", "lang": "zh", "title": "通知", "body": "国家发展改革委发布"},
+                {"id": "b", "lang": "zh", "title": "答问", "body": "发改委表示"},
+                {"id": "c", "lang": "en", "title": "Order", "body": "Executive Order 13769.",
+                 "docno": "Executive Order 13769"},
+                {"id": "d", "lang": "en", "title": "Other", "body": "an EO here"}]
+        p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in docs),
+                     encoding="utf-8")
+        self.c = corpus.Corpus([str(p)])
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_read_list(self):
+        got = class_abbrev.read_list(self.lst)
+        self.assertEqual(got, [
+            (["发改委"], ["国家发展改革委", "发改委"], "国家发展改革委"),
+            (["csharp"], ["C#", "csharp"], "C#"),
+            (["EO", "E.O."], ["EO", "E.O.", "Executive Order"], "Executive Order")])
+
+    def test_queries(self):
+        qs = class_abbrev.queries(self.c, 1, path=self.lst)
+        by = {(x["cls"], x["text"]): x["rel"] for x in qs}
+        self.assertEqual(by[("abbrev", "发改委")], ["a", "b"])
+        self.assertEqual(by[("abbrev_other", "发改委")], ["a"])
+        # EO: every document with any form (the word EO in d, the full name in c)
+        self.assertEqual(by[("abbrev", "EO")], ["c", "d"])
+        self.assertEqual(by[("abbrev_other", "EO")], ["c"])
+        self.assertEqual(by[("abbrev_eo", "EO 13769")], ["c"])
+        self.assertEqual(by[("abbrev_eo", "E.O. 13769")], ["c"])
+        self.assertNotIn(("abbrev", "csharp"), by)   # C# is in no document
 
 
 class DocNumbers(unittest.TestCase):

@@ -19,7 +19,10 @@
  *    building again (zc_query_build_ex, no highlight set) gives the same
  *    status and the same query; its spelling candidates are a-z words of
  *    ZC_SPELL_MIN_CHARS..ZC_SPELL_MAX_CHARS letters at increasing spans of
- *    the text; "match":"any" succeeds exactly when "all" does;
+ *    the text; "match":"any" succeeds exactly when "all" does; with the
+ *    built-in synonym list (lib/qsyn.c) it succeeds when it does without
+ *    (or is ZC_ETOOLONG: alternatives add terms), fails alike otherwise,
+ *    and its description is valid UTF-8;
  *  - the query tree (zc_qparse): refused exactly as zc_query_build refuses
  *    the text before reading it (too long, invalid UTF-8, blank), with the
  *    same status; otherwise its printed form is valid UTF-8, one line, with
@@ -41,6 +44,7 @@
 #include "lib/limits.h"
 #include "lib/qparse.h"
 #include "lib/query.h"
+#include "lib/synonyms.h"
 #include "lib/schema.h"
 #include "lib/snippet.h"
 #include "lib/zhengce.h"
@@ -181,6 +185,21 @@ static zc_status check_build(const char *text, size_t len, size_t max_chars)
     FUZZ_CHECK(st3 == st);
     FUZZ_CHECK((st3 == ZC_OK) == (q3 != NULL));
     zc_xap_query_free(q3);
+
+    /* With the built-in synonyms: what expands still builds. */
+    const zc_syn_table *builtin = NULL;
+    FUZZ_CHECK(zc_syn_builtin(&builtin, NULL) == ZC_OK);
+    zc_query_opts syn = {.syn = &builtin, .n_syn = 1};
+    zc_xap_query *q4 = (zc_xap_query *)(uintptr_t)1;
+    zc_status st4 = zc_query_build_ex(an, q_text, len, &syn, &q4, NULL, NULL, NULL, &err2);
+    FUZZ_CHECK(st4 == st || (st == ZC_OK && st4 == ZC_ETOOLONG));
+    FUZZ_CHECK((st4 == ZC_OK) == (q4 != NULL));
+    if (q4 != NULL) {
+        char *d4 = zc_xap_query_describe(q4);
+        FUZZ_CHECK(d4 != NULL && fuzz_utf8_valid(d4, strlen(d4), NULL));
+        free(d4);
+    }
+    zc_xap_query_free(q4);
 
     if (st != ZC_OK) {
         FUZZ_CHECK(q == NULL && hl == NULL && q2 == NULL);

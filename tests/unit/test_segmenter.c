@@ -826,6 +826,69 @@ static int teardown(void **state)
     return 0;
 }
 
+/* User words (an index's user dictionary) join the dictionary's: words of
+ * up to ZC_SEG_USER_MAX_CHARS characters, longer than friso's own, win
+ * MMSEG's chunks; without them (or after they are unset) the cut is
+ * friso's again.  The session's cache of cuts must not replay a cut made
+ * with other words: cut() compares the UTF-8 and the code-point paths, the
+ * second of which goes through that cache. */
+static void test_user_words(void **state)
+{
+    (void)state;
+    zc_seg_session *s = session();
+    static const char *texts[] = {"推进供给侧结构性改革的意见", "粤港澳大湾区建设",
+                                  "集中办理发改委"};
+    static const char *plain[] = {"推进/供给/侧/结构性/改革/的/意见", "粤港/澳/大/湾/区/建设",
+                                  "集中/办理/发改委"};
+    static const char *with[] = {"推进/供给侧结构性改革/的/意见", "粤港/澳/大湾区/建设",
+                                 "集中/办理/发改委"};
+    char buf[512];
+    for (size_t i = 0; i < 3; i++) {
+        cut_joined(s, texts[i], buf, sizeof buf);
+        assert_string_equal(buf, plain[i]);
+    }
+    const char *w[] = {"供给侧结构性改革", "大湾区", "大湾区"};
+    size_t l[] = {strlen(w[0]), strlen(w[1]), strlen(w[2])};
+    zc_seg_user *u = NULL;
+    zc_error err;
+    assert_int_equal(zc_seg_user_new(w, l, 3, &u, &err), ZC_OK);
+    assert_int_equal(zc_seg_user_size(u), 3);
+    assert_int_equal(zc_seg_session_set_user(s, u, &err), ZC_OK);
+    for (size_t i = 0; i < 3; i++) {
+        cut_joined(s, texts[i], buf, sizeof buf);
+        assert_string_equal(buf, with[i]);
+    }
+    /* a session without them is not touched */
+    zc_seg_session *other = session();
+    cut_joined(other, texts[0], buf, sizeof buf);
+    assert_string_equal(buf, plain[0]);
+    zc_seg_session_free(other);
+    assert_int_equal(zc_seg_session_set_user(s, NULL, &err), ZC_OK);
+    for (size_t i = 0; i < 3; i++) {
+        cut_joined(s, texts[i], buf, sizeof buf);
+        assert_string_equal(buf, plain[i]);
+    }
+    zc_seg_session_free(s);
+    /* the table lives while a reference does */
+    assert_ptr_equal(zc_seg_user_ref(u), u);
+    zc_seg_user_free(u);
+    assert_int_equal(zc_seg_user_size(u), 3);
+    zc_seg_user_free(u);
+    assert_null(zc_seg_user_ref(NULL));
+    zc_seg_user_free(NULL);
+
+    /* words the segmenter could not match are refused, naming the word */
+    static const char *bad[] = {"发", "发改委abc", "一二三四五六七八九", "ab", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *v[2] = {"大湾区", bad[i]};
+        size_t vl[2] = {strlen(v[0]), strlen(v[1])};
+        zc_seg_user *x = NULL;
+        assert_int_equal(zc_seg_user_new(v, vl, 2, &x, &err), ZC_EINVAL);
+        assert_null(x);
+        assert_non_null(strstr(err.message, "user word 2"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -845,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_cache_unwritable_dir),
         cmocka_unit_test(test_cache_concurrent_builders),
         cmocka_unit_test(test_threads_share_dict),
+        cmocka_unit_test(test_user_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
