@@ -228,14 +228,16 @@ typedef struct zc_search_opts {
                                * SEARCH option "match": "all" | "any". */
     int64_t exact_count;      /* count the matches exactly up to this many:
                                * the total is exact whenever the query has
-                               * at most max(exact_count, offset + limit)
-                               * matches, else Xapian's estimate after
-                               * counting that many, the same on every page.
-                               * 0: the page only; ZC_SEARCH_EXACT_COUNT_ALL:
-                               * every match; -1 (the default): the front
-                               * end's default, else
-                               * ZC_SEARCH_EXACT_COUNT_DEFAULT.  Facets count
-                               * every match anyway.  SEARCH option
+                               * at most this many matches (or Xapian knows
+                               * the count without counting, as for one
+                               * term), else an estimate from an exact count
+                               * in a hash sample of the index, the same on
+                               * every page.  0: Xapian's figure for the
+                               * page, which may change from page to page;
+                               * ZC_SEARCH_EXACT_COUNT_ALL: every match;
+                               * -1 (the default): the front end's default,
+                               * else ZC_SEARCH_EXACT_COUNT_DEFAULT.  Facets
+                               * count every match anyway.  SEARCH option
                                * "exact_count": an integer, true or false. */
 } zc_search_opts;
 
