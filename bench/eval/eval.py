@@ -19,7 +19,7 @@ the indexer could not build (that column says "unavailable" and why).
 Usage: python3 bench/eval/eval.py [--build DIR] [--shared DIR]
           [--analyzers ngram,words,hybrid] [--seed N] [--per-class N]
           [--jobs N] [--out FILE | --no-write] [--rebuild]
-          [--daemon HOST:PORT] [--no-zhir] [--no-seg] [--self-test]
+          [--daemon HOST:PORT] [--no-zhir] [--no-seg] [--no-counts] [--self-test]
 """
 
 import argparse
@@ -112,6 +112,8 @@ def parse_args(argv):
                     help="query a running zhengce-searchd (serving the corpus) instead")
     ap.add_argument("--no-zhir", action="store_true")
     ap.add_argument("--no-seg", action="store_true")
+    ap.add_argument("--no-counts", action="store_true",
+                    help="skip the count accuracy class (its generated index)")
     ap.add_argument("--self-test", action="store_true", help="check the metrics and exit")
     a = ap.parse_args(argv)
     a.modes = [m.strip() for m in a.analyzers.split(",") if m.strip()]
@@ -563,7 +565,7 @@ def main(argv):
             if zres[col]["empty"]:
                 notes.append("%s: %d zh-ir queries found nothing" % (col, zres[col]["empty"]))
     counts = None
-    if eng is not None and columns:
+    if eng is not None and columns and not args.no_counts:
         counts = class_counts.run(eng, how, columns, corpus_idx, files, shas, args, work,
                                   progress)
         notes += counts["notes"]
