@@ -9,7 +9,9 @@
 # one thread, with every query's "exact_count" set to each value of
 # SETTINGS in turn, the settings alternated round after round (back to
 # back, so that the load of the shared machine falls on all of them), and
-# records p50/p99 per class.  0 is what a search did before: Xapian
+# records p50/p99 per class; on the second index also a mix of COMMON
+# words, each held by most of its documents (the worst case: counting the
+# whole bound).  0 is what a search did before: Xapian
 # checks only the page (check_at_least = the page's end).  Then evalq
 # --json answers the mix once per setting, for the share of exact totals
 # and the estimates' error against the totals counted with "all".
@@ -29,6 +31,9 @@
 # `timeout`.  Must never: write outside BENCH_OUT and BENCH_DOC.
 
 counts_log() { printf '== %s  %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+# Words and phrases most generated and many real documents hold.
+COMMON=(发展 推进 国务院 '"进一步"' 建设 '发展 推进' '安全 生产' 人民政府)
 
 # counts_index NAME JSONL: (re)builds $out/NAME-index from JSONL unless
 # its stamp (indexer binary, input size and time) is the same and it opens.
@@ -83,20 +88,33 @@ counts_bench() {
       echo "$gen_mb" >"$out/big.stamp"
     fi
   fi
-  local c r s
+  local c r s idx
   for c in "${corpora[@]}"; do
     counts_index "$c" "$out/$c.jsonl"
     echo "$c.docs=$(wc -l <"$out/$c.jsonl")" >>"$res"
     mkdir -p "$out/$c-q"
     "$PYTHON" bench/prep.py --corpus "$out/$c.jsonl" --out "$out/$c-q" --per-class "$per_class"
   done
+  if [ "$gen_mb" != 0 ]; then
+    corpora+=(common)
+    mkdir -p "$out/common-q"
+    echo "common.docs=$(wc -l <"$out/big.jsonl")" >>"$res"
+    printf '%s\n' "${COMMON[@]}" | "$PYTHON" -c '
+import json, sys
+for q in sys.stdin.read().splitlines():
+    z = json.dumps({"q": q}, ensure_ascii=False)
+    print("\t".join(["common", q, "", "", "0", "0", "", "0", "10", z, "", "", ""]))' \
+      >"$out/common-q/queries.tsv"
+  fi
   for c in "${corpora[@]}"; do
     if [ "$c" = real ]; then settings=(0 1000 10000 all); else settings=(0 1000 3000 10000 30000 all); fi
+    idx="$out/$c-index"
+    [ "$c" = common ] && idx="$out/big-index"
     echo "$c.settings=${settings[*]}" >>"$res"
     for r in $(seq 1 "$rounds"); do
       for s in "${settings[@]}"; do
         counts_log "$c: round $r, exact_count $s"
-        timeout 1800 "$qb" --index "$out/$c-index" --queries "$out/$c-q/queries.tsv" \
+        timeout 1800 "$qb" --index "$idx" --queries "$out/$c-q/queries.tsv" \
             --passes "$passes" --threads 0 --exact-count "$s" --label "$c.r$r.e$s" >>"$res" ||
           echo "$c.r$r.e$s.failed=1" >>"$res"
       done
@@ -112,7 +130,7 @@ for line in sys.stdin:
     o["exact_count"] = True if s == "all" else int(s)
     o["snippet"] = False
     print(json.dumps(o, ensure_ascii=False))' "$s" |
-        timeout 1800 "$eq" --json "$out/$c-index" >"$out/$c-totals-$s.jsonl" 2>/dev/null ||
+        timeout 1800 "$eq" --json "$idx" >"$out/$c-totals-$s.jsonl" 2>/dev/null ||
         echo "$c.totals_$s.failed=1" >>"$res"
     done
   done

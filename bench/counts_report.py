@@ -51,6 +51,12 @@ def totals(out, corpus, setting):
         return None
 
 
+def matches(truth):
+    """The range of the true counts, e.g. "13,964–17,026 matches"."""
+    t = [x["total"] for x in truth or [] if x.get("ok")]
+    return "%s–%s matches" % ("{:,}".format(min(t)), "{:,}".format(max(t))) if t else "?"
+
+
 def fmt(v):
     if v is None:
         return "—"
@@ -82,11 +88,11 @@ def section(meta, lat, out):
         "totals and the estimate error come from the same mix answered once per setting "
         "(`evalq --json`), against the totals counted with `all`.",
         "",
-        "| index | exact_count | all p50 ms | Δ p50 | all p99 ms | Δ p99 | zh1 p50 / p99 "
+        "| index, queries | exact_count | all p50 ms | Δ p50 | all p99 ms | Δ p99 | zh1 p50 / p99 "
         "| zh2 p50 / p99 | deep p50 / p99 | exact totals | worst estimate error |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for c in ("real", "big"):
+    for c in ("real", "big", "common"):
         settings = meta.get("%s.settings" % c, "").split()
         if not settings:
             continue
@@ -112,8 +118,9 @@ def section(meta, lat, out):
                         if g.get("ok") and t.get("ok") and not g["exact"] and t["total"]]
                 worst = "%.1f%%" % (100 * max(errs)) if errs else "none estimated"
             docs = meta.get("%s.docs" % c, "?")
-            label = "corpus-real (%s docs)" % docs if c == "real" else \
-                "corpus-real + generated (%s docs)" % docs
+            label = {"real": "corpus-real (%s docs)" % docs,
+                     "big": "corpus-real + generated (%s docs)" % docs,
+                     "common": "the same, 8 common words (%s)" % matches(truth)}[c]
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 label, s, t50, d50, t99, d99, per[0], per[1], per[2], ex, worst))
     fails = sorted(k for k in meta if k.endswith("failed"))

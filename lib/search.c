@@ -485,11 +485,10 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         st = rank(idx, o, q, &run, err);
     if (st == ZC_OK)
         st = zc_results_new(o->facets, run.to - run.from, &r, err);
-    if (st == ZC_OK) {
+    if (st == ZC_OK)
         st = zc_count_total(idx, o, &run.sp, run.ms, &r->total, &r->exact, err);
     if (st == ZC_OK)
         st = read_page(idx, o, hl, deadline_ms, &run, r, err);
-    }
     if (st == ZC_OK)
         st = read_facets(o, &run, r, err);
     zc_xap_mset_free(run.ms);
