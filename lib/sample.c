@@ -25,8 +25,7 @@ size_t zc_sample_term(unsigned level, char *buf)
     return n > 0 ? (size_t)n : 0;
 }
 
-zc_status zc_sample_add_terms(zc_xap_doc *doc, const char *idterm, size_t len,
-                              zc_error *err)
+zc_status zc_sample_add_terms(zc_xap_doc *doc, const char *idterm, size_t len, zc_error *err)
 {
     uint32_t h = zc_sample_hash(idterm, len);
     for (unsigned level = 1; level <= ZC_SAMPLE_LEVELS; level++) {

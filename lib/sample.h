@@ -37,7 +37,6 @@ size_t zc_sample_term(unsigned level, char *buf);
 
 /* Adds to doc the boolean term of every level the document with unique id
  * term idterm[0..len) belongs to.  Errors: the wrapper's (ZC_ENOMEM). */
-zc_status zc_sample_add_terms(zc_xap_doc *doc, const char *idterm, size_t len,
-                              zc_error *err);
+zc_status zc_sample_add_terms(zc_xap_doc *doc, const char *idterm, size_t len, zc_error *err);
 
 #endif

@@ -60,9 +60,9 @@ zc_status zc_count_plan(zc_index *idx, const zc_search_opts *o, zc_xap_search_pa
 /* A pass of sp's query that reads no hit: offset 0, limit 0, relevance
  * order (no value is read), no facets; query and check_at_least as
  * given.  *lo and *hi get Xapian's bounds on the matches. */
-static zc_status count_pass(zc_index *idx, const zc_search_opts *o,
-                            const zc_xap_search_params *sp, const zc_xap_query *q,
-                            uint32_t check, uint64_t *lo, uint64_t *hi, zc_error *err)
+static zc_status count_pass(zc_index *idx, const zc_search_opts *o, const zc_xap_search_params *sp,
+                            const zc_xap_query *q, uint32_t check, uint64_t *lo, uint64_t *hi,
+                            zc_error *err)
 {
     zc_xap_search_params cp = *sp;
     cp.query = q;
@@ -91,8 +91,8 @@ static zc_status count_pass(zc_index *idx, const zc_search_opts *o,
  * unweighted (no score is computed) and filtered by the level's term,
  * every match counted. */
 static zc_status sample_count(zc_index *idx, const zc_search_opts *o,
-                              const zc_xap_search_params *sp, unsigned level,
-                              uint64_t *count, zc_error *err)
+                              const zc_xap_search_params *sp, unsigned level, uint64_t *count,
+                              zc_error *err)
 {
     char term[ZC_SAMPLE_TERM_MAX];
     size_t n = zc_sample_term(level, term);
@@ -129,9 +129,8 @@ static uint64_t round3(uint64_t v)
  * matches in the sample level that holds about bound / COUNT_SAMPLE_DIV of
  * them, times 2^level.  Depends on the query, the bound and the index
  * only, so every page gets the same figure. */
-static zc_status estimate(zc_index *idx, const zc_search_opts *o,
-                          const zc_xap_search_params *sp, uint32_t bound, uint64_t hi,
-                          uint64_t *total, zc_error *err)
+static zc_status estimate(zc_index *idx, const zc_search_opts *o, const zc_xap_search_params *sp,
+                          uint32_t bound, uint64_t hi, uint64_t *total, zc_error *err)
 {
     uint64_t want = bound / COUNT_SAMPLE_DIV > 0 ? bound / COUNT_SAMPLE_DIV : 1;
     /* The first level holds at most `want` matches whatever the query, so
@@ -162,9 +161,8 @@ static zc_status estimate(zc_index *idx, const zc_search_opts *o,
     return ZC_OK;
 }
 
-zc_status zc_count_total(zc_index *idx, const zc_search_opts *o,
-                         const zc_xap_search_params *sp, const zc_xap_mset *ms,
-                         uint64_t *total, int *exact, zc_error *err)
+zc_status zc_count_total(zc_index *idx, const zc_search_opts *o, const zc_xap_search_params *sp,
+                         const zc_xap_mset *ms, uint64_t *total, int *exact, zc_error *err)
 {
     uint64_t lo = zc_xap_mset_lower_bound(ms), hi = zc_xap_mset_upper_bound(ms);
     uint32_t bound = zc_count_bound(o);

@@ -40,8 +40,7 @@ zc_status zc_count_plan(zc_index *idx, const zc_search_opts *o, zc_xap_search_pa
  * so every page of a query reports the same.  Facets and "exact_count":0
  * keep Xapian's figures for the pass.  Errors: the count passes'
  * (zc_xap_search's, ZC_ETIMEOUT past the time limit). */
-zc_status zc_count_total(zc_index *idx, const zc_search_opts *o,
-                         const zc_xap_search_params *sp, const zc_xap_mset *ms,
-                         uint64_t *total, int *exact, zc_error *err);
+zc_status zc_count_total(zc_index *idx, const zc_search_opts *o, const zc_xap_search_params *sp,
+                         const zc_xap_mset *ms, uint64_t *total, int *exact, zc_error *err);
 
 #endif

@@ -12,6 +12,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <math.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -31,8 +31,8 @@
 #include "fixture.h"
 
 #define N_DOCS 3000
-#define N_AB 1000     /* documents with n % 6 == 2 or 4 */
-#define N_ONE 300     /* documents with n % 10 == 0 */
+#define N_AB 1000 /* documents with n % 6 == 2 or 4 */
+#define N_ONE 300 /* documents with n % 10 == 0 */
 
 typedef struct fixture {
     char dir[64];
@@ -143,9 +143,12 @@ static void test_bound_edge(void **state)
 static void test_estimate_same_on_every_page(void **state)
 {
     static const char *const shapes[] = {
-        "\"offset\":0",   "\"offset\":10",  "\"offset\":40",         "\"offset\":150",
-        "\"offset\":990", "\"offset\":5000", "\"limit\":100",         "\"limit\":0",
-        "\"sort\":\"date\"", "\"sort\":\"date_asc\",\"offset\":500", "\"snippet\":true",
+        "\"offset\":0",      "\"offset\":10",
+        "\"offset\":40",     "\"offset\":150",
+        "\"offset\":990",    "\"offset\":5000",
+        "\"limit\":100",     "\"limit\":0",
+        "\"sort\":\"date\"", "\"sort\":\"date_asc\",\"offset\":500",
+        "\"snippet\":true",
     };
     int exact0 = 1;
     uint64_t t0 = totalf(state, &exact0, "{\"q\":\"alpha beta\",\"exact_count\":100}");
