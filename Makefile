@@ -92,7 +92,7 @@ SHARED_LIB := $(BUILD)/lib/libzhengce.so
 PROGRAMS   := $(BUILD)/bin/zhengce-indexer $(BUILD)/bin/zhengce-searchd $(BUILD)/bin/zhengce
 
 .PHONY: all lib modules programs tests test check unit integration asan valgrind demo deps install clean help \
-        bench bench-quick bench-searchd check-exports check-layers examples
+        bench bench-quick bench-searchd bench-counts check-exports check-layers examples
 
 all: lib programs examples tests
 
@@ -288,6 +288,10 @@ bench-quick: all $(BENCH_BIN)
 
 bench-searchd: all $(BENCH_BIN)
 	@BUILD=$(BUILD) SHARED=$(SHARED) bash bench/run.sh searchd
+
+# The cost of exact totals (docs/benchmarks.md, "Exact counts").
+bench-counts: all $(BENCH_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) bash bench/run.sh counts
 
 clean:
 	rm -rf build build-asan

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — the benchmarks (see docs/benchmarks.md).
 #
-#   bench/run.sh quick|full|searchd       (BUILD, SHARED from make)
+#   bench/run.sh quick|full|searchd|counts  (BUILD, SHARED from make)
 #
 # quick|full (make bench-quick, make bench): one run, on one corpus, of
 #   zhengce (indexer, libzhengce in process, zhengce-searchd) and its peers:
@@ -35,6 +35,10 @@
 #   BENCH_INDEX=DIR      reuse (or build once into) this index directory;
 #                        default $BUILD/bench/searchd-index, reused when complete
 #   BENCH_FRESH=1        rebuild the index even if it is there
+#
+# counts (make bench-counts): the cost of exact totals — query latency with
+# each "exact_count" bound, back to back, on the real corpus and on the real
+# corpus plus generated documents; see bench/counts.sh.
 set -euo pipefail
 
 mode=${1:-quick}
@@ -132,5 +136,6 @@ searchd_bench() {
 case "$mode" in
   searchd) searchd_bench ;;
   quick|full) source bench/peers.sh; peers_bench "$mode" ;;
-  *) echo "usage: bench/run.sh quick|full|searchd" >&2; exit 2 ;;
+  counts) source bench/counts.sh; counts_bench ;;
+  *) echo "usage: bench/run.sh quick|full|searchd|counts" >&2; exit 2 ;;
 esac

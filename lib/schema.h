@@ -10,7 +10,8 @@
  * "W" word terms, the spelling table.  Format 3: the document data is a
  * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
  * the index's synonym list and user dictionary (ZC_META_SYNONYMS,
- * ZC_META_USERDICT). */
+ * ZC_META_USERDICT); the hash-sample terms of exact counts (ZC_PFX_SAMPLE);
+ * see docs/index-format.md ("Format 4"). */
 #define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
@@ -47,6 +48,8 @@
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so
                                 * the word 工业 and the bigram 工业 stay two terms. */
+#define ZC_PFX_SAMPLE "XSAMP"  /* "XSAMP"+level: the hash sample levels a document belongs to
+                                * (lib/sample.h), for estimating totals past the count bound */
 
 /* Value slots. */
 #define ZC_SLOT_DATE 0       /* "YYYYMMDD" (partial dates: first day); absent when undated */

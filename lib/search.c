@@ -20,6 +20,7 @@
 #include "lib/norm.h"
 #include "lib/query.h"
 #include "lib/schema.h"
+#include "lib/search_count.h"
 #include "lib/search_hits.h"
 #include "lib/search_request.h"
 #include "lib/search_results.h"
@@ -374,15 +375,7 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
         sp->sort_slot = ZC_SLOT_DATE_ASC;
         sp->sort_descending = 0;
     }
-    if (n_slots > 0) {
-        /* Facets count the whole match set: look at every match. */
-        uint64_t docs = 0;
-        zc_status st = zc_xap_db_doc_count(idx->db, &docs, err);
-        if (st != ZC_OK)
-            return st;
-        sp->check_at_least = docs > UINT32_MAX ? UINT32_MAX : (uint32_t)docs;
-    }
-    return ZC_OK;
+    return zc_count_plan(idx, o, sp, err);
 }
 
 /* Runs run's first pass (and the rescoring of its window) and sets the
@@ -492,12 +485,10 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         st = rank(idx, o, q, &run, err);
     if (st == ZC_OK)
         st = zc_results_new(o->facets, run.to - run.from, &r, err);
-    if (st == ZC_OK) {
-        uint64_t lo = zc_xap_mset_lower_bound(run.ms), hi = zc_xap_mset_upper_bound(run.ms);
-        r->exact = lo == hi;
-        r->total = r->exact ? lo : zc_xap_mset_estimated(run.ms);
+    if (st == ZC_OK)
+        st = zc_count_total(idx, o, &run.sp, run.ms, &r->total, &r->exact, err);
+    if (st == ZC_OK)
         st = read_page(idx, o, hl, deadline_ms, &run, r, err);
-    }
     if (st == ZC_OK)
         st = read_facets(o, &run, r, err);
     zc_xap_mset_free(run.ms);

@@ -33,6 +33,7 @@ ZC_API void zc_search_opts_init(zc_search_opts *opts)
     opts->facet_limit = ZC_FACET_LIMIT_DEFAULT;
     opts->snippet = 1;
     opts->time_limit_s = 0;
+    opts->exact_count = -1;
 }
 
 struct zc_search_request {
@@ -259,6 +260,23 @@ static zc_status opt_snippet(zc_search_request *req, json_t *v, zc_error *err)
     return ZC_OK;
 }
 
+/* A count bound (integer), true (every match) or false (the page only). */
+static zc_status opt_exact_count(zc_search_request *req, json_t *v, zc_error *err)
+{
+    if (json_is_boolean(v)) {
+        req->opts.exact_count = json_is_true(v) ? ZC_SEARCH_EXACT_COUNT_ALL : 0;
+        return ZC_OK;
+    }
+    uint32_t n = 0;
+    zc_status st = opt_u32(v, "exact_count", UINT32_MAX, &n, err);
+    if (st == ZC_OK)
+        req->opts.exact_count = n;
+    else if (st == ZC_EINVAL && !json_is_number(v))
+        st = zc_error_set(err, ZC_EINVAL, "exact_count",
+                          "option \"exact_count\" must be an integer, true or false");
+    return st;
+}
+
 /* The options after "q", in the order they are checked: with two bad
  * options, the first of this list is the one reported. */
 static const struct {
@@ -270,7 +288,7 @@ static const struct {
     {"from", opt_from},     {"to", opt_to},
     {"sort", opt_sort},     {"facets", opt_facets},
     {"facet_limit", opt_facet_limit}, {"match", opt_match},
-    {"snippet", opt_snippet},
+    {"snippet", opt_snippet}, {"exact_count", opt_exact_count},
 };
 
 static int is_space_byte(char c)
@@ -374,6 +392,10 @@ zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err)
         return zc_error_set(err, ZC_EINVAL, "issuer",
                             "option \"issuer\": %zu issuers, over the limit of %u",
                             o->n_issuers, ZC_SEARCH_ISSUERS_MAX);
+    if (o->exact_count < -1 || o->exact_count > ZC_SEARCH_EXACT_COUNT_ALL)
+        return zc_error_set(err, ZC_EINVAL, "exact_count",
+                            "option \"exact_count\" must be -1 (the default) or from 0 to "
+                            "%lu", (unsigned long)UINT32_MAX);
     if (!(o->time_limit_s >= 0))
         return zc_error_set(err, ZC_EINVAL, "time_limit", "time limit must be >= 0");
     zc_date d;

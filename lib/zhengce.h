@@ -228,6 +228,13 @@ enum {
  * before its time limit applies. */
 #define ZC_SEARCH_ISSUERS_MAX 64u
 #define ZC_FACET_LIMIT_DEFAULT 100u
+/* How many matches a search counts exactly by default (SEARCH option
+ * "exact_count"): every query with at most this many matches gets an
+ * exact total.  Chosen from `make bench`'s cost of counting
+ * (docs/benchmarks.md, "Exact counts"). */
+#define ZC_SEARCH_EXACT_COUNT_DEFAULT 10000
+/* "exact_count" meaning every match, whatever it costs ("exact_count":true). */
+#define ZC_SEARCH_EXACT_COUNT_ALL ((int64_t)UINT32_MAX)
 
 /* Search options, as the protocol's SEARCH JSON form defines them.
  * Strings are borrowed from the caller for the duration of zc_search. */
@@ -251,9 +258,23 @@ typedef struct zc_search_opts {
                                * 1: any of them (an OR of the analyzed terms,
                                * BM25-ranked), for natural-language questions.
                                * SEARCH option "match": "all" | "any". */
+    int64_t exact_count;      /* count the matches exactly up to this many:
+                               * the total is exact whenever the query has
+                               * at most this many matches (or Xapian knows
+                               * the count without counting, as for one
+                               * term), else an estimate from an exact count
+                               * in a hash sample of the index, the same on
+                               * every page.  0: Xapian's figure for the
+                               * page, which may change from page to page;
+                               * ZC_SEARCH_EXACT_COUNT_ALL: every match;
+                               * -1 (the default): the front end's default,
+                               * else ZC_SEARCH_EXACT_COUNT_DEFAULT.  Facets
+                               * count every match anyway.  SEARCH option
+                               * "exact_count": an integer, true or false. */
 } zc_search_opts;
 
-/* Fills defaults (limit 10, snippets on, facet_limit 100, no time limit). */
+/* Fills defaults (limit 10, snippets on, facet_limit 100, no time limit,
+ * exact_count -1). */
 ZC_API void zc_search_opts_init(zc_search_opts *opts);
 
 /* A parsed SEARCH argument: plain query text, or a JSON object (starts with

@@ -109,6 +109,9 @@ static void run_search(const zc_exec_env *env, const char *arg, size_t arg_len,
         zc_reply_status(out, st, &err);
         return;
     }
+    zc_search_opts *opts = zc_search_request_opts(req);
+    if (opts->exact_count < 0 && env->exact_count_set)
+        opts->exact_count = env->exact_count;
     if (env->delay_s > 0) {
         /* Testing aid: stands for an expensive query.  It counts against
          * the time limit like real work does. */
@@ -124,7 +127,7 @@ static void run_search(const zc_exec_env *env, const char *arg, size_t arg_len,
     size_t len = 0;
     int late = 0;
     for (int attempt = 0;; attempt++) {
-        st = search_once(env, zc_search_request_opts(req), &json, &len, &err, &late);
+        st = search_once(env, opts, &json, &len, &err, &late);
         if (late || !retryable(st) || attempt >= MODIFIED_RETRIES)
             break;
         reopen(env, st, &err);

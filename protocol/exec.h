@@ -66,6 +66,10 @@ typedef struct zc_exec_env {
                            * `timeout`; 0 = none */
     double delay_s;       /* testing aid: SEARCH sleeps this long first,
                            * counted against the deadline */
+    int exact_count_set;  /* exact_count holds the front end's default ... */
+    uint32_t exact_count; /* ... of "exact_count" for a SEARCH that gives
+                           * none (zhengce-searchd --exact-count); unset:
+                           * the library's, ZC_SEARCH_EXACT_COUNT_DEFAULT */
     zc_exec_hooks hooks;
 } zc_exec_env;
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/zhengce.h"
 #include "searchd/limits.h"
 
 typedef enum opt_type { T_STR, T_FLAG, T_SECONDS, T_UINT, T_SIZE, T_LISTEN, T_MS } opt_type;
@@ -39,6 +40,7 @@ static const opt opts[] = {
     {"max-line", T_SIZE, OFF(max_line), ZC_SD_MAX_LINE_MIN, ZC_SD_MAX_LINE_MAX, 0},
     {"idle-timeout", T_SECONDS, OFF(idle_timeout), 0, 31536000, 0},
     {"query-timeout", T_SECONDS, OFF(query_timeout), 0, 86400, 0},
+    {"exact-count", T_UINT, OFF(exact_count), 0, 4294967295.0, 0},
     {"workers", T_UINT, OFF(workers), 0, ZC_SD_WORKERS_MAX, 0},
     {"pidfile", T_STR, OFF(pidfile), 0, 0, 0},
     {"slow-ms", T_MS, OFF(slow_ms), 0, 1e9, 0},
@@ -57,6 +59,7 @@ void zc_config_defaults(zc_sd_config *cfg)
     cfg->max_line = ZC_SD_MAX_LINE_DEFAULT;
     cfg->idle_timeout = ZC_SD_IDLE_TIMEOUT_DEFAULT;
     cfg->query_timeout = ZC_SD_QUERY_TIMEOUT_DEFAULT;
+    cfg->exact_count = ZC_SEARCH_EXACT_COUNT_DEFAULT;
     cfg->slow_ms = ZC_SD_SLOW_MS_DEFAULT;
     cfg->send_timeout = ZC_SD_SEND_TIMEOUT_DEFAULT;
     /* max_client_memory 0: chosen from --max-line at start-up (server.c). */
@@ -375,6 +378,9 @@ const char *zc_config_usage(void)
            "  --idle-timeout S        close idle connections after S seconds (default 300;\n"
            "                          0 = never)\n"
            "  --query-timeout S       per-query time limit (default 10; 0 = none)\n"
+           "  --exact-count N         count up to N matches exactly when a SEARCH does\n"
+           "                          not say (\"exact_count\"); past N the total is an\n"
+           "                          estimate (default 10000; 0 = Xapian's figure)\n"
            "  --workers N             query threads (default: one per core)\n"
            "  --slow-ms MS            log queries slower than MS (default 1000)\n"
            "  --pidfile FILE          write the process id to FILE\n"

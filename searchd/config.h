@@ -29,6 +29,7 @@ typedef struct zc_sd_config {
     double send_timeout;            /* --send-timeout S (0 = never) */
     double idle_timeout;            /* --idle-timeout S (0 = never) */
     double query_timeout;           /* --query-timeout S (0 = none) */
+    unsigned exact_count;           /* --exact-count N: SEARCH's "exact_count" default */
     unsigned workers;               /* --workers N (0 = one per core) */
     char *pidfile;                  /* --pidfile FILE */
     double slow_ms;                 /* --slow-ms MS */

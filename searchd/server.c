@@ -421,7 +421,7 @@ static int start_threads(zc_server *srv)
         }
     }
     zc_workers_config wk = {cfg->index, srv->n_workers, cfg->debug_delay_ms, &srv->gen,
-                            &srv->idxstat, cfg->query_timeout};
+                            &srv->idxstat, cfg->query_timeout, cfg->exact_count};
     zc_status st = zc_workers_start(&wk, &srv->workers, &err);
     if (st != ZC_OK) {
         zc_log("error", "cannot open index %s: %s (%s)", cfg->index, err.message,

@@ -93,6 +93,8 @@ static void *worker_main(void *arg)
         if (pool->cfg.query_timeout > 0)
             env.deadline = job->t_start + pool->cfg.query_timeout;
         env.delay_s = pool->cfg.debug_delay_ms / 1000.0;
+        env.exact_count_set = 1;
+        env.exact_count = pool->cfg.exact_count;
         env.hooks.reopen = reopen_hook;
         env.hooks.ctx = w;
         zc_exec_run(&env, job->verb, job->arg, job->arg_len, &job->reply);

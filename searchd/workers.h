@@ -29,6 +29,8 @@ typedef struct zc_workers_config {
     zc_idxstat *stat;              /* published after each reopen; borrowed */
     double query_timeout;          /* seconds from the moment a worker takes a
                                     * SEARCH to its `timeout`; 0 = none */
+    uint32_t exact_count;          /* SEARCH's "exact_count" when a request
+                                    * gives none */
 } zc_workers_config;
 
 /* Opens n read handles (so a missing or broken index fails here, at

@@ -19,7 +19,7 @@ the indexer could not build (that column says "unavailable" and why).
 Usage: python3 bench/eval/eval.py [--build DIR] [--shared DIR]
           [--analyzers ngram,words,hybrid] [--seed N] [--per-class N]
           [--jobs N] [--out FILE | --no-write] [--rebuild]
-          [--daemon HOST:PORT] [--no-zhir] [--no-seg] [--self-test]
+          [--daemon HOST:PORT] [--no-zhir] [--no-seg] [--no-counts] [--self-test]
 """
 
 import argparse
@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
+import class_counts  # noqa: E402
 import corpus as corpus_mod  # noqa: E402
 import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
@@ -112,6 +113,8 @@ def parse_args(argv):
                     help="query a running zhengce-searchd (serving the corpus) instead")
     ap.add_argument("--no-zhir", action="store_true")
     ap.add_argument("--no-seg", action="store_true")
+    ap.add_argument("--no-counts", action="store_true",
+                    help="skip the count accuracy class (its generated index)")
     ap.add_argument("--self-test", action="store_true", help="check the metrics and exit")
     a = ap.parse_args(argv)
     a.modes = [m.strip() for m in a.analyzers.split(",") if m.strip()]
@@ -522,6 +525,10 @@ def main(argv):
         run_futures, key=lambda k: (columns.index(k[0]), k[1] != "corpus"))}
     index_secs = {c: index_secs[c] for c in columns if c in index_secs}
     known = None
+    corpus_idx = {}
+    for (col, what), fut in futures.items():
+        if what == "corpus":
+            corpus_idx[col] = fut.result()[0]
     for (col, what), fut in run_futures.items():
         answers, secs, problems = fut.result()
         timings["%s/%s" % (col, what)] = secs
@@ -559,6 +566,11 @@ def main(argv):
                 notes.append("%s: %d zh-ir queries refused" % (col, zres[col]["errors"]))
             if zres[col]["empty"]:
                 notes.append("%s: %d zh-ir queries found nothing" % (col, zres[col]["empty"]))
+    counts = None
+    if eng is not None and columns and not args.no_counts:
+        counts = class_counts.run(eng, how, columns, corpus_idx, files, shas, args, work,
+                                  progress)
+        notes += counts["notes"]
     seg = seg_future.result() if seg_future else None
     if seg:
         progress("segmenter F1: %s" % ("; ".join("%s F1 %s" % (r["set"], r["F1"])
@@ -570,12 +582,13 @@ def main(argv):
     for m, why in unavailable.items():
         notes.append("%s: unavailable — %s" % (m, why))
     report = render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas,
-                    zhir, index_secs, timings)
+                    zhir, index_secs, timings, counts)
     print(report["console"])
     (work / "results.json").write_text(json.dumps({
         "columns": columns, "results": results, "zhir": zres, "seg": seg,
         "notes": notes, "unavailable": unavailable, "timings": timings,
-        "index_secs": index_secs}, ensure_ascii=False, indent=1), encoding="utf-8")
+        "index_secs": index_secs, "counts": counts}, ensure_ascii=False, indent=1),
+        encoding="utf-8")
     if not args.no_write:
         Path(args.out).write_text(report["markdown"], encoding="utf-8")
         progress("wrote %s and %s" % (args.out, work / "results.json"))
@@ -606,7 +619,7 @@ def make_command(args, argv):
 
 
 def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas, zhir,
-           index_secs, timings):
+           index_secs, timings, counts=None):
     shown = columns + [m for m in unavailable if m not in columns]
     table = main_table(qs, shown, results)
     dtable = docno_table(shown, results)
@@ -618,6 +631,8 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
 
     console = ["", "Search quality (judged queries on corpus-real; columns: analyzers)", "",
                table, "", dtable]
+    if counts:
+        console += ["", "Count accuracy", "", class_counts.table(counts)]
     if ztable:
         console += ["", 'zh-ir (STARD pool; questions sent as SEARCH {"q":…,"match":"any","limit":1000})', "", ztable]
     if stable:
@@ -660,6 +675,8 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
     if notes:
         md.append("\nNotes:\n")
         md += ["- " + n for n in notes]
+    if counts:
+        md.append(class_counts.markdown(counts))
     if ztable:
         md.append("\n## Outside yardstick: zh-ir (STARD statute retrieval, pool only)\n")
         md.append("`../shared/zh-ir/`: 1,445 articles, 1,543 real questions, binary "

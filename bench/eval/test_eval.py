@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import class_abbrev  # noqa: E402
+import class_counts  # noqa: E402
 import corpus  # noqa: E402
 import engine  # noqa: E402
 import metrics  # noqa: E402
@@ -301,6 +302,49 @@ class AnalyzerProbe(unittest.TestCase):
         e = self.engine(self.fake_build("always fails", 'echo "broken" >&2; exit 3'))
         with self.assertRaises(engine.Unavailable):
             e.probe("hybrid")
+
+
+class CountAccuracy(unittest.TestCase):
+    """The count class's truth (text and document number, each document
+    once) and its figures."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        p = os.path.join(self.tmp.name, "c.jsonl")
+        write_jsonl(p, [
+            {"id": "a", "lang": "zh", "title": "营商环境", "body": "营商环境 营商环境"},
+            {"id": "b", "lang": "zh", "title": "通知", "body": "优化营商\n环境"},
+            {"id": "c", "lang": "zh", "title": "通知", "body": "无关", "docno": "营商〔2020〕1号"},
+            {"id": "d", "lang": "en", "title": "Notice", "body": "nothing"},
+        ])
+        self.c = corpus.Corpus([p])
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_holders(self):
+        import random
+        k = class_counts.Counts(self.c, random.Random(1), lambda m: None)
+        self.assertEqual(k.holders("营商环境"), {0})          # not across the paragraph
+        self.assertEqual(k.holders("营商"), {0, 1, 2})        # the docno counts too
+        self.assertTrue(k.fold_stable("营商", {0, 1, 2}))
+
+    def test_score(self):
+        qs = [{"q": "a", "truth": 5}, {"q": "b", "truth": 2000}, {"q": "c", "truth": 4000},
+              {"q": "d", "truth": 100}]
+        ans = [(5, True, 5, True), (2100, False, 2100, False), (3000, False, 3000, False),
+               (99, True, 99, False)]
+        s = class_counts.score(qs, ans, 1000)
+        self.assertEqual(s["n"], 4)
+        self.assertAlmostEqual(s["exact"], 0.5)
+        self.assertAlmostEqual(s["exact_right"], 0.5)       # 99 for 100 is wrong
+        self.assertAlmostEqual(s["within_exact"], 1.0)
+        self.assertEqual(s["n_est"], 2)
+        self.assertAlmostEqual(s["worst_err"], 0.25)
+        self.assertAlmostEqual(s["median_err"], 0.25)       # the upper median of 2
+        self.assertAlmostEqual(s["est_10pct"], 0.5)
+        self.assertAlmostEqual(s["paging"], 0.75)           # page 3 of "d" said inexact
+        self.assertEqual(s["worst_q"], "c")
 
 
 if __name__ == "__main__":

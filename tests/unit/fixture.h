@@ -72,7 +72,7 @@ static int fx_cmp_str(const void *a, const void *b)
 
 /* The hit ids of r as a set: sorted, joined with ',' into got (cap bytes;
  * fails the test past 63 hits or a full buffer). */
-static void fx_sorted_ids(const zc_results *r, char *got, size_t cap)
+__attribute__((unused)) static void fx_sorted_ids(const zc_results *r, char *got, size_t cap)
 {
     const char *v[64];
     size_t n = zc_results_count(r);

@@ -43,6 +43,7 @@ static void test_defaults(void **state)
     assert_true(c.commit_interval == 1.0);
     assert_int_equal(c.writable, 0);
     assert_int_equal(c.workers, 0);
+    assert_int_equal(c.exact_count, 10000);
     zc_config_free(&c);
 }
 
@@ -66,6 +67,11 @@ static void test_command_line(void **state)
     assert_true(c.query_timeout == 0);
     assert_string_equal(c.unix_path, "/tmp/s");
     zc_config_free(&c);
+    assert_int_equal(parse(&c, err, 6, "--index=/ix", "--exact-count", "0", "--exact-count",
+                           "4294967295"),
+                     0);
+    assert_int_equal(c.exact_count, 4294967295u);
+    zc_config_free(&c);
 }
 
 static void test_bad_values(void **state)
@@ -78,6 +84,7 @@ static void test_bad_values(void **state)
         {"--workers", "x"},         {"--workers", "-1"},          {"--workers", "100000"},
         {"--idle-timeout", "-1"},   {"--commit-interval", "0"},   {"--max-connections", "0"},
         {"--query-timeout", "nan"}, {"--writable=maybe", NULL},   {"--bogus", NULL},
+        {"--exact-count", "-1"},    {"--exact-count", "4294967296"}, {"--exact-count", "1.5"},
         {"index", "/x"},            {"--max-line", "1mq"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

@@ -439,6 +439,46 @@ static void test_facet_table(void **state)
     assert_int_equal(seen, ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG);
 }
 
+/* "exact_count": an integer 0..2^32-1, true (every match) or false (the
+ * page only); absent stays -1, the front end's default.  Anything else is
+ * refused naming the option. */
+static void test_parse_exact_count(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arg;
+        int64_t want;
+    } ok[] = {
+        {"{\"q\":\"x\"}", -1},
+        {"{\"q\":\"x\",\"exact_count\":null}", -1},
+        {"{\"q\":\"x\",\"exact_count\":0}", 0},
+        {"{\"q\":\"x\",\"exact_count\":250}", 250},
+        {"{\"q\":\"x\",\"exact_count\":250.0}", 250},
+        {"{\"q\":\"x\",\"exact_count\":4294967295}", ZC_SEARCH_EXACT_COUNT_ALL},
+        {"{\"q\":\"x\",\"exact_count\":true}", ZC_SEARCH_EXACT_COUNT_ALL},
+        {"{\"q\":\"x\",\"exact_count\":false}", 0},
+        {"x", -1},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        zc_search_request *req = NULL;
+        zc_error err;
+        if (zc_search_request_parse(ok[i].arg, strlen(ok[i].arg), &req, &err) != ZC_OK)
+            fail_msg("%s: %s", ok[i].arg, err.message);
+        if (zc_search_request_opts(req)->exact_count != ok[i].want)
+            fail_msg("%s: exact_count %lld, want %lld", ok[i].arg,
+                     (long long)zc_search_request_opts(req)->exact_count,
+                     (long long)ok[i].want);
+        zc_search_request_free(req);
+    }
+    static const char *const bad[] = {
+        "{\"q\":\"x\",\"exact_count\":-1}",         "{\"q\":\"x\",\"exact_count\":4294967296}",
+        "{\"q\":\"x\",\"exact_count\":2.5}",        "{\"q\":\"x\",\"exact_count\":\"10\"}",
+        "{\"q\":\"x\",\"exact_count\":\"all\"}",    "{\"q\":\"x\",\"exact_count\":[10]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        expect_einval(bad[i], "exact_count");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_parse_empty_issuers),
         cmocka_unit_test(test_opts_validate),
         cmocka_unit_test(test_facet_table),
+        cmocka_unit_test(test_parse_exact_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
