@@ -44,6 +44,8 @@ static const char usage_text[] =
     "  --limit N  --offset N  --lang zh|en  --issuer NAME (repeatable)\n"
     "  --from DATE  --to DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
     "  --sort relevance|date|date_asc  --facets issuer,year,lang  --no-snippet\n"
+    "  --collapse          one hit per group of duplicates and versions of a\n"
+    "                      document, listing the others; counts are of groups\n"
     "\n"
     "Exit status: 0 ok, 1 error reply or not found, 2 usage error.\n";
 
@@ -55,7 +57,7 @@ const char *zc_cli_usage(void)
 enum {
     OPT_INDEX = 256, OPT_SERVER, OPT_TIMEOUT, OPT_JSON, OPT_STDIN, OPT_LIMIT, OPT_OFFSET,
     OPT_LANG, OPT_ISSUER, OPT_FROM, OPT_TO, OPT_SORT, OPT_FACETS, OPT_NO_SNIPPET,
-    OPT_HELP, OPT_VERSION
+    OPT_HELP, OPT_VERSION, OPT_COLLAPSE
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +75,7 @@ static const struct option long_opts[] = {
     {"sort", required_argument, NULL, OPT_SORT},
     {"facets", required_argument, NULL, OPT_FACETS},
     {"no-snippet", no_argument, NULL, OPT_NO_SNIPPET},
+    {"collapse", no_argument, NULL, OPT_COLLAPSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -200,6 +203,7 @@ int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend)
         case OPT_SORT: a->so.sort = optarg; break;
         case OPT_FACETS: a->so.facets = optarg; break;
         case OPT_NO_SNIPPET: a->so.no_snippet = 1; break;
+        case OPT_COLLAPSE: a->so.collapse = 1; break;
         case 'h':
         case OPT_HELP: a->help = 1; break;
         case OPT_VERSION: a->version = 1; break;
@@ -264,6 +268,8 @@ char *zc_cli_search_line(const char *q, const zc_cli_search_opts *o, size_t *len
     }
     if (o->no_snippet)
         json_object_set_new(r, "snippet", json_false());
+    if (o->collapse)
+        json_object_set_new(r, "collapse", json_true());
     char *body = json_dumps(r, JSON_COMPACT);
     json_decref(r);
     if (body == NULL)

@@ -21,6 +21,7 @@ typedef struct zc_cli_search_opts {
     size_t n_issuers;
     const char *facets;        /* comma-separated, or NULL */
     int no_snippet;
+    int collapse;              /* --collapse: "collapse":true */
 } zc_cli_search_opts;
 
 /* The command line, parsed.  Strings are borrowed from argv. */
