@@ -30,6 +30,7 @@ typedef struct member {
     char **extra;          /* owned: the look-up's extra slots' values */
     size_t *extra_len;
     zc_hitref ref;         /* in the look-up's match set */
+    double weight;         /* its score for the look-up's query */
 } member;
 
 /* The members of some groups, from one look-up, sorted by key and then in
@@ -192,7 +193,9 @@ static zc_status lookup(zc_index *idx, const zc_xap_query *matching, char (*keys
             return st;
         member m = {0};
         m.ref = (zc_hitref){s->ms, i};
-        st = hit_id_date(v[0], l[0], &m.id, &m.date, err);
+        st = zc_xap_mset_hit(s->ms, i, NULL, &m.weight, err);
+        if (st == ZC_OK)
+            st = hit_id_date(v[0], l[0], &m.id, &m.date, err);
         int usable = st == ZC_OK && m.id != NULL && l[1] == KEY_LEN;
         if (usable) {
             memcpy(m.key, v[1], KEY_LEN + 1);
@@ -232,6 +235,21 @@ static zc_status lookup(zc_index *idx, const zc_xap_query *matching, char (*keys
     if (s->n > 1)
         qsort(s->m, s->n, sizeof *s->m, member_cmp);
     return ZC_OK;
+}
+
+/* Of the n members g (preference order) of a group that match a query,
+ * the one shown for it: the first that matches about as well as the best
+ * (versions.h, ZC_VERSIONS_TIE). */
+static const member *shown_of(const member *g, size_t n)
+{
+    double best = 0;
+    for (size_t j = 0; j < n; j++)
+        if (g[j].weight > best)
+            best = g[j].weight;
+    for (size_t j = 0; j < n; j++)
+        if (g[j].weight >= ZC_VERSIONS_TIE * best)
+            return &g[j];
+    return n ? &g[0] : NULL;
 }
 
 /* The members of group key in s: *n of them from the returned one (NULL,
@@ -277,6 +295,7 @@ typedef struct win_ent {
     char key[KEY_LEN + 1];
     int has_key;
     size_t pos;
+    double weight;
     char *stamp;
     size_t stamp_len;
 } win_ent;
@@ -320,7 +339,9 @@ zc_status zc_versions_order(const zc_hitref *win, size_t n, size_t *perm, zc_err
         char *v = NULL;
         size_t l = 0;
         e[k].pos = k;
-        st = zc_xap_mset_hit_value(win[k].ms, win[k].i, ZC_SLOT_GROUP, &v, &l, err);
+        st = zc_xap_mset_hit(win[k].ms, win[k].i, NULL, &e[k].weight, err);
+        if (st == ZC_OK)
+            st = zc_xap_mset_hit_value(win[k].ms, win[k].i, ZC_SLOT_GROUP, &v, &l, err);
         if (st == ZC_OK && l == KEY_LEN) {
             memcpy(e[k].key, v, KEY_LEN + 1);
             e[k].has_key = 1;
@@ -329,26 +350,35 @@ zc_status zc_versions_order(const zc_hitref *win, size_t n, size_t *perm, zc_err
     }
     if (st == ZC_OK)
         qsort(e, n, sizeof *e, win_key_cmp);
-    /* Each run of one key: its ranks, in order, go to its members in
-     * preference order. */
+    /* Each run of one key (in rank order): the ranks of the members that
+     * match about as well as its best go to them in preference order; the
+     * others keep theirs. */
+    win_ent tied[ZC_VERSIONS_GROUP_MAX];
     size_t pos[ZC_VERSIONS_GROUP_MAX];
     for (size_t a = 0; st == ZC_OK && a < n && e[a].has_key;) {
         size_t b = a + 1;
-        while (b < n && e[b].has_key && strcmp(e[b].key, e[a].key) == 0)
+        double best = e[a].weight;
+        while (b < n && e[b].has_key && strcmp(e[b].key, e[a].key) == 0) {
+            if (e[b].weight > best)
+                best = e[b].weight;
             b++;
-        size_t m = b - a;
-        if (m > 1 && m <= ZC_VERSIONS_GROUP_MAX) {
-            for (size_t j = a; j < b && st == ZC_OK; j++) {
-                pos[j - a] = e[j].pos;
-                st = zc_xap_mset_hit_value(win[e[j].pos].ms, win[e[j].pos].i,
-                                           ZC_SLOT_GROUP_STAMP, &e[j].stamp,
-                                           &e[j].stamp_len, err);
-            }
-            if (st == ZC_OK) {
-                qsort(e + a, m, sizeof *e, win_pref_cmp);
-                for (size_t j = 0; j < m; j++)
-                    perm[pos[j]] = e[a + j].pos;
-            }
+        }
+        size_t m = 0;
+        for (size_t j = a; j < b && b - a <= ZC_VERSIONS_GROUP_MAX; j++) {
+            if (e[j].weight < ZC_VERSIONS_TIE * best)
+                continue;
+            st = zc_xap_mset_hit_value(win[e[j].pos].ms, win[e[j].pos].i,
+                                       ZC_SLOT_GROUP_STAMP, &e[j].stamp, &e[j].stamp_len,
+                                       err);
+            if (st != ZC_OK)
+                break;
+            pos[m] = e[j].pos;
+            tied[m++] = e[j];
+        }
+        if (st == ZC_OK && m > 1) {
+            qsort(tied, m, sizeof *tied, win_pref_cmp);
+            for (size_t j = 0; j < m; j++)
+                perm[pos[j]] = tied[j].pos;
         }
         a = b;
     }
@@ -438,7 +468,7 @@ zc_status zc_versions_page_new(zc_index *idx, const zc_xap_query *matching,
     for (size_t k = 0; st == ZC_OK && matching != NULL && k < n; k++) {
         size_t gn = 0;
         const member *g = p->has_key[k] ? group_of(&p->match, p->key[k], &gn) : NULL;
-        p->shown[k] = g; /* the preferred matching member; NULL: the hit itself */
+        p->shown[k] = shown_of(g, gn); /* NULL: the hit itself */
     }
     free(keys);
     if (st != ZC_OK) {
@@ -589,13 +619,16 @@ zc_status zc_versions_tally_new(zc_index *idx, const zc_xap_query *matching,
         st = lookup(idx, matching, keys, nk, 0, limit, slots, n_slots, &s, err);
     }
     free(keys);
-    /* Every member but the first (preferred) of each group is counted off
-     * its facet values. */
+    /* Every member but the one shown of each group is counted off its
+     * facet values. */
     for (size_t a = 0; st == ZC_OK && a < s.n;) {
         size_t b = a + 1;
         while (b < s.n && strcmp(s.m[b].key, s.m[a].key) == 0)
             b++;
-        for (size_t j = a + 1; j < b && st == ZC_OK; j++)
+        const member *shown = shown_of(&s.m[a], b - a);
+        for (size_t j = a; j < b && st == ZC_OK; j++) {
+            if (&s.m[j] == shown)
+                continue;
             for (size_t k = 0; k < n_slots && st == ZC_OK; k++) {
                 if (s.m[j].extra_len[k] == 0)
                     continue; /* no value: not in that facet's counts */
@@ -606,6 +639,7 @@ zc_status zc_versions_tally_new(zc_index *idx, const zc_xap_query *matching,
                 t->e[t->n++] = (extra_ent){slots[k], s.m[j].extra[k], s.m[j].extra_len[k], 1};
                 s.m[j].extra[k] = NULL;
             }
+        }
         a = b;
     }
     member_set_free(&s);

@@ -54,6 +54,14 @@ static const char *const docs[] = {
     "\"date\":\"2004-12-30\",\"docno\":\"Executive Order 13368\",\"body\":\"By the authority "
     "vested in me as President, the rates of basic pay are adjusted as set forth in the "
     "schedules attached hereto.\"}",
+    /* a regulation re-issued by a new order, whose history names the old one */
+    "{\"id\":\"pest-2017\",\"lang\":\"zh\",\"title\":\"示例农药管理条例\",\"date\":\"2017-03-16\","
+    "\"issuer\":\"国务院\",\"docno\":\"国务院令第677号\",\"body\":\"第一条 为了加强示例农药管理，"
+    "制定本条例。第二条 本条例所称农药，是指用于预防、控制危害农业的病虫害的药剂。\"}",
+    "{\"id\":\"pest-2022\",\"lang\":\"zh\",\"title\":\"示例农药管理条例\",\"date\":\"2022-03-29\","
+    "\"issuer\":\"国务院\",\"docno\":\"国务院令第216号\",\"body\":\"2017年2月8日 国务院令第677号"
+    "修订 2022年3月29日 修订 第一条 为了加强示例农药管理，保证农药质量，制定本条例。第二条 本条例所称"
+    "农药，是指用于预防、控制危害农业、林业的病虫害的药剂。\"}",
     /* an English rule and its amended text (one pass: no proximity boosts) */
     "{\"id\":\"rec-old\",\"lang\":\"en\",\"title\":\"Records Management Rules\","
     "\"date\":\"2001-05-01\",\"body\":\"These zcrecords rules apply.\"}",
@@ -160,6 +168,28 @@ static void test_newest_version_first(void **state)
                  "law-old>law-new,other,law-new");
 }
 
+static void test_better_match_keeps_its_place(void **state)
+{
+    /* Its exact title: the newer text first ... */
+    expect_marks(state, "{\"q\":\"示例农药管理条例\",\"limit\":2}",
+                 "pest-2022,pest-2017>pest-2022");
+    /* ... but the number of the order that issued the older text finds
+     * that text first (the newer one only mentions it): a decidedly better
+     * match keeps its place, and a collapsed answer shows it. */
+    expect_marks(state, "{\"q\":\"国务院令第677号\",\"limit\":2}",
+                 "pest-2017>pest-2022,pest-2022");
+    zc_results *r = run(state, "{\"q\":\"国务院令第677号\",\"collapse\":true,\"facets\":[\"year\"]}");
+    assert_int_equal(zc_results_total(r, NULL), 1);
+    const zc_hit *h = zc_results_hit(r, 0);
+    assert_string_equal(h->id, "pest-2017");
+    assert_string_equal(h->version_of, "pest-2022");
+    size_t n = 0;
+    const zc_facet_value *fv = zc_results_facet(r, ZC_FACET_YEAR, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(fv[0].value, "2017"); /* counted as the hit shown */
+    zc_results_free(r);
+}
+
 static void test_duplicates(void **state)
 {
     /* The publisher's copy (the later date) is preferred; the other is
@@ -253,16 +283,17 @@ static void test_collapse(void **state)
     assert_string_equal(fv[0].value, "2018");
     zc_results_free(r);
 
-    /* Every document (one group of 2 for the law, one for the regulation,
-     * the two orders and "other" alone): 5 groups, facets by group. */
+    /* 9 documents (the English rules hold neither word): 6 groups (the
+     * law, the regulation and the pesticide rules 2 each, the two orders
+     * and "other" alone), facets by group. */
     r = run(state, "{\"q\":\"示例 OR pay\",\"collapse\":true,\"facets\":[\"lang\",\"year\"],"
                    "\"limit\":10}");
-    assert_int_equal(zc_results_total(r, NULL), 5);
-    assert_int_equal(zc_results_count(r), 5);
+    assert_int_equal(zc_results_total(r, NULL), 6);
+    assert_int_equal(zc_results_count(r), 6);
     fv = zc_results_facet(r, ZC_FACET_LANG, &n);
     assert_int_equal(n, 2);
     assert_string_equal(fv[0].value, "zh");
-    assert_int_equal(fv[0].count, 3);
+    assert_int_equal(fv[0].count, 4);
     assert_int_equal(fv[1].count, 2);
     zc_results_free(r);
 }
@@ -300,6 +331,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_newest_version_first),
+        cmocka_unit_test(test_better_match_keeps_its_place),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_same_title_other_orders),
         cmocka_unit_test(test_collapse),
