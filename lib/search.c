@@ -325,8 +325,7 @@ typedef struct search_run {
     unsigned slots[ZC_SEARCH_N_FACETS + 1]; /* sp.facet_slots points here (+ the group key) */
     size_t slot_of[ZC_SEARCH_N_FACETS];    /* zc_search_facets[k]'s index in slots */
     size_t group_facet;                    /* collapsing: the group key's index in slots */
-    int windowed;                          /* relevance: the page is read from a window
-                                            * of the first SEARCH_RESCORE_N hits or more */
+    int windowed;                          /* relevance: hits are read from the first on */
     int two_pass;                          /* rank by first, rescore the top */
     zc_xap_mset *ms;                       /* owned: the first pass's ranking */
     zc_xap_mset *top;                      /* owned or NULL: the rescored window */
@@ -334,6 +333,8 @@ typedef struct search_run {
     size_t *perm;                          /* owned or NULL: the window's order, groups'
                                             * members newest first (zc_versions_order) */
     size_t n_perm;
+    int grouped;                           /* a hit of [0, to) is in a group of several
+                                            * documents: 1 yes, 0 no, -1 not known */
     size_t from, to;                       /* the page: hits [from, to) of the ranking */
 } search_run;
 
@@ -351,9 +352,9 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
         }
 
     /* Relevance: rank by first, rescore the top.  Sorted by date, the
-     * boosts change nothing: first alone.  The window is read from the
-     * first hit on even without boosts, so that a group's members take
-     * their ranks newest first whatever the page (lib/versions.h). */
+     * boosts change nothing: first alone.  Hits are read from the first on
+     * even without boosts, so that a group's members take their ranks
+     * newest first whatever the page (order_window). */
     run->windowed = o->sort == ZC_SORT_RELEVANCE;
     run->two_pass = first != NULL && run->windowed;
     sp->query = first != NULL && (run->two_pass || o->sort != ZC_SORT_RELEVANCE) ? first : q;
@@ -370,7 +371,8 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
         if (end > UINT32_MAX)
             end = UINT32_MAX;
         sp->offset = 0;
-        sp->limit = (uint32_t)(end > SEARCH_RESCORE_N ? end : SEARCH_RESCORE_N);
+        sp->limit = (uint32_t)(end > SEARCH_RESCORE_N || !run->two_pass ? end
+                                                                       : SEARCH_RESCORE_N);
     }
     sp->time_limit_s = o->time_limit_s;
     if (o->collapse) {
@@ -447,14 +449,55 @@ static zc_hitref hit_at(const search_run *run, size_t k)
     return (zc_hitref){run->ms, run->top != NULL ? k - run->n_re + run->n_top : k};
 }
 
-/* The window's members of one group take their ranks newest first
- * (lib/versions.h); a collapsed window holds one hit per group. */
-static zc_status order_window(const zc_search_opts *o, search_run *run, zc_error *err)
+/* One pass read hits [0, to) only: reads the window again, wider, into
+ * top (ms keeps the total and the facets), for order_window.  The same
+ * query and weights: top's first hits are ms's, in ms's order. */
+static zc_status widen(zc_index *idx, const zc_search_opts *o, search_run *run, zc_error *err)
+{
+    zc_xap_search_params sp = run->sp;
+    sp.limit = sp.limit > SEARCH_RESCORE_N ? sp.limit : SEARCH_RESCORE_N;
+    sp.check_at_least = 0;
+    sp.facet_slots = NULL;
+    sp.n_facet_slots = 0;
+    int timed_out = 0;
+    zc_status st = zc_xap_search(idx->db, &sp, &run->top, &timed_out, err);
+    if (st == ZC_OK && timed_out)
+        st = timeout_error(o, err);
+    if (st != ZC_OK)
+        return st;
+    run->n_re = zc_xap_mset_size(run->top);
+    run->n_top = zc_xap_mset_size(run->ms); /* every hit of ms is in top */
+    return ZC_OK;
+}
+
+/* The members of one group among the first hits take their ranks newest
+ * first (lib/versions.h): when a hit of the page belongs to a group of
+ * several documents (the common case is none: nothing to read), the window
+ * (the rescored one, or for one pass a window read now) is reordered.  A
+ * collapsed ranking holds one hit per group. */
+static zc_status order_window(zc_index *idx, const zc_search_opts *o, search_run *run,
+                              zc_error *err)
 {
     size_t n = run->top != NULL ? run->n_re : run->n_top;
-    if (!run->windowed || o->collapse || n < 2 || run->from >= n)
+    size_t need = run->to < n ? run->to : n;
+    if (!run->windowed || o->collapse || need == 0 || run->from >= need)
         return ZC_OK;
-    zc_hitref *win = malloc(n * sizeof *win);
+    zc_hitref *win = malloc(need * sizeof *win);
+    if (win == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    for (size_t k = 0; k < need; k++)
+        win[k] = hit_at(run, k);
+    int any = 0;
+    zc_status st = zc_versions_grouped(idx, win, need, &any, err);
+    free(win);
+    if (st == ZC_OK && need == run->to)
+        run->grouped = any;
+    if (st != ZC_OK || !any)
+        return st;
+    if (!run->two_pass && run->top == NULL && (st = widen(idx, o, run, err)) != ZC_OK)
+        return st;
+    n = run->top != NULL ? run->n_re : run->n_top;
+    win = malloc(n * sizeof *win);
     run->perm = malloc(n * sizeof *run->perm);
     if (win == NULL || run->perm == NULL) {
         free(win);
@@ -462,7 +505,7 @@ static zc_status order_window(const zc_search_opts *o, search_run *run, zc_error
     }
     for (size_t k = 0; k < n; k++)
         win[k] = hit_at(run, k);
-    zc_status st = zc_versions_order(win, n, run->perm, err);
+    st = zc_versions_order(win, n, need, run->perm, err);
     free(win);
     if (st == ZC_OK)
         run->n_perm = n;
@@ -483,21 +526,27 @@ static zc_status read_page(zc_index *idx, const zc_search_opts *o, const zc_xap_
     for (size_t i = 0; i < n; i++)
         page[i] = hit_at(run, run->from + i);
     /* The page's groups: who is a duplicate or an older version of whom,
-     * and, collapsed, which member each group shows. */
+     * and, collapsed, which member each group shows.  Most pages hold no
+     * member of a group of several documents: nothing to look up. */
     zc_versions_page *vp = NULL;
-    zc_status st = zc_versions_page_new(idx, o->collapse ? q : NULL, page, n, &vp, err);
+    int any = o->collapse || run->grouped != 0;
+    zc_status st = ZC_OK;
+    if (any && !o->collapse && run->grouped < 0)
+        st = zc_versions_grouped(idx, page, n, &any, err);
+    if (st == ZC_OK)
+        st = zc_versions_page_new(idx, o->collapse ? q : NULL, page, any ? n : 0, &vp, err);
     for (size_t i = 0; i < n && st == ZC_OK; i++) {
         r->n_hits = i + 1;
         if (past(deadline_ms)) {
             st = timeout_error(o, err);
             break;
         }
-        zc_hitref shown = zc_versions_page_shown(vp, i);
+        zc_hitref shown = any ? zc_versions_page_shown(vp, i) : page[i];
         st = zc_hits_read(idx, shown.ms, shown.i, hl, o->snippet, &r->hits[i], err);
         if (st == ZC_OK && o->collapse)
             /* the group ranks by its best match: so does its score */
             st = zc_xap_mset_hit(page[i].ms, page[i].i, NULL, &r->hits[i].score, err);
-        if (st == ZC_OK)
+        if (st == ZC_OK && any)
             st = zc_versions_page_fill(vp, i, &r->hits[i], err);
     }
     zc_versions_page_free(vp);
@@ -573,11 +622,12 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
     search_run run = {0};
     zc_results *r = NULL;
     zc_versions_tally *tally = NULL;
+    run.grouped = -1;
     zc_status st = plan_run(idx, o, q, first, &run, err);
     if (st == ZC_OK)
         st = rank(idx, o, q, &run, err);
     if (st == ZC_OK)
-        st = order_window(o, &run, err);
+        st = order_window(idx, o, &run, err);
     if (st == ZC_OK && o->collapse)
         st = zc_versions_tally_new(idx, q, run.ms, run.group_facet, run.slots,
                                    run.group_facet, &tally, err);

@@ -289,6 +289,31 @@ static void unique_keys(char (*keys)[KEY_LEN + 1], size_t *n)
     *n = w;
 }
 
+/* The frequency of group key's term in idx into *tf. */
+static zc_status key_freq(zc_index *idx, const char *key, uint64_t *tf, zc_error *err)
+{
+    char term[sizeof ZC_PFX_GROUP + KEY_LEN];
+    int tl = snprintf(term, sizeof term, "%s%s", ZC_PFX_GROUP, key);
+    return zc_xap_db_term_freq(idx->db, term, (size_t)tl, tf, err);
+}
+
+zc_status zc_versions_grouped(zc_index *idx, const zc_hitref *hits, size_t n, int *any,
+                              zc_error *err)
+{
+    *any = 0;
+    zc_status st = ZC_OK;
+    for (size_t k = 0; k < n && st == ZC_OK && !*any; k++) {
+        char *v = NULL;
+        size_t l = 0;
+        uint64_t tf = 0;
+        st = zc_xap_mset_hit_value(hits[k].ms, hits[k].i, ZC_SLOT_GROUP, &v, &l, err);
+        if (st == ZC_OK && l == KEY_LEN && (st = key_freq(idx, v, &tf, err)) == ZC_OK)
+            *any = tf > 1;
+        free(v);
+    }
+    return st;
+}
+
 /* ---- the window ------------------------------------------------------------- */
 
 typedef struct win_ent {
@@ -325,29 +350,41 @@ static int win_pref_cmp(const void *pa, const void *pb)
     return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-zc_status zc_versions_order(const zc_hitref *win, size_t n, size_t *perm, zc_error *err)
+zc_status zc_versions_order(const zc_hitref *win, size_t n, size_t need, size_t *perm,
+                            zc_error *err)
 {
     for (size_t k = 0; k < n; k++)
         perm[k] = k;
-    if (n < 2)
+    if (n < 2 || need == 0)
         return ZC_OK;
+    if (need > n)
+        need = n;
     win_ent *e = calloc(n, sizeof *e);
     if (e == NULL)
         return oom(err);
-    zc_status st = ZC_OK;
+    /* The hits that may take or leave a rank under need: those scoring at
+     * least ZC_VERSIONS_TIE of the hit at rank need - 1 (a tied member
+     * scores that much of its group's best, which ranks above it). */
+    double floor_w = 0;
+    zc_status st = zc_xap_mset_hit(win[need - 1].ms, win[need - 1].i, NULL, &floor_w, err);
+    floor_w *= ZC_VERSIONS_TIE;
+    size_t used = 0;
     for (size_t k = 0; k < n && st == ZC_OK; k++) {
         char *v = NULL;
         size_t l = 0;
         e[k].pos = k;
         st = zc_xap_mset_hit(win[k].ms, win[k].i, NULL, &e[k].weight, err);
-        if (st == ZC_OK)
-            st = zc_xap_mset_hit_value(win[k].ms, win[k].i, ZC_SLOT_GROUP, &v, &l, err);
+        if (st != ZC_OK || (k >= need && e[k].weight < floor_w))
+            break;
+        st = zc_xap_mset_hit_value(win[k].ms, win[k].i, ZC_SLOT_GROUP, &v, &l, err);
         if (st == ZC_OK && l == KEY_LEN) {
             memcpy(e[k].key, v, KEY_LEN + 1);
             e[k].has_key = 1;
         }
         free(v);
+        used = k + 1;
     }
+    n = used;
     if (st == ZC_OK)
         qsort(e, n, sizeof *e, win_key_cmp);
     /* Each run of one key (in rank order): the ranks of the members that
@@ -459,6 +496,16 @@ zc_status zc_versions_page_new(zc_index *idx, const zc_xap_query *matching,
         free(v[1]);
     }
     unique_keys(keys, &nk);
+    /* Most documents are a group of their own: the group term's frequency
+     * says so without a look-up. */
+    size_t w = 0;
+    for (size_t j = 0; j < nk && st == ZC_OK; j++) {
+        uint64_t tf = 0;
+        st = key_freq(idx, keys[j], &tf, err);
+        if (st == ZC_OK && tf > 1)
+            memmove(keys[w++], keys[j], KEY_LEN + 1);
+    }
+    nk = w;
     uint32_t limit = (uint32_t)(nk * ZC_VERSIONS_GROUP_MAX);
     if (st == ZC_OK)
         st = lookup(idx, NULL, keys, nk, ZC_VERSIONS_GROUP_MAX, limit, NULL, 0, &p->all, err);

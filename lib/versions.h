@@ -63,9 +63,20 @@ typedef struct zc_hitref {
  * reordered so that the members of one group that match about as well as
  * its best one keep the ranks they hold but take them in preference order
  * (the newest version first): perm[k] is the index into win of the hit
- * that takes rank k.  Every other hit keeps its rank.  ZC_ENOMEM or the
- * match set's errors. */
-zc_status zc_versions_order(const zc_hitref *win, size_t n, size_t *perm, zc_error *err);
+ * that takes rank k.  Every other hit keeps its rank.  Only ranks [0, need)
+ * are asked for (need <= n): a hit scoring under ZC_VERSIONS_TIE of the
+ * hit at rank need - 1 can neither enter those ranks nor push one out of
+ * them, so the groups of those hits are not read (perm is the same there
+ * as if they were).  ZC_ENOMEM or the match set's errors. */
+zc_status zc_versions_order(const zc_hitref *win, size_t n, size_t need, size_t *perm,
+                            zc_error *err);
+
+/* *any: 1 when one of hits[0..n) belongs to a group of more than one
+ * document in idx (its group term's frequency; no look-up), else 0: only
+ * then can zc_versions_order change ranks [0, n).  The match sets' and the
+ * index's errors. */
+zc_status zc_versions_grouped(zc_index *idx, const zc_hitref *hits, size_t n, int *any,
+                              zc_error *err);
 
 /* The groups of a page of hits. */
 typedef struct zc_versions_page zc_versions_page;
