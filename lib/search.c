@@ -533,8 +533,8 @@ static zc_status read_page(zc_index *idx, const zc_search_opts *o, const zc_xap_
     zc_status st = ZC_OK;
     if (any && !o->collapse && run->grouped < 0)
         st = zc_versions_grouped(idx, page, n, &any, err);
-    if (st == ZC_OK)
-        st = zc_versions_page_new(idx, o->collapse ? q : NULL, page, any ? n : 0, &vp, err);
+    if (st == ZC_OK && any)
+        st = zc_versions_page_new(idx, o->collapse ? q : NULL, page, n, &vp, err);
     for (size_t i = 0; i < n && st == ZC_OK; i++) {
         r->n_hits = i + 1;
         if (past(deadline_ms)) {
