@@ -46,6 +46,8 @@ static const char usage_text[] =
     "  --sort relevance|date|date_asc  --facets issuer,year,lang  --no-snippet\n"
     "  --exact-count N|all  count up to N matches exactly (default: the server's,\n"
     "                      10000); past N the total is an estimate: \"about N\"\n"
+    "  --collapse          one hit per group of duplicates and versions of a\n"
+    "                      document, listing the others; counts are of groups\n"
     "\n"
     "Exit status: 0 ok, 1 error reply or not found, 2 usage error.\n";
 
@@ -57,7 +59,7 @@ const char *zc_cli_usage(void)
 enum {
     OPT_INDEX = 256, OPT_SERVER, OPT_TIMEOUT, OPT_JSON, OPT_STDIN, OPT_LIMIT, OPT_OFFSET,
     OPT_LANG, OPT_ISSUER, OPT_FROM, OPT_TO, OPT_SORT, OPT_FACETS, OPT_NO_SNIPPET, OPT_EXACT_COUNT,
-    OPT_HELP, OPT_VERSION
+    OPT_HELP, OPT_VERSION, OPT_COLLAPSE
 };
 
 static const struct option long_opts[] = {
@@ -76,6 +78,7 @@ static const struct option long_opts[] = {
     {"facets", required_argument, NULL, OPT_FACETS},
     {"no-snippet", no_argument, NULL, OPT_NO_SNIPPET},
     {"exact-count", required_argument, NULL, OPT_EXACT_COUNT},
+    {"collapse", no_argument, NULL, OPT_COLLAPSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -211,6 +214,7 @@ int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend)
             a->so.exact_count = optarg;
             break;
         }
+        case OPT_COLLAPSE: a->so.collapse = 1; break;
         case 'h':
         case OPT_HELP: a->help = 1; break;
         case OPT_VERSION: a->version = 1; break;
@@ -284,6 +288,8 @@ char *zc_cli_search_line(const char *q, const zc_cli_search_opts *o, size_t *len
         parse_long(o->exact_count, &v);
         json_object_set_new(r, "exact_count", json_integer(v));
     }
+    if (o->collapse)
+        json_object_set_new(r, "collapse", json_true());
     char *body = json_dumps(r, JSON_COMPACT);
     json_decref(r);
     if (body == NULL)

@@ -22,6 +22,7 @@ typedef struct zc_cli_search_opts {
     const char *facets;        /* comma-separated, or NULL */
     int no_snippet;
     const char *exact_count;   /* a number or "all" (every match), or NULL */
+    int collapse;              /* --collapse: "collapse":true */
 } zc_cli_search_opts;
 
 /* The command line, parsed.  Strings are borrowed from argv. */

@@ -5,8 +5,10 @@
  * "did you mean: <suggestion>" when the reply has one, then each hit
  * (rank = offset + position):
  *    1. <title>
- *       <date> · <issuer> · <docno> · <id>
+ *       <date> · <issuer> · <docno> · <id> [<lang>] [(older version of ID) |
+ *       (duplicate of ID)]
  *       <snippet, matches in bold on a terminal, else [in brackets]>
+ *       [versions: ID (date), ...] [duplicates: ID, ...]   (--collapse)
  * Errors go to stderr as "zhengce: <code>: <message>". */
 #include "cli/cli_print.h"
 
@@ -72,6 +74,33 @@ static void print_snippet(const char *s)
     }
 }
 
+/* A collapsed hit's group: "versions: ID (date), ..." and "duplicates:
+ * ID, ...", each line only when the list is not empty. */
+static void print_group(json_t *h)
+{
+    json_t *vers = json_object_get(h, "versions");
+    json_t *dups = json_object_get(h, "duplicates");
+    size_t k;
+    json_t *v;
+    if (json_array_size(vers) > 0) {
+        printf("     versions:");
+        json_array_foreach(vers, k, v) {
+            const char *id = str(v, "id"), *date = str(v, "date");
+            printf("%s %s", k ? "," : "", id ? id : "?");
+            if (date)
+                printf(" (%s)", date);
+        }
+        printf("\n");
+    }
+    if (json_array_size(dups) > 0) {
+        printf("     duplicates:");
+        json_array_foreach(dups, k, v) {
+            printf("%s %s", k ? "," : "", json_is_string(v) ? json_string_value(v) : "?");
+        }
+        printf("\n");
+    }
+}
+
 static void print_search(json_t *o, long offset)
 {
     json_t *hits = json_object_get(o, "hits");
@@ -105,6 +134,10 @@ static void print_search(json_t *o, long offset)
         const char *lang = str(h, "lang");
         if (lang)
             printf(" [%s]", lang);
+        if (str(h, "version_of"))
+            printf(" (older version of %s)", str(h, "version_of"));
+        if (str(h, "duplicate_of"))
+            printf(" (duplicate of %s)", str(h, "duplicate_of"));
         printf("\n");
         const char *snip = str(h, "snippet");
         if (snip && *snip) {
@@ -112,6 +145,7 @@ static void print_search(json_t *o, long offset)
             print_snippet(snip);
             printf("\n");
         }
+        print_group(h);
     }
     json_t *facets = json_object_get(o, "facets");
     if (json_is_object(facets)) {

@@ -11,7 +11,9 @@
  * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
  * the index's synonym list and user dictionary (ZC_META_SYNONYMS,
  * ZC_META_USERDICT); the hash-sample terms of exact counts (ZC_PFX_SAMPLE);
- * see docs/index-format.md ("Format 4"). */
+ * see docs/index-format.md ("Format 4").
+ * Also the group term and values of duplicates and versions (ZC_PFX_GROUP,
+ * ZC_SLOT_GROUP, ZC_SLOT_GROUP_STAMP; lib/docgroup.h). */
 #define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
@@ -50,6 +52,9 @@
                                 * the word 工业 and the bigram 工业 stay two terms. */
 #define ZC_PFX_SAMPLE "XSAMP"  /* "XSAMP"+level: the hash sample levels a document belongs to
                                 * (lib/sample.h), for estimating totals past the count bound */
+#define ZC_PFX_GROUP "XG"      /* "XG" + the 16 hex digits of the document's group key
+                                * (lib/docgroup.h), boolean: the documents that may be
+                                * duplicates or versions of each other */
 
 /* Value slots. */
 #define ZC_SLOT_DATE 0       /* "YYYYMMDD" (partial dates: first day); absent when undated */
@@ -58,6 +63,10 @@
 #define ZC_SLOT_ISSUER 3     /* issuer as given (facet display); absent when empty */
 #define ZC_SLOT_LANG 4       /* "zh" / "en" */
 #define ZC_SLOT_HIT 5        /* compact JSON of the hit fields (id,lang,title,date,issuer,docno,pair) */
+#define ZC_SLOT_GROUP 8      /* the group key, 16 hex digits (as in the ZC_PFX_GROUP term):
+                              * the collapse key of SEARCH "collapse" */
+#define ZC_SLOT_GROUP_STAMP 9 /* date, docno flag, body length and body fingerprint
+                               * (lib/docgroup.h, ZC_DOCGROUP_STAMP_*) */
 
 /* Document data: the whole document as compact JSON, fields in input order,
  * unknown fields included, a detected lang added. */

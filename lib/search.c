@@ -24,6 +24,7 @@
 #include "lib/search_hits.h"
 #include "lib/search_request.h"
 #include "lib/search_results.h"
+#include "lib/versions.h"
 
 /* BM25 for match any (natural-language questions): more length
  * normalization than Xapian's default (k1 1, b 0.5) ranks the short article
@@ -305,6 +306,7 @@ static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
     sp.check_at_least = 0;
     sp.facet_slots = NULL;
     sp.n_facet_slots = 0;
+    sp.collapse = 0; /* the window holds one hit per group already */
     int timed_out = 0;
     st = zc_xap_search(idx->db, &sp, out, &timed_out, err);
     zc_xap_query_free(only);
@@ -321,12 +323,19 @@ static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
 /* One attempt's plan, match sets and page (run_search's steps share it). */
 typedef struct search_run {
     zc_xap_search_params sp;               /* the first pass */
-    unsigned slots[ZC_SEARCH_N_FACETS];    /* sp.facet_slots points here */
+    unsigned slots[ZC_SEARCH_N_FACETS + 1]; /* sp.facet_slots points here (+ the group key) */
     size_t slot_of[ZC_SEARCH_N_FACETS];    /* zc_search_facets[k]'s index in slots */
+    size_t group_facet;                    /* collapsing: the group key's index in slots */
+    int windowed;                          /* relevance: hits are read from the first on */
     int two_pass;                          /* rank by first, rescore the top */
     zc_xap_mset *ms;                       /* owned: the first pass's ranking */
     zc_xap_mset *top;                      /* owned or NULL: the rescored window */
     size_t n_top, n_re;                    /* the window's hits in ms, in top */
+    size_t *perm;                          /* owned or NULL: the window's order, groups'
+                                            * members newest first (zc_versions_order) */
+    size_t n_perm;
+    int grouped;                           /* a hit of [0, to) is in a group of several
+                                            * documents: 1 yes, 0 no, -1 not known */
     size_t from, to;                       /* the page: hits [from, to) of the ranking */
 } search_run;
 
@@ -344,8 +353,11 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
         }
 
     /* Relevance: rank by first, rescore the top.  Sorted by date, the
-     * boosts change nothing: first alone. */
-    run->two_pass = first != NULL && o->sort == ZC_SORT_RELEVANCE;
+     * boosts change nothing: first alone.  Hits are read from the first on
+     * even without boosts, so that a group's members take their ranks
+     * newest first whatever the page (order_window). */
+    run->windowed = o->sort == ZC_SORT_RELEVANCE;
+    run->two_pass = first != NULL && run->windowed;
     sp->query = first != NULL && (run->two_pass || o->sort != ZC_SORT_RELEVANCE) ? first : q;
     if (o->match_any) {
         sp->bm25_k1 = SEARCH_ANY_BM25_K1;
@@ -355,14 +367,23 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
     /* offset + limit stays within Xapian's 32-bit document counts: a page
      * past the last possible document is empty, never a wrapped one. */
     sp->limit = o->limit > UINT32_MAX - o->offset ? UINT32_MAX - o->offset : o->limit;
-    if (run->two_pass) {
+    if (run->windowed) {
         uint64_t end = (uint64_t)o->offset + o->limit;
         if (end > UINT32_MAX)
             end = UINT32_MAX;
         sp->offset = 0;
-        sp->limit = (uint32_t)(end > SEARCH_RESCORE_N ? end : SEARCH_RESCORE_N);
+        sp->limit = (uint32_t)(end > SEARCH_RESCORE_N || !run->two_pass ? end
+                                                                       : SEARCH_RESCORE_N);
     }
     sp->time_limit_s = o->time_limit_s;
+    if (o->collapse) {
+        /* One hit per group; the group key's counts give the groups among
+         * the matches and the facet corrections (zc_versions_tally_new). */
+        sp->collapse = 1;
+        sp->collapse_slot = ZC_SLOT_GROUP;
+        run->group_facet = n_slots;
+        run->slots[n_slots++] = ZC_SLOT_GROUP;
+    }
     sp->facet_slots = n_slots ? run->slots : NULL;
     sp->n_facet_slots = n_slots;
     sp->sort_slot = -1;
@@ -395,11 +416,11 @@ static zc_status rank(zc_index *idx, const zc_search_opts *o, const zc_xap_query
     size_t n_ms = zc_xap_mset_size(run->ms);
     run->from = 0;
     run->to = n_ms;
-    if (!run->two_pass)
+    if (!run->windowed)
         return ZC_OK;
     run->n_top = n_ms < SEARCH_RESCORE_N ? n_ms : SEARCH_RESCORE_N;
     size_t ranked = n_ms;
-    if (run->n_top > 0 && o->offset < run->n_top) {
+    if (run->two_pass && run->n_top > 0 && o->offset < run->n_top) {
         st = rescore(idx, &run->sp, q, run->ms, run->n_top, o, &run->top, err);
         if (st != ZC_OK)
             return st;
@@ -411,40 +432,143 @@ static zc_status rank(zc_index *idx, const zc_search_opts *o, const zc_xap_query
     return ZC_OK;
 }
 
-/* Reads the page's hits into r->hits (room for them made), checking the
- * deadline before each: reading hits and making snippets is most of a
- * search's time after the match. */
-static zc_status read_page(zc_index *idx, const zc_search_opts *o, const zc_hl *hl,
-                           double deadline_ms, const search_run *run, zc_results *r,
-                           zc_error *err)
+/* Hit k of the ranking (after the window's reordering). */
+static zc_hitref hit_at(const search_run *run, size_t k)
 {
-    for (size_t i = 0; i < run->to - run->from; i++) {
-        size_t k = run->from + i;
-        zc_status st;
-        r->n_hits = i + 1;
-        if (past(deadline_ms))
-            return timeout_error(o, err);
-        if (run->top != NULL && k < run->n_re)
-            st = zc_hits_read(idx, run->top, k, hl, o->snippet, &r->hits[i], err);
-        else
-            st = zc_hits_read(idx, run->ms, run->top != NULL ? k - run->n_re + run->n_top : k,
-                              hl, o->snippet, &r->hits[i], err);
-        if (st != ZC_OK)
-            return st;
-    }
+    if (k < run->n_perm)
+        k = run->perm[k];
+    if (run->top != NULL && k < run->n_re)
+        return (zc_hitref){run->top, k};
+    return (zc_hitref){run->ms, run->top != NULL ? k - run->n_re + run->n_top : k};
+}
+
+/* One pass read hits [0, to) only: reads the window again, wider, into
+ * top (ms keeps the total and the facets), for order_window.  The same
+ * query and weights: top's first hits are ms's, in ms's order. */
+static zc_status widen(zc_index *idx, const zc_search_opts *o, search_run *run, zc_error *err)
+{
+    zc_xap_search_params sp = run->sp;
+    sp.limit = sp.limit > SEARCH_RESCORE_N ? sp.limit : SEARCH_RESCORE_N;
+    sp.check_at_least = 0;
+    sp.facet_slots = NULL;
+    sp.n_facet_slots = 0;
+    int timed_out = 0;
+    zc_status st = zc_xap_search(idx->db, &sp, &run->top, &timed_out, err);
+    if (st == ZC_OK && timed_out)
+        st = timeout_error(o, err);
+    if (st != ZC_OK)
+        return st;
+    run->n_re = zc_xap_mset_size(run->top);
+    run->n_top = zc_xap_mset_size(run->ms); /* every hit of ms is in top */
     return ZC_OK;
 }
 
+/* The members of one group among the first hits take their ranks newest
+ * first (lib/versions.h): when a hit of the page belongs to a group of
+ * several documents (the common case is none: nothing to read), the window
+ * (the rescored one, or for one pass a window read now) is reordered.  A
+ * collapsed ranking holds one hit per group. */
+static zc_status order_window(zc_index *idx, const zc_search_opts *o, search_run *run,
+                              zc_error *err)
+{
+    size_t n = run->top != NULL ? run->n_re : run->n_top;
+    size_t need = run->to < n ? run->to : n;
+    if (!run->windowed || o->collapse || need == 0 || run->from >= need)
+        return ZC_OK;
+    zc_hitref *win = malloc(need * sizeof *win);
+    if (win == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    for (size_t k = 0; k < need; k++)
+        win[k] = hit_at(run, k);
+    int any = 0;
+    zc_status st = zc_versions_grouped(idx, win, need, &any, err);
+    free(win);
+    if (st == ZC_OK && need == run->to)
+        run->grouped = any;
+    if (st != ZC_OK || !any)
+        return st;
+    if (!run->two_pass && run->top == NULL && (st = widen(idx, o, run, err)) != ZC_OK)
+        return st;
+    n = run->top != NULL ? run->n_re : run->n_top;
+    win = malloc(n * sizeof *win);
+    run->perm = malloc(n * sizeof *run->perm);
+    if (win == NULL || run->perm == NULL) {
+        free(win);
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++)
+        win[k] = hit_at(run, k);
+    st = zc_versions_order(win, n, need, run->perm, err);
+    free(win);
+    if (st == ZC_OK)
+        run->n_perm = n;
+    return st;
+}
+
+/* Reads the page's hits into r->hits (room for them made), checking the
+ * deadline before each: reading hits and making snippets is most of a
+ * search's time after the match. */
+static zc_status read_page(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
+                           const zc_hl *hl, double deadline_ms, const search_run *run,
+                           zc_results *r, zc_error *err)
+{
+    size_t n = run->to - run->from;
+    zc_hitref *page = malloc((n ? n : 1) * sizeof *page);
+    if (page == NULL)
+        return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        page[i] = hit_at(run, run->from + i);
+    /* The page's groups: who is a duplicate or an older version of whom,
+     * and, collapsed, which member each group shows.  Most pages hold no
+     * member of a group of several documents: nothing to look up. */
+    zc_versions_page *vp = NULL;
+    int any = o->collapse || run->grouped != 0;
+    zc_status st = ZC_OK;
+    if (any && !o->collapse && run->grouped < 0)
+        st = zc_versions_grouped(idx, page, n, &any, err);
+    if (st == ZC_OK && any)
+        st = zc_versions_page_new(idx, o->collapse ? q : NULL, page, n, &vp, err);
+    for (size_t i = 0; i < n && st == ZC_OK; i++) {
+        r->n_hits = i + 1;
+        if (past(deadline_ms)) {
+            st = timeout_error(o, err);
+            break;
+        }
+        zc_hitref shown = any ? zc_versions_page_shown(vp, i) : page[i];
+        st = zc_hits_read(idx, shown.ms, shown.i, hl, o->snippet, &r->hits[i], err);
+        if (st == ZC_OK && o->collapse)
+            /* the group ranks by its best match: so does its score */
+            st = zc_xap_mset_hit(page[i].ms, page[i].i, NULL, &r->hits[i].score, err);
+        if (st == ZC_OK && any)
+            st = zc_versions_page_fill(vp, i, &r->hits[i], err);
+    }
+    zc_versions_page_free(vp);
+    free(page);
+    return st;
+}
+
+/* Facet values: most frequent first, ties by value (as the wrapper
+ * sorts them). */
+static int facet_value_cmp(const void *pa, const void *pb)
+{
+    const zc_facet_value *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->value, b->value);
+}
+
 /* Copies the facet counts asked for from run's match set into r, at most
- * o->facet_limit values each. */
-static zc_status read_facets(const zc_search_opts *o, const search_run *run, zc_results *r,
-                             zc_error *err)
+ * o->facet_limit values each.  tally (collapsed, or NULL): counts groups,
+ * not documents: each value loses the matches that are not their group's
+ * shown hit, and the values are sorted again. */
+static zc_status read_facets(const zc_search_opts *o, const search_run *run,
+                             const zc_versions_tally *tally, zc_results *r, zc_error *err)
 {
     for (size_t k = 0; k < ZC_SEARCH_N_FACETS; k++) {
         if (!(o->facets & zc_search_facets[k].bit))
             continue;
         size_t nv = zc_xap_mset_facet_size(run->ms, run->slot_of[k]);
-        if (nv > o->facet_limit)
+        if (tally == NULL && nv > o->facet_limit)
             nv = o->facet_limit;
         if (nv == 0)
             continue;
@@ -459,12 +583,22 @@ static zc_status read_facets(const zc_search_opts *o, const search_run *run, zc_
                 zc_xap_mset_facet_value(run->ms, run->slot_of[k], j, &v, &vl, &count, err);
             if (st != ZC_OK)
                 return st;
+            uint64_t off = zc_versions_tally_extra(tally, zc_search_facets[k].slot, v, vl);
+            if (off >= count)
+                continue; /* every match of this value is another group's */
             char *copy = zc_results_strdup(v ? v : "", v ? vl : 0);
             if (copy == NULL)
                 return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
-            r->fv[k][j].value = copy;
-            r->fv[k][j].count = count;
-            r->n_fv[k] = j + 1;
+            r->fv[k][r->n_fv[k]].value = copy;
+            r->fv[k][r->n_fv[k]].count = count - off;
+            r->n_fv[k]++;
+        }
+        if (tally != NULL) {
+            qsort(r->fv[k], r->n_fv[k], sizeof *r->fv[k], facet_value_cmp);
+            for (size_t j = o->facet_limit; j < r->n_fv[k]; j++)
+                free((char *)r->fv[k][j].value);
+            if (r->n_fv[k] > o->facet_limit)
+                r->n_fv[k] = o->facet_limit;
         }
     }
     return ZC_OK;
@@ -480,17 +614,33 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
     *out = NULL;
     search_run run = {0};
     zc_results *r = NULL;
+    zc_versions_tally *tally = NULL;
+    run.grouped = -1;
     zc_status st = plan_run(idx, o, q, first, &run, err);
     if (st == ZC_OK)
         st = rank(idx, o, q, &run, err);
     if (st == ZC_OK)
+        st = order_window(idx, o, &run, err);
+    if (st == ZC_OK && o->collapse)
+        st = zc_versions_tally_new(idx, q, run.ms, run.group_facet, run.slots,
+                                   run.group_facet, &tally, err);
+    if (st == ZC_OK)
         st = zc_results_new(o->facets, run.to - run.from, &r, err);
-    if (st == ZC_OK)
+    if (st == ZC_OK && tally != NULL) {
+        /* Collapsing counted every match: the number of groups is exact. */
+        r->exact = 1;
+        r->total = zc_versions_tally_groups(tally);
+    } else if (st == ZC_OK) {
         st = zc_count_total(idx, o, &run.sp, run.ms, &r->total, &r->exact, err);
+    }
+    if (st == ZC_OK) {
+        r->collapse = o->collapse != 0;
+        st = read_page(idx, o, q, hl, deadline_ms, &run, r, err);
+    }
     if (st == ZC_OK)
-        st = read_page(idx, o, hl, deadline_ms, &run, r, err);
-    if (st == ZC_OK)
-        st = read_facets(o, &run, r, err);
+        st = read_facets(o, &run, tally, r, err);
+    zc_versions_tally_free(tally);
+    free(run.perm);
     zc_xap_mset_free(run.ms);
     zc_xap_mset_free(run.top);
     if (st != ZC_OK) {

@@ -94,6 +94,32 @@ void zc_reply_put_real(zc_strbuf *b, double v)
     zc_strbuf_put(b, t, (size_t)n);
 }
 
+/* A hit's duplicates and versions: ,"version_of":"id" or
+ * ,"duplicate_of":"id" when it is not its group's preferred document, and
+ * with collapsing ,"duplicates":[ids],"versions":[{"id":…,"date":…}] (the
+ * lists always, empty when the group has no other member). */
+static void put_groups(zc_strbuf *b, const zc_hit *h, int collapse)
+{
+    put_kv_string(b, "version_of", h->version_of, 0);
+    put_kv_string(b, "duplicate_of", h->duplicate_of, 0);
+    if (!collapse)
+        return;
+    zc_strbuf_puts(b, ",\"duplicates\":[");
+    for (size_t j = 0; j < h->n_duplicates; j++) {
+        if (j)
+            zc_strbuf_put(b, ",", 1);
+        zc_reply_put_string(b, h->duplicates[j] ? h->duplicates[j] : "");
+    }
+    zc_strbuf_puts(b, "],\"versions\":[");
+    for (size_t j = 0; j < h->n_versions; j++) {
+        zc_strbuf_put(b, j ? ",{" : "{", j ? 2 : 1);
+        put_kv_string(b, "id", h->versions[j].id ? h->versions[j].id : "", 1);
+        put_kv_string(b, "date", h->versions[j].date, 0);
+        zc_strbuf_put(b, "}", 1);
+    }
+    zc_strbuf_put(b, "]", 1);
+}
+
 /* ,"facets":{"issuer":[{"value":...,"count":n},...],...}: the facets asked,
  * in zc_search_facets' order, each with its values (maybe none). */
 static void put_facets(zc_strbuf *b, const zc_results *r)
@@ -147,6 +173,7 @@ ZC_API zc_status zc_results_to_json(const zc_results *r, char **out, size_t *len
         put_kv_string(&b, "docno", h->docno, 0);
         put_kv_string(&b, "pair", h->pair, 0);
         put_kv_string(&b, "snippet", h->snippet, 0);
+        put_groups(&b, h, r->collapse);
         zc_strbuf_put(&b, "}", 1);
     }
     zc_strbuf_put(&b, "]", 1);

@@ -277,6 +277,14 @@ static zc_status opt_exact_count(zc_search_request *req, json_t *v, zc_error *er
     return st;
 }
 
+static zc_status opt_collapse(zc_search_request *req, json_t *v, zc_error *err)
+{
+    if (!json_is_boolean(v))
+        return zc_error_set(err, ZC_EINVAL, "collapse", "option \"collapse\" must be true or false");
+    req->opts.collapse = json_is_true(v);
+    return ZC_OK;
+}
+
 /* The options after "q", in the order they are checked: with two bad
  * options, the first of this list is the one reported. */
 static const struct {
@@ -289,6 +297,7 @@ static const struct {
     {"sort", opt_sort},     {"facets", opt_facets},
     {"facet_limit", opt_facet_limit}, {"match", opt_match},
     {"snippet", opt_snippet}, {"exact_count", opt_exact_count},
+    {"collapse", opt_collapse},
 };
 
 static int is_space_byte(char c)

@@ -44,6 +44,16 @@ static void hit_clear(zc_hit *h)
     free((char *)h->docno);
     free((char *)h->pair);
     free((char *)h->snippet);
+    free((char *)h->version_of);
+    free((char *)h->duplicate_of);
+    for (size_t i = 0; i < h->n_duplicates; i++)
+        free((char *)h->duplicates[i]);
+    free((void *)h->duplicates);
+    for (size_t i = 0; i < h->n_versions; i++) {
+        free((char *)h->versions[i].id);
+        free((char *)h->versions[i].date);
+    }
+    free((void *)h->versions);
     memset(h, 0, sizeof *h);
 }
 

@@ -27,6 +27,7 @@ struct zc_results {
     zc_facet_value *fv[ZC_SEARCH_N_FACETS];
     size_t n_fv[ZC_SEARCH_N_FACETS];
     char *suggest;              /* owned; NULL when no suggestion */
+    int collapse;               /* the search collapsed groups: hits list theirs */
 };
 
 /* Empty results for the facets asked, with room for n_hits zeroed hits

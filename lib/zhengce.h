@@ -271,6 +271,11 @@ typedef struct zc_search_opts {
                                * else ZC_SEARCH_EXACT_COUNT_DEFAULT.  Facets
                                * count every match anyway.  SEARCH option
                                * "exact_count": an integer, true or false. */
+    int collapse;             /* 0 (default): every document is its own hit;
+                               * 1: one hit per group of duplicates and
+                               * versions, listing the others; total and
+                               * facets count groups.  SEARCH option
+                               * "collapse": true | false. */
 } zc_search_opts;
 
 /* Fills defaults (limit 10, snippets on, facet_limit 100, no time limit,
@@ -292,6 +297,12 @@ ZC_API void zc_search_request_free(zc_search_request *req);
 
 typedef struct zc_results zc_results;
 
+/* Another document of a hit's group (zc_hit.versions). */
+typedef struct zc_hit_version {
+    const char *id;
+    const char *date;     /* NULL when the document has none */
+} zc_hit_version;
+
 typedef struct zc_hit {
     const char *id;
     double score;
@@ -302,6 +313,17 @@ typedef struct zc_hit {
     const char *docno;    /* NULL when none */
     const char *pair;     /* NULL when none */
     const char *snippet;  /* HTML: matches in <b>...</b>; NULL if not asked */
+    /* Duplicates and versions (docs/protocol.md): the id of the group's
+     * preferred (newest) document when this hit is an older version of it
+     * or a duplicate of it; NULL otherwise. */
+    const char *version_of;
+    const char *duplicate_of;
+    /* With zc_search_opts.collapse only: the other documents of the hit's
+     * group, newest first (empty lists when it has none). */
+    const char *const *duplicates;
+    size_t n_duplicates;
+    const zc_hit_version *versions;
+    size_t n_versions;
 } zc_hit;
 
 typedef struct zc_facet_value {
@@ -316,7 +338,8 @@ ZC_API zc_status zc_search(zc_index *idx, const zc_search_opts *opts,
                            zc_results **out, zc_error *err);
 
 ZC_API void zc_results_free(zc_results *r);
-/* Total matches; *exact (may be NULL) says whether it is exact or an estimate. */
+/* Total matches (with zc_search_opts.collapse: groups); *exact (may be
+ * NULL) says whether it is exact or an estimate. */
 ZC_API uint64_t zc_results_total(const zc_results *r, int *exact);
 ZC_API size_t zc_results_count(const zc_results *r);
 /* Borrowed until zc_results_free.  NULL if i is out of range. */

@@ -231,6 +231,15 @@ typedef struct zc_xap_search_params {
      * b 0.5).  bm25_b in [0, 1]. */
     double bm25_k1;
     double bm25_b;
+    /* Collapsing (Enquire::set_collapse_key): with collapse set, at most
+     * collapse_max (0 = 1) documents per value of collapse_slot, the best
+     * in the search's order; documents without a value are never
+     * collapsed.  Facet slots count before collapsing (Xapian calls match
+     * spies on every match, collapsed or not), and the bounds and estimate
+     * count what is left after it. */
+    int collapse;
+    unsigned collapse_slot;
+    unsigned collapse_max;
 } zc_xap_search_params;
 
 /* Runs the query.  A DatabaseModifiedError is handled inside: reopen, retry
@@ -253,6 +262,12 @@ zc_status zc_xap_mset_hit_data(const zc_xap_mset *ms, size_t i, char **out,
                                size_t *len_out, zc_error *err);
 zc_status zc_xap_mset_hit_value(const zc_xap_mset *ms, size_t i, unsigned slot,
                                 char **out, size_t *len_out, zc_error *err);
+
+/* Hit i's values of slots[0..n) in one read of its document: out[k]
+ * returns new (free each with free(); "" when absent), lens[k] its length.
+ * On failure every out[k] is NULL. */
+zc_status zc_xap_mset_hit_values(const zc_xap_mset *ms, size_t i, const unsigned *slots,
+                                 size_t n, char **out, size_t *lens, zc_error *err);
 
 /* Facet k (index into params.facet_slots): number of distinct values, and
  * value j (most frequent first; ties by value).  *value borrowed until

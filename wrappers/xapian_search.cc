@@ -45,6 +45,9 @@ static zc_xap_mset *run_search(zc_xap_db *db, const zc_xap_search_params *p,
         enq.set_time_limit(p->time_limit_s);
     if (p->bm25_k1 > 0)
         enq.set_weighting_scheme(Xapian::BM25Weight(p->bm25_k1, 0, 1, p->bm25_b, 0.5));
+    if (p->collapse)
+        enq.set_collapse_key((Xapian::valueno)p->collapse_slot,
+                             p->collapse_max ? p->collapse_max : 1);
 
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
     for (size_t k = 0; k < p->n_facet_slots; k++) {
@@ -204,6 +207,39 @@ extern "C" zc_status zc_xap_mset_hit_value(const zc_xap_mset *ms, size_t i, unsi
 {
     return read_hit_string(ms, i, out, len_out, err, "reading hit value",
                            [slot](const Xapian::Document &d) { return d.get_value(slot); });
+}
+
+extern "C" zc_status zc_xap_mset_hit_values(const zc_xap_mset *ms, size_t i,
+                                            const unsigned *slots, size_t n, char **out,
+                                            size_t *lens, zc_error *err)
+{
+    static const char what[] = "reading hit values";
+    for (size_t k = 0; out != NULL && k < n; k++) {
+        out[k] = NULL;
+        if (lens)
+            lens[k] = 0;
+    }
+    zc_status st = guarded(err, what, [&] {
+        if (ms == NULL || out == NULL || (n > 0 && slots == NULL) || i >= ms->mset.size())
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: no hit %zu", what, i);
+        std::vector<std::string> v(n);
+        with_hit_doc(ms, i, [&](const Xapian::Document &d) {
+            for (size_t k = 0; k < n; k++)
+                v[k] = d.get_value(slots[k]);
+        });
+        for (size_t k = 0; k < n; k++) {
+            zc_status s2 = dup_out(v[k], &out[k], lens ? &lens[k] : NULL, err, what);
+            if (s2 != ZC_OK)
+                return s2;
+        }
+        return ZC_OK;
+    });
+    if (st != ZC_OK && out != NULL)
+        for (size_t k = 0; k < n; k++) {
+            free(out[k]);
+            out[k] = NULL;
+        }
+    return st;
 }
 
 extern "C" size_t zc_xap_mset_facet_size(const zc_xap_mset *ms, size_t k)

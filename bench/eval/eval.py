@@ -40,6 +40,7 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
 import class_counts  # noqa: E402
+import class_versions  # noqa: E402
 import corpus as corpus_mod  # noqa: E402
 import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
@@ -77,7 +78,7 @@ ROWS = [
     ("docno", "document number, all spellings", ["success@1"]),
     ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
-] + class_abbrev.ROWS
+] + class_abbrev.ROWS + class_versions.ROWS
 
 METRIC_FN = {
     "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
@@ -90,6 +91,7 @@ METRIC_FN = {
     # unquoted phrase classes, where prec@10 is capped by |relevant| / 10).
     "fill@10": lambda r, rel: metrics.rcap_at(r, rel, 10),
 }
+METRIC_FN.update(class_versions.metric_fns(metrics))
 
 
 def progress(msg):
@@ -128,7 +130,7 @@ def parse_args(argv):
 
 def source_hash():
     h = hashlib.sha256()
-    for path in [HERE / "corpus.py", HERE / "querygen.py"] + class_abbrev.SOURCES:
+    for path in [HERE / "corpus.py", HERE / "querygen.py"] + class_abbrev.SOURCES + [HERE / "class_versions.py"]:
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -202,6 +204,7 @@ def build_queries(args, work, files, shas):
     if opencc:
         qs += querygen.traditional(qs, [opencc, "-c", "s2t.json"], work, progress)
     qs += class_abbrev.queries(corp, args.seed, progress)
+    qs += class_versions.queries(corp, args.seed, args.per_class)
     check_ground_truth(corp, qs)
     cache.write_text(json.dumps({"key": key, "queries": qs, "notes": notes},
                                 ensure_ascii=False), encoding="utf-8")
@@ -435,6 +438,7 @@ def main(argv):
         if shas[name] != CORPUS_SHA[name]:
             progress("WARNING %s sha256 %s differs from SOURCE.md's" % (name, shas[name][:12]))
     n_docs = sum(1 for f in files for line in open(f, encoding="utf-8") if line.strip())
+    class_versions.load_truth(files)
 
     notes = []
     columns = []
@@ -672,6 +676,7 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
                   (widest, args.build))
     md.append("\nDocument numbers, success@1 by spelling:\n")
     md.append(dtable)
+    md.append(class_versions.section())
     if notes:
         md.append("\nNotes:\n")
         md += ["- " + n for n in notes]
@@ -782,6 +787,14 @@ does (Python's NFKC + casefold over title + "\\n" + body) and scanned:
   the few partly Traditional documents, such as the 1950s work reports)
   leaves their relevant set as it is, so the judgments hold whether or not
   the engine folds.
+- **Duplicates and versions** (added 2026-12-08; `bench/eval/class_versions.py`):
+  every Chinese title that 2+ documents carry (on corpus-real, the editions
+  of one statute, or one text from two sources), typed as it is, without and
+  with `"collapse":true` — newest@1: the first hit is the newest edition;
+  once@10: no two editions among the top 10 — and, for every pair of the
+  same text, its title and up to 4 body pieces both hold — nodup@10: no
+  text and its copy as two hits in the top 10.  See "Duplicates and
+  versions" above for the ground truth and the hand-checked precision.
 - **English**: an Executive Order's exact title (correct: every order with
   that title, e.g. 24 × "Adjustments of Certain Rates of Pay"), and 2-4
   unquoted words (first and last a content word) occurring as a sequence in

@@ -431,6 +431,12 @@ static void test_format_version(void **state)
                                     ": rebuild the index with zhengce-indexer");
     assert_int_equal(zc_index_create(f->path, "ngram", &old, &e1), ZC_EVERSION);
 
+    /* A format 3 index (no group terms and values: duplicates and
+     * versions could not be found in it). */
+    set_format(f->path, "3");
+    assert_int_equal(zc_index_open(f->path, ZC_OPEN_READ, &old, &e1), ZC_EVERSION);
+    assert_null(old);
+
     set_format(f->path, "0");
     zc_index *idx = (zc_index *)1;
     zc_error e;

@@ -51,6 +51,7 @@ static void test_parse_plain(void **state)
     assert_int_equal(o->limit, 10);
     assert_int_equal(o->offset, 0);
     assert_int_equal(o->snippet, 1);
+    assert_int_equal(o->collapse, 0);
     assert_int_equal(o->facet_limit, ZC_FACET_LIMIT_DEFAULT);
     assert_int_equal(o->sort, ZC_SORT_RELEVANCE);
     assert_null(o->lang);
@@ -65,7 +66,7 @@ static void test_parse_json_all(void **state)
         "  {\"q\":\"振兴\",\"limit\":5,\"offset\":3,\"lang\":\"zh\",\"issuer\":[\"国务院\",\"a\"],"
         "\"from\":\"2003\",\"to\":\"2010-12-31\",\"sort\":\"date_asc\","
         "\"facets\":[\"issuer\",\"year\",\"lang\"],\"facet_limit\":7,\"snippet\":false,"
-        "\"unknown\":{\"x\":[1,2]}}";
+        "\"collapse\":true,\"unknown\":{\"x\":[1,2]}}";
     zc_search_request *req = NULL;
     zc_error err;
     assert_int_equal(zc_search_request_parse(arg, strlen(arg), &req, &err), ZC_OK);
@@ -84,6 +85,7 @@ static void test_parse_json_all(void **state)
     assert_int_equal(o->facets, ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG);
     assert_int_equal(o->facet_limit, 7);
     assert_int_equal(o->snippet, 0);
+    assert_int_equal(o->collapse, 1);
     zc_search_request_free(req);
 
     /* issuer as one string; sort date */
@@ -133,6 +135,8 @@ static void test_parse_errors_name_option(void **state)
         {"{\"q\":\"x\",\"match\":\"some\"}", "match"},
         {"{\"q\":\"x\",\"match\":1}", "match"},
         {"{\"q\":\"x\",\"match\":\"ANY\"}", "match"},
+        {"{\"q\":\"x\",\"collapse\":1}", "collapse"},
+        {"{\"q\":\"x\",\"collapse\":\"true\"}", "collapse"},
         {"{\"q\":\"x\"", ""},
         {"{\"q\":\"x\"} trailing", ""},
     };
@@ -320,7 +324,7 @@ static void test_parse_list_limits(void **state)
 
 /* With two bad options, the one reported is the first in the documented
  * order (q, limit, offset, lang, issuer, from, to, sort, facets,
- * facet_limit, match, snippet), whatever the order of the keys. */
+ * facet_limit, match, snippet, collapse), whatever the order of the keys. */
 static void test_parse_first_bad_option_reported(void **state)
 {
     (void)state;

@@ -274,6 +274,9 @@ static const char *const QUERIES[] = {
     "{\"q\":\"发展\",\"limit\":50,\"facets\":[\"issuer\"]}",
     "{\"q\":\"地区 发展 规划\",\"limit\":5,\"offset\":95}",
     "{\"q\":\"zzzznotaword\"}",
+    /* groups: collapsed (total and facets by group, look-ups by group term) */
+    "{\"q\":\"国务院 意见\",\"collapse\":true,\"facets\":[\"year\",\"issuer\"]}",
+    "{\"q\":\"发展\",\"collapse\":true,\"limit\":20}",
     /* Over one database, this query's best hit depends on the page size
      * (soe-2015-en weighs 8.96 in the first 10, 15.43 when fewer are
      * asked): Xapian 1.4.22's matcher, pruning an AND_MAYBE whose right

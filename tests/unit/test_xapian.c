@@ -877,6 +877,62 @@ static void test_check_at_least_exact(void **state)
     zc_xap_db_close(w);
 }
 
+/* Collapsing on a value: one document per value (or collapse_max), the
+ * documents without a value never collapsed; facet spies count every
+ * match, before collapsing; several values of a hit read at once. */
+static void test_collapse_and_hit_values(void **state)
+{
+    fixture *f = *state;
+    zc_xap_db *w = open_ok(f->path, ZC_XAP_OPEN_CREATE);
+    static const char *const v[] = {"g1", "g1", "g1", "g2", NULL, NULL};
+    char id[16];
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "%d", i);
+        put_doc(w, id, "d", "alpha", v[i]);
+    }
+    assert_int_equal(zc_xap_db_commit(w, NULL), ZC_OK);
+    zc_xap_query *q = term("alpha");
+    unsigned slot0 = 0;
+    zc_xap_search_params p = {.query = q, .limit = 10, .sort_slot = -1, .check_at_least = 100,
+                              .facet_slots = &slot0, .n_facet_slots = 1, .collapse = 1,
+                              .collapse_slot = 0};
+    zc_xap_mset *ms = NULL;
+    assert_int_equal(zc_xap_search(w, &p, &ms, NULL, NULL), ZC_OK);
+    assert_int_equal(zc_xap_mset_size(ms), 4);
+    assert_int_equal(zc_xap_mset_lower_bound(ms), 4);
+    assert_int_equal(zc_xap_mset_facet_size(ms, 0), 2);
+    const char *fv = NULL;
+    size_t fl = 0;
+    uint64_t count = 0;
+    assert_int_equal(zc_xap_mset_facet_value(ms, 0, 0, &fv, &fl, &count, NULL), ZC_OK);
+    assert_memory_equal(fv, "g1", 2);
+    assert_int_equal(count, 3);
+    /* several values of one hit: one that is there, one that is not */
+    unsigned slots[2] = {0, 7};
+    char *vals[2];
+    size_t lens[2];
+    int seen_g1 = 0;
+    for (size_t i = 0; i < zc_xap_mset_size(ms); i++) {
+        assert_int_equal(zc_xap_mset_hit_values(ms, i, slots, 2, vals, lens, NULL), ZC_OK);
+        seen_g1 += lens[0] == 2 && memcmp(vals[0], "g1", 2) == 0;
+        assert_int_equal(lens[1], 0);
+        assert_string_equal(vals[1], "");
+        free(vals[0]);
+        free(vals[1]);
+    }
+    assert_int_equal(seen_g1, 1);
+    zc_error err = {0};
+    assert_int_equal(zc_xap_mset_hit_values(ms, 99, slots, 2, vals, lens, &err), ZC_EINVAL);
+    assert_null(vals[0]);
+    zc_xap_mset_free(ms);
+    p.collapse_max = 2;
+    assert_int_equal(zc_xap_search(w, &p, &ms, NULL, NULL), ZC_OK);
+    assert_int_equal(zc_xap_mset_size(ms), 5);
+    zc_xap_mset_free(ms);
+    zc_xap_query_free(q);
+    zc_xap_db_close(w);
+}
+
 static void test_time_limit_reported(void **state)
 {
     fixture *f = *state;
@@ -1430,6 +1486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sort_by_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_at_least_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_collapse_and_hit_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_limit_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_reopen_sees_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_survives_many_commits, setup, teardown),
