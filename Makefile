@@ -218,7 +218,7 @@ $(BUILD)/examples/%: docs/examples/%.c $(SHARED_LIB)
 # make test: unit, fuzz, integration on $(BUILD), then the same (minus the
 # real-corpus scale tests) on an ASan+UBSan build in $(BUILD)-asan; see
 # tests/run.sh.  ZC_ASAN_STAGE=0 skips that last stage.
-test: all
+test: all $(BUILD)/bench/evalq
 	@BUILD=$(BUILD) SHARED=$(SHARED) PYTHON=$(PYTHON) SAN=$(SAN) bash tests/run.sh
 
 # make check: the edit loop (tests/run.sh check): unit, the export, install
