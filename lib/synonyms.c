@@ -13,7 +13,7 @@
 
 #include "base/error.h"
 #include "base/grow.h"
-#include "base/utf8.h"
+#include "lib/listfile.h"
 #include "lib/qlex.h"
 #include "lib/synonyms.h"
 
@@ -396,17 +396,6 @@ static zc_status finish(zc_syn_table *t, zc_error *err)
     return ZC_OK;
 }
 
-/* The end of the line at s[0, n) (before its LF), its comment cut off. */
-static size_t content_len(const char *s, size_t n)
-{
-    if (n > 0 && s[n - 1] == '\r')
-        n--;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
-            return i;
-    return n;
-}
-
 zc_status zc_syn_parse(const char *text, size_t len, const char *name, zc_syn_table **out,
                        zc_error *err)
 {
@@ -415,16 +404,9 @@ zc_status zc_syn_parse(const char *text, size_t len, const char *name, zc_syn_ta
         name = "synonyms";
     if (text == NULL)
         len = 0;
-    if (len > ZC_SYN_MAX_BYTES)
-        return zc_error_set(err, ZC_ETOOLONG, "synonyms", "%s is larger than %u bytes", name,
-                            ZC_SYN_MAX_BYTES);
-    size_t bad = 0;
-    if (len > 0 && !zc_utf8_valid(text, len, &bad)) {
-        size_t line = 1;
-        for (size_t i = 0; i < bad && i < len; i++)
-            line += text[i] == '\n';
-        return zc_error_set(err, ZC_EINVAL, "synonyms", "%s line %zu: not valid UTF-8", name, line);
-    }
+    zc_status cst = zc_listfile_check(text, len, ZC_SYN_MAX_BYTES, name, "synonyms", err);
+    if (cst != ZC_OK)
+        return cst;
     zc_syn_table *t = calloc(1, sizeof *t);
     if (t == NULL)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
@@ -438,7 +420,7 @@ zc_status zc_syn_parse(const char *text, size_t len, const char *name, zc_syn_ta
             fail(&c, "longer than 4096 bytes");
             break;
         }
-        size_t n = content_len(text + p, e - p), a = 0, k;
+        size_t n = zc_listfile_content_len(text + p, e - p), a = 0, k;
         const char *s = text + p;
         while (a < n && is_space(s, n, a, &k))
             a += k;

@@ -8,7 +8,7 @@
 
 #include "base/error.h"
 #include "base/grow.h"
-#include "base/utf8.h"
+#include "lib/listfile.h"
 #include "lib/analyzer.h"
 #include "lib/qlex.h"
 #include "lib/userdict.h"
@@ -61,16 +61,6 @@ static int add_word(words *w, const char *s, size_t n)
     return 0;
 }
 
-static size_t content_len(const char *s, size_t n)
-{
-    if (n > 0 && s[n - 1] == '\r')
-        n--;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
-            return i;
-    return n;
-}
-
 zc_status zc_userdict_parse(const char *text, size_t len, const char *name, zc_seg_user **out,
                             size_t *n_words, zc_error *err)
 {
@@ -81,17 +71,9 @@ zc_status zc_userdict_parse(const char *text, size_t len, const char *name, zc_s
         name = "user dictionary";
     if (text == NULL)
         len = 0;
-    if (len > ZC_USERDICT_MAX_BYTES)
-        return zc_error_set(err, ZC_ETOOLONG, "user_dict", "%s is larger than %u bytes", name,
-                            ZC_USERDICT_MAX_BYTES);
-    size_t bad = 0;
-    if (len > 0 && !zc_utf8_valid(text, len, &bad)) {
-        size_t line = 1;
-        for (size_t i = 0; i < bad && i < len; i++)
-            line += text[i] == '\n';
-        return zc_error_set(err, ZC_EINVAL, "user_dict", "%s line %zu: not valid UTF-8", name,
-                            line);
-    }
+    zc_status cst = zc_listfile_check(text, len, ZC_USERDICT_MAX_BYTES, name, "user_dict", err);
+    if (cst != ZC_OK)
+        return cst;
     zc_analyzer *an = NULL;
     zc_status st = zc_analyzer_new(ZC_SEG_NGRAM, &an, err);
     words w = {0};
@@ -101,7 +83,7 @@ zc_status zc_userdict_parse(const char *text, size_t len, const char *name, zc_s
         size_t e = nl ? (size_t)(nl - text) : len, k;
         line++;
         const char *s = text + p;
-        size_t n = content_len(s, e - p), a = 0;
+        size_t n = zc_listfile_content_len(s, e - p), a = 0;
         p = e + 1;
         if (e - (size_t)(s - text) > ZC_USERDICT_MAX_LINE) {
             st = zc_error_set(err, ZC_EINVAL, "user_dict", "%s line %zu: longer than %d bytes",

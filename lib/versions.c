@@ -58,15 +58,23 @@ static void member_set_free(member_set *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Compares two stamps' heads (date, document number, length), bytewise,
+ * a shorter head below a longer one it begins. */
+static int stamp_head_cmp(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+    size_t la = a_len < ZC_DOCGROUP_STAMP_HEAD ? a_len : ZC_DOCGROUP_STAMP_HEAD;
+    size_t lb = b_len < ZC_DOCGROUP_STAMP_HEAD ? b_len : ZC_DOCGROUP_STAMP_HEAD;
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c == 0 && la != lb)
+        c = la < lb ? -1 : 1;
+    return c;
+}
+
 /* The preference order: the stamp's head (date, document number, length)
  * highest first, then the smaller id. */
 static int prefer_cmp(const member *a, const member *b)
 {
-    size_t la = a->stamp_len < ZC_DOCGROUP_STAMP_HEAD ? a->stamp_len : ZC_DOCGROUP_STAMP_HEAD;
-    size_t lb = b->stamp_len < ZC_DOCGROUP_STAMP_HEAD ? b->stamp_len : ZC_DOCGROUP_STAMP_HEAD;
-    int c = memcmp(a->stamp, b->stamp, la < lb ? la : lb);
-    if (c == 0 && la != lb)
-        c = la < lb ? -1 : 1;
+    int c = stamp_head_cmp(a->stamp, a->stamp_len, b->stamp, b->stamp_len);
     if (c != 0)
         return -c;
     return strcmp(a->id, b->id);
@@ -340,11 +348,7 @@ static int win_key_cmp(const void *pa, const void *pb)
 static int win_pref_cmp(const void *pa, const void *pb)
 {
     const win_ent *a = pa, *b = pb;
-    size_t la = a->stamp_len < ZC_DOCGROUP_STAMP_HEAD ? a->stamp_len : ZC_DOCGROUP_STAMP_HEAD;
-    size_t lb = b->stamp_len < ZC_DOCGROUP_STAMP_HEAD ? b->stamp_len : ZC_DOCGROUP_STAMP_HEAD;
-    int c = memcmp(a->stamp, b->stamp, la < lb ? la : lb);
-    if (c == 0 && la != lb)
-        c = la < lb ? -1 : 1;
+    int c = stamp_head_cmp(a->stamp, a->stamp_len, b->stamp, b->stamp_len);
     if (c != 0)
         return -c;
     return a->pos < b->pos ? -1 : a->pos > b->pos;
