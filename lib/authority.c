@@ -572,8 +572,12 @@ int zc_authority_tier_from_name(const char *s, size_t len, zc_tier *out)
 
 /* The prior weights: rows levels, columns tiers (none, county, municipal,
  * provincial, central, federal).  Levels are far apart; a tier moves a
- * document within its level only.  Tuned with make eval (docs/quality.md,
- * the authority class) together with SEARCH_PRIOR_SCALE in search_prior.c. */
+ * document within its level only.  U.S. Executive Orders are one level of
+ * their own with nothing to rank them against: 0, so the prior (which only
+ * the hits whose title holds the query's words get, search.c) never works
+ * as a title boost among them (make eval: English unquoted phrases lost
+ * 0.020 success@1 with 0.6 here).  Tuned with make eval (docs/quality.md)
+ * together with SEARCH_PRIOR_SCALE in search.c. */
 static const double prior_table[ZC_LEVEL_COUNT][ZC_TIER_COUNT] = {
     /* normative  */ {0.00, 0.03, 0.06, 0.09, 0.12, 0.12},
     /* local_rule */ {0.18, 0.18, 0.21, 0.24, 0.24, 0.24},
@@ -581,7 +585,7 @@ static const double prior_table[ZC_LEVEL_COUNT][ZC_TIER_COUNT] = {
     /* dept_rule  */ {0.60, 0.60, 0.60, 0.60, 0.60, 0.60},
     /* admin_reg  */ {0.85, 0.85, 0.85, 0.85, 0.85, 0.85},
     /* law        */ {1.00, 1.00, 1.00, 1.00, 1.00, 1.00},
-    /* exec_order */ {0.60, 0.60, 0.60, 0.60, 0.60, 0.60},
+    /* exec_order */ {0.00, 0.00, 0.00, 0.00, 0.00, 0.00},
 };
 
 double zc_authority_prior(zc_level level, zc_tier tier)

@@ -76,9 +76,10 @@ int zc_authority_level_from_name(const char *s, size_t len, zc_level *out);
 int zc_authority_tier_from_name(const char *s, size_t len, zc_tier *out);
 
 /* The prior weight of a level and tier in ranking, in [0, 1]: 1 for a
- * national law, 0 for a normative document of unknown tier; higher levels
- * weigh more, and within a level a higher tier (docs/index-format.md has
- * the table).  search.c scales it (search_prior.h). */
+ * national law, 0 for a normative document of unknown tier and for U.S.
+ * Executive Orders (one level, nothing to rank them against); higher
+ * levels weigh more, and within a level a higher tier (docs/index-format.md
+ * has the table).  search.c scales it (SEARCH_PRIOR_SCALE). */
 double zc_authority_prior(zc_level level, zc_tier tier);
 
 #endif

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "lib/docstore.h"
 #include "lib/limits.h"
+#include "lib/multifacet.h"
 #include "lib/norm.h"
 #include "lib/schema.h"
 #include "lib/term.h"
@@ -358,7 +359,8 @@ zc_status zc_docbuild_make(zc_analyzer *an, const zc_doc *d, const char *idterm,
         (st = add_norm_bool(doc, ZC_PFX_ISSUER_EXACT, &d->issuer, err)) == ZC_OK &&
         (st = add_docno_term(doc, &d->docno, err)) == ZC_OK &&
         (st = add_lang_date(doc, d, err)) == ZC_OK &&
-        (st = add_filters(doc, d, err)) == ZC_OK)
+        (st = add_filters(doc, d, err)) == ZC_OK &&
+        (st = zc_multifacet_add(doc, d, err)) == ZC_OK) /* level, bodies, lists */
         st = add_stored(doc, d, err);
     acc_free(&acc);
     if (st != ZC_OK) {

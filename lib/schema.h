@@ -8,8 +8,11 @@
  * differs is refused with ZC_EVERSION ("rebuild the index").
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
  * "W" word terms, the spelling table.  Format 3: the document data is a
- * zstd frame (docstore.h), no longer JSON deflated by Xapian. */
-#define ZC_FORMAT_VERSION "3"
+ * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4
+ * (each change its own line):
+ *  - the authority level (XL terms, slot 6) and the bodies of a joint
+ *    issuer and the tags as a list (XB terms, slot 7): multifacet.h. */
+#define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
  * (zc_analyzer_mode_name).  Written when the index is created; every
@@ -32,6 +35,10 @@
 #define ZC_PFX_STEM "Z"        /* English stem of an unprefixed word: "Z"+stem; field stems "Z"+pfx+stem */
 #define ZC_PFX_TITLE_KEY "XT"  /* "XT" + 16 hex digits of zc_analyzer_text_key(title): the whole
                                 * title, so a query that is exactly a title finds it first */
+#define ZC_PFX_LEVEL "XL"      /* "XL"+level code and "XL"+tier (authority.h): "XLlaw",
+                                * "XLcentral" (boolean; the level and tier filters) */
+#define ZC_PFX_BODY "XB"       /* "XB"+zc_norm_string(body) for each body of the issuer
+                                * (zc_authority_next_body; boolean; the issued_by filter) */
 #define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so
@@ -44,6 +51,10 @@
 #define ZC_SLOT_ISSUER 3     /* issuer as given (facet display); absent when empty */
 #define ZC_SLOT_LANG 4       /* "zh" / "en" */
 #define ZC_SLOT_HIT 5        /* compact JSON of the hit fields (id,lang,title,date,issuer,docno,pair) */
+#define ZC_SLOT_LEVEL 6      /* "level/tier" ("law/central"), or "level" when the tier is
+                              * unknown: the level and tier facets and the ranking prior */
+#define ZC_SLOT_LISTS 7      /* the document's bodies and tags, one list (multifacet.h):
+                              * the issued_by and tags facets */
 
 /* Document data: the whole document as compact JSON, fields in input order,
  * unknown fields included, a detected lang added. */

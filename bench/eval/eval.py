@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
+import class_authority  # noqa: E402
 import corpus as corpus_mod  # noqa: E402
 import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
@@ -75,11 +76,13 @@ ROWS = [
     ("docno", "document number, all spellings", ["success@1"]),
     ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
+    (class_authority.CLS, class_authority.LABEL, class_authority.METRICS),
 ]
 
 METRIC_FN = {
     "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
     "success@1": lambda r, rel: metrics.success_at(r, rel, 1),
+    "success@3": lambda r, rel: metrics.success_at(r, rel, 3),
     "success@10": lambda r, rel: metrics.success_at(r, rel, 10),
     "prec@10": lambda r, rel: metrics.prec_at(r, rel, 10),
     "recall@100": lambda r, rel: metrics.rcap_at(r, rel, 100),
@@ -124,7 +127,7 @@ def parse_args(argv):
 
 def source_hash():
     h = hashlib.sha256()
-    for name in ("corpus.py", "querygen.py"):
+    for name in ["corpus.py", "querygen.py"] + sorted(p.name for p in HERE.glob("class_*.py")):
         h.update((HERE / name).read_bytes())
     return h.hexdigest()
 
@@ -691,6 +694,7 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
     md.append("\n## How the judged queries are built\n")
     md.append(METHOD_TEXT % {"zh_docno": args.per_class,
                              "en_docno": max(1, args.per_class // 3)})
+    md.append("Classes added since:\n\n" + class_authority.DESCRIPTION + "\n")
     return {"console": "\n".join(console), "markdown": "\n".join(md) + "\n"}
 
 
