@@ -296,6 +296,11 @@ EOF
   peers_log "queries in process: qbench (zhengce), xapian_bound, fts5_bench x2"
   timeout "$STEP_LIMIT" "$bb/qbench" --index "$out/zhengce-index" "${qargs[@]}" --label zhengce >>"$res" 2>>"$out/steps.log" ||
     echo "zhengce.q_failed=1" >>"$res"
+  # the authority prior's cost (issue 13): the same latency pass right after,
+  # without it (SEARCH "prior":false)
+  timeout "$STEP_LIMIT" "$bb/qbench" --index "$out/zhengce-index" --queries "$out/queries.tsv" \
+      --passes "$passes" --threads 0 --no-prior --label zhengce_noprior >>"$res" 2>>"$out/steps.log" ||
+    echo "zhengce_noprior.q_failed=1" >>"$res"
   timeout "$STEP_LIMIT" "$bb/xapian_bound" query --db "$out/xapian-db" "${qargs[@]}" --label xapian >>"$res" 2>>"$out/steps.log" ||
     echo "xapian.q_failed=1" >>"$res"
   for tok in trigram unicode61; do

@@ -9,6 +9,7 @@
  *
  *   qbench --index DIR --queries queries.tsv [--passes 3] [--threads 2]
  *          [--total 5000] [--max-secs 20] [--label zhengce] [--no-snippets]
+ *          [--no-prior]
  *
  * Prints LABEL.key=value lines (bench/qmix.h).  Exit 0, 1 if a query failed
  * or the index cannot be opened, 2 for usage.
@@ -28,6 +29,9 @@ typedef struct qb {
 /* --no-snippets: what a search costs without building snippets (the
  * profiles' biggest item), for comparison with the Xapian bound. */
 static int g_no_snippets;
+/* --no-prior: the same searches without the authority prior (SEARCH
+ * "prior":false), for its cost (docs/benchmarks.md). */
+static int g_no_prior;
 
 static void *qb_open(void *arg)
 {
@@ -60,6 +64,8 @@ static int qb_run(const qm_query *q, void *ctx, unsigned long long *hits)
     }
     if (g_no_snippets)
         zc_search_request_opts(req)->snippet = 0;
+    if (g_no_prior)
+        zc_search_request_opts(req)->no_prior = 1;
     if (zc_search(idx, zc_search_request_opts(req), &res, &err) != ZC_OK) {
         fprintf(stderr, "qbench: %s: %s\n", z, err.message);
         goto out;
@@ -86,7 +92,7 @@ int main(int argc, char **argv)
         {"passes", required_argument, NULL, 'p'},  {"threads", required_argument, NULL, 't'},
         {"total", required_argument, NULL, 'n'},   {"max-secs", required_argument, NULL, 's'},
         {"label", required_argument, NULL, 'l'},   {"no-snippets", no_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0}};
+        {"no-prior", no_argument, NULL, 'P'},      {NULL, 0, NULL, 0}};
     qb b = {NULL};
     const char *queries = NULL, *label = "zhengce";
     int passes = 3, threads = 2, c;
@@ -102,6 +108,7 @@ int main(int argc, char **argv)
         case 's': max_secs = atof(optarg); break;
         case 'l': label = optarg; break;
         case 'S': g_no_snippets = 1; break;
+        case 'P': g_no_prior = 1; break;
         default: goto usage;
         }
     }
@@ -127,7 +134,8 @@ int main(int argc, char **argv)
     return errors ? 1 : 0;
 usage:
     fputs("usage: qbench --index DIR --queries FILE [--passes N] [--threads T]\n"
-          "              [--total N] [--max-secs S] [--label L] [--no-snippets]\n",
+          "              [--total N] [--max-secs S] [--label L] [--no-snippets]\n"
+          "              [--no-prior]\n",
           stderr);
     return 2;
 }

@@ -6,17 +6,19 @@
  *     the NPC or its Standing Committee, the State Council (or the Central
  *     Military Commission: 军事法规 rank with 行政法规), another central
  *     organ (the Party centre, the general offices, the two supreme
- *     judicial organs), a
- *     central ministry, commission or bureau, a local people's congress, a
- *     local people's government, another local organ (tier from its place
- *     name), or a U.S. President; and gets a level: NPC: law (a 决议,
- *     resolution, is normative); State Council: admin_reg when the document
- *     number is an order (…令…) or the title is a regulation's (…条例,
- *     规定, 办法, 细则, 规则), else normative; ministry: dept_rule; local
- *     congress: local_reg (决议: normative); local government: local_rule
- *     under the State Council's condition, else normative; other organs:
- *     normative; U.S. President (not in a "zh" document): exec_order.
- *     A joint issuer takes its highest body.
+ *     judicial organs), a central ministry, commission or bureau, a local
+ *     people's congress, a local people's government, another local organ
+ *     (tier from its place name), or a U.S. President; and gets a level:
+ *     NPC: law when the title is a law's (…法, …法典, …修正案; in English
+ *     Law, Constitution, Code), a regulation's or a decision's (…决定) and
+ *     not a resolution's (…决议), else normative (a plan outline, a
+ *     report); State Council: admin_reg when the document number is an
+ *     order (…令…) or the title is a regulation's (…条例, 规定, 办法, 细则,
+ *     规则), else normative; ministry: dept_rule; local congress:
+ *     local_reg (决议: normative); local government: local_rule under the
+ *     State Council's condition, else normative; other organs: normative;
+ *     U.S. President (not in a "zh" document): exec_order.  A joint issuer
+ *     takes its highest body.
  *  2. No body recognized: the document number (Executive Order N:
  *     exec_order; 主席令: law; X令第N号: X as a body, issuing an order;
  *     国发, 国办发, 国函, 国办函, 中发, 中办发: normative central).
@@ -403,10 +405,21 @@ static int order_docno(const char *d, size_t n, size_t *issuer_len)
     return 0;
 }
 
+/* An English law's title: the word Law, or a constitution or code. */
+static int english_law_title(const char *t, size_t n)
+{
+    for (size_t i = 0; i + 3 <= n; i++)
+        if (ieq(t + i, 3, "law") && (i == 0 || t[i - 1] == ' ') &&
+            (i + 3 == n || t[i + 3] == ' ' || t[i + 3] == ','))
+            return 1;
+    return icontains(t, n, "constitution") || icontains(t, n, " code");
+}
+
 typedef struct doc_facts {
     const char *title;
     size_t title_len;     /* title_core */
     int resolution;       /* the title holds 决议 */
+    int legislation;      /* a law's, regulation's or legal decision's title */
     int regulation;       /* regulation_title */
     int order;            /* the document number is an order */
     int zh;               /* lang is "zh" */
@@ -423,7 +436,8 @@ static zc_authority body_level(body_kind k, zc_tier place, const doc_facts *f)
 {
     switch (k) {
     case B_NPC:
-        return mk(f->resolution ? ZC_LEVEL_NORMATIVE : ZC_LEVEL_LAW, ZC_TIER_CENTRAL);
+        return mk(f->legislation && !f->resolution ? ZC_LEVEL_LAW : ZC_LEVEL_NORMATIVE,
+                  ZC_TIER_CENTRAL);
     case B_STATE_COUNCIL:
         return mk(f->order || f->regulation ? ZC_LEVEL_ADMIN_REG : ZC_LEVEL_NORMATIVE,
                   ZC_TIER_CENTRAL);
@@ -513,6 +527,9 @@ zc_authority zc_authority_classify(const char *issuer, size_t issuer_len, const 
     f.title_len = title_core(f.title, tb - ta);
     f.resolution = contains(f.title, f.title_len, "决议");
     f.regulation = regulation_title(f.title, f.title_len);
+    f.legislation = f.regulation || law_title(f.title, f.title_len) ||
+                    ends(f.title, f.title_len, "决定") ||
+                    english_law_title(f.title, f.title_len);
     size_t il = 0;
     f.order = docno_len > 0 && order_docno(docno, docno_len, &il);
     f.zh = lang != NULL && lang_len == 2 && memcmp(lang, "zh", 2) == 0;

@@ -2,7 +2,7 @@
  *
  * Owns: the query syntax — plain words (implicit AND), "quoted phrases",
  * AND / OR / NOT (upper case only; AND binds tighter than OR; a NOT b = a AND
- * NOT b), -word, parentheses, field prefixes title: issuer: docno: lang:, and
+ * NOT b), -word, parentheses, field prefixes title: issuer: docno: lang: tags:, and
  * document numbers in any bracket/width spelling.  Parsed by a state machine
  * over (ptr, len) with explicit limits; anything it cannot read is searched as
  * plain words, never an error.  Every word goes through zc_analyze, the same
