@@ -109,8 +109,7 @@ static uint32_t next_cp(const char *s, size_t n, size_t *i)
 
 static int is_space_cp(uint32_t cp)
 {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 ||
-           cp == 0x3000;
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 || cp == 0x3000;
 }
 
 /* s[*a, *b) without spaces at either end. */
@@ -137,8 +136,8 @@ static void trim(const char *s, size_t *a, size_t *b)
 
 static int is_body_separator(uint32_t cp)
 {
-    return cp == 0x3001 /* 、 */ || cp == 0xFF0C /* ， */ || cp == ',' ||
-           cp == 0xFF1B /* ； */ || cp == ';' || cp == '/' || cp == 0xFF0F /* ／ */;
+    return cp == 0x3001 /* 、 */ || cp == 0xFF0C /* ， */ || cp == ',' || cp == 0xFF1B /* ； */ ||
+           cp == ';' || cp == '/' || cp == 0xFF0F /* ／ */;
 }
 
 int zc_authority_next_body(const char *s, size_t len, size_t *pos, size_t *start, size_t *blen)
@@ -181,15 +180,15 @@ int zc_authority_next_body(const char *s, size_t len, size_t *pos, size_t *start
 
 /* ---- place names ------------------------------------------------------------ */
 
-static const char *const provinces[] = {
-    "北京", "天津", "上海", "重庆", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江",
-    "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东",
-    "广西", "海南", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
-    "新疆", "台湾", "香港", "澳门"};
+static const char *const provinces[] = {"北京", "天津", "上海",   "重庆", "河北", "山西", "内蒙古",
+                                        "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+                                        "江西", "山东", "河南",   "湖北", "湖南", "广东", "广西",
+                                        "海南", "四川", "贵州",   "云南", "西藏", "陕西", "甘肃",
+                                        "青海", "宁夏", "新疆",   "台湾", "香港", "澳门"};
 static const char *const municipalities[] = {"北京", "天津", "上海", "重庆"};
 /* longest first */
 static const char *const province_suffixes[] = {"维吾尔自治区", "壮族自治区", "回族自治区",
-                                                "特别行政区", "自治区", "省"};
+                                                "特别行政区",   "自治区",     "省"};
 
 /* Words that begin an organ's name: a place name never runs into them. */
 static const char *const organ_words[] = {"人民", "政府", "代表", "常务", "委员", "办公"};
@@ -318,8 +317,8 @@ static body_kind body_kind_of(const char *b, size_t n, zc_tier *tier)
         eq(b, n, "中央军事委员会") || eq(b, n, "中央军委"))
         return B_STATE_COUNCIL;
     if (starts(b, n, "国务院办公厅") || starts(b, n, "中共中央") ||
-        starts(b, n, "中国共产党中央") || starts(b, n, "中央") ||
-        starts(b, n, "最高人民法院") || starts(b, n, "最高人民检察院"))
+        starts(b, n, "中国共产党中央") || starts(b, n, "中央") || starts(b, n, "最高人民法院") ||
+        starts(b, n, "最高人民检察院"))
         return B_CENTRAL;
     if (starts(b, n, "国务院") || starts(b, n, "国家") || starts(b, n, "中国"))
         return B_MINISTRY;
@@ -417,12 +416,12 @@ static int english_law_title(const char *t, size_t n)
 
 typedef struct doc_facts {
     const char *title;
-    size_t title_len;     /* title_core */
-    int resolution;       /* the title holds 决议 */
-    int legislation;      /* a law's, regulation's or legal decision's title */
-    int regulation;       /* regulation_title */
-    int order;            /* the document number is an order */
-    int zh;               /* lang is "zh" */
+    size_t title_len; /* title_core */
+    int resolution;   /* the title holds 决议 */
+    int legislation;  /* a law's, regulation's or legal decision's title */
+    int regulation;   /* regulation_title */
+    int order;        /* the document number is an order */
+    int zh;           /* lang is "zh" */
 } doc_facts;
 
 static zc_authority mk(zc_level level, zc_tier tier)
@@ -528,8 +527,7 @@ zc_authority zc_authority_classify(const char *issuer, size_t issuer_len, const 
     f.resolution = contains(f.title, f.title_len, "决议");
     f.regulation = regulation_title(f.title, f.title_len);
     f.legislation = f.regulation || law_title(f.title, f.title_len) ||
-                    ends(f.title, f.title_len, "决定") ||
-                    english_law_title(f.title, f.title_len);
+                    ends(f.title, f.title_len, "决定") || english_law_title(f.title, f.title_len);
     size_t il = 0;
     f.order = docno_len > 0 && order_docno(docno, docno_len, &il);
     f.zh = lang != NULL && lang_len == 2 && memcmp(lang, "zh", 2) == 0;
@@ -554,8 +552,8 @@ zc_authority zc_authority_classify(const char *issuer, size_t issuer_len, const 
 
 static const char *const level_names[ZC_LEVEL_COUNT] = {
     "normative", "local_rule", "local_reg", "dept_rule", "admin_reg", "law", "exec_order"};
-static const char *const tier_names[ZC_TIER_COUNT] = {
-    "", "county", "municipal", "provincial", "central", "federal"};
+static const char *const tier_names[ZC_TIER_COUNT] = {"",           "county",  "municipal",
+                                                      "provincial", "central", "federal"};
 
 const char *zc_authority_level_name(zc_level level)
 {

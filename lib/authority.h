@@ -35,12 +35,12 @@ typedef enum zc_level {
 /* Tiers.  NONE: not known (no tier term, no tier in the level value). */
 typedef enum zc_tier {
     ZC_TIER_NONE = 0,
-    ZC_TIER_COUNTY,         /* "county": a county, autonomous county, banner or district */
-    ZC_TIER_MUNICIPAL,      /* "municipal": a city, prefecture, autonomous prefecture */
-    ZC_TIER_PROVINCIAL,     /* "provincial": a province, autonomous region, the four
+    ZC_TIER_COUNTY,     /* "county": a county, autonomous county, banner or district */
+    ZC_TIER_MUNICIPAL,  /* "municipal": a city, prefecture, autonomous prefecture */
+    ZC_TIER_PROVINCIAL, /* "provincial": a province, autonomous region, the four
                              * municipalities under the central government, an SAR */
-    ZC_TIER_CENTRAL,        /* "central": the central organs of the PRC */
-    ZC_TIER_FEDERAL,        /* "federal": the U.S. federal government */
+    ZC_TIER_CENTRAL,    /* "central": the central organs of the PRC */
+    ZC_TIER_FEDERAL,    /* "federal": the U.S. federal government */
     ZC_TIER_COUNT
 } zc_tier;
 

@@ -44,9 +44,8 @@ static zc_status add_bool(zc_xap_doc *doc, const char *pfx, const char *text, si
 
 static zc_status add_level(zc_xap_doc *doc, const zc_doc *d, zc_error *err)
 {
-    zc_authority a = zc_authority_classify(d->issuer.ptr, d->issuer.len, d->title.ptr,
-                                           d->title.len, d->docno.ptr, d->docno.len,
-                                           d->lang.ptr, d->lang.len);
+    zc_authority a = zc_authority_classify(d->issuer.ptr, d->issuer.len, d->title.ptr, d->title.len,
+                                           d->docno.ptr, d->docno.len, d->lang.ptr, d->lang.len);
     const char *ln = zc_authority_level_name(a.level), *tn = zc_authority_tier_name(a.tier);
     char v[32];
     size_t vl = level_value(a.level, a.tier, v);
@@ -156,8 +155,7 @@ zc_status zc_multifacet_add(zc_xap_doc *doc, const zc_doc *d, zc_error *err)
     if (st == ZC_OK && d->issuer.ptr != NULL)
         st = add_bodies(doc, d, &e, err);
     for (size_t i = 0; st == ZC_OK && i < d->n_tags; i++)
-        if (d->tags[i].ptr != NULL &&
-            entry_add(&e, ENTRY_TAG, d->tags[i].ptr, d->tags[i].len) != 0)
+        if (d->tags[i].ptr != NULL && entry_add(&e, ENTRY_TAG, d->tags[i].ptr, d->tags[i].len) != 0)
             st = zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     if (st == ZC_OK)
         st = add_list(doc, &e, err);
@@ -175,8 +173,8 @@ static void free_all(zc_xap_query **v, size_t n)
 
 /* The OR of pfx + each entry of v[0, n) (normalized when norm is set), into
  * *out (NULL when n is 0). */
-static zc_status any_of(const char *name, const char *pfx, const char *const *v, size_t n,
-                        int norm, zc_xap_query **out, zc_error *err)
+static zc_status any_of(const char *name, const char *pfx, const char *const *v, size_t n, int norm,
+                        zc_xap_query **out, zc_error *err)
 {
     *out = NULL;
     if (n == 0)
@@ -193,8 +191,7 @@ static zc_status any_of(const char *name, const char *pfx, const char *const *v,
         if (norm) {
             st = zc_norm_string(s, nl, &ns, &nl, err);
             if (st == ZC_EINVAL)
-                st = zc_error_set(err, ZC_EINVAL, name, "option \"%s\" is not valid UTF-8",
-                                  name);
+                st = zc_error_set(err, ZC_EINVAL, name, "option \"%s\" is not valid UTF-8", name);
             if (st != ZC_OK)
                 break;
             s = ns;
@@ -278,8 +275,8 @@ static int cmp_count(const void *a, const void *b)
 }
 
 /* The parts of value v[0, vl) that facet part counts, each handed to add. */
-static int split_value(zc_facet_part part, const char *v, size_t vl, count_ent **ents,
-                       size_t *n, size_t *cap, uint64_t count)
+static int split_value(zc_facet_part part, const char *v, size_t vl, count_ent **ents, size_t *n,
+                       size_t *cap, uint64_t count)
 {
     size_t a = 0;
     while (a <= vl) {
@@ -317,8 +314,8 @@ static int split_value(zc_facet_part part, const char *v, size_t vl, count_ent *
     return 0;
 }
 
-zc_status zc_multifacet_count(const zc_xap_mset *ms, size_t k, zc_facet_part part,
-                              size_t limit, zc_facet_value **out, size_t *n_out, zc_error *err)
+zc_status zc_multifacet_count(const zc_xap_mset *ms, size_t k, zc_facet_part part, size_t limit,
+                              zc_facet_value **out, size_t *n_out, zc_error *err)
 {
     *out = NULL;
     *n_out = 0;

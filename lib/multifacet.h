@@ -49,8 +49,8 @@ zc_status zc_multifacet_filter(const zc_search_opts *o, zc_xap_query **out, zc_e
  * ties by value (bytes), at most limit of them.  *out: returns new (NULL
  * when *n is 0), each value new too; free each value and the array with
  * free() (zc_results_free does once the results hold them).  ZC_ENOMEM. */
-zc_status zc_multifacet_count(const zc_xap_mset *ms, size_t k, zc_facet_part part,
-                              size_t limit, zc_facet_value **out, size_t *n, zc_error *err);
+zc_status zc_multifacet_count(const zc_xap_mset *ms, size_t k, zc_facet_part part, size_t limit,
+                              zc_facet_value **out, size_t *n, zc_error *err);
 
 /* The ranking prior: every document weighs scale × zc_authority_prior of
  * its level value (0 without one).  scale >= 0.  *out: returns new; free

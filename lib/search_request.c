@@ -247,7 +247,8 @@ static zc_status opt_tier(zc_search_request *req, json_t *v, zc_error *err)
 
 static zc_status opt_issued_by(zc_search_request *req, json_t *v, zc_error *err)
 {
-    zc_status st = opt_strings(v, "issued_by", "entries", &req->issued_by, &req->opts.n_issued_by, err);
+    zc_status st =
+        opt_strings(v, "issued_by", "entries", &req->issued_by, &req->opts.n_issued_by, err);
     req->opts.issued_by = req->opts.n_issued_by ? req->issued_by : NULL;
     return st;
 }

@@ -43,15 +43,14 @@ static void test_golden_table(void **state)
         const char *title = field(&rest), *docno = field(&rest), *lang = field(&rest);
         const char *want = field(&rest);
         assert_non_null(want);
-        zc_authority a = zc_authority_classify(issuer, strlen(issuer), title, strlen(title),
-                                               docno, strlen(docno), lang, strlen(lang));
+        zc_authority a = zc_authority_classify(issuer, strlen(issuer), title, strlen(title), docno,
+                                               strlen(docno), lang, strlen(lang));
         char got[64];
         const char *tier = zc_authority_tier_name(a.tier);
-        snprintf(got, sizeof got, "%s %s", zc_authority_level_name(a.level),
-                 tier[0] ? tier : "-");
+        snprintf(got, sizeof got, "%s %s", zc_authority_level_name(a.level), tier[0] ? tier : "-");
         if (strcmp(got, want) != 0) {
-            print_error("authority.tsv:%d: [%s|%s|%s|%s] -> [%s], expected [%s]\n", lineno,
-                        issuer, title, docno, lang, got, want);
+            print_error("authority.tsv:%d: [%s|%s|%s|%s] -> [%s], expected [%s]\n", lineno, issuer,
+                        title, docno, lang, got, want);
             bad++;
         }
         seen_level[a.level]++;
@@ -140,9 +139,8 @@ static void test_names_round_trip(void **state)
 static void test_prior_order(void **state)
 {
     (void)state;
-    static const zc_level order[] = {ZC_LEVEL_LAW, ZC_LEVEL_ADMIN_REG, ZC_LEVEL_DEPT_RULE,
-                                     ZC_LEVEL_LOCAL_REG, ZC_LEVEL_LOCAL_RULE,
-                                     ZC_LEVEL_NORMATIVE};
+    static const zc_level order[] = {ZC_LEVEL_LAW,       ZC_LEVEL_ADMIN_REG,  ZC_LEVEL_DEPT_RULE,
+                                     ZC_LEVEL_LOCAL_REG, ZC_LEVEL_LOCAL_RULE, ZC_LEVEL_NORMATIVE};
     static const zc_tier tiers[] = {ZC_TIER_CENTRAL, ZC_TIER_PROVINCIAL, ZC_TIER_MUNICIPAL,
                                     ZC_TIER_COUNTY, ZC_TIER_NONE};
     for (size_t i = 0; i + 1 < sizeof order / sizeof order[0]; i++)
@@ -175,18 +173,16 @@ static void test_hostile_input(void **state)
     a = zc_authority_classify("", 0, "（试行）", strlen("（试行）"), "", 0, "zh", 2);
     assert_int_equal(a.level, ZC_LEVEL_NORMATIVE);
     /* the longest prefix in one byte short of the name: no match */
-    a = zc_authority_classify("国务", strlen("国务"), "节约用水条例", strlen("节约用水条例"),
-                              "", 0, "zh", 2);
+    a = zc_authority_classify("国务", strlen("国务"), "节约用水条例", strlen("节约用水条例"), "", 0,
+                              "zh", 2);
     assert_int_not_equal(a.level, ZC_LEVEL_ADMIN_REG);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_table),
-        cmocka_unit_test(test_joint_issuers),
-        cmocka_unit_test(test_names_round_trip),
-        cmocka_unit_test(test_prior_order),
+        cmocka_unit_test(test_golden_table),     cmocka_unit_test(test_joint_issuers),
+        cmocka_unit_test(test_names_round_trip), cmocka_unit_test(test_prior_order),
         cmocka_unit_test(test_hostile_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

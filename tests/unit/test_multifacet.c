@@ -27,7 +27,8 @@
  * third is a law that holds the words once in a long body. */
 static const char *const DOCS[] = {
     "{\"id\":\"law\",\"lang\":\"zh\",\"title\":\"中华人民共和国大气污染防治法\","
-    "\"body\":\"为保护和改善环境，防治大气污染，制定本法。大气污染防治应当以改善大气环境质量为目标，"
+    "\"body\":"
+    "\"为保护和改善环境，防治大气污染，制定本法。大气污染防治应当以改善大气环境质量为目标，"
     "坚持源头治理，规划先行。zcall\",\"issuer\":\"全国人民代表大会常务委员会\","
     "\"tags\":[\"环境保护\",\"大气\"]}",
 
@@ -41,13 +42,15 @@ static const char *const DOCS[] = {
     "第六章法律责任。第七章附则。zcall\",\"issuer\":\"全国人民代表大会常务委员会\"}",
 
     "{\"id\":\"joint\",\"lang\":\"zh\",\"title\":\"中共中央 国务院关于深化改革的意见\","
-    "\"body\":\"优化营商环境。zcall\",\"issuer\":\"中共中央、国务院\",\"docno\":\"中发〔2015〕22号\","
+    "\"body\":\"优化营商环境。zcall\",\"issuer\":\"中共中央、国务院\",\"docno\":"
+    "\"中发〔2015〕22号\","
     "\"tags\":[\"营商环境\",\"改革\",\"营商环境\",\"a\\tb\"]}",
 
     "{\"id\":\"sc\",\"lang\":\"zh\",\"title\":\"优化营商环境条例\",\"body\":\"营商环境。zcall\","
     "\"issuer\":\"国务院\",\"docno\":\"国务院令第722号\",\"tags\":[\"营商环境\"]}",
 
-    "{\"id\":\"cmc\",\"lang\":\"zh\",\"title\":\"通用航空飞行管制条例\",\"body\":\"飞行管制。zcall\","
+    "{\"id\":\"cmc\",\"lang\":\"zh\",\"title\":\"通用航空飞行管制条例\",\"body\":"
+    "\"飞行管制。zcall\","
     "\"issuer\":\"国务院、中央军事委员会\",\"docno\":\"国务院、中央军事委员会令第371号\"}",
 
     "{\"id\":\"soe-en\",\"lang\":\"en\",\"title\":\"Guiding Opinions on SOE Reform\","
@@ -75,8 +78,9 @@ static char *many_tags_doc(void)
     size_t cap = MANY_TAGS * 16 + 256, len = 0;
     char *s = malloc(cap);
     assert_non_null(s);
-    len += (size_t)snprintf(s, cap, "{\"id\":\"many\",\"lang\":\"en\",\"title\":\"Many tags\","
-                                    "\"body\":\"zcall\",\"tags\":[\"SOE reform\"");
+    len += (size_t)snprintf(s, cap,
+                            "{\"id\":\"many\",\"lang\":\"en\",\"title\":\"Many tags\","
+                            "\"body\":\"zcall\",\"tags\":[\"SOE reform\"");
     for (int i = 0; i < MANY_TAGS - 2; i++)
         len += (size_t)snprintf(s + len, cap - len, ",\"tag%05d\"", i);
     snprintf(s + len, cap - len, ",\"z-last\"]}");
