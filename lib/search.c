@@ -2,9 +2,9 @@
  * zc_results.
  *
  * Owns: turning options into Xapian filters, sort keys and facet slots
- * (schema.h), the rescoring window, the time limit between the stages of
- * a search, the page of hits and the facet counts, and spelling
- * suggestions.
+ * (schema.h), the rescoring window and the authority prior in it, the time
+ * limit between the stages of a search, the page of hits and the facet
+ * counts, and spelling suggestions.
  * Must never: parse or write the wire format (search_request.c reads the
  * options, search_reply.c writes the reply); read a hit's fields itself
  * (search_hits.c does); print.
@@ -32,11 +32,13 @@
 #define SEARCH_ANY_BM25_K1 0.9
 #define SEARCH_ANY_BM25_B 0.9
 
-/* The authority prior (issue 13): within the rescoring window, a hit whose
- * title holds every word of the query (the query's topic) gains
- * SEARCH_PRIOR_SCALE x the window's best first-pass weight x
- * zc_authority_prior of its level (0 for a normative document of unknown
- * tier, 1 for a national law).  Relative to the best weight, so it means
+/* The authority prior (issue 13): a hit whose title holds every word of
+ * the query (the query's topic) gains SEARCH_PRIOR_SCALE x the best hit's
+ * weight x zc_authority_prior of its level (0 for a normative document of
+ * unknown tier, 1 for a national law).  A query with rescoring boosts gets
+ * it in the rescoring pass (its window of SEARCH_RESCORE_N hits, scaled by
+ * the first pass's best); a query without them in its one pass, scaled by
+ * a pass for the best hit alone.  Relative to the best weight, so it means
  * the same for a one-word query and a long one: among documents on the
  * topic that match about equally well the higher authority comes first,
  * while a hit far behind stays behind, and a document that only mentions
@@ -289,6 +291,28 @@ static zc_status suggest(zc_index *idx, const char *q, size_t qlen, const zc_que
  * 100 documents instead of every match (docs/benchmarks.md). */
 #define SEARCH_RESCORE_N 100u
 
+/* q with the authority prior added by AND_MAYBE: the hits whose title
+ * holds the query's words (topic) gain scale x their level's prior weight
+ * (zc_multifacet_prior; Xapian's own classes only).  *out: returns new;
+ * free with zc_xap_query_free. */
+static zc_status add_prior(const zc_xap_query *q, const zc_xap_query *topic, double scale,
+                           zc_xap_query **out, zc_error *err)
+{
+    zc_xap_query *pq = NULL, *gated = NULL;
+    *out = NULL;
+    zc_status st = zc_multifacet_prior(scale, &pq, err);
+    zc_xap_query *pair[2] = {pq, (zc_xap_query *)topic};
+    if (st == ZC_OK)
+        st = zc_xap_query_combine(ZC_XAP_OP_FILTER, pair, 2, 0, &gated, err);
+    pair[0] = (zc_xap_query *)q;
+    pair[1] = gated;
+    if (st == ZC_OK)
+        st = zc_xap_query_combine(ZC_XAP_OP_AND_MAYBE, pair, 2, 0, out, err);
+    zc_xap_query_free(pq);
+    zc_xap_query_free(gated);
+    return st;
+}
+
 /* Reweights the first n hits of ms by q (restricted to them by their
  * unique id terms, which mean the same documents over one database, a
  * set of shards or a remote one: never by docid): *out gets them in q's
@@ -302,21 +326,10 @@ static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
     *out = NULL;
     zc_xap_query *with_prior = NULL;
     if (!o->no_prior && topic != NULL) {
-        /* The prior rides on the rescoring pass (AND_MAYBE adds its weight
-         * to the window's hits only), scaled by the best first-pass weight,
-         * for the hits whose title holds the query's words (topic). */
-        zc_xap_query *pq = NULL, *gated = NULL;
-        zc_status st = zc_multifacet_prior(SEARCH_PRIOR_SCALE * zc_xap_mset_max_attained(ms),
-                                           &pq, err);
-        zc_xap_query *pair[2] = {pq, (zc_xap_query *)topic};
-        if (st == ZC_OK)
-            st = zc_xap_query_combine(ZC_XAP_OP_FILTER, pair, 2, 0, &gated, err);
-        pair[0] = (zc_xap_query *)q;
-        pair[1] = gated;
-        if (st == ZC_OK)
-            st = zc_xap_query_combine(ZC_XAP_OP_AND_MAYBE, pair, 2, 0, &with_prior, err);
-        zc_xap_query_free(pq);
-        zc_xap_query_free(gated);
+        /* The prior rides on the rescoring pass, scaled by the best
+         * first-pass weight. */
+        zc_status st = add_prior(q, topic, SEARCH_PRIOR_SCALE * zc_xap_mset_max_attained(ms),
+                                 &with_prior, err);
         if (st != ZC_OK)
             return st;
         q = with_prior;
@@ -369,6 +382,9 @@ typedef struct search_run {
     unsigned slots[ZC_SEARCH_N_FACETS];    /* sp.facet_slots points here */
     size_t slot_of[ZC_SEARCH_N_FACETS];    /* zc_search_facets[k]'s index in slots */
     int two_pass;                          /* rank by first, rescore the top */
+    int prior_pass;                        /* one pass, with the prior: its scale
+                                            * from a best-hit pass first */
+    zc_xap_query *with_prior;              /* owned or NULL: sp.query then */
     zc_xap_mset *ms;                       /* owned: the first pass's ranking */
     zc_xap_mset *top;                      /* owned or NULL: the rescored window */
     size_t n_top, n_re;                    /* the window's hits in ms, in top */
@@ -394,11 +410,12 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
                 run->slots[n_slots++] = zc_search_facets[k].slot;
         }
 
-    /* Relevance: rank by first, rescore the top (with the authority prior:
-     * even a query without boosts is rescored, by itself plus the prior).
-     * Sorted by date, the boosts change nothing: first alone. */
-    run->two_pass = o->sort == ZC_SORT_RELEVANCE &&
-                    (first != NULL || (!o->no_prior && topic != NULL));
+    /* Relevance: rank by first, rescore the top (with the authority prior).
+     * Sorted by date, the boosts change nothing: first alone.  A query
+     * without rescoring boosts gets the prior in its one pass. */
+    run->two_pass = first != NULL && o->sort == ZC_SORT_RELEVANCE;
+    run->prior_pass = first == NULL && o->sort == ZC_SORT_RELEVANCE && !o->no_prior &&
+                      topic != NULL;
     sp->query = first != NULL && (run->two_pass || o->sort != ZC_SORT_RELEVANCE) ? first : q;
     if (o->match_any) {
         sp->bm25_k1 = SEARCH_ANY_BM25_K1;
@@ -444,11 +461,42 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
  * the offset), or top's n_re hits followed by ms's from n_top on (two
  * passes; a page wholly below the window reads ms alone).  q: the whole
  * query, for the rescoring. */
+/* A one-pass search with the prior: the best hit's weight first (a pass
+ * for one hit, which Xapian's bounds make cheap), then run's pass is q
+ * with the prior scaled by it.  Over every match, not a window: the same
+ * weights a rescoring window would give its hits, without reading their
+ * id terms and filtering by them (docs/benchmarks.md). */
+static zc_status plan_prior_pass(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
+                                 const zc_xap_query *topic, search_run *run, zc_error *err)
+{
+    zc_xap_search_params best = run->sp;
+    best.offset = 0;
+    best.limit = 1;
+    best.check_at_least = 0;
+    best.facet_slots = NULL;
+    best.n_facet_slots = 0;
+    zc_xap_mset *ms = NULL;
+    int timed_out = 0;
+    zc_status st = zc_xap_search(idx->db, &best, &ms, &timed_out, err);
+    if (st == ZC_OK && timed_out)
+        st = timeout_error(o, err);
+    double w = st == ZC_OK ? zc_xap_mset_max_attained(ms) : 0;
+    zc_xap_mset_free(ms);
+    if (st != ZC_OK || !(w > 0))
+        return st;
+    st = add_prior(q, topic, SEARCH_PRIOR_SCALE * w, &run->with_prior, err);
+    if (st == ZC_OK)
+        run->sp.query = run->with_prior;
+    return st;
+}
+
 static zc_status rank(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
                       const zc_xap_query *topic, search_run *run, zc_error *err)
 {
     int timed_out = 0;
-    zc_status st = zc_xap_search(idx->db, &run->sp, &run->ms, &timed_out, err);
+    zc_status st = run->prior_pass ? plan_prior_pass(idx, o, q, topic, run, err) : ZC_OK;
+    if (st == ZC_OK)
+        st = zc_xap_search(idx->db, &run->sp, &run->ms, &timed_out, err);
     if (st != ZC_OK)
         return st;
     if (timed_out)
@@ -565,6 +613,7 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
         st = read_facets(o, &run, r, err);
     zc_xap_mset_free(run.ms);
     zc_xap_mset_free(run.top);
+    zc_xap_query_free(run.with_prior);
     if (st != ZC_OK) {
         zc_results_free(r);
         return st;
@@ -634,13 +683,11 @@ static zc_status search_built(zc_index *idx, const zc_search_opts *opts,
     const zc_xap_query *cheap = qs->first_final ? qs->first_final : qs->first;
     zc_status st = past(deadline) ? timeout_error(opts, err) : ZC_OK;
     if (st == ZC_OK)
-        st = run_search(idx, opts, whole, cheap, qs->topic, qs->hl, deadline, &r,
-                            err);
+        st = run_search(idx, opts, whole, cheap, qs->topic, qs->hl, deadline, &r, err);
     if (st == ZC_EMODIFIED) {
         st = zc_index_reopen(idx, NULL, err);
         if (st == ZC_OK)
-            st = run_search(idx, opts, whole, cheap, qs->topic, qs->hl, deadline, &r,
-                            err);
+            st = run_search(idx, opts, whole, cheap, qs->topic, qs->hl, deadline, &r, err);
     }
     if (st == ZC_OK && qs->n_words > 0 && past(deadline))
         st = timeout_error(opts, err);

@@ -61,6 +61,18 @@ static const char *const DOCS[] = {
     "\"issuer\":\"President Barack Obama\",\"docno\":\"Executive Order 13489\"}",
 
     "{\"id\":\"none\",\"lang\":\"zh\",\"title\":\"无名文件\",\"body\":\"说明。zcall\"}",
+
+    /* 节约用水: the law holds the words four times in its body, the city's
+     * regulation in its title; close on words alone, the city first. */
+    "{\"id\":\"body-law\",\"lang\":\"zh\",\"title\":\"中华人民共和国水法\","
+    "\"body\":\"国家厉行节约用水，大力推行节约用水措施。各级人民政府应当推行节约用水，"
+    "发展节约用水产业。单位和个人有节约用水的义务。zcall\","
+    "\"issuer\":\"全国人民代表大会常务委员会\"}",
+
+    "{\"id\":\"title-city\",\"lang\":\"zh\",\"title\":\"洛阳市节约用水条例\","
+    "\"body\":\"为了加强用水管理，根据有关法律，结合本市实际，制定本条例。本条例适用于本市行政区域"
+    "内的用水管理活动，包括计划用水、用水计量、水价管理、监督检查等各项工作。zcall\","
+    "\"issuer\":\"洛阳市人民代表大会常务委员会\"}",
 };
 #define N_DOCS (sizeof DOCS / sizeof DOCS[0])
 
@@ -174,13 +186,13 @@ static void test_facets(void **state)
     /* levels: law, city, far-law, joint (normative central), sc (admin_reg),
      * cmc (admin_reg), soe-en (normative central), eo, none, many (normative) */
     expect_facet(state, arg, ZC_FACET_LEVEL,
-                 "normative=4,admin_reg=2,law=2,exec_order=1,local_reg=1");
-    expect_facet(state, arg, ZC_FACET_TIER, "central=6,federal=1,municipal=1");
+                 "normative=4,law=3,admin_reg=2,local_reg=2,exec_order=1");
+    expect_facet(state, arg, ZC_FACET_TIER, "central=7,municipal=2,federal=1");
     /* each body of a joint issuer on its own, once per document */
     expect_facet(state, arg, ZC_FACET_ISSUED_BY,
-                 "国务院=3,全国人民代表大会常务委员会=2,CPC Central Committee=1,"
+                 "全国人民代表大会常务委员会=3,国务院=3,CPC Central Committee=1,"
                  "President Barack Obama=1,State Council=1,中共中央=1,中央军事委员会=1,"
-                 "菏泽市人民代表大会常务委员会=1");
+                 "洛阳市人民代表大会常务委员会=1,菏泽市人民代表大会常务委员会=1");
     /* a tag twice in one document counts once; a control character is a
      * space; the many-tags document's list stops at its bound */
     zc_results *r = run(state, "{\"q\":\"zcall\",\"facets\":[\"tags\"],\"facet_limit\":6,"
@@ -221,15 +233,16 @@ static void test_issued_by_filter(void **state)
     expect_set(state, "{\"q\":\"zcall\",\"issued_by\":\"  state  COUNCIL \"}", "soe-en");
     expect_set(state, "{\"q\":\"zcall\",\"issued_by\":\"ＣＰＣ Central Committee\"}", "soe-en");
     expect_set(state, "{\"q\":\"zcall\",\"issued_by\":\"国务\"}", "");
-    expect_set(state, "{\"q\":\"zcall\",\"issued_by\":[]}",
-               "city,cmc,eo,far-law,joint,law,many,none,sc,soe-en");
+    expect_set(state, "{\"q\":\"zcall\",\"issued_by\":[],\"limit\":20}",
+               "body-law,city,cmc,eo,far-law,joint,law,many,none,sc,soe-en,title-city");
 }
 
 static void test_level_filter(void **state)
 {
-    expect_set(state, "{\"q\":\"zcall\",\"level\":\"law\"}", "far-law,law");
-    expect_set(state, "{\"q\":\"zcall\",\"level\":[\"law\",\"local_reg\"]}", "city,far-law,law");
-    expect_set(state, "{\"q\":\"zcall\",\"tier\":\"municipal\"}", "city");
+    expect_set(state, "{\"q\":\"zcall\",\"level\":\"law\"}", "body-law,far-law,law");
+    expect_set(state, "{\"q\":\"zcall\",\"level\":[\"law\",\"local_reg\"]}",
+               "body-law,city,far-law,law,title-city");
+    expect_set(state, "{\"q\":\"zcall\",\"tier\":\"municipal\"}", "city,title-city");
     expect_set(state, "{\"q\":\"zcall\",\"level\":\"normative\",\"tier\":\"central\"}",
                "joint,soe-en");
     expect_set(state, "{\"q\":\"zcall\",\"level\":\"exec_order\",\"tier\":\"federal\"}", "eo");
@@ -314,6 +327,32 @@ static void test_prior_orders_equal_matches(void **state)
     assert_int_equal(rank_of(r, "far-law"), 2);
     /* the hit's score is its weight with the prior added */
     assert_true(zc_results_hit(r, 1)->score > w_city);
+    zc_results_free(r);
+    /* two words: ranked by the first pass and rescored (the prior rides
+     * on the rescoring pass) rather than one pass with the prior */
+    r = run(state, "{\"q\":\"大气污染 防治\",\"prior\":false}");
+    assert_true(rank_of(r, "city") < rank_of(r, "law"));
+    zc_results_free(r);
+    r = run(state, "大气污染 防治");
+    assert_int_equal(rank_of(r, "law"), 0);
+    assert_int_equal(rank_of(r, "city"), 1);
+    zc_results_free(r);
+    /* Only documents whose title holds the words get the prior: the law
+     * that says 节约用水 four times in its body stays behind the city's
+     * regulation named for it, although a prior for every hit would lift
+     * it above (its weight plus the law's prior would pass the city's
+     * weight plus a city regulation's: 0.4 x best x (1 - 0.34), search.c,
+     * authority.c). */
+    r = run(state, "{\"q\":\"节约用水\",\"prior\":false}");
+    assert_int_equal(rank_of(r, "title-city"), 0);
+    assert_int_equal(rank_of(r, "body-law"), 1);
+    double w_city_alone = zc_results_hit(r, 0)->score, w_law_alone = zc_results_hit(r, 1)->score;
+    assert_true(w_law_alone + 0.4 * w_city_alone * (1.0 - 0.34) > w_city_alone);
+    zc_results_free(r);
+    r = run(state, "节约用水");
+    assert_int_equal(rank_of(r, "title-city"), 0);
+    assert_true(zc_results_hit(r, 0)->score > w_city_alone); /* its own prior */
+    assert_true(zc_results_hit(r, 1)->score == w_law_alone); /* none */
     zc_results_free(r);
     /* sorted by date, no prior (and no error) */
     r = run(state, "{\"q\":\"大气污染防治\",\"sort\":\"date\"}");
