@@ -301,6 +301,11 @@ EOF
   timeout "$STEP_LIMIT" "$bb/qbench" --index "$out/zhengce-index" "${qargs[@]}" --threads 0 \
       --exact-count 0 --label zhengce_count0 >>"$res" 2>>"$out/steps.log" ||
     echo "zhengce_count0.q_failed=1" >>"$res"
+  # the authority prior's cost (issue 13): the same latency pass right after,
+  # without it (SEARCH "prior":false)
+  timeout "$STEP_LIMIT" "$bb/qbench" --index "$out/zhengce-index" --queries "$out/queries.tsv" \
+      --passes "$passes" --threads 0 --no-prior --label zhengce_noprior >>"$res" 2>>"$out/steps.log" ||
+    echo "zhengce_noprior.q_failed=1" >>"$res"
   timeout "$STEP_LIMIT" "$bb/xapian_bound" query --db "$out/xapian-db" "${qargs[@]}" --label xapian >>"$res" 2>>"$out/steps.log" ||
     echo "xapian.q_failed=1" >>"$res"
   for tok in trigram unicode61; do

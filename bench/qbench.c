@@ -9,7 +9,7 @@
  *
  *   qbench --index DIR --queries queries.tsv [--passes 3] [--threads 2]
  *          [--total 5000] [--max-secs 20] [--label zhengce] [--no-snippets]
- *          [--exact-count N|all]
+ *          [--exact-count N|all] [--no-prior]
  *
  * Prints LABEL.key=value lines (bench/qmix.h).  Exit 0, 1 if a query failed
  * or the index cannot be opened, 2 for usage.
@@ -32,6 +32,9 @@ static int g_no_snippets;
 /* --exact-count: every query's "exact_count" (-1: each query's own), to
  * measure what counting matches exactly costs (bench/counts.sh). */
 static int64_t g_exact_count = -1;
+/* --no-prior: the same searches without the authority prior (SEARCH
+ * "prior":false), for its cost (docs/benchmarks.md). */
+static int g_no_prior;
 
 static void *qb_open(void *arg)
 {
@@ -66,6 +69,8 @@ static int qb_run(const qm_query *q, void *ctx, unsigned long long *hits)
         zc_search_request_opts(req)->snippet = 0;
     if (g_exact_count >= 0)
         zc_search_request_opts(req)->exact_count = g_exact_count;
+    if (g_no_prior)
+        zc_search_request_opts(req)->no_prior = 1;
     if (zc_search(idx, zc_search_request_opts(req), &res, &err) != ZC_OK) {
         fprintf(stderr, "qbench: %s: %s\n", z, err.message);
         goto out;
@@ -92,7 +97,8 @@ int main(int argc, char **argv)
         {"passes", required_argument, NULL, 'p'},  {"threads", required_argument, NULL, 't'},
         {"total", required_argument, NULL, 'n'},   {"max-secs", required_argument, NULL, 's'},
         {"label", required_argument, NULL, 'l'},   {"no-snippets", no_argument, NULL, 'S'},
-        {"exact-count", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
+        {"exact-count", required_argument, NULL, 'e'},
+        {"no-prior", no_argument, NULL, 'P'},      {NULL, 0, NULL, 0}};
     qb b = {NULL};
     const char *queries = NULL, *label = "zhengce";
     int passes = 3, threads = 2, c;
@@ -114,6 +120,7 @@ int main(int argc, char **argv)
             if (g_exact_count < 0 || g_exact_count > ZC_SEARCH_EXACT_COUNT_ALL)
                 goto usage;
             break;
+        case 'P': g_no_prior = 1; break;
         default: goto usage;
         }
     }
@@ -140,7 +147,7 @@ int main(int argc, char **argv)
 usage:
     fputs("usage: qbench --index DIR --queries FILE [--passes N] [--threads T]\n"
           "              [--total N] [--max-secs S] [--label L] [--no-snippets]\n"
-          "              [--exact-count N|all]\n",
+          "              [--exact-count N|all] [--no-prior]\n",
           stderr);
     return 2;
 }

@@ -122,6 +122,14 @@ def build(r):
     a, b = num(r, "zhengce_count0.q_all_p50"), num(r, "zhengce_count0.q_all_p99")
     t.add("all, \"exact_count\":0 (no exact totals)", {"zhengce": a},
           {"zhengce": "%s / %s" % (fmt(a), fmt(b))} if a is not None else {})
+    if num(r, "zhengce_noprior.q_all_p50") is not None:
+        # issue 13: the authority prior's cost, the same pass right after
+        t.section("zhengce without the authority prior (\"prior\":false), right after: "
+                  "p50 / p99 ms")
+        for c in CLASSES + ["all"]:
+            a, b = num(r, "zhengce_noprior.q_%s_p50" % c), num(r, "zhengce_noprior.q_%s_p99" % c)
+            if a is not None:
+                t.add(c + ", no prior", {"zhengce": a}, {"zhengce": "%s / %s" % (fmt(a), fmt(b))})
     nthr = r.get("meta.nproc", "2")
     t.add("QPS, 1 thread", {e: num(r, e + ".q_qps1") for e in inproc})
     t.add("QPS, %s threads (one handle each)" % nthr, {e: num(r, "%s.q_qps%s" % (e, nthr)) for e in inproc})

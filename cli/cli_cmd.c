@@ -41,9 +41,20 @@ static const char usage_text[] =
     "                      snippet, matches in bold on a terminal, else [in brackets]\n"
     "\n"
     "Search options (see the protocol's SEARCH):\n"
-    "  --limit N  --offset N  --lang zh|en  --issuer NAME (repeatable)\n"
+    "  --limit N  --offset N  --lang zh|en\n"
+    "  --issuer NAME       the whole issuer field, exactly (after normalization):\n"
+    "                      --issuer 中共中央 does not match 中共中央、国务院\n"
+    "  --issued-by NAME    one body of the issuer: --issued-by 中共中央 matches\n"
+    "                      中共中央 and 中共中央、国务院 (joint issuers are split\n"
+    "                      at 、，,；/)\n"
+    "  --tag NAME          documents with that tag (the whole tag)\n"
+    "  --level CODE        law, admin_reg, dept_rule, local_reg, local_rule,\n"
+    "                      normative, exec_order\n"
+    "  --tier NAME         central, provincial, municipal, county, federal\n"
+    "                      (each of these five repeatable: any of the names)\n"
     "  --from DATE  --to DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
-    "  --sort relevance|date|date_asc  --facets issuer,year,lang  --no-snippet\n"
+    "  --sort relevance|date|date_asc  --no-snippet\n"
+    "  --facets LIST       of issuer,year,lang,level,tier,issued_by,tags\n"
     "  --exact-count N|all  count up to N matches exactly (default: the server's,\n"
     "                      10000); past N the total is an estimate: \"about N\"\n"
     "  --collapse          one hit per group of duplicates and versions of a\n"
@@ -59,7 +70,7 @@ const char *zc_cli_usage(void)
 enum {
     OPT_INDEX = 256, OPT_SERVER, OPT_TIMEOUT, OPT_JSON, OPT_STDIN, OPT_LIMIT, OPT_OFFSET,
     OPT_LANG, OPT_ISSUER, OPT_FROM, OPT_TO, OPT_SORT, OPT_FACETS, OPT_NO_SNIPPET, OPT_EXACT_COUNT,
-    OPT_HELP, OPT_VERSION, OPT_COLLAPSE
+    OPT_HELP, OPT_VERSION, OPT_COLLAPSE, OPT_ISSUED_BY, OPT_TAG, OPT_LEVEL, OPT_TIER
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +83,10 @@ static const struct option long_opts[] = {
     {"offset", required_argument, NULL, OPT_OFFSET},
     {"lang", required_argument, NULL, OPT_LANG},
     {"issuer", required_argument, NULL, OPT_ISSUER},
+    {"issued-by", required_argument, NULL, OPT_ISSUED_BY},
+    {"tag", required_argument, NULL, OPT_TAG},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {"tier", required_argument, NULL, OPT_TIER},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"sort", required_argument, NULL, OPT_SORT},
@@ -197,10 +212,20 @@ int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend)
             break;
         case OPT_LANG: a->so.lang = optarg; break;
         case OPT_ISSUER:
-            if (a->so.n_issuers >= sizeof a->so.issuers / sizeof *a->so.issuers)
-                return zc_cli_usage_error("too many --issuer options%s", "");
-            a->so.issuers[a->so.n_issuers++] = optarg;
+        case OPT_ISSUED_BY:
+        case OPT_TAG:
+        case OPT_LEVEL:
+        case OPT_TIER: {
+            zc_cli_list *l = c == OPT_ISSUER      ? &a->so.issuers
+                             : c == OPT_ISSUED_BY ? &a->so.issued_by
+                             : c == OPT_TAG       ? &a->so.tags
+                             : c == OPT_LEVEL     ? &a->so.levels
+                                                  : &a->so.tiers;
+            if (l->n >= sizeof l->v / sizeof *l->v)
+                return zc_cli_usage_error("too many %s options", argv[optind - 1]);
+            l->v[l->n++] = optarg;
             break;
+        }
         case OPT_FROM: a->so.from = optarg; break;
         case OPT_TO: a->so.to = optarg; break;
         case OPT_SORT: a->so.sort = optarg; break;
@@ -231,6 +256,20 @@ int zc_cli_parse_args(int argc, char **argv, zc_cli_args *a, int allow_backend)
 
 /* ---- building requests -------------------------------------------------- */
 
+/* "key": the one value, or an array of them; nothing when the list is
+ * empty. */
+static void put_list(json_t *r, const char *key, const zc_cli_list *l)
+{
+    if (l->n == 1) {
+        json_object_set_new(r, key, json_string(l->v[0]));
+    } else if (l->n > 1) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < l->n; i++)
+            json_array_append_new(arr, json_string(l->v[i]));
+        json_object_set_new(r, key, arr);
+    }
+}
+
 char *zc_cli_search_line(const char *q, const zc_cli_search_opts *o, size_t *len)
 {
     *len = 0;
@@ -249,14 +288,11 @@ char *zc_cli_search_line(const char *q, const zc_cli_search_opts *o, size_t *len
         json_object_set_new(r, "offset", json_integer(o->offset));
     if (o->lang)
         json_object_set_new(r, "lang", json_string(o->lang));
-    if (o->n_issuers == 1) {
-        json_object_set_new(r, "issuer", json_string(o->issuers[0]));
-    } else if (o->n_issuers > 1) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < o->n_issuers; i++)
-            json_array_append_new(arr, json_string(o->issuers[i]));
-        json_object_set_new(r, "issuer", arr);
-    }
+    put_list(r, "issuer", &o->issuers);
+    put_list(r, "issued_by", &o->issued_by);
+    put_list(r, "tags", &o->tags);
+    put_list(r, "level", &o->levels);
+    put_list(r, "tier", &o->tiers);
     if (o->from)
         json_object_set_new(r, "from", json_string(o->from));
     if (o->to)

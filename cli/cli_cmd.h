@@ -12,13 +12,20 @@
 
 #include "cli/cli_backend.h"
 
+/* A repeatable flag's values (borrowed from argv). */
+typedef struct zc_cli_list {
+    const char *v[32];
+    size_t n;
+} zc_cli_list;
+
 /* Search options given as flags; turned into the JSON argument of SEARCH. */
 typedef struct zc_cli_search_opts {
     long limit, offset;
     int limit_set, offset_set; /* given on the command line */
     const char *lang, *from, *to, *sort;
-    const char *issuers[32];
-    size_t n_issuers;
+    zc_cli_list issuers;       /* --issuer: whole issuer fields */
+    zc_cli_list issued_by;     /* --issued-by: bodies of (joint) issuers */
+    zc_cli_list tags, levels, tiers;
     const char *facets;        /* comma-separated, or NULL */
     int no_snippet;
     const char *exact_count;   /* a number or "all" (every match), or NULL */

@@ -13,6 +13,7 @@
 #include "lib/docgroup.h"
 #include "lib/docstore.h"
 #include "lib/limits.h"
+#include "lib/multifacet.h"
 #include "lib/norm.h"
 #include "lib/sample.h"
 #include "lib/schema.h"
@@ -362,7 +363,8 @@ zc_status zc_docbuild_make(zc_analyzer *an, const zc_doc *d, const char *idterm,
         (st = add_lang_date(doc, d, err)) == ZC_OK &&
         (st = add_filters(doc, d, err)) == ZC_OK &&
         (st = zc_sample_add_terms(doc, idterm, idterm_len, err)) == ZC_OK &&
-        (st = zc_docgroup_add(an, d, doc, err)) == ZC_OK)
+        (st = zc_docgroup_add(an, d, doc, err)) == ZC_OK &&
+        (st = zc_multifacet_add(doc, d, err)) == ZC_OK) /* level, bodies, lists */
         st = add_stored(doc, d, err);
     acc_free(&acc);
     if (st != ZC_OK) {

@@ -27,6 +27,12 @@
 /* Query terms after analysis: keeps one query from eating the machine. */
 #define ZC_QUERY_MAX_TERMS 1024
 
+/* The list value of a document's bodies and tags (multifacet.h), in bytes:
+ * 16 KiB.  Every facet count over issued_by or tags carries the lists of
+ * the matching documents; a document with thousands of tags keeps them
+ * all as filter terms, but only the entries that fit are counted. */
+#define ZC_FACET_LIST_MAX_BYTES (16u * 1024u)
+
 /* Snippet length, in characters of the original text. */
 #define ZC_SNIPPET_CHARS 120
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "zc_status.h"
+#include "base/zc_status.h"
 
 /* Checks text[0, len) (text may be NULL when len is 0) against max bytes
  * and for valid UTF-8.  name: the file as the user knows it, for the

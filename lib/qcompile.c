@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/docno.h"
+#include "lib/norm.h"
 #include "base/error.h"
 #include "lib/qterm.h"
 #include "lib/schema.h"
@@ -93,6 +94,10 @@ static part word_part(zc_qc *c, const zc_qnode *n, int collect)
         c->facts.prox_parts += pieces;
         zc_qc_list_push(c, &c->title_units,
                         zc_qc_runs(c, ZC_PFX_TITLE, ZC_PFX_STEM ZC_PFX_TITLE, 0, 0, 0, NULL));
+        if (c->want_topic) {
+            zc_qc_analyze(c, s, n->len);
+            zc_qc_list_push(c, &c->topic_units, zc_qc_phrase(c, ZC_PFX_TITLE, 0, 0));
+        }
     }
     return mkpart(body, K_POS);
 }
@@ -111,6 +116,10 @@ static part phrase_part(zc_qc *c, const zc_qnode *n, int collect)
         c->facts.prox_parts++;
         zc_qc_analyze(c, n->start, n->len);
         zc_qc_list_push(c, &c->title_units, zc_qc_phrase(c, ZC_PFX_TITLE, 0, 0));
+        if (c->want_topic) {
+            zc_qc_analyze(c, n->start, n->len);
+            zc_qc_list_push(c, &c->topic_units, zc_qc_phrase(c, ZC_PFX_TITLE, 0, 0));
+        }
     }
     return mkpart(body, K_POS);
 }
@@ -143,6 +152,24 @@ static part docno_part(zc_qc *c, const zc_qnode *n, int collect)
     return mkpart(xd, K_POS);
 }
 
+/* tags:VALUE — the tag term ("K" + the value normalized as indexing
+ * normalizes tags); weightless (a boolean term), but a part of its own, so
+ * that tags:X alone is a query. */
+static part tag_part(zc_qc *c, const zc_qnode *n)
+{
+    char *norm = NULL;
+    size_t nl = 0;
+    zc_error e2 = {0};
+    if (zc_norm_string(c->text + n->start, n->len, &norm, &nl, &e2) != ZC_OK) {
+        if (e2.code == ZC_ENOMEM)
+            zc_qc_oom(c);
+        return mkpart(NULL, K_EMPTY);
+    }
+    zc_xap_query *q = nl > 0 ? zc_qc_term(c, ZC_PFX_TAG, norm, nl, 0, 1) : NULL;
+    free(norm);
+    return mkpart(q, K_POS);
+}
+
 static part leaf_part(zc_qc *c, const zc_qnode *n, int collect)
 {
     switch (n->type) {
@@ -153,6 +180,7 @@ static part leaf_part(zc_qc *c, const zc_qnode *n, int collect)
         return n->type == ZC_QN_WORD ? word_part(c, n, collect) : phrase_part(c, n, collect);
     case ZC_QN_DOCNO: return docno_part(c, n, collect);
     case ZC_QN_LANG: return mkpart(zc_qc_term(c, ZC_PFX_LANG, n->lang, 2, 0, 1), K_FILTER);
+    case ZC_QN_TAG: return tag_part(c, n);
     default: break;
     }
     return mkpart(NULL, K_EMPTY);
@@ -355,6 +383,7 @@ static void ctx_reset(zc_qc *c)
 {
     zc_qc_list_clear(&c->title_units);
     zc_qc_list_clear(&c->word_units);
+    zc_qc_list_clear(&c->topic_units);
     memset(&c->facts, 0, sizeof c->facts);
     c->n_terms = 0;
     c->n_dropped = 0;
@@ -571,6 +600,7 @@ static void ctx_free(zc_qc *c)
 {
     zc_qc_list_clear(&c->title_units);
     zc_qc_list_clear(&c->word_units);
+    zc_qc_list_clear(&c->topic_units);
     zc_hl_free(c->hl);
     free(c->at);
     free(c->arena);
@@ -606,12 +636,25 @@ static void finish_facts(zc_qc *c)
     c->facts.words = c->word_units.n > 0;
 }
 
+/* The documents whose title holds each positive free-text word and phrase
+ * as it stands (a title phrase each, even in words mode, where a word's
+ * title form is the AND of its words and characters: 全机 must not gate
+ * in a title holding 安全 and 计算机), or NULL when there are none. */
+static zc_xap_query *topic_query(zc_qc *c)
+{
+    if (c->topic_units.n == 0 || zc_qc_failed(c))
+        return NULL;
+    return zc_qc_list_take(c, &c->topic_units, ZC_XAP_OP_AND, 0);
+}
+
 zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
                       zc_xap_query **out, zc_xap_query **first, zc_hl **hl,
                       zc_query_word **words, size_t *n_words, zc_qfacts *facts,
-                      zc_error *err)
+                      zc_xap_query **topic, zc_error *err)
 {
     *out = NULL;
+    if (topic != NULL)
+        *topic = NULL;
     if (facts != NULL)
         memset(facts, 0, sizeof *facts);
     if (first != NULL)
@@ -623,7 +666,8 @@ zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
     if (n_words != NULL)
         *n_words = 0;
     zc_qc c = {.an = a, .mode = zc_analyzer_mode(a), .match_any = p->match_any,
-               .text = t->text, .len = t->len, .err = err, .drop_stop = 1};
+               .text = t->text, .len = t->len, .err = err, .drop_stop = 1,
+               .want_topic = topic != NULL};
     if (hl != NULL && zc_hl_new(&c.hl, err) != ZC_OK) {
         ctx_free(&c);
         return ZC_ENOMEM;
@@ -634,6 +678,7 @@ zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
     if (zc_qc_failed(&c))
         goto done;
     finish_facts(&c);
+    zc_xap_query *tq = topic != NULL ? topic_query(&c) : NULL;
     zc_xap_query *xd = NULL, *xt = NULL;
     whole_text_queries(&c, t, p, &xt, &xd);
     c.facts.title_key = xt != NULL;
@@ -646,10 +691,13 @@ zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
             zc_xap_query_free(*first);
             *first = NULL;
         }
+        zc_xap_query_free(tq);
         goto done;
     }
     *out = res.q;
     res.q = NULL;
+    if (topic != NULL)
+        *topic = tq;
     if (facts != NULL)
         *facts = c.facts;
     if (hl != NULL) {

@@ -41,10 +41,14 @@
  * (hl may be NULL) returns new, free with zc_hl_free; *words (words may
  * be NULL) returns new or NULL, free with free(), *n_words their count.
  * *facts (facts may be NULL): what the plan was applied to (for an
- * explain, and tests).  Every output is NULL/0 on failure. */
+ * explain, and tests).  *topic (topic may be NULL): returns new or NULL,
+ * free with zc_xap_query_free: the documents whose title holds every
+ * positive free-text word and phrase, each as a phrase (a query to filter
+ * by: its weight is not meant to count), NULL when the query has none.  Every output is
+ * NULL/0 on failure. */
 zc_status zc_qcompile(zc_analyzer *a, const zc_qtree *t, const zc_qplan *p,
                       zc_xap_query **out, zc_xap_query **first, zc_hl **hl,
                       zc_query_word **words, size_t *n_words, zc_qfacts *facts,
-                      zc_error *err);
+                      zc_xap_query **topic, zc_error *err);
 
 #endif

@@ -63,7 +63,7 @@ static zc_qfield field_at(const char *t, size_t len, size_t p, size_t *flen)
         const char *name;
         zc_qfield f;
     } fields[] = {{"title", ZC_QF_TITLE}, {"issuer", ZC_QF_ISSUER}, {"docno", ZC_QF_DOCNO},
-                  {"lang", ZC_QF_LANG}};
+                  {"lang", ZC_QF_LANG}, {"tags", ZC_QF_TAGS}};
     size_t q = p;
     while (q < len && q - p < 8 &&
            ((t[q] >= 'a' && t[q] <= 'z') || (t[q] >= 'A' && t[q] <= 'Z')))

@@ -3,7 +3,7 @@
  * Owns: what a token of the query language is — a word (runs to the next
  * whitespace), a "quoted phrase" (any of " “ ” ＂ opens and closes), ( and
  * ), the operators AND / OR / NOT (upper case, standing alone), with a '-'
- * and a field prefix (title: issuer: docno: lang:, ASCII or full-width
+ * and a field prefix (title: issuer: docno: lang: tags:, ASCII or full-width
  * colon, any letter case) attached to the word or phrase they stand before.
  * Whitespace is ASCII whitespace, NBSP (U+00A0) and the ideographic space
  * (U+3000).
@@ -34,7 +34,8 @@ typedef enum zc_qfield {
     ZC_QF_TITLE,
     ZC_QF_ISSUER,
     ZC_QF_DOCNO,
-    ZC_QF_LANG
+    ZC_QF_LANG,
+    ZC_QF_TAGS
 } zc_qfield;
 
 typedef struct zc_qtok {

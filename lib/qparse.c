@@ -1,7 +1,7 @@
 /* qparse.c — recursive descent over the lexer's tokens (qparse.h).
  *
  * Owns: the grammar, the syntax-error fallback to plain words, and the
- * field values' reading (docno:, lang:).  Must never: analyze text, build
+ * field values' reading (docno:, lang:, tags:).  Must never: analyze text, build
  * Xapian queries, or recurse past ZC_QPARSE_MAX_DEPTH.
  */
 #include <stdlib.h>
@@ -124,6 +124,20 @@ static zc_qnode *lang_leaf(pctx *c, const zc_qtok *t)
     return n;
 }
 
+/* tags:VALUE (a word or a quoted phrase): the whole tag; an empty value
+ * (only spaces) is the whole token as a free-text word. */
+static zc_qnode *tag_leaf(pctx *c, const zc_qtok *t)
+{
+    size_t s = t->vstart, len = t->vlen;
+    trim(c, &s, &len);
+    if (len == 0)
+        return free_word(c, t->start, t->len, ZC_QF_NONE);
+    zc_qnode *n = zc_qnode_leaf(ZC_QN_TAG, s, len);
+    if (n == NULL)
+        c->oom = 1;
+    return n;
+}
+
 /* The leaf a word or phrase token stands for (its '-' not included). */
 static zc_qnode *leaf(pctx *c, const zc_qtok *t)
 {
@@ -131,12 +145,14 @@ static zc_qnode *leaf(pctx *c, const zc_qtok *t)
      * analysis would cut it into digits and characters that each match
      * anywhere (qunit.h). */
     int phrase = t->type == ZC_QTOK_PHRASE ||
-                 (t->field != ZC_QF_DOCNO && t->field != ZC_QF_LANG &&
+                 (t->field != ZC_QF_DOCNO && t->field != ZC_QF_LANG && t->field != ZC_QF_TAGS &&
                   zc_qunit_is(c->text + t->vstart, t->vlen));
     if (t->field == ZC_QF_DOCNO)
         return docno_leaf(c, t);
     if (t->field == ZC_QF_LANG)
         return lang_leaf(c, t);
+    if (t->field == ZC_QF_TAGS)
+        return tag_leaf(c, t);
     if (t->field == ZC_QF_NONE && !phrase)
         return free_word(c, t->vstart, t->vlen, ZC_QF_NONE);
     zc_qnode *n = zc_qnode_leaf(phrase ? ZC_QN_PHRASE : ZC_QN_WORD, t->vstart, t->vlen);

@@ -38,7 +38,8 @@ static void walk(const zc_qnode *n, zc_qplan *p)
             p->plain = 0;
         break;
     case ZC_QN_DOCNO: p->prox = 0; break;
-    case ZC_QN_LANG: p->plain = 0; break;
+    case ZC_QN_LANG:
+    case ZC_QN_TAG: p->plain = 0; break;
     case ZC_QN_OR:
     case ZC_QN_GROUP: p->prox = 0; break;
     case ZC_QN_NOT: p->plain = 0; break;

@@ -67,6 +67,9 @@ typedef struct zc_qc {
     zc_hl *hl;           /* positive terms to highlight (may be NULL) */
     zc_qc_list title_units; /* title forms of positive free-text words */
     zc_qc_list word_units;  /* hybrid: "W" word terms of positive free-text runs */
+    zc_qc_list topic_units; /* each positive free-text word and phrase as a title
+                             * phrase (zc_qcompile's *topic), when want_topic */
+    int want_topic;
     zc_qfacts facts;     /* for the plan; prox_terms, prox_cjk, title_units
                           * and words are set at the end */
     /* English stopwords */

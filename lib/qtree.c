@@ -89,6 +89,7 @@ const char *zc_qnode_type_name(zc_qnode_type type)
     case ZC_QN_PHRASE: return "phrase";
     case ZC_QN_DOCNO: return "docno";
     case ZC_QN_LANG: return "lang";
+    case ZC_QN_TAG: return "tag";
     case ZC_QN_AND: return "and";
     case ZC_QN_OR: return "or";
     case ZC_QN_NOT: return "not";
@@ -105,6 +106,7 @@ static const char *field_name(zc_qfield f)
     case ZC_QF_ISSUER: return "issuer";
     case ZC_QF_DOCNO: return "docno";
     case ZC_QF_LANG: return "lang";
+    case ZC_QF_TAGS: return "tags";
     case ZC_QF_NONE: break;
     }
     return NULL;

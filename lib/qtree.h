@@ -23,6 +23,9 @@
  *           docno its canonical form.  Printed (docno "text" "canon").
  *   LANG    lang:zh or lang:en, a filter: span of the value, lang "zh" or
  *           "en".  Printed (lang "zh").
+ *   TAG     tags:VALUE or tags:"a value": the documents with that tag (the
+ *           whole tag, normalized as indexing does): span of the value.
+ *           Printed (tag "营商环境").
  *   AND     two or more children, all required (implicit or explicit AND).
  *   OR      two or more children.
  *   NOT     one child, excluded (NOT x, -x; "a NOT b" is AND(a, NOT(b))).
@@ -55,6 +58,7 @@ typedef enum zc_qnode_type {
     ZC_QN_PHRASE,
     ZC_QN_DOCNO,
     ZC_QN_LANG,
+    ZC_QN_TAG,
     ZC_QN_AND,
     ZC_QN_OR,
     ZC_QN_NOT,

@@ -27,15 +27,17 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
                             const zc_query_opts *opts, zc_xap_query **out, zc_hl **hl,
                             zc_query_word **words, size_t *n_words, zc_error *err)
 {
-    return zc_query_build_split(a, text, len, opts, out, NULL, hl, words, n_words, err);
+    return zc_query_build_split(a, text, len, opts, out, NULL, hl, words, n_words, NULL, err);
 }
 
 zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
                                const zc_query_opts *opts, zc_xap_query **out,
                                zc_xap_query **first, zc_hl **hl, zc_query_word **words,
-                               size_t *n_words, zc_error *err)
+                               size_t *n_words, zc_xap_query **topic, zc_error *err)
 {
     *out = NULL;
+    if (topic != NULL)
+        *topic = NULL;
     if (first != NULL)
         *first = NULL;
     if (hl != NULL)
@@ -55,7 +57,7 @@ zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
     }
     zc_qplan plan;
     zc_qplan_make(tree, opts != NULL && opts->match_any, &plan);
-    st = zc_qcompile(a, tree, &plan, out, first, hl, words, n_words, NULL, err);
+    st = zc_qcompile(a, tree, &plan, out, first, hl, words, n_words, NULL, topic, err);
     zc_qtree_free(tree);
     return st;
 }

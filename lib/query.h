@@ -2,7 +2,7 @@
  *
  * Owns: the query syntax — plain words (implicit AND), "quoted phrases",
  * AND / OR / NOT (upper case only; AND binds tighter than OR; a NOT b = a AND
- * NOT b), -word, parentheses, field prefixes title: issuer: docno: lang:, and
+ * NOT b), -word, parentheses, field prefixes title: issuer: docno: lang: tags:, and
  * document numbers in any bracket/width spelling.  Parsed by a state machine
  * over (ptr, len) with explicit limits; anything it cannot read is searched as
  * plain words, never an error.  Every word goes through zc_analyze, the same
@@ -74,10 +74,13 @@ zc_status zc_query_build_ex(zc_analyzer *a, const char *text, size_t len,
  * position lists in every candidate: it matches exactly the same
  * documents, its weights are never above *out's, and it costs far less
  * on long texts.  Ranking by *first and reweighting its best hits by *out
- * (search.c) gives those hits *out's order. */
+ * (search.c) gives those hits *out's order.  *topic (topic may be NULL):
+ * returns new or NULL, free with zc_xap_query_free: the documents whose
+ * title holds every positive free-text word (zc_qcompile), which the
+ * authority prior is limited to (search.c). */
 zc_status zc_query_build_split(zc_analyzer *a, const char *text, size_t len,
                                const zc_query_opts *opts, zc_xap_query **out,
                                zc_xap_query **first, zc_hl **hl, zc_query_word **words,
-                               size_t *n_words, zc_error *err);
+                               size_t *n_words, zc_xap_query **topic, zc_error *err);
 
 #endif

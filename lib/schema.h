@@ -13,7 +13,9 @@
  * ZC_META_USERDICT); the hash-sample terms of exact counts (ZC_PFX_SAMPLE);
  * see docs/index-format.md ("Format 4").
  * Also the group term and values of duplicates and versions (ZC_PFX_GROUP,
- * ZC_SLOT_GROUP, ZC_SLOT_GROUP_STAMP; lib/docgroup.h). */
+ * ZC_SLOT_GROUP, ZC_SLOT_GROUP_STAMP; lib/docgroup.h); the authority level
+ * (XL terms, slot 6) and the bodies of a joint issuer and the tags as a list
+ * (XB terms, slot 7): multifacet.h. */
 #define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
@@ -46,6 +48,10 @@
 #define ZC_PFX_STEM "Z"        /* English stem of an unprefixed word: "Z"+stem; field stems "Z"+pfx+stem */
 #define ZC_PFX_TITLE_KEY "XT"  /* "XT" + 16 hex digits of zc_analyzer_text_key(title): the whole
                                 * title, so a query that is exactly a title finds it first */
+#define ZC_PFX_LEVEL "XL"      /* "XL"+level code and "XL"+tier (authority.h): "XLlaw",
+                                * "XLcentral" (boolean; the level and tier filters) */
+#define ZC_PFX_BODY "XB"       /* "XB"+zc_norm_string(body) for each body of the issuer
+                                * (zc_authority_next_body; boolean; the issued_by filter) */
 #define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so
@@ -63,6 +69,10 @@
 #define ZC_SLOT_ISSUER 3     /* issuer as given (facet display); absent when empty */
 #define ZC_SLOT_LANG 4       /* "zh" / "en" */
 #define ZC_SLOT_HIT 5        /* compact JSON of the hit fields (id,lang,title,date,issuer,docno,pair) */
+#define ZC_SLOT_LEVEL 6      /* "level/tier" ("law/central"), or "level" when the tier is
+                              * unknown: the level and tier facets and the ranking prior */
+#define ZC_SLOT_LISTS 7      /* the document's bodies and tags, one list (multifacet.h):
+                              * the issued_by and tags facets */
 #define ZC_SLOT_GROUP 8      /* the group key, 16 hex digits (as in the ZC_PFX_GROUP term):
                               * the collapse key of SEARCH "collapse" */
 #define ZC_SLOT_GROUP_STAMP 9 /* date, docno flag, body length and body fingerprint

@@ -2,9 +2,9 @@
  * zc_results.
  *
  * Owns: turning options into Xapian filters, sort keys and facet slots
- * (schema.h), the rescoring window, the time limit between the stages of
- * a search, the page of hits and the facet counts, and spelling
- * suggestions.
+ * (schema.h), the rescoring window and the authority prior in it, the time
+ * limit between the stages of a search, the page of hits and the facet
+ * counts, and spelling suggestions.
  * Must never: parse or write the wire format (search_request.c reads the
  * options, search_reply.c writes the reply); read a hit's fields itself
  * (search_hits.c does); print.
@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "lib/index_internal.h"
 #include "lib/limits.h"
+#include "lib/multifacet.h"
 #include "lib/norm.h"
 #include "lib/query.h"
 #include "lib/schema.h"
@@ -32,6 +33,21 @@
  * (tuned on shared/zh-ir; see docs/quality.md). */
 #define SEARCH_ANY_BM25_K1 0.9
 #define SEARCH_ANY_BM25_B 0.9
+
+/* The authority prior (issue 13): a hit whose title holds every word of
+ * the query (the query's topic) gains SEARCH_PRIOR_SCALE x the best hit's
+ * weight x zc_authority_prior of its level (0 for a normative document of
+ * unknown tier, 1 for a national law).  A query with rescoring boosts gets
+ * it in the rescoring pass (its window of SEARCH_RESCORE_N hits, scaled by
+ * the first pass's best); a query without them in its one pass, scaled by
+ * a pass for the best hit alone.  Relative to the best weight, so it means
+ * the same for a one-word query and a long one: among documents on the
+ * topic that match about equally well the higher authority comes first,
+ * while a hit far behind stays behind, and a document that only mentions
+ * the words in its body is not lifted above one whose title names them.
+ * Tuned on make eval (docs/quality.md, the authority class and every
+ * known-item class). */
+#define SEARCH_PRIOR_SCALE 0.4
 
 /* ---- the time limit ------------------------------------------------------ */
 
@@ -149,10 +165,11 @@ static zc_status date_filter(const zc_search_opts *o, zc_xap_query **out, zc_err
                                     o->to ? hi : NULL, o->to ? 8 : 0, out, err);
 }
 
-/* The filter part of the options (lang, issuers, date range), or NULL. */
+/* The filter part of the options (lang, issuers, date range, levels,
+ * tiers, issued_by, tags), or NULL. */
 static zc_status build_filter(const zc_search_opts *o, zc_xap_query **out, zc_error *err)
 {
-    zc_xap_query *parts[3] = {0};
+    zc_xap_query *parts[4] = {0};
     size_t np = 0;
     zc_status st = ZC_OK;
     *out = NULL;
@@ -177,6 +194,11 @@ static zc_status build_filter(const zc_search_opts *o, zc_xap_query **out, zc_er
             goto fail;
         np++;
     }
+    /* level, tier, issued_by, tags */
+    if ((st = zc_multifacet_filter(o, &parts[np], err)) != ZC_OK)
+        goto fail;
+    if (parts[np] != NULL)
+        np++;
     if (np == 0)
         return ZC_OK;
     return combine_free(ZC_XAP_OP_AND, parts, np, out, err);
@@ -271,25 +293,61 @@ static zc_status suggest(zc_index *idx, const char *q, size_t qlen, const zc_que
  * 100 documents instead of every match (docs/benchmarks.md). */
 #define SEARCH_RESCORE_N 100u
 
+/* q with the authority prior added by AND_MAYBE: the hits whose title
+ * holds the query's words (topic) gain scale x their level's prior weight
+ * (zc_multifacet_prior; Xapian's own classes only).  *out: returns new;
+ * free with zc_xap_query_free. */
+static zc_status add_prior(const zc_xap_query *q, const zc_xap_query *topic, double scale,
+                           zc_xap_query **out, zc_error *err)
+{
+    zc_xap_query *pq = NULL, *gated = NULL;
+    *out = NULL;
+    zc_status st = zc_multifacet_prior(scale, &pq, err);
+    zc_xap_query *pair[2] = {pq, (zc_xap_query *)topic};
+    if (st == ZC_OK)
+        st = zc_xap_query_combine(ZC_XAP_OP_FILTER, pair, 2, 0, &gated, err);
+    pair[0] = (zc_xap_query *)q;
+    pair[1] = gated;
+    if (st == ZC_OK)
+        st = zc_xap_query_combine(ZC_XAP_OP_AND_MAYBE, pair, 2, 0, out, err);
+    zc_xap_query_free(pq);
+    zc_xap_query_free(gated);
+    return st;
+}
+
 /* Reweights the first n hits of ms by q (restricted to them by their
  * unique id terms, which mean the same documents over one database, a
  * set of shards or a remote one: never by docid): *out gets them in q's
  * order (fewer if some went away meanwhile).  Returns new; free with
  * zc_xap_mset_free. */
 static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
-                         const zc_xap_query *q, zc_xap_mset *ms, size_t n,
-                         const zc_search_opts *o, zc_xap_mset **out, zc_error *err)
+                         const zc_xap_query *q, const zc_xap_query *topic, zc_xap_mset *ms,
+                         size_t n, const zc_search_opts *o, zc_xap_mset **out,
+                         zc_error *err)
 {
     *out = NULL;
+    zc_xap_query *with_prior = NULL;
+    if (!o->no_prior && topic != NULL) {
+        /* The prior rides on the rescoring pass, scaled by the best
+         * first-pass weight. */
+        zc_status st = add_prior(q, topic, SEARCH_PRIOR_SCALE * zc_xap_mset_max_attained(ms),
+                                 &with_prior, err);
+        if (st != ZC_OK)
+            return st;
+        q = with_prior;
+    }
     char(*terms)[ZC_TERM_MAX_BYTES + 1] = malloc(n * sizeof *terms);
     const char *tp[SEARCH_RESCORE_N];
     size_t tl[SEARCH_RESCORE_N];
-    if (terms == NULL && n > 0)
+    if (terms == NULL && n > 0) {
+        zc_xap_query_free(with_prior);
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
+    }
     for (size_t i = 0; i < n; i++) {
         zc_status st = zc_hits_id_term(ms, i, terms[i], &tl[i], err);
         if (st != ZC_OK) {
             free(terms);
+            zc_xap_query_free(with_prior);
             return st;
         }
         tp[i] = terms[i];
@@ -297,6 +355,7 @@ static zc_status rescore(zc_index *idx, const zc_xap_search_params *base,
     zc_xap_query *only = NULL;
     zc_status st = zc_xap_query_only_terms(idx->db, q, base->query, tp, tl, n, &only, err);
     free(terms);
+    zc_xap_query_free(with_prior);
     if (st != ZC_OK)
         return st;
     zc_xap_search_params sp = *base;
@@ -328,6 +387,9 @@ typedef struct search_run {
     size_t group_facet;                    /* collapsing: the group key's index in slots */
     int windowed;                          /* relevance: hits are read from the first on */
     int two_pass;                          /* rank by first, rescore the top */
+    int prior_pass;                        /* one pass, with the prior: its scale
+                                            * from a best-hit pass first */
+    zc_xap_query *with_prior;              /* owned or NULL: sp.query then */
     zc_xap_mset *ms;                       /* owned: the first pass's ranking */
     zc_xap_mset *top;                      /* owned or NULL: the rescored window */
     size_t n_top, n_re;                    /* the window's hits in ms, in top */
@@ -342,22 +404,31 @@ typedef struct search_run {
 /* Fills run's first pass from the options: query, weighting, page or
  * rescoring window, sort key, facet slots. */
 static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
-                          const zc_xap_query *first, search_run *run, zc_error *err)
+                          const zc_xap_query *first, const zc_xap_query *topic,
+                          search_run *run, zc_error *err)
 {
     zc_xap_search_params *sp = &run->sp;
     size_t n_slots = 0;
     for (size_t k = 0; k < ZC_SEARCH_N_FACETS; k++)
         if (o->facets & zc_search_facets[k].bit) {
-            run->slot_of[k] = n_slots;
-            run->slots[n_slots++] = zc_search_facets[k].slot;
+            /* facets over parts of one slot share its spy */
+            size_t j = 0;
+            while (j < n_slots && run->slots[j] != zc_search_facets[k].slot)
+                j++;
+            run->slot_of[k] = j;
+            if (j == n_slots)
+                run->slots[n_slots++] = zc_search_facets[k].slot;
         }
 
-    /* Relevance: rank by first, rescore the top.  Sorted by date, the
-     * boosts change nothing: first alone.  Hits are read from the first on
-     * even without boosts, so that a group's members take their ranks
-     * newest first whatever the page (order_window). */
+    /* Relevance: rank by first, rescore the top (with the authority prior).
+     * Sorted by date, the boosts change nothing: first alone.  A query
+     * without rescoring boosts gets the prior in its one pass.  Hits are
+     * read from the first on even without boosts, so that a group's
+     * members take their ranks newest first whatever the page
+     * (order_window). */
     run->windowed = o->sort == ZC_SORT_RELEVANCE;
     run->two_pass = first != NULL && run->windowed;
+    run->prior_pass = first == NULL && run->windowed && !o->no_prior && topic != NULL;
     sp->query = first != NULL && (run->two_pass || o->sort != ZC_SORT_RELEVANCE) ? first : q;
     if (o->match_any) {
         sp->bm25_k1 = SEARCH_ANY_BM25_K1;
@@ -399,16 +470,47 @@ static zc_status plan_run(zc_index *idx, const zc_search_opts *o, const zc_xap_q
     return zc_count_plan(idx, o, sp, err);
 }
 
+/* A one-pass search with the prior: the best hit's weight first (a pass
+ * for one hit, which Xapian's bounds make cheap), then run's pass is q
+ * with the prior scaled by it.  Over every match, not a window: the same
+ * weights a rescoring window would give its hits, without reading their
+ * id terms and filtering by them (docs/benchmarks.md). */
+static zc_status plan_prior_pass(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
+                                 const zc_xap_query *topic, search_run *run, zc_error *err)
+{
+    zc_xap_search_params best = run->sp;
+    best.offset = 0;
+    best.limit = 1;
+    best.check_at_least = 0;
+    best.facet_slots = NULL;
+    best.n_facet_slots = 0;
+    zc_xap_mset *ms = NULL;
+    int timed_out = 0;
+    zc_status st = zc_xap_search(idx->db, &best, &ms, &timed_out, err);
+    if (st == ZC_OK && timed_out)
+        st = timeout_error(o, err);
+    double w = st == ZC_OK ? zc_xap_mset_max_attained(ms) : 0;
+    zc_xap_mset_free(ms);
+    if (st != ZC_OK || !(w > 0))
+        return st;
+    st = add_prior(q, topic, SEARCH_PRIOR_SCALE * w, &run->with_prior, err);
+    if (st == ZC_OK)
+        run->sp.query = run->with_prior;
+    return st;
+}
+
 /* Runs run's first pass (and the rescoring of its window) and sets the
  * page: hits [from, to) of the ranking are ms's (one pass; Xapian applied
  * the offset), or top's n_re hits followed by ms's from n_top on (two
  * passes; a page wholly below the window reads ms alone).  q: the whole
  * query, for the rescoring. */
 static zc_status rank(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
-                      search_run *run, zc_error *err)
+                      const zc_xap_query *topic, search_run *run, zc_error *err)
 {
     int timed_out = 0;
-    zc_status st = zc_xap_search(idx->db, &run->sp, &run->ms, &timed_out, err);
+    zc_status st = run->prior_pass ? plan_prior_pass(idx, o, q, topic, run, err) : ZC_OK;
+    if (st == ZC_OK)
+        st = zc_xap_search(idx->db, &run->sp, &run->ms, &timed_out, err);
     if (st != ZC_OK)
         return st;
     if (timed_out)
@@ -421,7 +523,7 @@ static zc_status rank(zc_index *idx, const zc_search_opts *o, const zc_xap_query
     run->n_top = n_ms < SEARCH_RESCORE_N ? n_ms : SEARCH_RESCORE_N;
     size_t ranked = n_ms;
     if (run->two_pass && run->n_top > 0 && o->offset < run->n_top) {
-        st = rescore(idx, &run->sp, q, run->ms, run->n_top, o, &run->top, err);
+        st = rescore(idx, &run->sp, q, topic, run->ms, run->n_top, o, &run->top, err);
         if (st != ZC_OK)
             return st;
         run->n_re = zc_xap_mset_size(run->top);
@@ -567,6 +669,14 @@ static zc_status read_facets(const zc_search_opts *o, const search_run *run,
     for (size_t k = 0; k < ZC_SEARCH_N_FACETS; k++) {
         if (!(o->facets & zc_search_facets[k].bit))
             continue;
+        if (zc_search_facets[k].part != ZC_PART_WHOLE) {
+            /* level, tier, issued_by, tags: parts of their slot's values */
+            zc_status st = zc_multifacet_count(run->ms, run->slot_of[k], zc_search_facets[k].part,
+                                               o->facet_limit, &r->fv[k], &r->n_fv[k], err);
+            if (st != ZC_OK)
+                return st;
+            continue;
+        }
         size_t nv = zc_xap_mset_facet_size(run->ms, run->slot_of[k]);
         if (tally == NULL && nv > o->facet_limit)
             nv = o->facet_limit;
@@ -608,17 +718,18 @@ static zc_status read_facets(const zc_search_opts *o, const search_run *run,
  * q: the whole query; first: the same without its rescoring boosts, or
  * NULL (see zc_query_build_split). */
 static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap_query *q,
-                            const zc_xap_query *first, const zc_hl *hl, double deadline_ms,
-                            zc_results **out, zc_error *err)
+                            const zc_xap_query *first, const zc_xap_query *topic,
+                            const zc_hl *hl, double deadline_ms, zc_results **out,
+                            zc_error *err)
 {
     *out = NULL;
     search_run run = {0};
     zc_results *r = NULL;
     zc_versions_tally *tally = NULL;
     run.grouped = -1;
-    zc_status st = plan_run(idx, o, q, first, &run, err);
+    zc_status st = plan_run(idx, o, q, first, topic, &run, err);
     if (st == ZC_OK)
-        st = rank(idx, o, q, &run, err);
+        st = rank(idx, o, q, topic, &run, err);
     if (st == ZC_OK)
         st = order_window(idx, o, &run, err);
     if (st == ZC_OK && o->collapse)
@@ -643,6 +754,7 @@ static zc_status run_search(zc_index *idx, const zc_search_opts *o, const zc_xap
     free(run.perm);
     zc_xap_mset_free(run.ms);
     zc_xap_mset_free(run.top);
+    zc_xap_query_free(run.with_prior);
     if (st != ZC_OK) {
         zc_results_free(r);
         return st;
@@ -660,6 +772,7 @@ typedef struct search_queries {
     zc_xap_query *filter;      /* the options' filter, or NULL */
     zc_xap_query *final;       /* q filtered, or NULL when no filter */
     zc_xap_query *first_final; /* first filtered, or NULL */
+    zc_xap_query *topic;       /* the authority prior's documents, or NULL */
     zc_hl *hl;                 /* the terms to highlight, or NULL: no snippets */
     zc_query_word *words;      /* spelling candidates (n_words), or NULL */
     size_t n_words;
@@ -673,6 +786,7 @@ static void queries_free(search_queries *qs)
     zc_xap_query_free(qs->filter);
     zc_xap_query_free(qs->final);
     zc_xap_query_free(qs->first_final);
+    zc_xap_query_free(qs->topic);
     zc_hl_free(qs->hl);
 }
 
@@ -687,7 +801,7 @@ static zc_status build_queries(zc_index *idx, zc_analyzer *an, const zc_search_o
     if (st == ZC_OK)
         st = zc_query_build_split(an, opts->q, opts->q_len, &qo, &qs->q, &qs->first,
                                   opts->snippet ? &qs->hl : NULL, &qs->words, &qs->n_words,
-                                  err);
+                                  &qs->topic, err);
     if (st != ZC_OK)
         return st;
     st = build_filter(opts, &qs->filter, err);
@@ -713,11 +827,11 @@ static zc_status search_built(zc_index *idx, const zc_search_opts *opts,
     const zc_xap_query *cheap = qs->first_final ? qs->first_final : qs->first;
     zc_status st = past(deadline) ? timeout_error(opts, err) : ZC_OK;
     if (st == ZC_OK)
-        st = run_search(idx, opts, whole, cheap, qs->hl, deadline, &r, err);
+        st = run_search(idx, opts, whole, cheap, qs->topic, qs->hl, deadline, &r, err);
     if (st == ZC_EMODIFIED) {
         st = zc_index_reopen(idx, NULL, err);
         if (st == ZC_OK)
-            st = run_search(idx, opts, whole, cheap, qs->hl, deadline, &r, err);
+            st = run_search(idx, opts, whole, cheap, qs->topic, qs->hl, deadline, &r, err);
     }
     if (st == ZC_OK && qs->n_words > 0 && past(deadline))
         st = timeout_error(opts, err);

@@ -7,20 +7,28 @@
 
 #include <jansson.h>
 
+#include "lib/authority.h"
 #include "lib/docmodel.h"
 #include "base/error.h"
 #include "lib/norm.h"
 #include "lib/schema.h"
 
-/* Entries of the "facets" array: there are three facets; a few repeats are
+/* Entries of the "facets" array: there are seven facets; a few repeats are
  * harmless, a million are a way to make the server parse. */
 #define SEARCH_FACETS_MAX 16u
 
 const zc_search_facet zc_search_facets[ZC_SEARCH_N_FACETS] = {
-    {ZC_FACET_ISSUER, ZC_SLOT_ISSUER, "issuer"},
-    {ZC_FACET_YEAR, ZC_SLOT_YEAR, "year"},
-    {ZC_FACET_LANG, ZC_SLOT_LANG, "lang"},
+    {ZC_FACET_ISSUER, ZC_SLOT_ISSUER, "issuer", ZC_PART_WHOLE},
+    {ZC_FACET_YEAR, ZC_SLOT_YEAR, "year", ZC_PART_WHOLE},
+    {ZC_FACET_LANG, ZC_SLOT_LANG, "lang", ZC_PART_WHOLE},
+    {ZC_FACET_LEVEL, ZC_SLOT_LEVEL, "level", ZC_PART_LEVEL},
+    {ZC_FACET_TIER, ZC_SLOT_LEVEL, "tier", ZC_PART_TIER},
+    {ZC_FACET_ISSUED_BY, ZC_SLOT_LISTS, "issued_by", ZC_PART_BODY},
+    {ZC_FACET_TAGS, ZC_SLOT_LISTS, "tags", ZC_PART_TAG},
 };
+
+#define SEARCH_FACET_NAMES "\"issuer\", \"year\", \"lang\", \"level\", \"tier\", " \
+                           "\"issued_by\", \"tags\""
 
 ZC_API void zc_search_opts_init(zc_search_opts *opts)
 {
@@ -41,6 +49,7 @@ struct zc_search_request {
     json_t *root;           /* owned; option strings point into it */
     char *text;             /* owned copy of a plain-text query */
     const char **issuers;   /* owned array; strings borrowed from root */
+    const char **levels, **tiers, **issued_by, **tags; /* the same */
 };
 
 ZC_API zc_search_opts *zc_search_request_opts(zc_search_request *req)
@@ -55,6 +64,10 @@ ZC_API void zc_search_request_free(zc_search_request *req)
     json_decref(req->root);
     free(req->text);
     free(req->issuers);
+    free(req->levels);
+    free(req->tiers);
+    free(req->issued_by);
+    free(req->tags);
     free(req);
 }
 
@@ -90,6 +103,27 @@ zc_status zc_search_date_order(const char *from, const char *to, zc_error *err)
                             "options \"from\" (%s) and \"to\" (%s): \"from\" is after "
                             "\"to\" (a partial \"from\" means its first day, a partial "
                             "\"to\" its last)", from, to);
+    return ZC_OK;
+}
+
+zc_status zc_search_check_levels(const zc_search_opts *o, zc_error *err)
+{
+    zc_level l;
+    zc_tier t;
+    for (size_t i = 0; o->levels != NULL && i < o->n_levels; i++)
+        if (o->levels[i] == NULL ||
+            !zc_authority_level_from_name(o->levels[i], strlen(o->levels[i]), &l))
+            return zc_error_set(err, ZC_EINVAL, "level",
+                                "option \"level\": unknown level (use \"law\", "
+                                "\"admin_reg\", \"dept_rule\", \"local_reg\", "
+                                "\"local_rule\", \"normative\", \"exec_order\")");
+    for (size_t i = 0; o->tiers != NULL && i < o->n_tiers; i++)
+        if (o->tiers[i] == NULL ||
+            !zc_authority_tier_from_name(o->tiers[i], strlen(o->tiers[i]), &t))
+            return zc_error_set(err, ZC_EINVAL, "tier",
+                                "option \"tier\": unknown tier (use \"central\", "
+                                "\"provincial\", \"municipal\", \"county\", "
+                                "\"federal\")");
     return ZC_OK;
 }
 
@@ -159,29 +193,79 @@ static zc_status opt_lang(zc_search_request *req, json_t *v, zc_error *err)
     return ZC_OK;
 }
 
-static zc_status opt_issuer(zc_search_request *req, json_t *v, zc_error *err)
+/* A string or an array of strings (at most ZC_SEARCH_ISSUERS_MAX), into
+ * *arr (new, owned by the request; the strings borrowed from its JSON) and
+ * *n.  An empty array asks for nothing in particular: *n 0, no filter. */
+static zc_status opt_strings(json_t *v, const char *name, const char *noun,
+                             const char ***arr, size_t *n_out, zc_error *err)
 {
     size_t n = json_is_array(v) ? json_array_size(v) : 1;
     if (!json_is_array(v) && !json_is_string(v))
-        return zc_error_set(err, ZC_EINVAL, "issuer",
-                            "option \"issuer\" must be a string or an array of strings");
+        return zc_error_set(err, ZC_EINVAL, name,
+                            "option \"%s\" must be a string or an array of strings", name);
     if (n > ZC_SEARCH_ISSUERS_MAX)
-        return zc_error_set(err, ZC_EINVAL, "issuer",
-                            "option \"issuer\": %zu issuers, over the limit of %u", n,
-                            ZC_SEARCH_ISSUERS_MAX);
-    req->issuers = calloc(n ? n : 1, sizeof *req->issuers);
-    if (req->issuers == NULL)
+        return zc_error_set(err, ZC_EINVAL, name, "option \"%s\": %zu %s, over the limit "
+                            "of %u", name, n, noun, ZC_SEARCH_ISSUERS_MAX);
+    *arr = calloc(n ? n : 1, sizeof **arr);
+    if (*arr == NULL)
         return zc_error_set(err, ZC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
         if (!json_is_string(e))
-            return zc_error_set(err, ZC_EINVAL, "issuer",
-                                "option \"issuer\" must be a string or an array of strings");
-        req->issuers[i] = json_string_value(e);
+            return zc_error_set(err, ZC_EINVAL, name,
+                                "option \"%s\" must be a string or an array of strings",
+                                name);
+        (*arr)[i] = json_string_value(e);
     }
-    /* An empty array asks for no issuer in particular: no filter. */
+    *n_out = n;
+    return ZC_OK;
+}
+
+static zc_status opt_issuer(zc_search_request *req, json_t *v, zc_error *err)
+{
+    size_t n = 0;
+    zc_status st = opt_strings(v, "issuer", "issuers", &req->issuers, &n, err);
+    if (st != ZC_OK)
+        return st;
     req->opts.issuers = n ? req->issuers : NULL;
     req->opts.n_issuers = n;
+    return ZC_OK;
+}
+
+static zc_status opt_level(zc_search_request *req, json_t *v, zc_error *err)
+{
+    zc_status st = opt_strings(v, "level", "entries", &req->levels, &req->opts.n_levels, err);
+    req->opts.levels = req->opts.n_levels ? req->levels : NULL;
+    return st != ZC_OK ? st : zc_search_check_levels(&req->opts, err);
+}
+
+static zc_status opt_tier(zc_search_request *req, json_t *v, zc_error *err)
+{
+    zc_status st = opt_strings(v, "tier", "entries", &req->tiers, &req->opts.n_tiers, err);
+    req->opts.tiers = req->opts.n_tiers ? req->tiers : NULL;
+    return st != ZC_OK ? st : zc_search_check_levels(&req->opts, err);
+}
+
+static zc_status opt_issued_by(zc_search_request *req, json_t *v, zc_error *err)
+{
+    zc_status st =
+        opt_strings(v, "issued_by", "entries", &req->issued_by, &req->opts.n_issued_by, err);
+    req->opts.issued_by = req->opts.n_issued_by ? req->issued_by : NULL;
+    return st;
+}
+
+static zc_status opt_tags(zc_search_request *req, json_t *v, zc_error *err)
+{
+    zc_status st = opt_strings(v, "tags", "entries", &req->tags, &req->opts.n_tags, err);
+    req->opts.tags = req->opts.n_tags ? req->tags : NULL;
+    return st;
+}
+
+static zc_status opt_prior(zc_search_request *req, json_t *v, zc_error *err)
+{
+    if (!json_is_boolean(v))
+        return zc_error_set(err, ZC_EINVAL, "prior", "option \"prior\" must be true or false");
+    req->opts.no_prior = !json_is_true(v);
     return ZC_OK;
 }
 
@@ -214,8 +298,7 @@ static zc_status opt_facets(zc_search_request *req, json_t *v, zc_error *err)
 {
     if (!json_is_array(v))
         return zc_error_set(err, ZC_EINVAL, "facets",
-                            "option \"facets\" must be an array of \"issuer\", \"year\", "
-                            "\"lang\"");
+                            "option \"facets\" must be an array of " SEARCH_FACET_NAMES);
     if (json_array_size(v) > SEARCH_FACETS_MAX)
         return zc_error_set(err, ZC_EINVAL, "facets",
                             "option \"facets\": %zu entries, over the limit of %u",
@@ -228,8 +311,8 @@ static zc_status opt_facets(zc_search_request *req, json_t *v, zc_error *err)
                 bit = zc_search_facets[k].bit;
         if (bit == 0)
             return zc_error_set(err, ZC_EINVAL, "facets",
-                                "option \"facets\": unknown facet (use \"issuer\", "
-                                "\"year\", \"lang\")");
+                                "option \"facets\": unknown facet (use " SEARCH_FACET_NAMES
+                                ")");
         req->opts.facets |= bit;
     }
     return ZC_OK;
@@ -298,6 +381,9 @@ static const struct {
     {"facet_limit", opt_facet_limit}, {"match", opt_match},
     {"snippet", opt_snippet}, {"exact_count", opt_exact_count},
     {"collapse", opt_collapse},
+    {"level", opt_level},   {"tier", opt_tier},
+    {"issued_by", opt_issued_by}, {"tags", opt_tags},
+    {"prior", opt_prior},
 };
 
 static int is_space_byte(char c)
@@ -389,7 +475,9 @@ zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err)
         o->sort != ZC_SORT_DATE_ASC)
         return zc_error_set(err, ZC_EINVAL, "sort",
                             "option \"sort\" must be \"relevance\", \"date\" or \"date_asc\"");
-    if (o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG))
+    if (o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG |
+                                ZC_FACET_LEVEL | ZC_FACET_TIER | ZC_FACET_ISSUED_BY |
+                                ZC_FACET_TAGS))
         return zc_error_set(err, ZC_EINVAL, "facets", "option \"facets\": unknown facet");
     if (o->facet_limit > ZC_SEARCH_FACET_LIMIT_MAX)
         return zc_error_set(err, ZC_EINVAL, "facet_limit",
@@ -405,6 +493,25 @@ zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err)
         return zc_error_set(err, ZC_EINVAL, "exact_count",
                             "option \"exact_count\" must be -1 (the default) or from 0 to "
                             "%lu", (unsigned long)UINT32_MAX);
+    /* the lists of authority and many-valued fields, as for "issuer" */
+    const char *names[] = {"level", "tier", "issued_by", "tags"};
+    size_t ns[] = {o->n_levels, o->n_tiers, o->n_issued_by, o->n_tags};
+    const char *const *vs[] = {o->levels, o->tiers, o->issued_by, o->tags};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (ns[i] > 0 && vs[i] == NULL)
+            return zc_error_set(err, ZC_EINVAL, names[i], "option \"%s\": no entries given",
+                                names[i]);
+        if (ns[i] > ZC_SEARCH_ISSUERS_MAX)
+            return zc_error_set(err, ZC_EINVAL, names[i], "option \"%s\": %zu entries, over "
+                                "the limit of %u", names[i], ns[i], ZC_SEARCH_ISSUERS_MAX);
+        for (size_t k = 0; k < ns[i]; k++)
+            if (vs[i][k] == NULL)
+                return zc_error_set(err, ZC_EINVAL, names[i], "option \"%s\": entry %zu is "
+                                    "NULL", names[i], k);
+    }
+    zc_status lst = zc_search_check_levels(o, err);
+    if (lst != ZC_OK)
+        return lst;
     if (!(o->time_limit_s >= 0))
         return zc_error_set(err, ZC_EINVAL, "time_limit", "time limit must be >= 0");
     zc_date d;

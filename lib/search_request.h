@@ -16,12 +16,24 @@
 /* facet_limit above this is refused: a facet list is for people to read. */
 #define ZC_SEARCH_FACET_LIMIT_MAX 10000u
 
+/* What a facet counts of its slot's values: the whole value, or one kind
+ * of the parts multifacet.h writes there (a level value's level or tier,
+ * a list value's bodies or tags). */
+typedef enum zc_facet_part {
+    ZC_PART_WHOLE = 0,
+    ZC_PART_LEVEL,
+    ZC_PART_TIER,
+    ZC_PART_BODY,
+    ZC_PART_TAG
+} zc_facet_part;
+
 /* The facets, in the order a reply lists them. */
-#define ZC_SEARCH_N_FACETS 3
+#define ZC_SEARCH_N_FACETS 7
 typedef struct zc_search_facet {
-    unsigned bit;     /* ZC_FACET_* */
-    unsigned slot;    /* the value slot counted (schema.h) */
-    const char *name; /* in the "facets" option and the reply */
+    unsigned bit;       /* ZC_FACET_* */
+    unsigned slot;      /* the value slot counted (schema.h) */
+    const char *name;   /* in the "facets" option and the reply */
+    zc_facet_part part; /* what of the slot's value it counts */
 } zc_search_facet;
 extern const zc_search_facet zc_search_facets[ZC_SEARCH_N_FACETS];
 
@@ -29,6 +41,10 @@ extern const zc_search_facet zc_search_facets[ZC_SEARCH_N_FACETS];
  * same rules as the parser, for callers of the C API.  ZC_EINVAL naming the
  * option, with the parser's message where there is one. */
 zc_status zc_search_opts_validate(const zc_search_opts *o, zc_error *err);
+
+/* ZC_EINVAL naming "level" or "tier" when o->levels or o->tiers holds a
+ * name that is no level code or tier (authority.h); ZC_OK otherwise. */
+zc_status zc_search_check_levels(const zc_search_opts *o, zc_error *err);
 
 /* "zh" or "en" (static strings) for those two codes in any case ("ZH",
  * "En"), NULL for anything else; s need not be NUL-terminated. */

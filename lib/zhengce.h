@@ -219,7 +219,14 @@ typedef enum zc_sort {
 enum {
     ZC_FACET_ISSUER = 1u << 0,
     ZC_FACET_YEAR = 1u << 1,
-    ZC_FACET_LANG = 1u << 2
+    ZC_FACET_LANG = 1u << 2,
+    /* Authority and the many-valued fields (issue 13): the level code
+     * ("law", "admin_reg", ...), the tier ("central", "provincial", ...),
+     * each body of a joint issuer, each tag. */
+    ZC_FACET_LEVEL = 1u << 3,
+    ZC_FACET_TIER = 1u << 4,
+    ZC_FACET_ISSUED_BY = 1u << 5,
+    ZC_FACET_TAGS = 1u << 6
 };
 
 #define ZC_SEARCH_LIMIT_MAX 1000u
@@ -276,6 +283,21 @@ typedef struct zc_search_opts {
                                * versions, listing the others; total and
                                * facets count groups.  SEARCH option
                                * "collapse": true | false. */
+    /* Authority and the many-valued fields (issue 13).  Each list means
+     * any of its entries (NUL-terminated strings); the lists are ANDed with
+     * each other and the options above; NULL / 0: no filter.  At most
+     * ZC_SEARCH_ISSUERS_MAX entries each. */
+    const char *const *levels;    /* level codes ("law", "admin_reg", ...) */
+    size_t n_levels;
+    const char *const *tiers;     /* tiers ("central", "provincial", ...) */
+    size_t n_tiers;
+    const char *const *issued_by; /* bodies, each matched against every body of
+                                   * a joint issuer, normalized as "issuers" */
+    size_t n_issued_by;
+    const char *const *tags;      /* tags, normalized as "issuers" */
+    size_t n_tags;
+    int no_prior;             /* 1: rank without the authority prior (for
+                               * measuring it; SEARCH option "prior": false) */
 } zc_search_opts;
 
 /* Fills defaults (limit 10, snippets on, facet_limit 100, no time limit,

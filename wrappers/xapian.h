@@ -186,6 +186,15 @@ zc_status zc_xap_query_value_range(unsigned slot, const char *lo, size_t lo_len,
 /* q's weight times factor (>= 0).  Returns new; free with zc_xap_query_free. */
 zc_status zc_xap_query_scale(const zc_xap_query *q, double factor,
                              zc_xap_query **out, zc_error *err);
+/* A weight per document from the value in `slot`: weights[i] for the value
+ * keys[i] ((ptr, len) pairs, n of them), default_weight for any other value
+ * or none; matches every document.  Xapian's built-in
+ * ValueMapPostingSource, which a stock xapian-tcpsrv unserialises, so a
+ * ranking prior built on it works on remote shards.  Weights >= 0.
+ * Returns new; free with zc_xap_query_free. */
+zc_status zc_xap_query_value_map(unsigned slot, const char *const *keys, const size_t *lens,
+                                 const double *weights, size_t n, double default_weight,
+                                 zc_xap_query **out, zc_error *err);
 /* Every document.  Returns new; free with zc_xap_query_free. */
 zc_status zc_xap_query_match_all(zc_xap_query **out, zc_error *err);
 /* q restricted to the documents indexed by one of the boolean terms
@@ -253,6 +262,10 @@ size_t zc_xap_mset_size(const zc_xap_mset *ms);
 uint64_t zc_xap_mset_estimated(const zc_xap_mset *ms);
 uint64_t zc_xap_mset_lower_bound(const zc_xap_mset *ms);
 uint64_t zc_xap_mset_upper_bound(const zc_xap_mset *ms);
+
+/* The highest weight of any match (MSet::get_max_attained): 0 when none
+ * matched or every weight is 0. */
+double zc_xap_mset_max_attained(const zc_xap_mset *ms);
 
 /* Hit i (0-based within this mset): docid and weight. */
 zc_status zc_xap_mset_hit(const zc_xap_mset *ms, size_t i, uint32_t *docid,

@@ -6,13 +6,15 @@
  * (no PostingSource, MatchDecider or KeyMaker of ours), or one whose
  * meaning depends on a single database's docids: an index may be a set of
  * local and remote shards (docs/style: "Nothing in the search path depends
- * on one Xapian database's docids").  Only Xapian's built-in operators and
- * terms are used, so Query::serialise() of every query built here
+ * on one Xapian database's docids").  Only Xapian's built-in operators,
+ * terms and posting sources (ValueMapPostingSource, for the authority
+ * prior) are used, so Query::serialise() of every query built here
  * unserialises with the default Registry.
  */
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -261,6 +263,35 @@ extern "C" zc_status zc_xap_query_only_terms(const zc_xap_db *db, const zc_xap_q
         restriction r = {db ? &db->db : NULL, only, known ? boost_depth(known->q) : 0,
                          (Xapian::doccount)v.size()};
         return new_query(restrict_to(q->q, r, r.known), out);
+    });
+}
+
+extern "C" zc_status zc_xap_query_value_map(unsigned slot, const char *const *keys,
+                                           const size_t *lens, const double *weights,
+                                           size_t n, double default_weight,
+                                           zc_xap_query **out, zc_error *err)
+{
+    static const char what[] = "value map query";
+    if (out)
+        *out = NULL;
+    return guarded(err, what, [&] {
+        if (out == NULL || (n > 0 && (keys == NULL || lens == NULL || weights == NULL)))
+            return bad_args(err, what);
+        if (!(default_weight >= 0) || std::isinf(default_weight))
+            return zc_error_set(err, ZC_EINVAL, NULL, "%s: weight %g is not >= 0", what,
+                                default_weight);
+        std::unique_ptr<Xapian::ValueMapPostingSource> src(
+            new Xapian::ValueMapPostingSource((Xapian::valueno)slot));
+        for (size_t i = 0; i < n; i++) {
+            if (keys[i] == NULL || !(weights[i] >= 0) || std::isinf(weights[i]))
+                return zc_error_set(err, ZC_EINVAL, NULL, "%s: mapping %zu is not valid",
+                                    what, i);
+            src->add_mapping(std::string(keys[i], lens[i]), weights[i]);
+        }
+        src->set_default_weight(default_weight);
+        /* release(): the query owns the source from here (reference
+         * counted), so it lives as long as any copy of the query. */
+        return new_query(Xapian::Query(src.release()->release()), out);
     });
 }
 

@@ -140,6 +140,11 @@ extern "C" uint64_t zc_xap_mset_upper_bound(const zc_xap_mset *ms)
     return ms ? ms->mset.get_matches_upper_bound() : 0;
 }
 
+extern "C" double zc_xap_mset_max_attained(const zc_xap_mset *ms)
+{
+    return ms ? ms->mset.get_max_attained() : 0;
+}
+
 extern "C" zc_status zc_xap_mset_hit(const zc_xap_mset *ms, size_t i, uint32_t *docid,
                                      double *weight, zc_error *err)
 {

@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 
 import class_counts  # noqa: E402
 import class_versions  # noqa: E402
+import class_authority  # noqa: E402
 import corpus as corpus_mod  # noqa: E402
 import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
@@ -78,11 +79,14 @@ ROWS = [
     ("docno", "document number, all spellings", ["success@1"]),
     ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
-] + class_abbrev.ROWS + class_versions.ROWS
+] + class_abbrev.ROWS + class_versions.ROWS + [
+    (class_authority.CLS, class_authority.LABEL, class_authority.METRICS),
+]
 
 METRIC_FN = {
     "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
     "success@1": lambda r, rel: metrics.success_at(r, rel, 1),
+    "success@3": lambda r, rel: metrics.success_at(r, rel, 3),
     "success@10": lambda r, rel: metrics.success_at(r, rel, 10),
     "prec@10": lambda r, rel: metrics.prec_at(r, rel, 10),
     "recall@100": lambda r, rel: metrics.rcap_at(r, rel, 100),
@@ -130,7 +134,8 @@ def parse_args(argv):
 
 def source_hash():
     h = hashlib.sha256()
-    for path in [HERE / "corpus.py", HERE / "querygen.py"] + class_abbrev.SOURCES + [HERE / "class_versions.py"]:
+    for path in ([HERE / "corpus.py", HERE / "querygen.py"] + sorted(HERE.glob("class_*.py"))
+                 + class_abbrev.SOURCES):
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -716,6 +721,7 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
     md.append((METHOD_TEXT + class_abbrev.METHOD) % {
         "zh_docno": args.per_class, "en_docno": max(1, args.per_class // 3),
         "eo": class_abbrev.EO_SAMPLE})
+    md.append("Classes added since:\n\n" + class_authority.DESCRIPTION + "\n")
     return {"console": "\n".join(console), "markdown": "\n".join(md) + "\n"}
 
 

@@ -47,6 +47,7 @@ import json
 import random
 import subprocess
 
+import class_authority
 from corpus import BLOCK, CJK_CHAR, CJK_RUN, docno_canonical, norm
 
 GEN_VERSION = 6          # bump when the rules below change
@@ -355,7 +356,8 @@ class Generator:
                          ("docno", self.docnos),
                          ("title_en", lambda: self.titles(self.en, "title_en")),
                          ("words_en", self.words_en),
-                         ("titlewords_zh", self.title_words)):
+                         ("titlewords_zh", self.title_words),
+                         (class_authority.CLS, lambda: class_authority.generate(self, q))):
             self.progress("query set: %s ..." % name)
             got = fn()
             self.progress("query set: %s: %d queries" % (name, len(got)))

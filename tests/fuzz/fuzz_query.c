@@ -28,8 +28,9 @@
  *    same status; otherwise its printed form is valid UTF-8, one line, with
  *    balanced parentheses outside its quoted strings;
  *  - zc_search_request_parse returns ZC_OK or ZC_EINVAL naming an option;
- *    accepted options are within protocol.md's ranges, and the query they
- *    carry builds under the same rules;
+ *    accepted options are within protocol.md's ranges (and pass
+ *    zc_search_opts_validate), and the query they carry builds under the
+ *    same rules;
  *  - the snippet is valid UTF-8 on one line, every & < > " of the text is
  *    escaped, and <b>...</b> are balanced and not nested.
  * Every function gets an exact-size heap copy of its input. */
@@ -46,6 +47,7 @@
 #include "lib/query.h"
 #include "lib/synonyms.h"
 #include "lib/schema.h"
+#include "lib/search_request.h"
 #include "lib/snippet.h"
 #include "lib/zhengce.h"
 
@@ -263,7 +265,17 @@ static void check_request(const char *text, size_t len, size_t max_chars)
     }
     FUZZ_CHECK(o->sort == ZC_SORT_RELEVANCE || o->sort == ZC_SORT_DATE_DESC ||
                o->sort == ZC_SORT_DATE_ASC);
-    FUZZ_CHECK((o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG)) == 0);
+    FUZZ_CHECK((o->facets & ~(unsigned)(ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG |
+                                        ZC_FACET_LEVEL | ZC_FACET_TIER | ZC_FACET_ISSUED_BY |
+                                        ZC_FACET_TAGS)) == 0);
+    /* the lists of issue 13: entries present, level and tier codes known,
+     * as zc_search checks them again */
+    FUZZ_CHECK(o->n_levels == 0 || o->levels != NULL);
+    FUZZ_CHECK(o->n_tiers == 0 || o->tiers != NULL);
+    FUZZ_CHECK(o->n_issued_by == 0 || o->issued_by != NULL);
+    FUZZ_CHECK(o->n_tags == 0 || o->tags != NULL);
+    FUZZ_CHECK(zc_search_opts_validate(o, NULL) == ZC_OK);
+    FUZZ_CHECK(o->no_prior == 0 || o->no_prior == 1);
     FUZZ_CHECK(o->snippet == 0 || o->snippet == 1);
     FUZZ_CHECK(o->match_any == 0 || o->match_any == 1);
     /* The JSON form's q is its own text (escapes decoded): build it too.

@@ -606,7 +606,7 @@ static void test_no_document_twice(void **state)
     assert_int_equal(zc_analyzer_new(ZC_SEG_NGRAM, &a, NULL), ZC_OK);
     zc_xap_query *q = NULL;
     zc_qfacts facts;
-    assert_int_equal(zc_qcompile(a, t, &plan, &q, NULL, NULL, NULL, NULL, &facts, NULL), ZC_OK);
+    assert_int_equal(zc_qcompile(a, t, &plan, &q, NULL, NULL, NULL, NULL, &facts, NULL, NULL), ZC_OK);
     assert_int_equal(facts.prox_terms, 2);
     zc_xap_query_free(q);
     zc_analyzer_free(a);

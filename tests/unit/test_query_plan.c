@@ -188,7 +188,7 @@ static zc_status facts_of(zc_analyzer *a, const char *q, int any, zc_qfacts *f)
     zc_qplan p;
     zc_qplan_make(t, any, &p);
     zc_xap_query *x = NULL;
-    zc_status st = zc_qcompile(a, t, &p, &x, NULL, NULL, NULL, NULL, f, NULL);
+    zc_status st = zc_qcompile(a, t, &p, &x, NULL, NULL, NULL, NULL, f, NULL, NULL);
     assert_true((st == ZC_OK) == (x != NULL));
     zc_xap_query_free(x);
     zc_qtree_free(t);

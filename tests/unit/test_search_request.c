@@ -238,9 +238,11 @@ static void test_parse_error_messages(void **state)
         {"{\"q\":\"振兴\",\"sort\":\"score\"}", "sort",
          "option \"sort\" must be \"relevance\", \"date\" or \"date_asc\""},
         {"{\"q\":\"振兴\",\"facets\":{}}", "facets",
-         "option \"facets\" must be an array of \"issuer\", \"year\", \"lang\""},
+         "option \"facets\" must be an array of \"issuer\", \"year\", \"lang\", \"level\", "
+         "\"tier\", \"issued_by\", \"tags\""},
         {"{\"q\":\"振兴\",\"facets\":[\"issuer\",\"发文机关\"]}", "facets",
-         "option \"facets\": unknown facet (use \"issuer\", \"year\", \"lang\")"},
+         "option \"facets\": unknown facet (use \"issuer\", \"year\", \"lang\", \"level\", "
+         "\"tier\", \"issued_by\", \"tags\")"},
         {"{\"q\":\"振兴\",\"facet_limit\":10001}", "facet_limit",
          "option \"facet_limit\" must be an integer from 0 to 10000"},
         {"{\"q\":\"振兴\",\"match\":\"any \"}", "match", "option \"match\" must be \"all\" or \"any\""},
@@ -403,7 +405,7 @@ static void test_opts_validate(void **state)
         case C_LIMIT: o.limit = ZC_SEARCH_LIMIT_MAX + 1; break;
         case C_LANG: o.lang = "fr"; break;
         case C_SORT: o.sort = (zc_sort)3; break;
-        case C_FACETS: o.facets = ZC_FACET_LANG << 1; break;
+        case C_FACETS: o.facets = ZC_FACET_TAGS << 1; break;
         case C_FACET_LIMIT: o.facet_limit = ZC_SEARCH_FACET_LIMIT_MAX + 1; break;
         case C_NO_ISSUERS: o.issuers = NULL; break;
         case C_ISSUERS: o.issuers = many; o.n_issuers = 65; break;
@@ -433,14 +435,16 @@ static void test_opts_validate(void **state)
 static void test_facet_table(void **state)
 {
     (void)state;
-    static const char *const names[ZC_SEARCH_N_FACETS] = {"issuer", "year", "lang"};
+    static const char *const names[ZC_SEARCH_N_FACETS] = {"issuer", "year", "lang", "level",
+                                                          "tier", "issued_by", "tags"};
     unsigned seen = 0;
     for (size_t k = 0; k < ZC_SEARCH_N_FACETS; k++) {
         assert_string_equal(zc_search_facets[k].name, names[k]);
         assert_int_equal(seen & zc_search_facets[k].bit, 0);
         seen |= zc_search_facets[k].bit;
     }
-    assert_int_equal(seen, ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG);
+    assert_int_equal(seen, ZC_FACET_ISSUER | ZC_FACET_YEAR | ZC_FACET_LANG | ZC_FACET_LEVEL |
+                               ZC_FACET_TIER | ZC_FACET_ISSUED_BY | ZC_FACET_TAGS);
 }
 
 /* "exact_count": an integer 0..2^32-1, true (every match) or false (the

@@ -427,7 +427,7 @@ static void test_compile(void **state)
         zc_query_word *words = NULL;
         size_t n_words = 0;
         zc_qfacts f;
-        assert_int_equal(zc_qcompile(an, tree, &p, &q, NULL, &hl, &words, &n_words, &f, NULL),
+        assert_int_equal(zc_qcompile(an, tree, &p, &q, NULL, &hl, &words, &n_words, &f, NULL, NULL),
                          ZC_OK);
         char *d = zc_xap_query_describe(q);
         assert_non_null(d);

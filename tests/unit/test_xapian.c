@@ -1072,16 +1072,67 @@ static void test_queries_serialise_for_remote_shards(void **state)
     zc_xap_query *q = boosted();
     static const char *const ids[] = {"Qne-2016-62-zh", "Q#0123456789abcdef长", "Q1"};
     v[n++] = only(q, ids, 3);
-    zc_xap_query_free(q);
+    /* the authority prior: Xapian's own ValueMapPostingSource, scaled,
+     * beside a query and restricted to ids as the rescoring pass does */
+    static const char *const keys[] = {"law/central", "local_reg/municipal"};
+    static const size_t lens[] = {11, 19};
+    static const double w[] = {3.0, 1.0};
+    zc_xap_query *vm = NULL, *prior = NULL;
+    assert_int_equal(zc_xap_query_value_map(6, keys, lens, w, 2, 0.0, &vm, NULL), ZC_OK);
+    assert_int_equal(zc_xap_query_scale(vm, 2.5, &prior, NULL), ZC_OK);
+    size_t first_vm = n;
+    v[n++] = vm;
+    zc_xap_query *with = combine(ZC_XAP_OP_AND_MAYBE, 0, 2, q, prior); /* takes q, prior */
+    v[n++] = only(with, ids, 3);
+    zc_xap_query_free(with);
     for (size_t i = 0; i < n; i++) {
         const char *why = NULL;
         char *d = zc_xap_query_describe(v[i]);
         if (!zc_xap_test_query_roundtrips(v[i], &why))
             fail_msg("%s: %s", d, why);
-        assert_null(strstr(d, "PostingSource"));
+        if (i < first_vm)
+            assert_null(strstr(d, "PostingSource"));
+        else /* the built-in one, never one of ours */
+            assert_non_null(strstr(d, "ValueMapPostingSource"));
         free(d);
         zc_xap_query_free(v[i]);
     }
+}
+
+/* zc_xap_query_value_map weighs each document by its value's mapping (the
+ * default for other values), and only documents with a value match it; the
+ * match set's max attained weight is the best hit's. */
+static void test_value_map_weights(void **state)
+{
+    fixture *f = *state;
+    zc_xap_db *db = corpus(f->path);
+    static const char *const keys[] = {"2001", "2003"};
+    static const size_t lens[] = {4, 4};
+    static const double w[] = {3.0, 1.0};
+    zc_xap_query *vm = NULL;
+    assert_int_equal(zc_xap_query_value_map(0, keys, lens, w, 2, 0.5, &vm, NULL), ZC_OK);
+    char buf[128];
+    assert_string_equal(hit_list(db, vm, -1, 0, buf, sizeof buf), "d1,d2,d3");
+    zc_xap_mset *ms = search(db, vm, -1, 0);
+    double wt = 0;
+    assert_int_equal(zc_xap_mset_hit(ms, 0, NULL, &wt, NULL), ZC_OK);
+    assert_true(wt == 3.0);
+    assert_true(zc_xap_mset_max_attained(ms) == 3.0);
+    assert_int_equal(zc_xap_mset_hit(ms, 2, NULL, &wt, NULL), ZC_OK);
+    assert_true(wt == 0.5);
+    zc_xap_mset_free(ms);
+    assert_true(zc_xap_mset_max_attained(NULL) == 0);
+    /* bad weights and arguments */
+    static const double neg[] = {3.0, -1.0};
+    zc_xap_query *bad = NULL;
+    assert_int_equal(zc_xap_query_value_map(0, keys, lens, neg, 2, 0, &bad, NULL), ZC_EINVAL);
+    assert_null(bad);
+    assert_int_equal(zc_xap_query_value_map(0, keys, lens, w, 2, -0.5, &bad, NULL), ZC_EINVAL);
+    assert_int_equal(zc_xap_query_value_map(0, NULL, lens, w, 2, 0, &bad, NULL), ZC_EINVAL);
+    assert_int_equal(zc_xap_query_value_map(0, NULL, NULL, NULL, 0, 0, &bad, NULL), ZC_OK);
+    zc_xap_query_free(bad);
+    zc_xap_query_free(vm);
+    zc_xap_db_close(db);
 }
 
 /* ---- readers and writers ------------------------------------------------ */
@@ -1493,6 +1544,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readonly_writes_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_terms_keeps_weights, setup, teardown),
         cmocka_unit_test(test_queries_serialise_for_remote_shards),
+        cmocka_unit_test_setup_teardown(test_value_map_weights, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shards, setup, teardown),
         cmocka_unit_test(test_stemmer),
         cmocka_unit_test_setup_teardown(test_termgen_qp_cjk_and_snippet, setup, teardown),
