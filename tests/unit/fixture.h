@@ -65,6 +65,24 @@ static int fx_build_index(const char *path, const char *mode, const char *const 
     return 0;
 }
 
+/* A group fixture of one temporary index, opened read-only (cmocka's
+ * group state): the tests that search one index share it. */
+typedef struct fx_index {
+    char dir[64];
+    zc_index *idx;
+} fx_index;
+
+/* cmocka group teardown for an fx_index made with calloc: closes the
+ * index, removes its directory, frees the fixture. */
+__attribute__((unused)) static int fx_index_teardown(void **state)
+{
+    fx_index *f = *state;
+    zc_index_close(f->idx);
+    fx_rmtree(f->dir);
+    free(f);
+    return 0;
+}
+
 static int fx_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);

@@ -80,10 +80,7 @@ static const char *const DOCS[] = {
  * into the list, the last ("z-last") does not. */
 #define MANY_TAGS 3000
 
-typedef struct fixture {
-    char dir[64];
-    zc_index *idx;
-} fixture;
+typedef fx_index fixture;
 
 static char *many_tags_doc(void)
 {
@@ -115,15 +112,6 @@ static int group_setup(void **state)
     if (rc)
         return -1;
     *state = f;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    zc_index_close(f->idx);
-    fx_rmtree(f->dir);
-    free(f);
     return 0;
 }
 
@@ -374,5 +362,5 @@ int main(void)
         cmocka_unit_test(test_tags_filter_and_field),
         cmocka_unit_test(test_prior_orders_equal_matches),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, fx_index_teardown);
 }

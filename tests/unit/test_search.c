@@ -54,10 +54,7 @@ static const char *const DOCS[] = {
 };
 #define N_DOCS (sizeof DOCS / sizeof DOCS[0])
 
-typedef struct fixture {
-    char dir[64];
-    zc_index *idx; /* read handle */
-} fixture;
+typedef fx_index fixture;
 
 static int group_setup(void **state)
 {
@@ -68,15 +65,6 @@ static int group_setup(void **state)
         fx_build_index(f->dir, NULL, DOCS, N_DOCS, &f->idx) != 0)
         return -1;
     *state = f;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    zc_index_close(f->idx);
-    fx_rmtree(f->dir);
-    free(f);
     return 0;
 }
 
@@ -864,5 +852,5 @@ int main(void)
         cmocka_unit_test(test_snippet_body_source),
         cmocka_unit_test(test_unquoted_units),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, fx_index_teardown);
 }

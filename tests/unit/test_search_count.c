@@ -34,10 +34,7 @@
 #define N_AB 1000 /* documents with n % 6 == 2 or 4 */
 #define N_ONE 300 /* documents with n % 10 == 0 */
 
-typedef struct fixture {
-    char dir[64];
-    zc_index *idx;
-} fixture;
+typedef fx_index fixture;
 
 static int group_setup(void **state)
 {
@@ -60,15 +57,6 @@ static int group_setup(void **state)
     if (rc)
         return -1;
     *state = f;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    zc_index_close(f->idx);
-    fx_rmtree(f->dir);
-    free(f);
     return 0;
 }
 
@@ -301,5 +289,5 @@ int main(void)
         fprintf(stderr, "zc_global_init: %s\n", err.message);
         return 1;
     }
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, fx_index_teardown);
 }
