@@ -23,6 +23,8 @@ import re
 import statistics
 import sys
 
+import report  # bench/report.py: the doc block writer
+
 CLASSES = ["zh1", "zh2", "zhphrase", "en1", "enphrase", "docno", "filtered", "faceted", "deep"]
 KEY = re.compile(r"^(\w+)\.r(\d+)\.e(\w+)\.q_(\w+)_(p50|p99)=([\d.]+)$")
 
@@ -130,16 +132,7 @@ def section(meta, lat, out):
 
 
 def update_doc(path, text):
-    begin, end = "<!-- bench:counts:begin -->", "<!-- bench:counts:end -->"
-    block = begin + "\n" + text + end
-    doc = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    if begin in doc and end in doc:
-        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n### Latest `make bench-counts`\n\n" + block + "\n"
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        f.write(doc)
-    os.replace(path + ".tmp", path)
+    report.update_doc(path, "counts", text, title="### Latest `make bench-counts`")
 
 
 def main():

@@ -229,14 +229,18 @@ def section(r, mode):
     return "\n\n".join(meta) + "\n\n" + t + "\n\nTargets (issue 6):\n\n" + targets(r) + "\n"
 
 
-def update_doc(path, mode, text):
+def update_doc(path, mode, text, title=None):
+    """Replaces the block between <!-- bench:MODE:begin/end --> in the doc at
+    path with text, or appends it under title (default: the make target of
+    mode) when the doc has no such block; written atomically."""
     begin, end = "<!-- bench:%s:begin -->" % mode, "<!-- bench:%s:end -->" % mode
     block = begin + "\n" + text + end
     doc = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
     if begin in doc and end in doc:
         doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
     else:
-        title = "## Latest `make %s`" % ("bench" if mode == "full" else "bench-quick")
+        if title is None:
+            title = "## Latest `make %s`" % ("bench" if mode == "full" else "bench-quick")
         doc = doc.rstrip("\n") + "\n\n" + title + "\n\n" + block + "\n"
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         f.write(doc)
