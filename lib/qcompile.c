@@ -106,7 +106,9 @@ static part phrase_part(zc_qc *c, const zc_qnode *n, int collect)
         zc_qc_prox_add_unit(c);
         c->facts.units++;
     }
-    zc_xap_query *body = zc_qc_phrase(c, "", collect, 1);
+    /* An unquoted unit: its unit term, every spelling of it (unit.h). */
+    zc_xap_query *body = n->unit != NULL ? zc_qc_unit(c, n->unit, collect)
+                                         : zc_qc_phrase(c, "", collect, 1);
     if (collect && body != NULL) {
         c->facts.prox_parts++;
         zc_qc_analyze(c, n->start, n->len);

@@ -602,3 +602,14 @@ zc_xap_query *zc_qc_phrase(zc_qc *c, const char *pfx, int collect, int count)
     c->match_any = any;
     return zc_qc_list_take(c, &l, ZC_XAP_OP_PHRASE, (unsigned)(n_pos + gaps));
 }
+
+zc_xap_query *zc_qc_unit(zc_qc *c, const char *canon, int collect)
+{
+    size_t len = strlen(canon);
+    if (collect && c->hl != NULL && !zc_qc_failed(c)) {
+        zc_status st = zc_hl_add_unit(c->hl, canon, len, c->err);
+        if (st != ZC_OK)
+            c->st = st;
+    }
+    return zc_qc_term(c, ZC_PFX_UNIT, canon, len, 0, 1);
+}

@@ -8,8 +8,9 @@
  * differs is refused with ZC_EVERSION ("rebuild the index").
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
  * "W" word terms, the spelling table.  Format 3: the document data is a
- * zstd frame (docstore.h), no longer JSON deflated by Xapian. */
-#define ZC_FORMAT_VERSION "3"
+ * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
+ * the unit terms (ZC_PFX_UNIT). */
+#define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
  * (zc_analyzer_mode_name).  Written when the index is created; every
@@ -32,6 +33,10 @@
 #define ZC_PFX_STEM "Z"        /* English stem of an unprefixed word: "Z"+stem; field stems "Z"+pfx+stem */
 #define ZC_PFX_TITLE_KEY "XT"  /* "XT" + 16 hex digits of zc_analyzer_text_key(title): the whole
                                 * title, so a query that is exactly a title finds it first */
+#define ZC_PFX_UNIT "XU"      /* "XU" + the canonical form of a date or a number with its unit
+                                * in the title or body (unit.h: "XUd2017.6.27", "XUn5%"),
+                                * positionless, wdf = occurrences; one term for every
+                                * spelling (2017-06-27, 二〇一七年六月二十七日, 百分之五) */
 #define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so

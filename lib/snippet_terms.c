@@ -207,6 +207,11 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
     hl->count++;
     if (stem == ZC_HL_STEM)
         hl->has_stems = 1;
+    if (stem == ZC_HL_UNIT) {
+        /* found by their own scan, not the analyzer's: no prefilter bits */
+        hl->has_units = 1;
+        return ZC_OK;
+    }
     if (stem == ZC_HL_WORD)
         hl->words[hl->n_words++] = (zc_hl_word){copy, len, hl->slots[i].id};
     /* What a token matching the term starts with (see "regions"): a CJK
@@ -237,6 +242,11 @@ zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err)
 zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err)
 {
     return hl_add_id(hl, term, len, ZC_HL_WORD, 0, 0, NULL, err);
+}
+
+zc_status zc_hl_add_unit(zc_hl *hl, const char *canon, size_t len, zc_error *err)
+{
+    return hl_add_id(hl, canon, len, ZC_HL_UNIT, 0, 0, NULL, err);
 }
 
 zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,

@@ -35,6 +35,10 @@ zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err)
 /* Adds a CJK dictionary word (words mode): matched only against the
  * ZC_TOK_CJK_WORD tokens of the text, so the mark covers the whole word. */
 zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err);
+/* Adds a unit (unit.h: the canonical form, "d2017.6.27"): matched where
+ * the text holds that unit in any spelling (2017年6月27日, 2017-06-27,
+ * 二〇一七年六月二十七日), the whole unit marked. */
+zc_status zc_hl_add_unit(zc_hl *hl, const char *canon, size_t len, zc_error *err);
 /* Adds a sequence: a quoted phrase, or the bigrams of one CJK run searched
  * as a phrase.  terms[0..n) are exact terms of consecutive positions, where
  * gaps[k] != 0 lets one extra position stand before term k (a CJK run
