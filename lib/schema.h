@@ -9,7 +9,9 @@
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
  * "W" word terms, the spelling table.  Format 3: the document data is a
  * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
- * the unit terms (ZC_PFX_UNIT). */
+ * the unit terms (ZC_PFX_UNIT); document numbers (XD) read 国令 as 国务院令,
+ * E.O. and EO as Executive Order, a Chinese number after 第 as its digits
+ * (zc_docno_canonical). */
 #define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"

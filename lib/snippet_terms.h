@@ -47,6 +47,12 @@ zc_status zc_hl_add_unit(zc_hl *hl, const char *canon, size_t len, zc_error *err
  * 老工业基地 marks 老工业基地 but not the 工业 of 老工业城市. */
 zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
                         const unsigned char *gaps, size_t n, zc_error *err);
+/* zc_hl_add_seq for a sequence that is one thing, a document number:
+ * where it occurs, one mark covers it whole, from its first piece to its
+ * last, what stands between them included (国发〔2016〕12号 is marked with
+ * its brackets, not as 国发, 2016 and 12号). */
+zc_status zc_hl_add_seq_whole(zc_hl *hl, const char *const *terms, const size_t *lens,
+                              const unsigned char *gaps, size_t n, zc_error *err);
 /* Number of distinct terms (0 for NULL). */
 size_t zc_hl_count(const zc_hl *hl);
 

@@ -34,6 +34,7 @@ typedef struct zc_hl_seq_item {
 
 typedef struct zc_hl_seq {
     size_t first, n;   /* items[first, first + n) */
+    int whole;         /* zc_hl_add_seq_whole: marked as one span */
 } zc_hl_seq;
 
 typedef struct zc_hl_word {

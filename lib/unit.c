@@ -610,6 +610,25 @@ int zc_unit_scan(const char *text, size_t len, zc_unit_fn fn, void *ctx)
     return o.stop;
 }
 
+size_t zc_unit_cn_int(const char *text, size_t len, unsigned long long *value)
+{
+    rd r = {(const unsigned char *)text, text != NULL ? len : 0};
+    num n;
+    size_t std = chinese(&r, 0, &n) && n.exp == 0 ? n.end : 0;
+    uint64_t v = 0;
+    size_t q = 0, nx;
+    int d;
+    while ((d = cn_digit(cp_at(&r, q, &nx))) >= 0 && push_digit(&v, d))
+        q = nx;
+    if (q > std) {
+        *value = v;
+        return q;
+    }
+    if (std > 0)
+        *value = n.mant;
+    return std;
+}
+
 typedef struct whole_ctx {
     size_t len;
     char *canon;

@@ -73,6 +73,12 @@ typedef int (*zc_unit_fn)(void *ctx, const zc_unit *u);
  * the scan, else 0.  Invalid UTF-8 only separates. */
 int zc_unit_scan(const char *text, size_t len, zc_unit_fn fn, void *ctx);
 
+/* A Chinese integer at the start of text[0, len), in the grammar above
+ * (七十三, 一百零五) or digit by digit (七〇七), whichever reads more of
+ * it: its value in *value and the bytes it takes, or 0 when there is none
+ * (or it has 点).  For document numbers (docno.c: 主席令第七十三号). */
+size_t zc_unit_cn_int(const char *text, size_t len, unsigned long long *value);
+
 /* 1 if the whole of text[0, len) is one unit: its most specific form then
  * goes to canon (room for ZC_UNIT_CANON_MAX bytes, NUL-terminated) and its
  * length to *clen (may be NULL).  0 otherwise (canon[0] = '\0'). */

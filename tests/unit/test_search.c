@@ -933,6 +933,65 @@ static void test_unquoted_numbers(void **state)
     unit_cleanup(state, w, "num-", n);
 }
 
+/* A document number typed without quotes finds the document with that
+ * number first, then those citing it, and never one holding its pieces
+ * apart (dn-3); every bracket, width and alias of it (国令 = 国务院令,
+ * Chinese numbers, E.O. = Executive Order) is the same number; snippets
+ * mark the whole number only, not the 2016 or the 号 of another. */
+static void test_unquoted_docnos(void **state)
+{
+    static const char *const docs[] = {
+        "{\"id\":\"dn-1\",\"lang\":\"zh\",\"title\":\"关于推进工作的通知\","
+        "\"docno\":\"国发〔2016〕12号\",\"body\":\"各地区：现将有关事项通知如下。\"}",
+        "{\"id\":\"dn-2\",\"lang\":\"zh\",\"title\":\"实施办法\","
+        "\"body\":\"根据国发〔2016〕12号文件，国发〔2016〕120号和国办发〔2016〕12号废止。\"}",
+        "{\"id\":\"dn-3\",\"lang\":\"zh\",\"title\":\"工作要点\","
+        "\"body\":\"按国发〔2015〕3号文件，2016年起12个部门编号管理。\"}",
+        "{\"id\":\"dn-4\",\"lang\":\"zh\",\"title\":\"个人所得税法实施条例\","
+        "\"docno\":\"国务院令第707号\",\"body\":\"条例全文。\"}",
+        "{\"id\":\"dn-5\",\"lang\":\"zh\",\"title\":\"主席令\","
+        "\"docno\":\"主席令第三号\",\"body\":\"法律全文。\"}",
+        "{\"id\":\"dn-6\",\"lang\":\"en\",\"title\":\"Protecting the Nation\","
+        "\"docno\":\"Executive Order 13769\",\"body\":\"By the authority vested in me.\"}",
+    };
+    size_t n = sizeof docs / sizeof docs[0];
+    zc_index *w = NULL;
+    unit_docs(state, docs, n, &w);
+
+    static const char *const dn1[] = {"国发〔2016〕12号", "国发[2016]12号", "国发（２０１６）１２号",
+                                      "国发2016-12号"};
+    for (size_t i = 0; i < sizeof dn1 / sizeof dn1[0]; i++) {
+        char arg[128];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn1[i]);
+        expect_ids(state, arg, "dn-1,dn-2");
+    }
+    /* with 第: the same number, but no citation spelled so */
+    expect_ids(state, "{\"q\":\"国发(2016)第12号\"}", "dn-1");
+    static const char *const dn4[] = {"国务院令第707号", "国令第707号", "国令第七〇七号",
+                                      "docno:国令第707号"};
+    for (size_t i = 0; i < sizeof dn4 / sizeof dn4[0]; i++) {
+        char arg[128];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn4[i]);
+        expect_ids(state, arg, "dn-4");
+    }
+    expect_ids(state, "{\"q\":\"主席令第3号\"}", "dn-5");
+    expect_ids(state, "{\"q\":\"主席令第三号\"}", "dn-5");
+    static const char *const dn6[] = {"E.O. 13769", "EO 13769", "EO13769", "E.O.13769",
+                                      "Executive Order 13769"};
+    for (size_t i = 0; i < sizeof dn6 / sizeof dn6[0]; i++) {
+        char arg[128];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn6[i]);
+        expect_ids(state, arg, "dn-6");
+    }
+
+    static const char *const want =
+        "根据<b>国发〔2016〕12号</b>文件，国发〔2016〕120号和国办发〔2016〕12号废止。";
+    expect_snippet(state, "{\"q\":\"docno:国发〔2016〕12号 OR 实施办法\"}", "dn-2", want);
+    expect_snippet(state, "{\"q\":\"国发〔2016〕12号\"}", "dn-2", want);
+
+    unit_cleanup(state, w, "dn-", n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -956,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_snippet_body_source),
         cmocka_unit_test(test_unquoted_units),
         cmocka_unit_test(test_unquoted_numbers),
+        cmocka_unit_test(test_unquoted_docnos),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
