@@ -258,7 +258,8 @@ static zc_status add_title_key(zc_analyzer *an, zc_xap_doc *doc, const zc_field 
     return zc_xap_doc_add_term(doc, term, (size_t)n, 1, err);
 }
 
-/* The units of a text (unit.h) as "XU" terms, summed in acc. */
+/* The units of a text (unit.h) as "XU" terms in acc, with wdf 0 (see
+ * add_units). */
 typedef struct unit_ctx {
     term_acc *acc;
     int oom;
@@ -271,14 +272,17 @@ static int on_unit(void *ctx, const zc_unit *u)
     size_t pl = strlen(ZC_PFX_UNIT);
     memcpy(term, ZC_PFX_UNIT, pl);
     memcpy(term + pl, u->canon, u->len);
-    if (acc_add(c->acc, term, pl + u->len, 1) != 0)
+    if (acc_add(c->acc, term, pl + u->len, 0) != 0)
         return c->oom = 1;
     return 0;
 }
 
 /* Units of the title and the body: one term per spelling-free form, so
- * that 5%, ５％ and 百分之五 find each other (positionless: a unit is
- * searched alone, never inside a phrase). */
+ * that 5%, ５％ and 百分之五 find each other.  Positionless (a unit is
+ * searched alone, never inside a phrase) and with wdf 0: they match but
+ * weigh nothing and leave the document's length, and so every other
+ * query's BM25, exactly as it was; a unit query is ranked by the words as
+ * typed (qcompile.c). */
 static zc_status add_units(term_acc *acc, const zc_doc *d, zc_error *err)
 {
     unit_ctx c = {acc, 0};

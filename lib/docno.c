@@ -13,14 +13,12 @@
  * piece and is dropped, and a change between an ASCII digit and anything
  * else starts a new piece.  Numeric pieces lose their leading zeros ("062"
  * -> "62", "000" -> "0").  Pieces are joined with '.'.  '第' is a CJK
- * character like any other, so 国令第706号 -> "国令第.706.号".  Then three
+ * character like any other, so 国令第706号 -> "国令第.706.号".  Then the
  * aliases, so that the spellings people use for one number meet:
  *   - a Chinese number between 第 and 号 is its digits, a piece of its own
  *     (主席令第三十号 and 主席令第30号 -> "主席令第.30.号"; 七〇七 -> 707), and
  *     a 第 that is a piece of its own before a number is dropped
  *     (国发〔2016〕第62号 -> "国发.2016.62.号");
- *   - a first piece 国令 or 国令第 is 国务院令, 国务院令第 (国令第707号, the
- *     State Council's own abbreviation, is 国务院令第707号);
  *   - first pieces e.o., eo or exec.order before a number are
  *     executive.order (E.O. 13769, EO13769 -> "executive.order.13769").
  * The result is cut to ZC_TERM_MAX_BYTES - 2 bytes (room for the "XD"
@@ -108,8 +106,11 @@ static size_t cn_numbers(const char *in, size_t n, char *out)
     return o;
 }
 
-/* The first pieces' aliases (国令, e.o.): in[0, n) to out (room for
- * n + 16 bytes); returns the new length. */
+/* The first pieces' alias (e.o.): in[0, n) to out (room for n + 16
+ * bytes); returns the new length.  (国令 is not made 国务院令: the same
+ * regulation under both numbers is a duplicate for the duplicates
+ * rule to judge, and a query for one number ranks the document filed
+ * under it first.) */
 static size_t prefix_aliases(const char *in, size_t n, char *out)
 {
     static const char *const eo[] = {"e.o.", "eo.", "exec.order."};
@@ -119,12 +120,6 @@ static size_t prefix_aliases(const char *in, size_t n, char *out)
             size_t o = put(out, 0, "executive.order.", 16);
             return put(out, o, in + l, n - l);
         }
-    }
-    if (starts(in, n, "国令") &&
-        (n == 6 || in[6] == '.' ||
-         (starts(in + 6, n - 6, "第") && (n == 9 || in[9] == '.')))) {
-        size_t o = put(out, 0, "国务院令", 12);
-        return put(out, o, in + 6, n - 6);
     }
     return put(out, 0, in, n);
 }
@@ -193,10 +188,10 @@ ZC_API zc_status zc_docno_canonical(const char *docno, size_t len, char **out,
     }
     if (!full && in_piece && piece_digits && piece_zero)
         buf[o++] = '0';
-    /* The aliases can lengthen it (国令 -> 国务院令, 一亿 -> 100000000): cut
-     * again below.  A Chinese number's digits take less than twice its
-     * bytes (千万亿, 9 bytes, is 16 digits), and each prefix adds at most
-     * 16 bytes. */
+    /* The aliases can lengthen it (eo -> executive.order, 一亿 ->
+     * 100000000): cut again below.  A Chinese number's digits take less
+     * than twice its bytes (千万亿, 9 bytes, is 16 digits), and the prefix
+     * adds at most 16 bytes. */
     char cn[2 * sizeof buf + 16], ali[sizeof cn + 16];
     o = prefix_aliases(cn, cn_numbers(buf, o, cn), ali);
     if (o > sizeof buf - 1)

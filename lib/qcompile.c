@@ -107,9 +107,14 @@ static part phrase_part(zc_qc *c, const zc_qnode *n, int collect)
         zc_qc_prox_add_unit(c);
         c->facts.units++;
     }
-    /* An unquoted unit: its unit term, every spelling of it (unit.h). */
-    zc_xap_query *body = n->unit != NULL ? zc_qc_unit(c, n->unit, collect)
-                                         : zc_qc_phrase(c, "", collect, 1);
+    /* An unquoted unit: its unit term, every spelling of it (unit.h),
+     * which weighs nothing (wdf 0, docbuild.c); the words as typed rank
+     * the documents that write it so. */
+    zc_xap_query *body =
+        n->unit != NULL
+            ? zc_qc_combine2(c, ZC_XAP_OP_AND_MAYBE, zc_qc_unit(c, n->unit, collect),
+                             zc_qc_phrase(c, "", 0, 1))
+            : zc_qc_phrase(c, "", collect, 1);
     if (collect && body != NULL) {
         c->facts.prox_parts++;
         zc_qc_analyze(c, n->start, n->len);

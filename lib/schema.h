@@ -9,9 +9,9 @@
  * Format 2: Traditional -> Simplified folding, the analyzer modes and their
  * "W" word terms, the spelling table.  Format 3: the document data is a
  * zstd frame (docstore.h), no longer JSON deflated by Xapian.  Format 4:
- * the unit terms (ZC_PFX_UNIT); document numbers (XD) read 国令 as 国务院令,
- * E.O. and EO as Executive Order, a Chinese number after 第 as its digits
- * (zc_docno_canonical). */
+ * the unit terms (ZC_PFX_UNIT); document numbers (XD) read E.O. and EO as
+ * Executive Order, a Chinese number after 第 as its digits, and drop a lone
+ * 第 (zc_docno_canonical). */
 #define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
@@ -37,8 +37,9 @@
                                 * title, so a query that is exactly a title finds it first */
 #define ZC_PFX_UNIT "XU"      /* "XU" + the canonical form of a date or a number with its unit
                                 * in the title or body (unit.h: "XUd2017.6.27", "XUn5%"),
-                                * positionless, wdf = occurrences; one term for every
-                                * spelling (2017-06-27, 二〇一七年六月二十七日, 百分之五) */
+                                * positionless, wdf 0 (matched, never weighed, no part of
+                                * the document length); one term for every spelling
+                                * (2017-06-27, 二〇一七年六月二十七日, 百分之五) */
 #define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so

@@ -903,6 +903,10 @@ static void test_unquoted_units(void **state)
     expect_ids(state, "{\"q\":\"2017年6月27日\"}", "");
 }
 
+#define LONG_ZH                                                                  \
+    "各地区各部门要依法推进各项工作落实到位，加强统筹协调，完善工作机制，强化监督检查，" \
+    "确保各项政策措施取得实效，切实维护人民群众合法权益，促进经济社会持续健康发展。"
+
 /* Percentages and amounts: 5% is 百分之五 and ５％, never 百分之五十, 15% or a
  * lone 5; 12.5亿元 is 十二点五亿元. */
 static void test_unquoted_numbers(void **state)
@@ -915,18 +919,31 @@ static void test_unquoted_numbers(void **state)
         "{\"id\":\"num-5\",\"lang\":\"zh\",\"title\":\"税率\",\"body\":\"税率为15%，第5条。\"}",
         "{\"id\":\"num-6\",\"lang\":\"zh\",\"title\":\"投资\",\"body\":\"投资十二点五亿元。\"}",
         "{\"id\":\"num-7\",\"lang\":\"zh\",\"title\":\"投资\",\"body\":\"投资12.5亿元。\"}",
+        /* long enough that BM25 sees their length (not its 0.5 floor) */
+        "{\"id\":\"num-8\",\"lang\":\"zh\",\"title\":\"比例\",\"body\":\"zcunitlen 比例5%，"
+        "日期2017-06-27，2017.6.27。" LONG_ZH "\"}",
+        "{\"id\":\"num-9\",\"lang\":\"zh\",\"title\":\"比例\",\"body\":\"zcunitlen 比例5，"
+        "日期2017 06 27，2017 6 27。" LONG_ZH "\"}",
     };
     size_t n = sizeof docs / sizeof docs[0];
     zc_index *w = NULL;
     unit_docs(state, docs, n, &w);
 
-    expect_set(state, "{\"q\":\"5%\"}", "num-1,num-2,num-3");
-    expect_set(state, "{\"q\":\"百分之五\"}", "num-1,num-2,num-3");
-    expect_set(state, "{\"q\":\"５％\"}", "num-1,num-2,num-3");
+    expect_set(state, "{\"q\":\"5%\"}", "num-1,num-2,num-3,num-8");
+    expect_set(state, "{\"q\":\"百分之五\"}", "num-1,num-2,num-3,num-8");
+    expect_set(state, "{\"q\":\"５％\"}", "num-1,num-2,num-3,num-8");
     expect_set(state, "{\"q\":\"50%\"}", "num-4");
     expect_set(state, "{\"q\":\"12.5亿元\"}", "num-6,num-7");
     expect_set(state, "{\"q\":\"十二点五亿元\"}", "num-6,num-7");
     expect_snippet(state, "{\"q\":\"5%\"}", "num-2", "税率为<b>百分之五</b>。");
+    /* unit terms weigh nothing and leave the length as it was: num-8 and
+     * num-9 have the same words (5% is the word 5, 2017-06-27 the words
+     * 2017 06 27), only num-8 has units, and the two score the same for any
+     * other query */
+    zc_results *r = run(state, "{\"q\":\"比例 zcunitlen\"}");
+    assert_int_equal(zc_results_count(r), 2);
+    assert_true(zc_results_hit(r, 0)->score == zc_results_hit(r, 1)->score);
+    zc_results_free(r);
     /* quoted, 5% is the exact phrase of its words, as before */
     expect_set(state, "{\"q\":\"\\\"百分之五\\\"\"}", "num-2,num-4");
 
@@ -935,8 +952,9 @@ static void test_unquoted_numbers(void **state)
 
 /* A document number typed without quotes finds the document with that
  * number first, then those citing it, and never one holding its pieces
- * apart (dn-3); every bracket, width and alias of it (国令 = 国务院令,
- * Chinese numbers, E.O. = Executive Order) is the same number; snippets
+ * apart (dn-3); every bracket, width and alias of it (Chinese numbers,
+ * E.O. = Executive Order) is the same number, but 国令 is not 国务院令
+ * (another filing of a regulation: a duplicate, not a spelling); snippets
  * mark the whole number only, not the 2016 or the 号 of another. */
 static void test_unquoted_docnos(void **state)
 {
@@ -948,7 +966,7 @@ static void test_unquoted_docnos(void **state)
         "{\"id\":\"dn-3\",\"lang\":\"zh\",\"title\":\"工作要点\","
         "\"body\":\"按国发〔2015〕3号文件，2016年起12个部门编号管理。\"}",
         "{\"id\":\"dn-4\",\"lang\":\"zh\",\"title\":\"个人所得税法实施条例\","
-        "\"docno\":\"国务院令第707号\",\"body\":\"条例全文。\"}",
+        "\"docno\":\"国令第707号\",\"body\":\"条例全文。\"}",
         "{\"id\":\"dn-5\",\"lang\":\"zh\",\"title\":\"主席令\","
         "\"docno\":\"主席令第三号\",\"body\":\"法律全文。\"}",
         "{\"id\":\"dn-6\",\"lang\":\"en\",\"title\":\"Protecting the Nation\","
@@ -967,13 +985,14 @@ static void test_unquoted_docnos(void **state)
     }
     /* with 第: the same number, but no citation spelled so */
     expect_ids(state, "{\"q\":\"国发(2016)第12号\"}", "dn-1");
-    static const char *const dn4[] = {"国务院令第707号", "国令第707号", "国令第七〇七号",
-                                      "docno:国令第707号"};
+    static const char *const dn4[] = {"国令第707号", "国令第七〇七号", "docno:国令第707号",
+                                      "docno:国令第七〇七号"};
     for (size_t i = 0; i < sizeof dn4 / sizeof dn4[0]; i++) {
         char arg[128];
         snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn4[i]);
         expect_ids(state, arg, "dn-4");
     }
+    expect_ids(state, "{\"q\":\"国务院令第707号\"}", "");
     expect_ids(state, "{\"q\":\"主席令第3号\"}", "dn-5");
     expect_ids(state, "{\"q\":\"主席令第三号\"}", "dn-5");
     static const char *const dn6[] = {"E.O. 13769", "EO 13769", "EO13769", "E.O.13769",
