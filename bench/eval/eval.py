@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
+import class_units  # noqa: E402
 import corpus as corpus_mod  # noqa: E402
 import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
@@ -75,7 +76,7 @@ ROWS = [
     ("docno", "document number, all spellings", ["success@1"]),
     ("title_en", "English: exact EO title", ["mrr@10", "success@1", "success@10"]),
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
-]
+] + class_units.ROWS
 
 METRIC_FN = {
     "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
@@ -124,7 +125,7 @@ def parse_args(argv):
 
 def source_hash():
     h = hashlib.sha256()
-    for name in ("corpus.py", "querygen.py"):
+    for name in ("corpus.py", "querygen.py", "class_units.py"):
         h.update((HERE / name).read_bytes())
     return h.hexdigest()
 
@@ -195,6 +196,7 @@ def build_queries(args, work, files, shas):
     gen = querygen.Generator(corp, args.seed, args.per_class, folded, progress, words)
     qs = gen.build()
     qs += querygen.variants(qs)
+    qs += class_units.generate(corp, args.seed, args.per_class, progress)
     if opencc:
         qs += querygen.traditional(qs, [opencc, "-c", "s2t.json"], work, progress)
     check_ground_truth(corp, qs)
@@ -228,6 +230,7 @@ def check_ground_truth(corp, qs):
                       if any(corp.tokens(i)[k:k + len(w)] == w
                              for k in range(len(corp.tokens(i)) - len(w) + 1)))
         assert want == x["rel"], "phrase_en judgments differ for %s" % w
+    class_units.check(corp, qs)
     progress("query set: ground truth re-checked by direct scan")
 
 
@@ -269,6 +272,7 @@ def score(qs, answers):
         key = "%s · %s" % (x["extra"]["lang"], x["extra"]["spelling"])
         dn.setdefault(key, []).append(metrics.success_at(a, set(x["rel"]), 1))
     out["docno_by"] = {k: (metrics.mean(v), len(v)) for k, v in sorted(dn.items())}
+    out["units_by"] = class_units.by_spelling(zip(qs, answers), METRIC_FN["prec@10"])
     return out
 
 
@@ -539,7 +543,7 @@ def main(argv):
             assert not stray, "evalq returned ids not in the corpus: %s" % sorted(stray)[:5]
             results[col] = score(qs, answers)
             errs = sum(r.get("errors", 0) for k, r in results[col].items()
-                       if k != "docno_by")
+                       if k not in ("docno_by", "units_by"))
             if errs:
                 notes.append("%s: %d queries were refused by the engine (scored as empty)"
                              % (col, errs))
@@ -644,7 +648,7 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
               "parentheses.\n")
     md.append(table)
     widest = max((r[m][1] for c in results.values() for cls, r in c.items()
-                  if cls != "docno_by" for m in r if isinstance(r[m], tuple)
+                  if cls not in ("docno_by", "units_by") for m in r if isinstance(r[m], tuple)
                   and r[m][1] == r[m][1]), default=None)
     if widest is not None:
         md.append("\nSampling error: the widest 95%% confidence half-width of a cell "
@@ -655,6 +659,12 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
                   (widest, args.build))
     md.append("\nDocument numbers, success@1 by spelling:\n")
     md.append(dtable)
+    utable = class_units.table(shown, results)
+    if utable:
+        md.append("\nUnits typed without quotes (dates, percentages and amounts, document "
+                  "numbers: `class_units.py`), prec@10 by spelling — the share of the top 10 "
+                  "that holds the date, value or number in some spelling:\n")
+        md.append(utable)
     if notes:
         md.append("\nNotes:\n")
         md += ["- " + n for n in notes]
@@ -691,6 +701,9 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
     md.append("\n## How the judged queries are built\n")
     md.append(METHOD_TEXT % {"zh_docno": args.per_class,
                              "en_docno": max(1, args.per_class // 3)})
+    md.append(class_units.METHOD % {"dates": max(1, args.per_class // 3),
+                                    "nums": max(1, args.per_class // 6),
+                                    "docnos": max(1, args.per_class // 3)})
     return {"console": "\n".join(console), "markdown": "\n".join(md) + "\n"}
 
 
