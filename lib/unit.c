@@ -228,8 +228,9 @@ static int arabic(const rd *r, size_t p, unsigned flags, num *n)
     return 1;
 }
 
-/* A Chinese number at p (三百万, 一万五千, 十五点五, 两万, 百亿).  0 when there
- * is none. */
+/* A Chinese number at p (三百万, 一万五千, 十五点五, 两万, 百亿, 四百十一).
+ * 0 when there is none, or when the numerals there do not read as one
+ * number (一九, 一十一百, 一万万): a unit is never read from part of them. */
 static int chinese(const rd *r, size_t p, num *n)
 {
     const uint64_t cap = 10000000000ull; /* parts of 亿: the value stays < 10^18 */
@@ -242,32 +243,38 @@ static int chinese(const rd *r, size_t p, num *n)
         int d = c == C_LIANG ? 2 : cn_digit(c);
         if (d >= 0) {
             if (dig > 0 || (dig == 0 && d == 0))
-                break;   /* 一九, 零零: digits in a row are no part of this grammar */
+                return 0;   /* 一九, 零零: digits in a row are no number of this grammar */
             dig = d;
         } else if (c == C_SHI || c == C_BAI || c == C_QIAN) {
             uint64_t u = c == C_SHI ? 10 : c == C_BAI ? 100 : 1000;
             uint64_t k;
             if (dig > 0)
                 k = (uint64_t)dig;
-            else if (dig < 0 && q == p)
-                k = 1;   /* a leading 十 百 千: 十五, 百亿 */
+            else if ((dig < 0 && q == p) || (c == C_SHI && last >= 100))
+                k = 1;   /* a leading 十 百 千 (十五, 百亿), 十 after 百 (四百十一) */
             else
-                break;
+                return 0;
             if (last != 0 && u >= last)
-                break;   /* 一十一百 */
+                return 0;   /* 一十一百 */
             sec += k * u;
             last = u;
             dig = -1;
         } else if (c == C_WAN || c == C_YI) {
             uint64_t part = sec + (dig > 0 ? (uint64_t)dig : 0);
             if (c == C_WAN) {
-                if (part == 0 || wan != 0)
-                    break;
+                if (part == 0 || wan != 0) {
+                    if (q == p)
+                        break;   /* 万 starts no number */
+                    return 0;
+                }
                 wan = part * 10000;
             } else {
                 part += wan;
-                if (part == 0 || yi + part >= cap)
-                    break;
+                if (part == 0 || yi + part >= cap) {
+                    if (q == p)
+                        break;
+                    return 0;
+                }
                 yi = (yi + part) * 100000000ull;
                 wan = 0;
             }
@@ -369,17 +376,23 @@ static size_t put_value(uint64_t mant, int exp, char *out, size_t cap)
 
 /* Longest first where one unit begins another (个月 before 个, 美元 before
  * 元 does not matter: they start differently). */
-static const char *const units[] = {
-    "%", "\xE2\x80\xB0" /* ‰ */, "元", "美元", "个月", "个", "家", "项", "年", "天", "倍",
-    "人", "次", "户", "岁", "亩", "吨", "公里", "公顷", "平方米", "小时", "名",
+#define U(s) {s, sizeof s - 1}
+static const struct {
+    const char *s;
+    size_t len;
+} units[] = {
+    U("%"), U("\xE2\x80\xB0") /* ‰ */, U("元"), U("美元"), U("个月"), U("个"), U("家"),
+    U("项"), U("年"), U("天"), U("倍"), U("人"), U("次"), U("户"), U("岁"), U("亩"), U("吨"),
+    U("公里"), U("公顷"), U("平方米"), U("小时"), U("名"),
 };
+#undef U
 
 /* The unit at p: its index and end, or -1. */
 static int unit_at(const rd *r, size_t p, size_t *end)
 {
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        const unsigned char *u = (const unsigned char *)units[i];
-        size_t ul = strlen(units[i]), k = 0, q = p, nx;
+        const unsigned char *u = (const unsigned char *)units[i].s;
+        size_t ul = units[i].len, k = 0, q = p, nx;
         while (k < ul) {
             uint32_t want = 0;
             size_t w = zc_utf8_decode(u, ul, k, &want);
@@ -433,6 +446,19 @@ static void emit_date(emitter *o, size_t start, size_t end, char kind, unsigned 
     emit(o, start, end, buf, (size_t)n);
 }
 
+/* Past the blanks at p (ASCII space and tab, U+3000, U+00A0): texts
+ * taken from PDFs write 2021年1月 1日. */
+static size_t blanks(const rd *r, size_t p)
+{
+    for (;;) {
+        size_t nx;
+        int32_t c = cp_at(r, p, &nx);
+        if (c != ' ' && c != '\t' && c != 0x3000 && c != 0xA0)
+            return p;
+        p = nx;
+    }
+}
+
 /* A four-digit year at p: four Arabic digits, or four Chinese digits
  * written one by one (二〇一六); *arabic says which. */
 static int year_at(const rd *r, size_t p, unsigned *y, size_t *end, int *arab)
@@ -476,14 +502,15 @@ static int small_at(const rd *r, size_t p, unsigned max, int *v, size_t *end)
     return 1;
 }
 
-/* M月D日 at p; *ms the month's start. */
+/* M月D日 at p (blanks allowed around the numbers); *me the end of 月,
+ * *de of 日. */
 static int month_day(const rd *r, size_t p, int *m, int *d, size_t *me, size_t *de)
 {
     size_t q, nx;
-    if (!small_at(r, p, 12, m, &q) || cp_at(r, q, &nx) != C_YUE)
+    if (!small_at(r, p, 12, m, &q) || cp_at(r, blanks(r, q), &nx) != C_YUE)
         return 0;
     *me = nx;
-    if (!small_at(r, nx, 31, d, &q) || cp_at(r, q, &nx) != C_RI)
+    if (!small_at(r, blanks(r, nx), 31, d, &q) || cp_at(r, blanks(r, q), &nx) != C_RI)
         return 0;
     *de = nx;
     return 1;
@@ -498,17 +525,19 @@ static size_t date(const rd *r, size_t p, emitter *o)
     if (!year_at(r, p, &y, &ye, &arab))
         return 0;
     int32_t sep = cp_at(r, ye, &nx);
+    if (sep != C_NIAN && cp_at(r, blanks(r, ye), &nx) == C_NIAN)
+        sep = C_NIAN;   /* 2021 年 */
     if (sep == C_NIAN) {
-        size_t ne = nx;
-        if (month_day(r, ne, &m, &d, &me, &de)) {
+        size_t ne = nx, ms = blanks(r, ne);
+        if (month_day(r, ms, &m, &d, &me, &de)) {
             emit_date(o, p, de, 'd', y, m, d);
             emit_date(o, p, me, 'd', y, m, -1);
             emit_date(o, p, ne, 'd', y, -1, -1);
-            emit_date(o, ne, de, 'm', (unsigned)m, d, -1);
+            emit_date(o, ms, de, 'm', (unsigned)m, d, -1);
             return de;
         }
         size_t q;
-        if (small_at(r, ne, 12, &m, &q) && cp_at(r, q, &me) == C_YUE) {
+        if (small_at(r, ms, 12, &m, &q) && cp_at(r, blanks(r, q), &me) == C_YUE) {
             emit_date(o, p, me, 'd', y, m, -1);
             emit_date(o, p, ne, 'd', y, -1, -1);
             return me;
@@ -567,22 +596,59 @@ static size_t number_unit(const rd *r, size_t p, emitter *o)
         return 0;
     int u = unit_at(r, n.end, &ue);
     if (u >= 0)
-        emit_number(o, p, ue, &n, units[u]);
+        emit_number(o, p, ue, &n, units[u].s);
     if (n.big)
         emit_number(o, p, n.end, &n, NULL);
     return u >= 0 ? ue : n.big ? n.end : 0;
 }
 
-/* Whether a unit may start at p, whose character is c. */
+/* Whether a unit may start at p, whose character is c (the character
+ * before is looked at only for the few that can start one). */
 static int may_start(const rd *r, size_t p, int32_t c)
 {
-    int32_t b = cp_before(r, p);
-    if (is_digit(c))
-        return !(is_digit(b) || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-                 b == '.' || b == ',');
+    if (is_digit(c)) {
+        int32_t b = cp_before(r, p);
+        if (b == ',') {
+            /* 1,000 goes on; after 通过， (a full-width comma reads as ',')
+             * a date starts */
+            size_t q = p;
+            while (q > 0 && (r->t[--q] & 0xC0) == 0x80)
+                ;
+            return !is_digit(cp_before(r, q));
+        }
+        return !(is_digit(b) || b == '.' || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'));
+    }
     if (cn_digit(c) >= 0 || c == C_LIANG || c == C_SHI || c == C_BAI || c == C_QIAN)
-        return !cn_numeral(b);
+        return !cn_numeral(cp_before(r, p));
     return 0;
+}
+
+/* Whether the character at p may start a unit, cheaply: most of a text
+ * is Han characters and punctuation that cannot (the scan runs over every
+ * indexed text).  The blocks (code point >> 8) that hold a Chinese digit
+ * or multiplier, or 〇 ○ and the full-width digits; then the exact test. */
+static int starter(const rd *r, size_t p, int32_t *c, size_t *nx)
+{
+    unsigned b = r->t[p];
+    if (b < 0x80) {
+        *nx = p + 1;
+        *c = (int32_t)b;
+        return is_digit(*c);
+    }
+    uint32_t cp;
+    size_t k = zc_utf8_decode(r->t, r->len, p, &cp);
+    *nx = p + (k ? k : 1);
+    if (k != 3)
+        return 0;
+    switch (cp >> 8) {
+    case 0x25: case 0x30: case 0x4E: case 0x51: case 0x53: case 0x56: case 0x76: case 0x96:
+    case 0xFF:
+        *c = cp_at(r, p, nx);
+        return is_digit(*c) || cn_digit(*c) >= 0 || *c == C_LIANG || *c == C_SHI ||
+               *c == C_BAI || *c == C_QIAN;
+    default:
+        return 0;
+    }
 }
 
 int zc_unit_scan(const char *text, size_t len, zc_unit_fn fn, void *ctx)
@@ -591,9 +657,9 @@ int zc_unit_scan(const char *text, size_t len, zc_unit_fn fn, void *ctx)
     emitter o = {fn, ctx, 0};
     size_t p = 0, nx;
     while (p < r.len && !o.stop) {
-        int32_t c = cp_at(&r, p, &nx);
+        int32_t c = 0;
         size_t end = 0;
-        if (may_start(&r, p, c)) {
+        if (starter(&r, p, &c, &nx) && may_start(&r, p, c)) {
             int m, d;
             size_t me, de;
             if ((end = per(&r, p, &o)) == 0 && (end = date(&r, p, &o)) == 0) {

@@ -22,8 +22,10 @@
  * Numbers.  Arabic: digits (groups of three after ',' allowed: 1,000),
  * optionally '.' and more digits, then optionally up to three of 百 千 万 亿
  * (3千万, 12.5亿, 1万亿).  Chinese: the usual grammar (三百万, 一万五千,
- * 十五点五, 两万, 百亿: a leading 十 百 千 means one of it).  At most 18
- * significant digits.  Value = the number with every multiplier applied.
+ * 十五点五, 两万, 百亿: a leading 十 百 千 means one of it, a 十 after 百 or
+ * 千 one ten: 四百十一); numerals that do not read as one number (一九,
+ * 三四) are none, never a part of them.  At most 18 significant digits.
+ * Value = the number with every multiplier applied.
  *
  * Units and their canonical forms (ASCII letter first, then the value in
  * decimal without leading or trailing zeros, then the unit's Simplified
@@ -33,6 +35,8 @@
  *   dY      a year: Y年;
  *           Y: four Arabic digits or four Chinese digits (二〇一六, 二零一六),
  *           M 1-12, D 1-31, each 1-2 Arabic digits or a Chinese number;
+ *           blanks (space, tab, U+3000, U+00A0) may stand around the
+ *           numbers of the 年月日 forms (2021年1月 1日, as PDF text has it);
  *   mM.D    a day of any year: M月D日;
  *   nV%     百分之V, V% (‰ and 千分之V: nV‰);
  *   nVu     V followed by a unit u, the longest of: 元 美元 个月 个 家 项 年
@@ -43,7 +47,9 @@
  *           三百万, 千万).
  *
  * A text is scanned for units from left to right.  A unit starts at a
- * digit not preceded by an ASCII letter, digit, '.' or ',', or at a
+ * digit not preceded by an ASCII letter, a digit, '.', or a ',' that
+ * follows a digit (1,000; a ',' after anything else, as the full-width
+ * comma of Chinese text, is punctuation), or at a
  * Chinese digit or multiplier (or 百分之, 千分之) not preceded by a Chinese
  * digit, multiplier or 点.  Where one is found the scan reports every form
  * it holds, the most specific first: 2016年4月26日 is d2016.4.26 (the whole),
