@@ -75,19 +75,28 @@ CN_CLASS = "[" + CN_NUM + "]"
 
 def cn_int(s):
     """A Chinese integer in the usual grammar (三百万, 一万五千, 十五, a
-    leading 十 百 千 meaning one of it), or None (一九: digits in a row are
-    no number of this grammar)."""
-    total = section = 0
+    leading 十 百 千 meaning one of it, 十 after 百 or 千 meaning 一十:
+    四百十一), or None (一九: digits in a row are no number of this
+    grammar)."""
+    total = section = last = 0
     num = None
     for k, ch in enumerate(s):
         if ch in CN_DIGIT:
-            if num not in (None, 0):
+            if num not in (None, 0) or (num == 0 and CN_DIGIT[ch] == 0):
                 return None
             num = CN_DIGIT[ch]
         elif ch in CN_SMALL:
-            if num is None and k > 0:
+            u = CN_SMALL[ch]
+            if num:
+                mult = num
+            elif (num is None and k == 0) or (ch == "十" and last >= 100):
+                mult = 1
+            else:
                 return None
-            section += (1 if num is None else num) * CN_SMALL[ch]
+            if last and u >= last:
+                return None
+            section += mult * u
+            last = u
             num = None
         elif ch in ("万", "亿"):
             part = section + (num or 0)
@@ -99,7 +108,7 @@ def cn_int(s):
                 if total + part == 0:
                     return None
                 total = (total + part) * 100000000
-            section, num = 0, None
+            section, num, last = 0, None, 0
         else:
             return None
     return total + section + (num or 0)
@@ -161,13 +170,19 @@ def norm_dec(v):
 
 # ---- the judge: what a normalized text holds --------------------------------
 
-DATE_AR = re.compile(r"(?<![0-9a-z.,])([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
-DATE_SEP = re.compile(r"(?<![0-9a-z.,])([0-9]{4})([-./])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])")
-DATE_CN = re.compile(r"(?<!" + CN_CLASS + r")([〇零○一二三四五六七八九]{4})年"
-                     r"([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-PCT_AR = re.compile(r"(?<![0-9a-z.,])([0-9]+(?:\.[0-9]+)?)%")
+# An Arabic number starts after no letter, digit or '.', nor after the ','
+# of a number (1,000); blanks may stand inside a date (2021年1月 1日).
+AR = r"(?<![0-9a-z.])(?<![0-9],)"
+B = r"[ \t]*"
+DATE_AR = re.compile(AR + r"([0-9]{4})" + B + "年" + B + "([0-9]{1,2})" + B + "月" + B +
+                     "([0-9]{1,2})" + B + "日")
+DATE_SEP = re.compile(AR + r"([0-9]{4})([-./])([0-9]{1,2})\2([0-9]{1,2})(?![0-9])")
+DATE_CN = re.compile(r"(?<!" + CN_CLASS + r")([〇零○一二三四五六七八九]{4})" + B + "年" + B +
+                     "([一二三四五六七八九十]{1,3})" + B + "月" + B + "([一二三四五六七八九十]{1,3})" +
+                     B + "日")
+PCT_AR = re.compile(AR + r"([0-9]+(?:\.[0-9]+)?)%")
 PCT_CN = re.compile(r"(?<!" + CN_CLASS + r")百分之(" + CN_CLASS[:-1] + r"点]+|[0-9]+(?:\.[0-9]+)?)")
-AMT_AR = re.compile(r"(?<![0-9a-z.,])([0-9]+(?:\.[0-9]+)?)([百千万亿]{0,3})元")
+AMT_AR = re.compile(AR + r"([0-9]+(?:\.[0-9]+)?)([百千万亿]{0,3})元")
 AMT_CN = re.compile(r"(?<![0-9.〇零○一二三四五六七八九两十百千万亿点])"
                     r"([〇零○一二三四五六七八九两十百千]" + CN_CLASS +
                     r"*(?:点[〇零○一二三四五六七八九]+[万亿]{0,2})?)元")
@@ -180,7 +195,12 @@ def date_ok(y, m, d):
     return 1 <= m <= 12 and 1 <= d <= 31
 
 
+# The Traditional forms the engine reads as Simplified (docs/protocol.md).
+TRAD = str.maketrans("萬億兩點個項戶歲噸畝時頃", "万亿两点个项户岁吨亩时顷")
+
+
 def dates_in(text):
+    text = text.translate(TRAD)
     out = set()
     for m in DATE_AR.finditer(text):
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -202,6 +222,7 @@ def dates_in(text):
 
 def values_in(text):
     """{("%", value) or ("元", value)} of a text."""
+    text = text.translate(TRAD)
     out = set()
     for m in PCT_AR.finditer(text):
         out.add(("%", norm_dec(Decimal(m.group(1)))))
@@ -385,6 +406,10 @@ def check(corpus, qs):
     assert to_cn(27) == "二十七" and to_cn(10) == "十" and to_cn(105) == "一百零五"
     assert to_cn(15000) == "一万五千" and dec_cn(Decimal("15.5")) == "十五点五"
     assert cn_value("十五点五") == Decimal("15.5") and cn_int("三百万") == 3000000
+    assert cn_int("四百十一") == 411 and cn_int("一千零十") == 1010 and cn_int("一九") is None
+    assert dates_in("通过,2009年11月27日；自2021年1月 1日起；3.2017年1月1日") == {
+        (2009, 11, 27), (2021, 1, 1)}
+    assert values_in("百分之十一點一，百分之四百十一") == {("%", "11.1"), ("%", "411")}
     assert docnos_in("根据国发〔2016〕12号和国办发[2016]12号") == {("根据国发", 2016, 12),
                                                                  ("和国办发", 2016, 12)}
     for x in qs:
