@@ -230,7 +230,9 @@ static int arabic(const rd *r, size_t p, unsigned flags, num *n)
 
 /* A Chinese number at p (三百万, 一万五千, 十五点五, 两万, 百亿, 四百十一).
  * 0 when there is none, or when the numerals there do not read as one
- * number (一九, 一十一百, 一万万): a unit is never read from part of them. */
+ * number (一九, 一十一百): a unit is never read from part of them.  A second
+ * 万 multiplies what stands before it (八万六千万 = 860000000, the old
+ * 万万). */
 static int chinese(const rd *r, size_t p, num *n)
 {
     const uint64_t cap = 10000000000ull; /* parts of 亿: the value stays < 10^18 */
@@ -262,12 +264,20 @@ static int chinese(const rd *r, size_t p, num *n)
         } else if (c == C_WAN || c == C_YI) {
             uint64_t part = sec + (dig > 0 ? (uint64_t)dig : 0);
             if (c == C_WAN) {
-                if (part == 0 || wan != 0) {
-                    if (q == p)
-                        break;   /* 万 starts no number */
+                if (q == p)
+                    break;   /* 万 starts no number */
+                if (wan != 0) {
+                    /* 八万六千万: 86000 of 万 (the old 万万, 亿) */
+                    part += wan;
+                    if (yi + part >= cap * 10000)
+                        return 0;
+                    yi += part * 10000;
+                    wan = 0;
+                } else if (part == 0) {
                     return 0;
+                } else {
+                    wan = part * 10000;
                 }
-                wan = part * 10000;
             } else {
                 part += wan;
                 if (part == 0 || yi + part >= cap) {

@@ -78,7 +78,7 @@ def cn_int(s):
     leading 十 百 千 meaning one of it, 十 after 百 or 千 meaning 一十:
     四百十一), or None (一九: digits in a row are no number of this
     grammar)."""
-    total = section = last = 0
+    total = wan = section = last = 0
     num = None
     for k, ch in enumerate(s):
         if ch in CN_DIGIT:
@@ -101,17 +101,22 @@ def cn_int(s):
         elif ch in ("万", "亿"):
             part = section + (num or 0)
             if ch == "万":
-                if part == 0:
+                if wan:
+                    total += (wan + part) * 10000   # 八万六千万: 86000 of 万
+                    wan = 0
+                elif part == 0:
                     return None
-                total += part * 10000
+                else:
+                    wan = part * 10000
             else:
-                if total + part == 0:
+                if total + wan + part == 0:
                     return None
-                total = (total + part) * 100000000
+                total = (total + wan + part) * 100000000
+                wan = 0
             section, num, last = 0, None, 0
         else:
             return None
-    return total + section + (num or 0)
+    return total + wan + section + (num or 0)
 
 
 def cn_value(s):
@@ -407,6 +412,7 @@ def check(corpus, qs):
     assert to_cn(15000) == "一万五千" and dec_cn(Decimal("15.5")) == "十五点五"
     assert cn_value("十五点五") == Decimal("15.5") and cn_int("三百万") == 3000000
     assert cn_int("四百十一") == 411 and cn_int("一千零十") == 1010 and cn_int("一九") is None
+    assert cn_int("八万六千万") == 860000000 and cn_int("一亿五千万") == 150000000
     assert dates_in("通过,2009年11月27日；自2021年1月 1日起；3.2017年1月1日") == {
         (2009, 11, 27), (2021, 1, 1)}
     assert values_in("百分之十一點一，百分之四百十一") == {("%", "11.1"), ("%", "411")}
