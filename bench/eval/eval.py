@@ -620,6 +620,8 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
 
     console = ["", "Search quality (judged queries on corpus-real; columns: analyzers)", "",
                table, "", dtable]
+    if class_units.table(shown, results):
+        console += ["", class_units.table(shown, results)]
     if ztable:
         console += ["", 'zh-ir (STARD pool; questions sent as SEARCH {"q":…,"match":"any","limit":1000})', "", ztable]
     if stable:
