@@ -17,7 +17,7 @@
  * aliases, so that the spellings people use for one number meet:
  *   - a Chinese number between 第 and 号 is its digits, a piece of its own
  *     (主席令第三十号 and 主席令第30号 -> "主席令第.30.号"; 七〇七 -> 707), and
- *     a 第 that is a piece of its own before a number is dropped
+ *     a 第 that is a piece of its own between two numbers is dropped
  *     (国发〔2016〕第62号 -> "国发.2016.62.号");
  *   - first pieces e.o., eo or exec.order before a number are
  *     executive.order (E.O. 13769, EO13769 -> "executive.order.13769").
@@ -75,15 +75,18 @@ static int starts(const char *s, size_t n, const char *p)
 }
 
 /* A Chinese number between 第 and 号 as its digits, a piece of its own,
- * and a 第 that is a piece of its own before a number dropped: in[0, n) to
- * out (room for 2 * n + 16 bytes); returns the new length. */
+ * and a 第 that is a piece of its own between a number and a number
+ * dropped: in[0, n) to out (room for 2 * n + 16 bytes); returns the new
+ * length. */
 static size_t cn_numbers(const char *in, size_t n, char *out)
 {
     size_t o = 0, i = 0;
     while (i < n) {
         unsigned long long v;
         size_t k;
-        int alone = i == 0 || in[i - 1] == '.';   /* 第 starts a piece */
+        /* 第 is a piece of its own after a number (the bracketed year):
+         * only there is it dropped, so that the result is a fixed point */
+        int alone = i >= 2 && in[i - 1] == '.' && in[i - 2] >= '0' && in[i - 2] <= '9';
         if (starts(in + i, n - i, "第") &&
             (k = zc_unit_cn_int(in + i + 3, n - i - 3, &v)) > 0 &&
             starts(in + i + 3 + k, n - i - 3 - k, "号")) {
