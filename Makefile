@@ -332,7 +332,7 @@ FUZZ_BIN   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # linked): what it needs, so that a half-written module elsewhere does not
 # stop the others from building.  A harness not listed gets the whole
 # library.
-FUZZ_ANALYSIS           := base/error base/utf8 lib/zhengce lib/norm lib/analyzer lib/docno \
+FUZZ_ANALYSIS           := base/error base/utf8 lib/zhengce lib/norm lib/analyzer lib/docno lib/unit \
                            $(patsubst %.c,%,$(wildcard wrappers/*.c)) $(LIB_CXX:%.cc=%)
 FUZZ_DEPS_fuzz_proto    := protocol/proto protocol/reply base/utf8 base/error lib/zhengce
 FUZZ_DEPS_fuzz_doc      := $(FUZZ_ANALYSIS) lib/docmodel

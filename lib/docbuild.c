@@ -18,6 +18,7 @@
 #include "lib/sample.h"
 #include "lib/schema.h"
 #include "lib/term.h"
+#include "lib/unit.h"
 #include "base/grow.h"
 
 /* Positionless terms of one document, summed before they go to Xapian.
@@ -260,6 +261,41 @@ static zc_status add_title_key(zc_analyzer *an, zc_xap_doc *doc, const zc_field 
     return zc_xap_doc_add_term(doc, term, (size_t)n, 1, err);
 }
 
+/* The units of a text (unit.h) as "XU" terms in acc, with wdf 0 (see
+ * add_units). */
+typedef struct unit_ctx {
+    term_acc *acc;
+    int oom;
+} unit_ctx;
+
+static int on_unit(void *ctx, const zc_unit *u)
+{
+    unit_ctx *c = ctx;
+    char term[sizeof ZC_PFX_UNIT + ZC_UNIT_CANON_MAX];
+    size_t pl = strlen(ZC_PFX_UNIT);
+    memcpy(term, ZC_PFX_UNIT, pl);
+    memcpy(term + pl, u->canon, u->len);
+    if (acc_add(c->acc, term, pl + u->len, 0) != 0)
+        return c->oom = 1;
+    return 0;
+}
+
+/* Units of the title and the body: one term per spelling-free form, so
+ * that 5%, ５％ and 百分之五 find each other.  Positionless (a unit is
+ * searched alone, never inside a phrase) and with wdf 0: they match but
+ * weigh nothing and leave the document's length, and so every other
+ * query's BM25, exactly as it was; a unit query is ranked by the words as
+ * typed (qcompile.c). */
+static zc_status add_units(term_acc *acc, const zc_doc *d, zc_error *err)
+{
+    unit_ctx c = {acc, 0};
+    if (d->title.ptr != NULL)
+        (void)zc_unit_scan(d->title.ptr, d->title.len, on_unit, &c);
+    if (!c.oom && d->body.ptr != NULL)
+        (void)zc_unit_scan(d->body.ptr, d->body.len, on_unit, &c);
+    return c.oom ? zc_error_set(err, ZC_ENOMEM, NULL, "out of memory") : ZC_OK;
+}
+
 /* Canonical docno: a weighted term (not boolean) so that a docno query
  * ranks the document it names first.  A docno with nothing canonical left
  * (only punctuation) still has its words in the free text; there is no
@@ -352,7 +388,8 @@ zc_status zc_docbuild_make(zc_analyzer *an, const zc_doc *d, const char *idterm,
      * text and the issuer words that sum them. */
     if ((st = zc_xap_doc_add_boolean_term(doc, idterm, idterm_len, err)) == ZC_OK &&
         (st = add_text(an, doc, &acc, d, spell, err)) == ZC_OK &&
-        (st = add_title_key(an, doc, &d->title, err)) == ZC_OK) {
+        (st = add_title_key(an, doc, &d->title, err)) == ZC_OK &&
+        (st = add_units(&acc, d, err)) == ZC_OK) {
         /* Issuer words, in their own prefix space (positions from 0). */
         uint32_t ipos = 0;
         st = index_field(an, doc, &acc, &d->issuer, ZC_PFX_ISSUER, 1, 0, NULL, &ipos, err);

@@ -13,20 +13,31 @@
  * piece and is dropped, and a change between an ASCII digit and anything
  * else starts a new piece.  Numeric pieces lose their leading zeros ("062"
  * -> "62", "000" -> "0").  Pieces are joined with '.'.  '第' is a CJK
- * character like any other, so 国令第706号 -> "国令第.706.号".  The result
- * is cut to ZC_TERM_MAX_BYTES - 2 bytes (room for the "XD" prefix) on a
- * UTF-8 boundary, without a trailing '.'.
+ * character like any other, so 国令第706号 -> "国令第.706.号".  Then the
+ * aliases, so that the spellings people use for one number meet:
+ *   - a Chinese number between 第 and 号 is its digits, a piece of its own
+ *     (主席令第三十号 and 主席令第30号 -> "主席令第.30.号"; 七〇七 -> 707), and
+ *     a 第 that is a piece of its own between two numbers is dropped
+ *     (国发〔2016〕第62号 -> "国发.2016.62.号");
+ *   - first pieces e.o., eo or exec.order before a number are
+ *     executive.order (E.O. 13769, EO13769 -> "executive.order.13769").
+ * The result is cut to ZC_TERM_MAX_BYTES - 2 bytes (room for the "XD"
+ * prefix) on a UTF-8 boundary, without a trailing '.'.
  *
  * Recognition (zc_docno_looks_like), on the normalized characters:
  *   CJK+ OPEN YYYY CLOSE 第? N 号?     国发〔2016〕62号, 国办发[2009]38号,
  *                                      辽政发（2010）12号, 国发【2016】第5号
  *   CJK+ YYYY SEP 第? N 号?            国发2016-62号 (SEP one of - . /)
  *   CJK* 令 第? N 号?  (第 or 号 needed) 国令第706号, 国务院令588号
- * with YYYY four ASCII digits, N one to six ASCII digits, OPEN one of
+ *   CJK* 令 第? C 号                     主席令第三十号, 国令第七〇七号
+ *   eo N, e.o. N, with '-' '.' or nothing between: EO13769, E.O.13769
+ * with YYYY four ASCII digits, N one to six ASCII digits, C one to eight
+ * Chinese numerals (零 〇 ○ 一 … 九 两 十 百 千), OPEN one of
  * ( [ { < 〔 【 〖 〈 《 〘 〚 and CLOSE one of ) ] } > 〕 】 〗 〉 》 〙 〛 (pairs
  * need not match: users mistype them).  Not: plain words, plain numbers,
  * "2016年", 国发201662号 (a bare year glued to the number is ambiguous).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +45,7 @@
 #include "base/error.h"
 #include "lib/limits.h"
 #include "lib/norm.h"
+#include "lib/unit.h"
 #include "base/utf8.h"
 
 #define DOCNO_OUT_MAX (ZC_TERM_MAX_BYTES - 2)
@@ -48,6 +60,72 @@ static int is_digit(int32_t cp)
 }
 
 /* ---- Canonical form --------------------------------------------------- */
+
+/* Appends s[0, n) to out (room checked by the caller: see aliases). */
+static size_t put(char *out, size_t o, const char *s, size_t n)
+{
+    memcpy(out + o, s, n);
+    return o + n;
+}
+
+static int starts(const char *s, size_t n, const char *p)
+{
+    size_t k = strlen(p);
+    return n >= k && memcmp(s, p, k) == 0;
+}
+
+/* A Chinese number between 第 and 号 as its digits, a piece of its own,
+ * and a 第 that is a piece of its own between a number and a number
+ * dropped: in[0, n) to out (room for 2 * n + 16 bytes); returns the new
+ * length. */
+static size_t cn_numbers(const char *in, size_t n, char *out)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        unsigned long long v;
+        size_t k;
+        /* 第 is a piece of its own after a number (the bracketed year):
+         * only there is it dropped, so that the result is a fixed point */
+        int alone = i >= 2 && in[i - 1] == '.' && in[i - 2] >= '0' && in[i - 2] <= '9';
+        if (starts(in + i, n - i, "第") &&
+            (k = zc_unit_cn_int(in + i + 3, n - i - 3, &v)) > 0 &&
+            starts(in + i + 3 + k, n - i - 3 - k, "号")) {
+            char num[24];
+            int nl = snprintf(num, sizeof num, "%llu", v);
+            if (!alone)
+                o = put(out, o, "第.", 4);
+            o = put(out, o, num, (size_t)nl);
+            o = put(out, o, ".号", 4);
+            i += 3 + k + 3;
+            continue;
+        }
+        if (alone && starts(in + i, n - i, "第.") && i + 4 < n && in[i + 4] >= '0' &&
+            in[i + 4] <= '9') {
+            i += 4;   /* 国发〔2016〕第62号 is 国发〔2016〕62号 */
+            continue;
+        }
+        out[o++] = in[i++];
+    }
+    return o;
+}
+
+/* The first pieces' alias (e.o.): in[0, n) to out (room for n + 16
+ * bytes); returns the new length.  (国令 is not made 国务院令: the same
+ * regulation under both numbers is a duplicate for the duplicates
+ * rule to judge, and a query for one number ranks the document filed
+ * under it first.) */
+static size_t prefix_aliases(const char *in, size_t n, char *out)
+{
+    static const char *const eo[] = {"e.o.", "eo.", "exec.order."};
+    for (size_t k = 0; k < sizeof eo / sizeof eo[0]; k++) {
+        size_t l = strlen(eo[k]);
+        if (starts(in, n, eo[k]) && n > l && in[l] >= '0' && in[l] <= '9') {
+            size_t o = put(out, 0, "executive.order.", 16);
+            return put(out, o, in + l, n - l);
+        }
+    }
+    return put(out, 0, in, n);
+}
 
 ZC_API zc_status zc_docno_canonical(const char *docno, size_t len, char **out,
                                     zc_error *err)
@@ -113,6 +191,15 @@ ZC_API zc_status zc_docno_canonical(const char *docno, size_t len, char **out,
     }
     if (!full && in_piece && piece_digits && piece_zero)
         buf[o++] = '0';
+    /* The aliases can lengthen it (eo -> executive.order, 一亿 ->
+     * 100000000): cut again below.  A Chinese number's digits take less
+     * than twice its bytes (千万亿, 9 bytes, is 16 digits), and the prefix
+     * adds at most 16 bytes. */
+    char cn[2 * sizeof buf + 16], ali[sizeof cn + 16];
+    o = prefix_aliases(cn, cn_numbers(buf, o, cn), ali);
+    if (o > sizeof buf - 1)
+        o = sizeof buf - 1;
+    memcpy(buf, ali, o);
     if (o > DOCNO_OUT_MAX) {
         o = DOCNO_OUT_MAX;
         while (o > 0 && ((unsigned char)buf[o] & 0xC0) == 0x80)
@@ -192,6 +279,41 @@ static int tail_ok(const int32_t *c, size_t n, size_t i, int *has_di, int *has_h
     return i == n;
 }
 
+/* 第 C 号 to the end, C one to eight Chinese numerals. */
+static int tail_cn_ok(const int32_t *c, size_t n, size_t i)
+{
+    if (i >= n || c[i] != CP_DI)
+        return 0;
+    size_t k = 0;
+    for (i++; i < n && k <= 8; i++, k++) {
+        switch (c[i]) {
+        case 0x96F6: case 0x3007: case 0x25CB: case 0x4E00: case 0x4E8C: case 0x4E24:
+        case 0x4E09: case 0x56DB: case 0x4E94: case 0x516D: case 0x4E03: case 0x516B:
+        case 0x4E5D: case 0x5341: case 0x767E: case 0x5343:
+            continue;   /* 零〇○一二两三四五六七八九十百千 */
+        default: break;
+        }
+        break;
+    }
+    return k >= 1 && k <= 8 && i + 1 == n && c[i] == CP_HAO;
+}
+
+/* eo N or e.o. N, with '-', '.' or nothing before N (one to six digits). */
+static int eo_ok(const int32_t *c, size_t n)
+{
+    size_t i;
+    if (n >= 2 && c[0] == 'e' && c[1] == 'o')
+        i = 2;
+    else if (n >= 4 && c[0] == 'e' && c[1] == '.' && c[2] == 'o' && c[3] == '.')
+        i = 4;
+    else
+        return 0;
+    if (i < n && (c[i] == '-' || c[i] == '.') && i == 2)
+        i++;
+    size_t k = digits(c, n, &i);
+    return k >= 1 && k <= 6 && i == n;
+}
+
 int zc_docno_looks_like(const char *text, size_t len)
 {
     int32_t c[LOOKS_MAX];
@@ -217,7 +339,10 @@ int zc_docno_looks_like(const char *text, size_t len)
 
     /* X令第N号: the prefix ends in 令. */
     if (prefix >= 1 && c[prefix - 1] == CP_LING &&
-        tail_ok(c, n, prefix, &has_di, &has_hao) && (has_di || has_hao))
+        ((tail_ok(c, n, prefix, &has_di, &has_hao) && (has_di || has_hao)) ||
+         tail_cn_ok(c, n, prefix)))
+        return 1;
+    if (eo_ok(c, n))
         return 1;
 
     if (prefix == 0 || i >= n)

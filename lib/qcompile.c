@@ -59,7 +59,7 @@ static part negate(part p)
 /* ---- leaves ------------------------------------------------------------ */
 
 /* A free-text word: a document number (any bracket or width) is its docno
- * term OR its words; an English stopword alone is dropped (c->drop_stop);
+ * term OR its words as a phrase; an English stopword alone is dropped (c->drop_stop);
  * other words are the AND of their runs. */
 static part word_part(zc_qc *c, const zc_qnode *n, int collect)
 {
@@ -70,10 +70,11 @@ static part word_part(zc_qc *c, const zc_qnode *n, int collect)
     if (n->docno != NULL) {
         zc_xap_query *xd = zc_qc_term(c, ZC_PFX_DOCNO, n->docno, strlen(n->docno), 0, 1);
         xd = zc_qc_scaled(c, xd, ZC_QPLAN_DOCNO_SCALE);
-        int any = c->match_any;
-        c->match_any = 0;
-        zc_xap_query *words = zc_qc_runs(c, "", ZC_PFX_STEM, collect, 1, 0, NULL);
-        c->match_any = any;
+        /* Its words only where they stand together, as the number: a
+         * document that cites it, not one holding 国发, 2016 and 12
+         * apart (a phrase is exact whatever match_any says). */
+        zc_xap_query *words = zc_qc_phrase(c, "", 0, 1);
+        zc_qc_hl_phrase(c, collect);
         c->facts.docno_word = 1;
         return mkpart(zc_qc_combine2(c, ZC_XAP_OP_OR, xd, words), K_POS);
     }
@@ -111,7 +112,14 @@ static part phrase_part(zc_qc *c, const zc_qnode *n, int collect)
         zc_qc_prox_add_unit(c);
         c->facts.units++;
     }
-    zc_xap_query *body = zc_qc_phrase(c, "", collect, 1);
+    /* An unquoted unit: its unit term, every spelling of it (unit.h),
+     * which weighs nothing (wdf 0, docbuild.c); the words as typed rank
+     * the documents that write it so. */
+    zc_xap_query *body =
+        n->unit != NULL
+            ? zc_qc_combine2(c, ZC_XAP_OP_AND_MAYBE, zc_qc_unit(c, n->unit, collect),
+                             zc_qc_phrase(c, "", 0, 1))
+            : zc_qc_phrase(c, "", collect, 1);
     if (collect && body != NULL) {
         c->facts.prox_parts++;
         zc_qc_analyze(c, n->start, n->len);
@@ -139,15 +147,14 @@ static part field_part(zc_qc *c, const zc_qnode *n, int collect)
 }
 
 /* docno:N — its document-number term; the number's own characters are
- * highlighted. */
+ * highlighted where they stand together (the whole number, never the 2016
+ * or the 号 of another number). */
 static part docno_part(zc_qc *c, const zc_qnode *n, int collect)
 {
     zc_xap_query *xd = zc_qc_term(c, ZC_PFX_DOCNO, n->docno, strlen(n->docno), 0, 1);
     if (collect) {
         zc_qc_analyze(c, n->start, n->len);
-        for (size_t k = 0; k < c->n_at; k++)
-            if (c->at[k].phrase)
-                zc_qc_hl_add(c, zc_qc_at_term(c, &c->at[k]), c->at[k].len, 0, 1);
+        zc_qc_hl_phrase(c, 1);
     }
     return mkpart(xd, K_POS);
 }

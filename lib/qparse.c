@@ -13,7 +13,7 @@
 #include "lib/norm.h"
 #include "lib/qlex.h"
 #include "lib/qparse.h"
-#include "lib/qunit.h"
+#include "lib/unit.h"
 #include "base/utf8.h"
 
 typedef struct pctx {
@@ -141,12 +141,14 @@ static zc_qnode *tag_leaf(pctx *c, const zc_qtok *t)
 /* The leaf a word or phrase token stands for (its '-' not included). */
 static zc_qnode *leaf(pctx *c, const zc_qtok *t)
 {
-    /* A date or a number with its unit, unquoted, is read as if quoted:
+    /* A date or a number with its unit, unquoted, is read as one unit:
      * analysis would cut it into digits and characters that each match
-     * anywhere (qunit.h). */
+     * anywhere (unit.h).  In free text it is its canonical form, whatever
+     * the spelling; in a field, the phrase as written. */
+    char unit[ZC_UNIT_CANON_MAX];
     int phrase = t->type == ZC_QTOK_PHRASE ||
                  (t->field != ZC_QF_DOCNO && t->field != ZC_QF_LANG && t->field != ZC_QF_TAGS &&
-                  zc_qunit_is(c->text + t->vstart, t->vlen));
+                  zc_unit_whole(c->text + t->vstart, t->vlen, unit, NULL));
     if (t->field == ZC_QF_DOCNO)
         return docno_leaf(c, t);
     if (t->field == ZC_QF_LANG)
@@ -161,6 +163,12 @@ static zc_qnode *leaf(pctx *c, const zc_qtok *t)
         return NULL;
     }
     n->field = t->field;
+    if (t->type == ZC_QTOK_WORD && t->field == ZC_QF_NONE && phrase &&
+        (n->unit = strdup(unit)) == NULL) {
+        zc_qnode_free(n);
+        c->oom = 1;
+        return NULL;
+    }
     return n;
 }
 

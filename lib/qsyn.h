@@ -9,7 +9,7 @@
  * PHRASE (several: "Department of Homeland Security", 发展改革委); the
  * compiler searches each alternative with the index's analyzer, as it does
  * the words typed.  The longest run that is a key wins, from the left.
- * Quoted phrases, units read as phrases (qunit.h), field values (title:,
+ * Quoted phrases, units read as phrases (unit.h), field values (title:,
  * issuer:, docno:, lang:) and document numbers are never expanded: exact
  * stays exact.  Words under NOT are expanded like others (-发改委 excludes
  * every form).  When a key's canonical form differs from what was typed,

@@ -397,8 +397,10 @@ static const char *tok_pfx(const char *pfx, const zc_qc_atok *a, char *buf, size
 
 /* Registers the phrase tokens at[i, j) (in order) as one highlight
  * sequence; gap[k] is set where a CJK run boundary lets the text hold one
- * extra position (a bigram across the gap, or words mode's run gap). */
-static void hl_add_seq_tokens(zc_qc *c, const size_t *idx, size_t n, int collect)
+ * extra position (a bigram across the gap, or words mode's run gap).
+ * whole: marked as one span (zc_hl_add_seq_whole). */
+static void hl_add_seq_tokens(zc_qc *c, const size_t *idx, size_t n, int collect,
+                              int whole)
 {
     if (!collect || c->hl == NULL || zc_qc_failed(c) || n == 0)
         return;
@@ -422,7 +424,8 @@ static void hl_add_seq_tokens(zc_qc *c, const size_t *idx, size_t n, int collect
             gaps[k] = a->run != p->run && a->kind != ZC_TOK_WORD && p->kind != ZC_TOK_WORD;
         }
     }
-    zc_status st = zc_hl_add_seq(c->hl, terms, lens, gaps, n, c->err);
+    zc_status st = whole ? zc_hl_add_seq_whole(c->hl, terms, lens, gaps, n, c->err)
+                         : zc_hl_add_seq(c->hl, terms, lens, gaps, n, c->err);
     if (st != ZC_OK)
         c->st = st;
     free(terms);
@@ -507,7 +510,7 @@ static zc_xap_query *run_query(zc_qc *c, size_t i, size_t j, const char *pfx,
         zc_qc_list_push(c, &l, zc_qc_term(c, pfx, zc_qc_at_term(c, a), a->len, (unsigned)(k - i + 1), count));
     }
     if (ns > 1 && !c->match_any)
-        hl_add_seq_tokens(c, seq, ns, collect);
+        hl_add_seq_tokens(c, seq, ns, collect, 0);
     else
         for (size_t k = 0; k < ns; k++)
             zc_qc_hl_add(c, zc_qc_at_term(c, &c->at[seq[k]]), c->at[seq[k]].len, 0, collect);
@@ -595,10 +598,46 @@ zc_xap_query *zc_qc_phrase(zc_qc *c, const char *pfx, int collect, int count)
     }
     /* Marked only where the whole phrase stands (English words too). */
     if (n_pos > 1)
-        hl_add_seq_tokens(c, idx, n_pos, collect);
+        hl_add_seq_tokens(c, idx, n_pos, collect, 0);
     else
         zc_qc_hl_add(c, zc_qc_at_term(c, &c->at[idx[0]]), c->at[idx[0]].len, 0, collect);
     free(idx);
     c->match_any = any;
     return zc_qc_list_take(c, &l, ZC_XAP_OP_PHRASE, (unsigned)(n_pos + gaps));
+}
+
+void zc_qc_hl_phrase(zc_qc *c, int collect)
+{
+    if (!collect || c->hl == NULL || zc_qc_failed(c))
+        return;
+    size_t n = 0;
+    for (size_t k = 0; k < c->n_at; k++)
+        n += phrase_tok(&c->at[k]) != 0;
+    if (n == 0)
+        return;
+    size_t *idx = malloc(n * sizeof *idx);
+    if (idx == NULL) {
+        zc_qc_oom(c);
+        return;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < c->n_at; k++)
+        if (phrase_tok(&c->at[k]))
+            idx[m++] = k;
+    if (n > 1)
+        hl_add_seq_tokens(c, idx, n, collect, 1);
+    else
+        zc_qc_hl_add(c, zc_qc_at_term(c, &c->at[idx[0]]), c->at[idx[0]].len, 0, collect);
+    free(idx);
+}
+
+zc_xap_query *zc_qc_unit(zc_qc *c, const char *canon, int collect)
+{
+    size_t len = strlen(canon);
+    if (collect && c->hl != NULL && !zc_qc_failed(c)) {
+        zc_status st = zc_hl_add_unit(c->hl, canon, len, c->err);
+        if (st != ZC_OK)
+            c->st = st;
+    }
+    return zc_qc_term(c, ZC_PFX_UNIT, canon, len, 0, 1);
 }

@@ -135,5 +135,13 @@ zc_xap_query *zc_qc_runs(zc_qc *c, const char *pfx, const char *stem_pfx, int co
 /* A quoted phrase over the analyzed tokens (exact whatever match_any
  * says).  Returns new. */
 zc_xap_query *zc_qc_phrase(zc_qc *c, const char *pfx, int collect, int count);
+/* When collect: the analyzed tokens' phrase tokens as one highlight
+ * sequence marked whole (zc_hl_add_seq_whole: only where they all stand in
+ * order, as one span), without making a query.  For document numbers. */
+void zc_qc_hl_phrase(zc_qc *c, int collect);
+/* The unit term of a canonical unit (unit.h): ZC_PFX_UNIT + canon,
+ * highlighted (collect) wherever a hit's text holds the unit in any
+ * spelling.  Returns new. */
+zc_xap_query *zc_qc_unit(zc_qc *c, const char *canon, int collect);
 
 #endif

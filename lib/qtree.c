@@ -67,6 +67,7 @@ void zc_qnode_free(zc_qnode *n)
     free(n->kids);
     free(n->docno);
     free(n->alt);
+    free(n->unit);
     free(n);
 }
 
@@ -159,6 +160,10 @@ static void print_node(zc_strbuf *b, const zc_qtree *t, const zc_qnode *n)
     if (n->docno != NULL) {
         zc_strbuf_puts(b, n->type == ZC_QN_WORD ? " docno " : " ");
         put_string(b, n->docno, strlen(n->docno));
+    }
+    if (n->unit != NULL) {
+        zc_strbuf_puts(b, " unit ");
+        put_string(b, n->unit, strlen(n->unit));
     }
     if (n->literal != ZC_QF_NONE) {
         zc_strbuf_puts(b, " literal ");

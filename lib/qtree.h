@@ -17,8 +17,11 @@
  *           searched as text.  Printed (word "text"), (word title "text"),
  *           (word "text" docno "canon"), (word "text" literal lang).
  *   PHRASE  a quoted phrase: span of the text inside the quotes; or an
- *           unquoted word that is a date or a number with its unit
- *           (qunit.h): span of the word; field NONE, TITLE or ISSUER.  Printed (phrase "text"), (phrase title "text").
+ *           unquoted word that is as a whole a date or a number with its
+ *           unit (unit.h): span of the word, and in free text (field NONE)
+ *           unit: its canonical form (2017年6月27日 -> "d2017.6.27"), else
+ *           NULL; field NONE, TITLE or ISSUER.  Printed (phrase "text"),
+ *           (phrase title "text"), (phrase "text" unit "canon").
  *   DOCNO   docno:N whose value is a document number: span of the value,
  *           docno its canonical form.  Printed (docno "text" "canon").
  *   LANG    lang:zh or lang:en, a filter: span of the value, lang "zh" or
@@ -72,6 +75,7 @@ typedef struct zc_qnode {
     zc_qfield literal;         /* WORD: NONE, DOCNO or LANG (see above) */
     size_t start, len;         /* leaves: bytes of the query text */
     char *docno;               /* WORD, DOCNO: owned, NUL-terminated; or NULL */
+    char *unit;                /* PHRASE: owned, NUL-terminated canonical unit; or NULL */
     char lang[3];              /* LANG: "zh" or "en" */
     char *alt;                 /* a SYN's alternative: its own text, owned,
                                 * NUL-terminated; else NULL */

@@ -15,7 +15,9 @@
  * Also the group term and values of duplicates and versions (ZC_PFX_GROUP,
  * ZC_SLOT_GROUP, ZC_SLOT_GROUP_STAMP; lib/docgroup.h); the authority level
  * (XL terms, slot 6) and the bodies of a joint issuer and the tags as a list
- * (XB terms, slot 7): multifacet.h. */
+ * (XB terms, slot 7): multifacet.h; the unit terms (ZC_PFX_UNIT); document
+ * numbers (XD) read E.O. and EO as Executive Order, a Chinese number after
+ * 第 as its digits, and drop a lone 第 (zc_docno_canonical). */
 #define ZC_FORMAT_VERSION "4"
 #define ZC_META_FORMAT "zhengce.format"
 /* The analyzer the terms were made with: "ngram", "words" or "hybrid"
@@ -52,6 +54,11 @@
                                 * "XLcentral" (boolean; the level and tier filters) */
 #define ZC_PFX_BODY "XB"       /* "XB"+zc_norm_string(body) for each body of the issuer
                                 * (zc_authority_next_body; boolean; the issued_by filter) */
+#define ZC_PFX_UNIT "XU"      /* "XU" + the canonical form of a date or a number with its unit
+                                * in the title or body (unit.h: "XUd2017.6.27", "XUn5%"),
+                                * positionless, wdf 0 (matched, never weighed, no part of
+                                * the document length); one term for every spelling
+                                * (2017-06-27, 二〇一七年六月二十七日, 百分之五) */
 #define ZC_PFX_CJKWORD "W"     /* a dictionary word of 2+ CJK characters (words and hybrid
                                 * analyzers): "W"+word in free text, pfx+"W"+word in a field
                                 * ("SW"+word title, "AW"+word issuer).  Its own namespace, so

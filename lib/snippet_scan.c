@@ -21,6 +21,7 @@
 #include "lib/limits.h"
 #include "lib/snippet_terms_internal.h"
 #include "lib/snippet_scan.h"
+#include "lib/unit.h"
 #include "base/utf8.h"
 #include "base/grow.h"
 
@@ -414,6 +415,25 @@ static void scan_text(scan_ctx *c, const uint32_t *ct, const char *text, size_t 
         (void)scan_region(c, text, rs, re, &pos, err);
 }
 
+/* ---- units --------------------------------------------------------------
+ * A unit of the query (zc_hl_add_unit) matches every spelling of it, which
+ * the analyzer's tokens cannot tell (5% is the token 5, 百分之五 three
+ * characters): the text is scanned for units by unit.h's own scan, after
+ * the regions, and each unit of the set is a match over the whole unit.
+ * Bounded as the regions are: to the scan's length, and past
+ * SNIPPET_SCAN_SOFT_BYTES only until a first full match.  (Unit terms are
+ * never seen by the region scan, so its early stop never fires for such a
+ * set: it could not know where the units are.) */
+
+static int scan_unit(void *vctx, const zc_unit *u)
+{
+    scan_ctx *c = vctx;
+    if (u->start >= SNIPPET_SCAN_SOFT_BYTES && c->n_full > 0)
+        return 1;
+    const zc_hl_entry *e = zc_hl_find(c->hl, u->canon, u->len, ZC_HL_UNIT);
+    return e != NULL && add_match(c, e, u->start, u->end, 0, 0);
+}
+
 static int cmp_match(const void *a, const void *b)
 {
     const zc_snip_match *x = a, *y = b;
@@ -469,6 +489,8 @@ zc_status zc_snip_scan(zc_analyzer *a, zc_analyzer *seg, const zc_hl *hl, const 
     const uint32_t *ct = char_table(a);
     if (ct != NULL)
         scan_text(&sc, ct, text, scan_len, err);
+    if (ct != NULL && hl->has_units && !sc.oom && sc.n < SNIPPET_MATCHES_MAX)
+        (void)zc_unit_scan(text, scan_len, scan_unit, &sc);
     zc_analyzer_free(own_seg);
     if (ct == NULL || sc.oom) {
         scan_free(&sc);

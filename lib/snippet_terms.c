@@ -207,6 +207,11 @@ static zc_status hl_add_id(zc_hl *hl, const char *term, size_t len, int stem, in
     hl->count++;
     if (stem == ZC_HL_STEM)
         hl->has_stems = 1;
+    if (stem == ZC_HL_UNIT) {
+        /* found by their own scan, not the analyzer's: no prefilter bits */
+        hl->has_units = 1;
+        return ZC_OK;
+    }
     if (stem == ZC_HL_WORD)
         hl->words[hl->n_words++] = (zc_hl_word){copy, len, hl->slots[i].id};
     /* What a token matching the term starts with (see "regions"): a CJK
@@ -239,8 +244,13 @@ zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err)
     return hl_add_id(hl, term, len, ZC_HL_WORD, 0, 0, NULL, err);
 }
 
-zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
-                        const unsigned char *gaps, size_t n, zc_error *err)
+zc_status zc_hl_add_unit(zc_hl *hl, const char *canon, size_t len, zc_error *err)
+{
+    return hl_add_id(hl, canon, len, ZC_HL_UNIT, 0, 0, NULL, err);
+}
+
+static zc_status add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
+                         const unsigned char *gaps, size_t n, int whole, zc_error *err)
 {
     if (hl == NULL || n == 0)
         return ZC_OK;
@@ -271,6 +281,19 @@ zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
         hl->seq_span_max = n + g;
     hl->seqs[hl->n_seqs].first = first;
     hl->seqs[hl->n_seqs].n = n;
+    hl->seqs[hl->n_seqs].whole = whole;
     hl->n_seqs++;
     return ZC_OK;
+}
+
+zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
+                        const unsigned char *gaps, size_t n, zc_error *err)
+{
+    return add_seq(hl, terms, lens, gaps, n, 0, err);
+}
+
+zc_status zc_hl_add_seq_whole(zc_hl *hl, const char *const *terms, const size_t *lens,
+                              const unsigned char *gaps, size_t n, zc_error *err)
+{
+    return add_seq(hl, terms, lens, gaps, n, 1, err);
 }

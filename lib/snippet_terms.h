@@ -35,6 +35,10 @@ zc_status zc_hl_add_part(zc_hl *hl, const char *term, size_t len, zc_error *err)
 /* Adds a CJK dictionary word (words mode): matched only against the
  * ZC_TOK_CJK_WORD tokens of the text, so the mark covers the whole word. */
 zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err);
+/* Adds a unit (unit.h: the canonical form, "d2017.6.27"): matched where
+ * the text holds that unit in any spelling (2017年6月27日, 2017-06-27,
+ * 二〇一七年六月二十七日), the whole unit marked. */
+zc_status zc_hl_add_unit(zc_hl *hl, const char *canon, size_t len, zc_error *err);
 /* Adds a sequence: a quoted phrase, or the bigrams of one CJK run searched
  * as a phrase.  terms[0..n) are exact terms of consecutive positions, where
  * gaps[k] != 0 lets one extra position stand before term k (a CJK run
@@ -43,6 +47,12 @@ zc_status zc_hl_add_word(zc_hl *hl, const char *term, size_t len, zc_error *err)
  * 老工业基地 marks 老工业基地 but not the 工业 of 老工业城市. */
 zc_status zc_hl_add_seq(zc_hl *hl, const char *const *terms, const size_t *lens,
                         const unsigned char *gaps, size_t n, zc_error *err);
+/* zc_hl_add_seq for a sequence that is one thing, a document number:
+ * where it occurs, one mark covers it whole, from its first piece to its
+ * last, what stands between them included (国发〔2016〕12号 is marked with
+ * its brackets, not as 国发, 2016 and 12号). */
+zc_status zc_hl_add_seq_whole(zc_hl *hl, const char *const *terms, const size_t *lens,
+                              const unsigned char *gaps, size_t n, zc_error *err);
 /* Number of distinct terms (0 for NULL). */
 size_t zc_hl_count(const zc_hl *hl);
 

@@ -14,13 +14,14 @@
 #include "lib/snippet_terms.h"
 
 /* What an entry matches: */
-enum { ZC_HL_EXACT = 0, ZC_HL_STEM = 1, ZC_HL_WORD = 2 };
+enum { ZC_HL_EXACT = 0, ZC_HL_STEM = 1, ZC_HL_WORD = 2, ZC_HL_UNIT = 3 };
 
 typedef struct zc_hl_entry {
     char *term;        /* owned */
     size_t len;
     int stem;          /* ZC_HL_EXACT: a token's term; ZC_HL_STEM: a WORD token's
-                        * stem; ZC_HL_WORD: a ZC_TOK_CJK_WORD token's term */
+                        * stem; ZC_HL_WORD: a ZC_TOK_CJK_WORD token's term;
+                        * ZC_HL_UNIT: a unit's canonical form (unit.h) */
     int part;          /* zc_hl_add_part / _seq: not shown on its own */
     int in_seq;        /* part of a sequence: shown only inside one */
     uint32_t id;       /* index in insertion order, for distinct counting */
@@ -33,6 +34,7 @@ typedef struct zc_hl_seq_item {
 
 typedef struct zc_hl_seq {
     size_t first, n;   /* items[first, first + n) */
+    int whole;         /* zc_hl_add_seq_whole: marked as one span */
 } zc_hl_seq;
 
 typedef struct zc_hl_word {
@@ -46,6 +48,7 @@ struct zc_hl {
     size_t cap;        /* power of two */
     size_t count;
     int has_stems;
+    int has_units;     /* some entry is ZC_HL_UNIT: the scan looks for units */
     zc_hl_word *words; /* the ZC_HL_WORD entries, for the direct scan */
     size_t n_words, cap_words;
     uint64_t *qbits;   /* first BMP code points of the terms (snippet_scan.c,

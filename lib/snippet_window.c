@@ -166,11 +166,12 @@ static const pos_key *find_key(const pos_key *keys, size_t n, uint32_t pos, uint
 #define SNIPPET_SEQ_STEPS 200000u
 
 /* 1 if items[k..n) occur after position prev (each at the next position,
- * or one further where the item allows a gap); marks what it finds.
- * Recursion depth is the sequence length, which the query bounds;
- * *budget bounds the work. */
+ * or one further where the item allows a gap); marks what it finds, and
+ * raises *end to the end of each.  Recursion depth is the sequence length,
+ * which the query bounds; *budget bounds the work. */
 static int seq_from(const zc_hl_seq_item *items, size_t k, size_t n, uint32_t prev,
-                    const pos_key *keys, size_t nk, zc_snip_match *m, size_t *budget)
+                    const pos_key *keys, size_t nk, zc_snip_match *m, size_t *budget,
+                    size_t *end)
 {
     if (k == n)
         return 1;
@@ -179,8 +180,10 @@ static int seq_from(const zc_hl_seq_item *items, size_t k, size_t n, uint32_t pr
             return 0;
         (*budget)--;
         const pos_key *hit = find_key(keys, nk, prev + d, items[k].id);
-        if (hit != NULL && seq_from(items, k + 1, n, prev + d, keys, nk, m, budget)) {
+        if (hit != NULL && seq_from(items, k + 1, n, prev + d, keys, nk, m, budget, end)) {
             m[hit->m].keep = 1;
+            if (m[hit->m].end > *end)
+                *end = m[hit->m].end;
             return 1;
         }
     }
@@ -212,8 +215,14 @@ static size_t keep_parts(const zc_hl *hl, zc_snip_match *m, size_t n)
             for (size_t k = 0; k < nk; k++) {
                 if (keys[k].id != items[0].id)
                     continue;
-                if (seq_from(items, 1, len, keys[k].pos, keys, nk, m, &budget))
+                size_t end = m[keys[k].m].end;
+                if (seq_from(items, 1, len, keys[k].pos, keys, nk, m, &budget, &end)) {
                     m[keys[k].m].keep = 1;
+                    /* one span: the first match reaches to the last (the
+                     * others lie inside it and merge with it) */
+                    if (hl->seqs[s].whole)
+                        m[keys[k].m].end = end;
+                }
             }
         }
         free(keys);

@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 import class_counts  # noqa: E402
 import class_versions  # noqa: E402
 import class_authority  # noqa: E402
+import class_units  # noqa: E402
 import corpus as corpus_mod  # noqa: E402
 import engine as engine_mod  # noqa: E402
 import metrics  # noqa: E402
@@ -81,7 +82,7 @@ ROWS = [
     ("words_en", "English: 2-4 words, unquoted", ["mrr@10", "success@1", "success@10"]),
 ] + class_abbrev.ROWS + class_versions.ROWS + [
     (class_authority.CLS, class_authority.LABEL, class_authority.METRICS),
-]
+] + class_units.ROWS
 
 METRIC_FN = {
     "mrr@10": lambda r, rel: metrics.rr_at(r, rel, 10),
@@ -206,6 +207,7 @@ def build_queries(args, work, files, shas):
     gen = querygen.Generator(corp, args.seed, args.per_class, folded, progress, words)
     qs = gen.build()
     qs += querygen.variants(qs)
+    qs += class_units.generate(corp, args.seed, args.per_class, progress)
     if opencc:
         qs += querygen.traditional(qs, [opencc, "-c", "s2t.json"], work, progress)
     qs += class_abbrev.queries(corp, args.seed, progress)
@@ -241,6 +243,7 @@ def check_ground_truth(corp, qs):
                       if any(corp.tokens(i)[k:k + len(w)] == w
                              for k in range(len(corp.tokens(i)) - len(w) + 1)))
         assert want == x["rel"], "phrase_en judgments differ for %s" % w
+    class_units.check(corp, qs)
     progress("query set: ground truth re-checked by direct scan")
 
 
@@ -282,6 +285,7 @@ def score(qs, answers):
         key = "%s · %s" % (x["extra"]["lang"], x["extra"]["spelling"])
         dn.setdefault(key, []).append(metrics.success_at(a, set(x["rel"]), 1))
     out["docno_by"] = {k: (metrics.mean(v), len(v)) for k, v in sorted(dn.items())}
+    out["units_by"] = class_units.by_spelling(zip(qs, answers), METRIC_FN["prec@10"])
     return out
 
 
@@ -557,7 +561,7 @@ def main(argv):
             assert not stray, "evalq returned ids not in the corpus: %s" % sorted(stray)[:5]
             results[col] = score(qs, answers)
             errs = sum(r.get("errors", 0) for k, r in results[col].items()
-                       if k != "docno_by")
+                       if k not in ("docno_by", "units_by"))
             if errs:
                 notes.append("%s: %d queries were refused by the engine (scored as empty)"
                              % (col, errs))
@@ -642,6 +646,8 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
                table, "", dtable]
     if counts:
         console += ["", "Count accuracy", "", class_counts.table(counts)]
+    if class_units.table(shown, results):
+        console += ["", class_units.table(shown, results)]
     if ztable:
         console += ["", 'zh-ir (STARD pool; questions sent as SEARCH {"q":…,"match":"any","limit":1000})', "", ztable]
     if stable:
@@ -670,7 +676,7 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
               "parentheses.\n")
     md.append(table)
     widest = max((r[m][1] for c in results.values() for cls, r in c.items()
-                  if cls != "docno_by" for m in r if isinstance(r[m], tuple)
+                  if cls not in ("docno_by", "units_by") for m in r if isinstance(r[m], tuple)
                   and r[m][1] == r[m][1]), default=None)
     if widest is not None:
         md.append("\nSampling error: the widest 95%% confidence half-width of a cell "
@@ -682,6 +688,12 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
     md.append("\nDocument numbers, success@1 by spelling:\n")
     md.append(dtable)
     md.append(class_versions.section())
+    utable = class_units.table(shown, results)
+    if utable:
+        md.append("\nUnits typed without quotes (dates, percentages and amounts, document "
+                  "numbers: `class_units.py`), prec@10 by spelling — the share of the top 10 "
+                  "that holds the date, value or number in some spelling:\n")
+        md.append(utable)
     if notes:
         md.append("\nNotes:\n")
         md += ["- " + n for n in notes]
@@ -722,6 +734,9 @@ def render(args, argv, qs, columns, results, zres, seg, notes, unavailable, shas
         "zh_docno": args.per_class, "en_docno": max(1, args.per_class // 3),
         "eo": class_abbrev.EO_SAMPLE})
     md.append("Classes added since:\n\n" + class_authority.DESCRIPTION + "\n")
+    md.append(class_units.METHOD % {"dates": max(1, args.per_class // 3),
+                                    "nums": max(1, args.per_class // 6),
+                                    "docnos": max(1, args.per_class // 3)})
     return {"console": "\n".join(console), "markdown": "\n".join(md) + "\n"}
 
 

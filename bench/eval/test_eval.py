@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 
 import class_abbrev  # noqa: E402
 import class_counts  # noqa: E402
+import class_units  # noqa: E402
 import corpus  # noqa: E402
 import engine  # noqa: E402
 import metrics  # noqa: E402
@@ -345,6 +346,48 @@ class CountAccuracy(unittest.TestCase):
         self.assertAlmostEqual(s["est_10pct"], 0.5)
         self.assertAlmostEqual(s["paging"], 0.75)           # page 3 of "d" said inexact
         self.assertEqual(s["worst_q"], "c")
+class UnitsJudge(unittest.TestCase):
+    """class_units.py: its own judge of dates, values and document numbers,
+    and the queries it makes from a small corpus."""
+
+    def test_known_strings(self):
+        class_units.check(None, [])
+        t = corpus.norm("会议于２０１７年６月２７日召开，2017.6.27，二零一七年六月二十七日")
+        self.assertEqual(class_units.dates_in(t), {(2017, 6, 27)})
+        self.assertEqual(class_units.values_in(corpus.norm("５％和百分之零点五、0.5%")),
+                         {("%", "5"), ("%", "0.5")})
+        self.assertEqual(class_units.values_in("一万五千元、15000元、1.5万元"),
+                         {("元", "15000")})
+        self.assertIsNone(class_units.cn_int("一九"))
+        self.assertEqual(class_units.to_cn(10010), "一万零一十")
+
+    def test_generated_queries(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = os.path.join(tmp, "c.jsonl")
+            write_jsonl(p, [
+                {"id": "a", "lang": "zh", "title": "通知", "docno": "国发〔2016〕12号",
+                 "body": "于2017年6月27日起施行，税率5%，资金300万元。"},
+                {"id": "b", "lang": "zh", "title": "条例",
+                 "body": "自二〇一七年六月二十七日起，税率百分之五，罚款三百万元；依据国发〔2016〕12号。"},
+                {"id": "c", "lang": "zh", "title": "计划",
+                 "body": "2017年6月完成，27日前上报，税率15%，国发〔2016〕120号。"},
+            ])
+            c = corpus.Corpus([p])
+            qs = class_units.generate(c, 7, 30, lambda m: None)
+            class_units.check(c, qs)
+            by = {}
+            for x in qs:
+                by.setdefault(x["cls"], []).append(x)
+            for x in by["units_date"] + by["units_date_q"]:
+                self.assertEqual(x["rel"], ["a", "b"], x)
+            self.assertEqual({x["text"] for x in by["units_date"]},
+                             {"2017年6月27日", "２０１７年６月２７日", "2017-06-27",
+                              "二〇一七年六月二十七日"})
+            for x in by["units_num"]:
+                fifteen = x["text"] in ("15%", "１５％", "百分之十五")
+                self.assertEqual(x["rel"], ["c"] if fifteen else ["a", "b"], x)
+            for x in by["units_docno"]:
+                self.assertEqual(x["rel"], ["a", "b"], x)
 
 
 if __name__ == "__main__":

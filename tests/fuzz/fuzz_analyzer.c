@@ -26,7 +26,13 @@
  *    the full run, and zc_analyze still returns ZC_OK;
  *  - zc_analyzer_stem stays within its buffer;
  *  - zc_docno_canonical fails only with ZC_EINVAL, and is idempotent on its
- *    own output; zc_detect_lang answers "zh" or "en".
+ *    own output; zc_detect_lang answers "zh" or "en";
+ *  - zc_unit_scan (lib/unit.c): every unit's span lies inside the text,
+ *    start < end, is valid UTF-8 (whole characters), starts never go back; its canonical
+ *    form is non-empty printable UTF-8 under ZC_UNIT_CANON_MAX, starting
+ *    with d, m or n; stopping after k forms gives the first k; zc_unit_whole
+ *    answers 1 exactly when a form spans the whole text, with the first
+ *    such form.
  * Every function gets an exact-size heap copy of the text. */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +45,7 @@
 #include "fuzz_util.h"
 #include "lib/limits.h"
 #include "lib/norm.h"
+#include "lib/unit.h"
 #include "lib/zhengce.h"
 #include "base/utf8.h"
 
@@ -251,6 +258,51 @@ static void check_docno(const char *text, size_t len)
     zc_free(out);
 }
 
+typedef struct unit_ctx {
+    const char *text;
+    size_t len, n, stop_after, last_start;
+    uint64_t h;             /* of the forms seen, in order */
+    size_t mark;            /* h_mark: h after this many forms */
+    uint64_t h_mark;
+    char whole[ZC_UNIT_CANON_MAX];
+} unit_ctx;
+
+static int on_unit(void *vctx, const zc_unit *u)
+{
+    unit_ctx *c = vctx;
+    FUZZ_CHECK(u->start < u->end && u->end <= c->len && u->start >= c->last_start);
+    /* whole characters, all valid (invalid bytes only separate) */
+    FUZZ_CHECK(fuzz_utf8_valid(c->text + u->start, u->end - u->start, NULL));
+    FUZZ_CHECK(u->len >= 2 && u->len < ZC_UNIT_CANON_MAX && strlen(u->canon) == u->len);
+    FUZZ_CHECK(u->canon[0] == 'd' || u->canon[0] == 'm' || u->canon[0] == 'n');
+    FUZZ_CHECK(fuzz_utf8_valid(u->canon, u->len, NULL));
+    for (size_t i = 0; i < u->len; i++)
+        FUZZ_CHECK((unsigned char)u->canon[i] > ' ');
+    c->last_start = u->start;
+    if (u->start == 0 && u->end == c->len && c->whole[0] == '\0')
+        memcpy(c->whole, u->canon, u->len + 1);
+    c->h = c->h * 31 + fnv1a(u->canon, u->len) + u->start * 7 + u->end;
+    if (++c->n == c->mark)
+        c->h_mark = c->h;
+    return c->n == c->stop_after ? 5 : 0;
+}
+
+static void check_units(const char *text, size_t len, size_t stop_after)
+{
+    unit_ctx all = {.text = text, .len = len, .mark = stop_after};
+    FUZZ_CHECK(zc_unit_scan(text, len, on_unit, &all) == 0);
+    char canon[ZC_UNIT_CANON_MAX];
+    size_t cl = 0;
+    int w = zc_unit_whole(text, len, canon, &cl);
+    FUZZ_CHECK(w == (all.whole[0] != '\0'));
+    FUZZ_CHECK(strcmp(canon, all.whole) == 0 && cl == strlen(canon));
+    if (stop_after == 0 || stop_after >= all.n)
+        return;
+    unit_ctx part = {.text = text, .len = len, .stop_after = stop_after};
+    FUZZ_CHECK(zc_unit_scan(text, len, on_unit, &part) == 5 && part.n == stop_after);
+    FUZZ_CHECK(part.h == all.h_mark);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text;
@@ -282,6 +334,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_analyze(text, len, stop_after);
     check_norm(text, len);
     check_docno(text, len);
+    check_units(text, len, stop_after);
     const char *lang = zc_detect_lang(text, len);
     FUZZ_CHECK(lang != NULL && (strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0));
     int looks = zc_docno_looks_like(text, len);

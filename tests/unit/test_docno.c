@@ -165,6 +165,12 @@ static void test_looks_like(void **state)
         { "财政部令第29号", 1 },
         { "国务院令588号", 1 },
         { "令第1号", 1 },
+        { "主席令第三十号", 1 },           /* a Chinese number needs 第 and 号 */
+        { "国令第七〇七号", 1 },
+        { "国务院令第二百号", 1 },
+        { "EO13769", 1 },                   /* E.O. and EO glued to the number */
+        { "E.O.13769", 1 },
+        { "eo-13769", 1 },
         /* no */
         { "", 0 },
         { "国发", 0 },
@@ -181,6 +187,14 @@ static void test_looks_like(void **state)
         { "gdp", 0 },
         { "GB(2016)62", 0 },                /* prefix not CJK */
         { "国令706", 0 },                   /* 令 form needs 第 or 号 */
+        { "主席令三十号", 0 },
+        { "主席令第三十", 0 },
+        { "主席令第三十号文", 0 },
+        { "主席令第一二三四五六七八九号", 0 }, /* nine numerals */
+        { "EO", 0 },
+        { "EO1234567", 0 },                 /* seven digits */
+        { "GEO13769", 0 },
+        { "E.O.-13769", 0 },
         { "国发〔2016〕62号\xFF", 0 },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)

@@ -215,47 +215,67 @@ static void test_document_numbers(void **state)
     CHECK(cases);
 }
 
-/* ---- units typed without quotes (lib/qunit.h) ------------------------------ */
+/* ---- units typed without quotes (lib/unit.h) ------------------------------- */
 
-/* A date or a number with its unit, as a whole word, is a phrase as if it
- * had been quoted; anything else stays a word. */
+/* A date or a number with its unit, as a whole word, is a phrase carrying
+ * its canonical unit (every spelling of it is one term); in a field, the
+ * phrase as written; anything else stays a word. */
 static void test_units(void **state)
 {
     (void)state;
     static const tcase cases[] = {
         /* dates */
-        {"2017年6月27日", "(phrase \"2017年6月27日\")"},
-        {"２０１７年６月２７日", "(phrase \"２０１７年６月２７日\")"},
-        {"2021年7月1日", "(phrase \"2021年7月1日\")"},
-        {"2021年07月", "(phrase \"2021年07月\")"},
-        {"2016年", "(phrase \"2016年\")"},
-        {"6月27日", "(phrase \"6月27日\")"},
-        {"2016-04-26", "(phrase \"2016-04-26\")"},
-        {"2016-4", "(phrase \"2016-4\")"},
-        {"2016.04.26", "(phrase \"2016.04.26\")"},
-        {"2016/4/26", "(phrase \"2016/4/26\")"},
-        {"２０１６－０４－２６", "(phrase \"２０１６－０４－２６\")"},
-        {"２０１６／４／２６", "(phrase \"２０１６／４／２６\")"},
+        {"2017年6月27日", "(phrase \"2017年6月27日\" unit \"d2017.6.27\")"},
+        {"２０１７年６月２７日", "(phrase \"２０１７年６月２７日\" unit \"d2017.6.27\")"},
+        {"2021年7月1日", "(phrase \"2021年7月1日\" unit \"d2021.7.1\")"},
+        {"2021年07月", "(phrase \"2021年07月\" unit \"d2021.7\")"},
+        {"2016年", "(phrase \"2016年\" unit \"d2016\")"},
+        {"6月27日", "(phrase \"6月27日\" unit \"m6.27\")"},
+        {"2016-04-26", "(phrase \"2016-04-26\" unit \"d2016.4.26\")"},
+        {"2016-4", "(phrase \"2016-4\" unit \"d2016.4\")"},
+        {"2016.04.26", "(phrase \"2016.04.26\" unit \"d2016.4.26\")"},
+        {"2016/4/26", "(phrase \"2016/4/26\" unit \"d2016.4.26\")"},
+        {"２０１６－０４－２６", "(phrase \"２０１６－０４－２６\" unit \"d2016.4.26\")"},
+        {"２０１６／４／２６", "(phrase \"２０１６／４／２６\" unit \"d2016.4.26\")"},
+        /* dates in Chinese numerals: the 〇 / 零 / ○ year, months and days */
+        {"二〇一六年四月", "(phrase \"二〇一六年四月\" unit \"d2016.4\")"},
+        {"二零一六年四月二十六日", "(phrase \"二零一六年四月二十六日\" unit \"d2016.4.26\")"},
+        {"二○一六年", "(phrase \"二○一六年\" unit \"d2016\")"},
+        {"十月一日", "(phrase \"十月一日\" unit \"m10.1\")"},
         /* numbers with their unit */
-        {"5%", "(phrase \"5%\")"},
-        {"５％", "(phrase \"５％\")"},
-        {"300万元", "(phrase \"300万元\")"},
-        {"12.5亿元", "(phrase \"12.5亿元\")"},
-        {"１２．５亿", "(phrase \"１２．５亿\")"},
-        {"16年", "(phrase \"16年\")"},
+        {"5%", "(phrase \"5%\" unit \"n5%\")"},
+        {"５％", "(phrase \"５％\" unit \"n5%\")"},
+        {"300万元", "(phrase \"300万元\" unit \"n3000000元\")"},
+        {"12.5亿元", "(phrase \"12.5亿元\" unit \"n1250000000元\")"},
+        {"１２．５亿", "(phrase \"１２．５亿\" unit \"n1250000000\")"},
+        {"16年", "(phrase \"16年\" unit \"n16年\")"},
+        {"20160年", "(phrase \"20160年\" unit \"n20160年\")"},
         {"3万亿元 100家 20项 10个 5年 30天 2倍",
-         "(and (phrase \"3万亿元\") (phrase \"100家\") (phrase \"20项\") (phrase \"10个\") "
-         "(phrase \"5年\") (phrase \"30天\") (phrase \"2倍\"))"},
+         "(and (phrase \"3万亿元\" unit \"n3000000000000元\") (phrase \"100家\" unit \"n100家\") "
+         "(phrase \"20项\" unit \"n20项\") (phrase \"10个\" unit \"n10个\") "
+         "(phrase \"5年\" unit \"n5年\") (phrase \"30天\" unit \"n30天\") "
+         "(phrase \"2倍\" unit \"n2倍\"))"},
+        /* numbers in Chinese numerals */
+        {"百分之五", "(phrase \"百分之五\" unit \"n5%\")"},
+        {"百分之十五点五", "(phrase \"百分之十五点五\" unit \"n15.5%\")"},
+        {"百分之零点五", "(phrase \"百分之零点五\" unit \"n0.5%\")"},
+        {"三百万元", "(phrase \"三百万元\" unit \"n3000000元\")"},
+        {"一万五千元", "(phrase \"一万五千元\" unit \"n15000元\")"},
+        {"三点五亿元", "(phrase \"三点五亿元\" unit \"n350000000元\")"},
+        {"兩萬元", "(phrase \"兩萬元\" unit \"n20000元\")"},
         /* with words, operators, fields, '-' and parentheses around them */
-        {"国务院 2016年4月26日", "(and (word \"国务院\") (phrase \"2016年4月26日\"))"},
-        {"2016年 OR 2017年", "(or (phrase \"2016年\") (phrase \"2017年\"))"},
-        {"振兴 NOT 5%", "(and (word \"振兴\") (not (phrase \"5%\")))"},
-        {"-2016-04-26", "(not (phrase \"2016-04-26\"))"},
-        {"(东北 2016年)", "(group (and (word \"东北\") (phrase \"2016年\")))"},
+        {"国务院 2016年4月26日",
+         "(and (word \"国务院\") (phrase \"2016年4月26日\" unit \"d2016.4.26\"))"},
+        {"2016年 OR 2017年",
+         "(or (phrase \"2016年\" unit \"d2016\") (phrase \"2017年\" unit \"d2017\"))"},
+        {"振兴 NOT 5%", "(and (word \"振兴\") (not (phrase \"5%\" unit \"n5%\")))"},
+        {"-2016-04-26", "(not (phrase \"2016-04-26\" unit \"d2016.4.26\"))"},
+        {"(东北 2016年)", "(group (and (word \"东北\") (phrase \"2016年\" unit \"d2016\")))"},
+        /* a field keeps the phrase as written */
         {"title:2016年", "(phrase title \"2016年\")"},
         {"issuer:2016年", "(phrase issuer \"2016年\")"},
         {"docno:2016年", "(docno \"2016年\" \"2016.年\")"},   /* as before */
-        /* quoted: unchanged */
+        /* quoted: the exact phrase, no unit */
         {"\"2017年6月27日\"", "(phrase \"2017年6月27日\")"},
         {"\"300万元 补贴\"", "(phrase \"300万元 补贴\")"},
         /* no unit, or more than the unit in the word: words as before */
@@ -268,12 +288,14 @@ static void test_units(void **state)
         {"2016-13-01", "(word \"2016-13-01\")"},
         {"2016-04/26", "(word \"2016-04/26\")"},
         {"2016年13月", "(word \"2016年13月\")"},
-        {"20160年", "(phrase \"20160年\")"},
         {"6月", "(word \"6月\")"},
         {"5%%", "(word \"5%%\")"},
         {".5%", "(word \".5%\")"},
         {"5.%", "(word \"5.%\")"},
         {"万元", "(word \"万元\")"},
+        {"百分之", "(word \"百分之\")"},
+        {"统一", "(word \"统一\")"},
+        {"十三五", "(word \"十三五\")"},
         {"COVID-19", "(word \"COVID-19\")"},
     };
     CHECK(cases);

@@ -785,15 +785,64 @@ static void test_snippet_body_source(void **state)
     expect_ids(state, "snipword", "");
 }
 
-/* A date typed without quotes matches as its quoted form does: only the
- * documents that hold it, not those with its digits and characters
- * scattered (unit-2, unit-3) — lib/qunit.h. */
-static void test_unquoted_units(void **state)
+/* The snippet of the hit with this id for a SEARCH argument; fails when
+ * it is not among the hits.  Returns new; free with free(). */
+static char *snippet_of(void **state, const char *arg, const char *id)
+{
+    zc_results *r = run(state, arg);
+    char *s = NULL;
+    for (size_t i = 0; i < zc_results_count(r) && s == NULL; i++) {
+        const zc_hit *h = zc_results_hit(r, i);
+        if (strcmp(h->id, id) == 0)
+            s = strdup(h->snippet != NULL ? h->snippet : "");
+    }
+    zc_results_free(r);
+    if (s == NULL)
+        fail_msg("%s: %s is not a hit", arg, id);
+    return s;
+}
+
+static void expect_snippet(void **state, const char *arg, const char *id, const char *want)
+{
+    char *s = snippet_of(state, arg, id);
+    if (strcmp(s, want) != 0)
+        fail_msg("%s, snippet of %s:\n  got  %s\n  want %s", arg, id, s, want);
+    free(s);
+}
+
+/* Adds the documents, commits and reopens the read handle; *w (may be
+ * NULL) gets the writer, for unit_cleanup. */
+static void unit_docs(void **state, const char *const *docs, size_t n, zc_index **w)
 {
     fixture *f = *state;
     zc_error err;
-    zc_index *w = NULL;
-    assert_int_equal(zc_index_open(f->dir, ZC_OPEN_WRITE, &w, &err), ZC_OK);
+    assert_int_equal(zc_index_open(f->dir, ZC_OPEN_WRITE, w, &err), ZC_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(zc_index_add_json(*w, docs[i], strlen(docs[i]), NULL, &err), ZC_OK);
+    assert_int_equal(zc_index_commit(*w, &err), ZC_OK);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+}
+
+/* Deletes the documents "<prefix>1".."<prefix>n" and closes the writer. */
+static void unit_cleanup(void **state, zc_index *w, const char *prefix, size_t n)
+{
+    fixture *f = *state;
+    zc_error err;
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        int l = snprintf(id, sizeof id, "%s%zu", prefix, i + 1);
+        assert_int_equal(zc_index_delete(w, id, (size_t)l, NULL, &err), ZC_OK);
+    }
+    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
+    zc_index_close(w);
+    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+}
+
+/* A date typed without quotes finds the documents that hold it in any
+ * spelling (any digit width, dashes, Chinese numerals), and not those with
+ * its digits and characters scattered (unit-2, unit-3) — lib/unit.h. */
+static void test_unquoted_units(void **state)
+{
     static const char *const docs[] = {
         "{\"id\":\"unit-1\",\"lang\":\"zh\",\"title\":\"会议纪要\","
         "\"body\":\"会议于2017年6月27日召开，安排资金300万元。\"}",
@@ -803,30 +852,156 @@ static void test_unquoted_units(void **state)
         "\"body\":\"27家企业在6月参加2017年评选，共6月次，300人。\"}",
         "{\"id\":\"unit-4\",\"lang\":\"zh\",\"title\":\"2017年6月27日的决定\","
         "\"body\":\"本决定自发布之日起施行。\"}",
+        "{\"id\":\"unit-5\",\"lang\":\"zh\",\"title\":\"条例\","
+        "\"body\":\"本条例自二〇一七年六月二十七日起施行，罚款三百万元。\"}",
+        "{\"id\":\"unit-6\",\"lang\":\"zh\",\"title\":\"公告\","
+        "\"body\":\"发布日期：２０１７－０６－２７。\"}",
     };
     size_t n = sizeof docs / sizeof docs[0];
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(zc_index_add_json(w, docs[i], strlen(docs[i]), NULL, &err), ZC_OK);
-    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
-    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+    zc_index *w = NULL;
+    unit_docs(state, docs, n, &w);
 
+    /* quoted: that spelling only */
     expect_set(state, "{\"q\":\"\\\"2017年6月27日\\\"\"}", "unit-1,unit-4");
-    expect_set(state, "{\"q\":\"2017年6月27日\"}", "unit-1,unit-4");
-    expect_set(state, "{\"q\":\"２０１７年６月２７日\"}", "unit-1,unit-4");
+    /* unquoted: every spelling */
+    static const char *const dates[] = {
+        "2017年6月27日", "２０１７年６月２７日", "2017-06-27", "2017.6.27",
+        "二〇一七年六月二十七日", "二零一七年六月二十七日"};
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
+        char arg[256];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dates[i]);
+        expect_set(state, arg, "unit-1,unit-4,unit-5,unit-6");
+    }
+    expect_set(state, "{\"q\":\"2017年6月\"}", "unit-1,unit-4,unit-5,unit-6");
     expect_set(state, "{\"q\":\"title:2017年6月27日\"}", "unit-4");
-    expect_set(state, "{\"q\":\"300万元\"}", "unit-1");
+    expect_set(state, "{\"q\":\"300万元\"}", "unit-1,unit-5");
+    expect_set(state, "{\"q\":\"三百万元\"}", "unit-1,unit-5");
     /* the words around it are required as before */
     expect_set(state, "{\"q\":\"召开 2017年6月27日\"}", "unit-1");
+    expect_set(state, "{\"q\":\"施行 2017-06-27\"}", "unit-4,unit-5");
+    expect_set(state, "{\"q\":\"2017年6月27日 -施行\"}", "unit-1,unit-6");
 
-    for (size_t i = 0; i < n; i++) {
-        char id[8] = "unit-";
-        id[5] = (char)('1' + i);
-        assert_int_equal(zc_index_delete(w, id, 6, NULL, &err), ZC_OK);
-    }
-    assert_int_equal(zc_index_commit(w, &err), ZC_OK);
-    zc_index_close(w);
-    assert_int_equal(zc_index_reopen(f->idx, NULL, &err), ZC_OK);
+    /* the snippet marks the unit in the document's own spelling */
+    expect_snippet(state, "{\"q\":\"2017年6月27日\"}", "unit-5",
+                   "本条例自<b>二〇一七年六月二十七日</b>起施行，罚款三百万元。");
+    expect_snippet(state, "{\"q\":\"2017年6月27日\"}", "unit-6",
+                   "发布日期：<b>２０１７－０６－２７</b>。");
+    expect_snippet(state, "{\"q\":\"300万元\"}", "unit-5",
+                   "本条例自二〇一七年六月二十七日起施行，罚款<b>三百万元</b>。");
+    /* a month marks its part of a full date */
+    expect_snippet(state, "{\"q\":\"2017年6月\"}", "unit-1",
+                   "会议于<b>2017年6月</b>27日召开，安排资金300万元。");
+
+    unit_cleanup(state, w, "unit-", n);
     expect_ids(state, "{\"q\":\"2017年6月27日\"}", "");
+}
+
+#define LONG_ZH                                                                  \
+    "各地区各部门要依法推进各项工作落实到位，加强统筹协调，完善工作机制，强化监督检查，" \
+    "确保各项政策措施取得实效，切实维护人民群众合法权益，促进经济社会持续健康发展。"
+
+/* Percentages and amounts: 5% is 百分之五 and ５％, never 百分之五十, 15% or a
+ * lone 5; 12.5亿元 is 十二点五亿元. */
+static void test_unquoted_numbers(void **state)
+{
+    static const char *const docs[] = {
+        "{\"id\":\"num-1\",\"lang\":\"zh\",\"title\":\"税率\",\"body\":\"税率为5%。\"}",
+        "{\"id\":\"num-2\",\"lang\":\"zh\",\"title\":\"税率\",\"body\":\"税率为百分之五。\"}",
+        "{\"id\":\"num-3\",\"lang\":\"zh\",\"title\":\"税率\",\"body\":\"税率为５％。\"}",
+        "{\"id\":\"num-4\",\"lang\":\"zh\",\"title\":\"税率\",\"body\":\"税率为百分之五十。\"}",
+        "{\"id\":\"num-5\",\"lang\":\"zh\",\"title\":\"税率\",\"body\":\"税率为15%，第5条。\"}",
+        "{\"id\":\"num-6\",\"lang\":\"zh\",\"title\":\"投资\",\"body\":\"投资十二点五亿元。\"}",
+        "{\"id\":\"num-7\",\"lang\":\"zh\",\"title\":\"投资\",\"body\":\"投资12.5亿元。\"}",
+        /* long enough that BM25 sees their length (not its 0.5 floor) */
+        "{\"id\":\"num-8\",\"lang\":\"zh\",\"title\":\"比例\",\"body\":\"zcunitlen 比例5%，"
+        "日期2017-06-27，2017.6.27。" LONG_ZH "\"}",
+        "{\"id\":\"num-9\",\"lang\":\"zh\",\"title\":\"比例\",\"body\":\"zcunitlen 比例5，"
+        "日期2017 06 27，2017 6 27。" LONG_ZH "\"}",
+    };
+    size_t n = sizeof docs / sizeof docs[0];
+    zc_index *w = NULL;
+    unit_docs(state, docs, n, &w);
+
+    expect_set(state, "{\"q\":\"5%\"}", "num-1,num-2,num-3,num-8");
+    expect_set(state, "{\"q\":\"百分之五\"}", "num-1,num-2,num-3,num-8");
+    expect_set(state, "{\"q\":\"５％\"}", "num-1,num-2,num-3,num-8");
+    expect_set(state, "{\"q\":\"50%\"}", "num-4");
+    expect_set(state, "{\"q\":\"12.5亿元\"}", "num-6,num-7");
+    expect_set(state, "{\"q\":\"十二点五亿元\"}", "num-6,num-7");
+    expect_snippet(state, "{\"q\":\"5%\"}", "num-2", "税率为<b>百分之五</b>。");
+    /* unit terms weigh nothing and leave the length as it was: num-8 and
+     * num-9 have the same words (5% is the word 5, 2017-06-27 the words
+     * 2017 06 27), only num-8 has units, and the two score the same for any
+     * other query */
+    zc_results *r = run(state, "{\"q\":\"比例 zcunitlen\"}");
+    assert_int_equal(zc_results_count(r), 2);
+    assert_true(zc_results_hit(r, 0)->score == zc_results_hit(r, 1)->score);
+    zc_results_free(r);
+    /* quoted, 5% is the exact phrase of its words, as before */
+    expect_set(state, "{\"q\":\"\\\"百分之五\\\"\"}", "num-2,num-4");
+
+    unit_cleanup(state, w, "num-", n);
+}
+
+/* A document number typed without quotes finds the document with that
+ * number first, then those citing it, and never one holding its pieces
+ * apart (dn-3); every bracket, width and alias of it (Chinese numbers,
+ * E.O. = Executive Order) is the same number, but 国令 is not 国务院令
+ * (another filing of a regulation: a duplicate, not a spelling); snippets
+ * mark the whole number only, not the 2016 or the 号 of another. */
+static void test_unquoted_docnos(void **state)
+{
+    static const char *const docs[] = {
+        "{\"id\":\"dn-1\",\"lang\":\"zh\",\"title\":\"关于推进工作的通知\","
+        "\"docno\":\"国发〔2016〕12号\",\"body\":\"各地区：现将有关事项通知如下。\"}",
+        "{\"id\":\"dn-2\",\"lang\":\"zh\",\"title\":\"实施办法\","
+        "\"body\":\"根据国发〔2016〕12号文件，国发〔2016〕120号和国办发〔2016〕12号废止。\"}",
+        "{\"id\":\"dn-3\",\"lang\":\"zh\",\"title\":\"工作要点\","
+        "\"body\":\"按国发〔2015〕3号文件，2016年起12个部门编号管理。\"}",
+        "{\"id\":\"dn-4\",\"lang\":\"zh\",\"title\":\"个人所得税法实施条例\","
+        "\"docno\":\"国令第707号\",\"body\":\"条例全文。\"}",
+        "{\"id\":\"dn-5\",\"lang\":\"zh\",\"title\":\"主席令\","
+        "\"docno\":\"主席令第三号\",\"body\":\"法律全文。\"}",
+        "{\"id\":\"dn-6\",\"lang\":\"en\",\"title\":\"Protecting the Nation\","
+        "\"docno\":\"Executive Order 13769\",\"body\":\"By the authority vested in me.\"}",
+    };
+    size_t n = sizeof docs / sizeof docs[0];
+    zc_index *w = NULL;
+    unit_docs(state, docs, n, &w);
+
+    static const char *const dn1[] = {"国发〔2016〕12号", "国发[2016]12号", "国发（２０１６）１２号",
+                                      "国发2016-12号"};
+    for (size_t i = 0; i < sizeof dn1 / sizeof dn1[0]; i++) {
+        char arg[128];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn1[i]);
+        expect_ids(state, arg, "dn-1,dn-2");
+    }
+    /* with 第: the same number, but no citation spelled so */
+    expect_ids(state, "{\"q\":\"国发(2016)第12号\"}", "dn-1");
+    static const char *const dn4[] = {"国令第707号", "国令第七〇七号", "docno:国令第707号",
+                                      "docno:国令第七〇七号"};
+    for (size_t i = 0; i < sizeof dn4 / sizeof dn4[0]; i++) {
+        char arg[128];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn4[i]);
+        expect_ids(state, arg, "dn-4");
+    }
+    expect_ids(state, "{\"q\":\"国务院令第707号\"}", "");
+    expect_ids(state, "{\"q\":\"主席令第3号\"}", "dn-5");
+    expect_ids(state, "{\"q\":\"主席令第三号\"}", "dn-5");
+    static const char *const dn6[] = {"E.O. 13769", "EO 13769", "EO13769", "E.O.13769",
+                                      "Executive Order 13769"};
+    for (size_t i = 0; i < sizeof dn6 / sizeof dn6[0]; i++) {
+        char arg[128];
+        snprintf(arg, sizeof arg, "{\"q\":\"%s\"}", dn6[i]);
+        expect_ids(state, arg, "dn-6");
+    }
+
+    static const char *const want =
+        "根据<b>国发〔2016〕12号</b>文件，国发〔2016〕120号和国办发〔2016〕12号废止。";
+    expect_snippet(state, "{\"q\":\"docno:国发〔2016〕12号 OR 实施办法\"}", "dn-2", want);
+    expect_snippet(state, "{\"q\":\"国发〔2016〕12号\"}", "dn-2", want);
+
+    unit_cleanup(state, w, "dn-", n);
 }
 
 int main(void)
@@ -851,6 +1026,8 @@ int main(void)
         cmocka_unit_test(test_reader_reopen),
         cmocka_unit_test(test_snippet_body_source),
         cmocka_unit_test(test_unquoted_units),
+        cmocka_unit_test(test_unquoted_numbers),
+        cmocka_unit_test(test_unquoted_docnos),
     };
     return cmocka_run_group_tests(tests, group_setup, fx_index_teardown);
 }

@@ -242,6 +242,48 @@ static void test_hl_seq(void **state)
     zc_hl_free(hl);
 }
 
+/* A whole sequence (a document number) is one mark over its pieces and
+ * what stands between them, and only where all of it stands: never the
+ * 2016 or the 号 of another number. */
+static void test_hl_seq_whole(void **state)
+{
+    static const struct {
+        const char *q, *text, *want;
+    } t[] = {
+        {"docno:国发〔2016〕12号", "依据国发〔2016〕12号文件。",
+         "依据<b>国发〔2016〕12号</b>文件。"},
+        {"docno:国发[2016]12号", "依据国发（２０１６）１２号和国发〔2016〕120号、国办发〔2016〕12号。",
+         "依据<b>国发（２０１６）１２号</b>和国发〔2016〕120号、国办发〔2016〕12号。"},
+        {"国发〔2016〕12号", "2016年国发12号文：见国发〔2016〕12号。",
+         "2016年国发12号文：见<b>国发〔2016〕12号</b>。"},
+        {"docno:国发〔2016〕12号", "国发〔2015〕3号，2016年12号。",
+         "国发〔2015〕3号，2016年12号。"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        expect(state, t[i].q, t[i].text, 120, t[i].want);
+    for (int m = 0; m < ZC_SEG_MODES; m++)
+        expect_mode((zc_seg_mode)m, t[0].q, t[0].text, t[0].want);
+}
+
+/* An unquoted unit marks every spelling of it, whole, and nothing else
+ * (not the 5 of 15%, not 百分之五十), in every analyzer mode. */
+static void test_units(void **state)
+{
+    static const struct {
+        const char *q, *text, *want;
+    } t[] = {
+        {"5%", "税率5%，另有百分之五和５％，不是15%或百分之五十。",
+         "税率<b>5%</b>，另有<b>百分之五</b>和<b>５％</b>，不是15%或百分之五十。"},
+        {"二〇一六年四月", "2016年4月26日和2016-04-01发布，2016年5月废止。",
+         "<b>2016年4月</b>26日和<b>2016-04</b>-01发布，2016年5月废止。"},
+        {"300万元 补助", "补助三百万元，300万人。", "<b>补助三百万元</b>，300万人。"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        expect(state, t[i].q, t[i].text, 120, t[i].want);
+    for (int m = 0; m < ZC_SEG_MODES; m++)
+        expect_mode((zc_seg_mode)m, t[0].q, t[0].text, t[0].want);
+}
+
 /* A phrase with a gap at every character against a text that matches
  * both ways everywhere: the sequence search is bounded (it would take
  * 2^60 steps), so the snippet comes back at once, unmarked. */
@@ -583,6 +625,8 @@ int main(void)
         cmocka_unit_test(test_chinese_word_one_span),
         cmocka_unit_test(test_modes_whole_words),
         cmocka_unit_test(test_hl_seq),
+        cmocka_unit_test(test_hl_seq_whole),
+        cmocka_unit_test(test_units),
         cmocka_unit_test(test_hl_seq_bounded),
         cmocka_unit_test(test_english_stems),
         cmocka_unit_test(test_regions),
