@@ -16,8 +16,9 @@
 #   fuzz         each libFuzzer harness for a short bounded time
 #   integration  the whole pytest suite against $BUILD's programs
 #   asan         an ASan+UBSan build in $BUILD-asan (ASAN_BUILD), its unit
-#                tests and the integration suite minus ASAN_DESELECT: the
-#                real-corpus scale tests, which the integration stage runs
+#                tests and the integration suite minus every realcorpus test
+#                and ASAN_DESELECT: the real-corpus tests, which the
+#                integration stage runs
 #                on the plain build (an ASan index build of the real corpora
 #                alone takes over 9 minutes), the SIGKILL crash tests
 #                (test_crash.py, test_kill9_mid_run_then_rerun: a killed
@@ -215,11 +216,11 @@ if [ "$what" = all ] || [ "$what" = asan ]; then
       run_unit "$ASAN_BUILD" "asan unit"
       t2=$(date +%s)
       wait_valgrind
-      desel=()
+      desel=(-m "not realcorpus")
       for d in "${ASAN_DESELECT[@]}"; do
         case $d in *::*) desel+=(--deselect "$d");; *) desel+=(--ignore "$d");; esac
       done
-      echo "asan integration (minus ASAN_DESELECT: ${#ASAN_DESELECT[@]} real-corpus, crash and latency items, run above):"
+      echo "asan integration (minus the realcorpus tests and ASAN_DESELECT: ${#ASAN_DESELECT[@]} real-corpus, crash and latency items, run above):"
       run_pytest "$ASAN_BUILD" pytest.log "${desel[@]}"
       t3=$(date +%s)
       echo "asan: build $((t1 - t0)) s, unit $((t2 - t1)) s, valgrind wait $((tv - t2)) s, integration $((t3 - tv)) s"
