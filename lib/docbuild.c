@@ -246,6 +246,13 @@ static zc_status add_text(zc_analyzer *an, zc_xap_doc *doc, term_acc *acc, const
     return index_field(an, doc, acc, &d->docno, NULL, 0, 1, NULL, &pos, err);
 }
 
+static zc_status put_title_key(zc_xap_doc *doc, uint64_t key, zc_error *err)
+{
+    char term[ZC_TERM_MAX_BYTES + 1];
+    int n = snprintf(term, sizeof term, "%s%016llx", ZC_PFX_TITLE_KEY, (unsigned long long)key);
+    return zc_xap_doc_add_term(doc, term, (size_t)n, 1, err);
+}
+
 /* The whole title as one term (a weighted term: a query that is exactly
  * this title ranks the document first). */
 static zc_status add_title_key(zc_analyzer *an, zc_xap_doc *doc, const zc_field *title,
@@ -254,11 +261,17 @@ static zc_status add_title_key(zc_analyzer *an, zc_xap_doc *doc, const zc_field 
     if (title->ptr == NULL || title->len == 0)
         return ZC_OK;
     uint64_t key = zc_analyzer_text_key(an, title->ptr, title->len);
-    if (key == 0)
-        return ZC_OK;
-    char term[ZC_TERM_MAX_BYTES + 1];
-    int n = snprintf(term, sizeof term, "%s%016llx", ZC_PFX_TITLE_KEY, (unsigned long long)key);
-    return zc_xap_doc_add_term(doc, term, (size_t)n, 1, err);
+    zc_status st = key != 0 ? put_title_key(doc, key, err) : ZC_OK;
+    /* A title with edition markers (（2018年修正）) also gets the key of
+     * the title without them: a query that is exactly the statute's name
+     * then finds every edition as it finds one whose title has no marker,
+     * and the editions match it about as well as each other (docgroup.h,
+     * versions.h ZC_VERSIONS_TIE). */
+    size_t bare = zc_docgroup_title_len(title->ptr, title->len);
+    if (st != ZC_OK || bare == title->len || bare == 0)
+        return st;
+    uint64_t bare_key = zc_analyzer_text_key(an, title->ptr, bare);
+    return bare_key != 0 && bare_key != key ? put_title_key(doc, bare_key, err) : ZC_OK;
 }
 
 /* The units of a text (unit.h) as "XU" terms in acc, with wdf 0 (see

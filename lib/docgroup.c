@@ -391,32 +391,10 @@ long zc_docgroup_days_apart(const char *a, size_t alen, const char *b, size_t bl
 
 /* ---- the hook ------------------------------------------------------------- */
 
-/* The exact-title term (schema.h ZC_PFX_TITLE_KEY, as docbuild.c makes it
- * from the whole title) of the title without its edition markers, when it
- * has any: a query that is exactly the statute's name then finds every
- * edition as it finds one whose title has no marker, and the editions
- * match it about as well as each other (versions.h, ZC_VERSIONS_TIE). */
-static zc_status add_bare_title_key(zc_analyzer *an, const zc_doc *d, zc_xap_doc *doc,
-                                    zc_error *err)
-{
-    const char *t = d->title.ptr ? d->title.ptr : "";
-    size_t tl = zc_docgroup_title_len(t, d->title.len);
-    if (tl == d->title.len || tl == 0)
-        return ZC_OK;
-    uint64_t key = zc_analyzer_text_key(an, t, tl);
-    if (key == 0 || key == zc_analyzer_text_key(an, t, d->title.len))
-        return ZC_OK;
-    char term[sizeof ZC_PFX_TITLE_KEY + 16];
-    int n = snprintf(term, sizeof term, "%s%016llx", ZC_PFX_TITLE_KEY, (unsigned long long)key);
-    return zc_xap_doc_add_term(doc, term, (size_t)n, 1, err);
-}
-
 zc_status zc_docgroup_add(zc_analyzer *an, const zc_doc *d, zc_xap_doc *doc, zc_error *err)
 {
     char hex[ZC_DOCGROUP_KEY_CHARS + 1];
     zc_status st = zc_docgroup_key(an, d, hex, err);
-    if (st == ZC_OK)
-        st = add_bare_title_key(an, d, doc, err);
     if (st != ZC_OK)
         return st;
     char term[sizeof ZC_PFX_GROUP + ZC_DOCGROUP_KEY_CHARS];

@@ -97,9 +97,9 @@ double zc_docgroup_resemblance(const char *a, size_t alen, const char *b, size_t
 long zc_docgroup_days_apart(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Adds d's group term (ZC_PFX_GROUP + key, boolean), its key value
- * (ZC_SLOT_GROUP) and its stamp (ZC_SLOT_GROUP_STAMP) to doc, and when its
- * title ends in edition markers, the exact-title term (ZC_PFX_TITLE_KEY)
- * of the title without them too.  The one hook docbuild.c calls.
+ * (ZC_SLOT_GROUP) and its stamp (ZC_SLOT_GROUP_STAMP) to doc (docbuild.c
+ * adds the exact-title term of the title without its edition markers,
+ * zc_docgroup_title_len, beside the whole title's).
  * ZC_ENOMEM or the wrapper's errors. */
 zc_status zc_docgroup_add(zc_analyzer *an, const zc_doc *d, zc_xap_doc *doc, zc_error *err);
 
